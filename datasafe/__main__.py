@@ -1,0 +1,3 @@
+from datasafe.cli import run
+
+run()

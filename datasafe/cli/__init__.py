@@ -1,0 +1,82 @@
+"""The ``datasafe`` command line.
+
+Sub-commands are loaded lazily from their own modules (listed in ``COMMANDS``) so that
+``datasafe scan`` on a small clean file never imports what it does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from datasafe import __version__
+
+# name -> "module:attribute"; each command lives in its own module.
+COMMANDS: dict[str, str] = {
+    "scan": "datasafe.cli.scan:scan",
+    "checks": "datasafe.cli.catalogue:checks",
+    "profiles": "datasafe.cli.catalogue:profiles",
+}
+
+HELP = """Check data files for personal and sensitive data before you share them.
+
+datasafe reads CSV, Excel (every sheet) and Parquet files, finds the columns that identify
+people (names, phones, IDs, GPS points) or reveal sensitive facts about them (health,
+ethnicity, protection incidents), measures the risk that someone in the file can be
+re-identified, and tells you whether the file may go where you want to send it.
+
+\b
+Examples:
+  datasafe scan beneficiaries.xlsx
+  datasafe scan survey.csv --profile hdx-public --format html --output report.html
+  datasafe scan data/ --format json --output report.json
+
+Exit codes: 0 nothing at or above the failing severity, 1 findings that fail the run,
+2 the run could not be done (bad arguments, unreadable input).
+"""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"],
+                                                          "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="datasafe")
+@click.option("--debug", is_flag=True, envvar="DATASAFE_DEBUG",
+              help="Show tracebacks on errors (never shows data values).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit (2 by default: the run could not be done)."""
+    click.echo(f"datasafe: {message}", err=True)
+    sys.exit(code)
+
+
+def run() -> None:  # console-script entry point
+    try:
+        main(prog_name="datasafe")
+    except KeyboardInterrupt:
+        click.echo("datasafe: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
+        if os.environ.get("DATASAFE_DEBUG") or "--debug" in sys.argv:
+            raise
+        click.echo(f"datasafe: internal error: {type(exc).__name__} (run with --debug for "
+                   "details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,124 @@
+"""``datasafe scan``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from datasafe.cli import fail
+
+FORMATS = ["text", "json", "markdown", "html", "sarif"]
+
+
+def split_list(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def scan_options(f):
+    """Options shared by ``scan`` and the commands that scan first (redact, approve…)."""
+    decorators = [
+        click.option("--profile", "-p", metavar="NAME|FILE",
+                     help="Sharing profile: hdx-public, partner-restricted, internal, workshop, "
+                          "isp-template, or a path to your own YAML."),
+        click.option("--destination", type=click.Choice(["public", "partner", "internal"]),
+                     help="Where the file is going (default: the profile's)."),
+        click.option("--key-vars", metavar="COL,COL", help="Key variables for the "
+                     "re-identification risk (default: the detected quasi-identifiers)."),
+        click.option("--weight", metavar="COL", help="Sampling-weight column."),
+        click.option("--household-id", metavar="COL", help="Household identifier column."),
+        click.option("--phone-regions", metavar="CC,CC",
+                     help="Phone regions to try for local numbers (ISO codes, e.g. CD,NG,SO)."),
+        click.option("--ner", type=click.Choice(["auto", "on", "off"]), default="auto",
+                     show_default=True, help="Named-entity recognition on free-text columns."),
+        click.option("--max-columns", type=int, default=None,
+                     help="Refuse tables wider than this (default 20000)."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def build_options(*, profile, destination, key_vars, weight, household_id, phone_regions, ner,
+                  max_columns, fail_on=None, lang="en", progress=None):
+    from datasafe.config import load_config
+    from datasafe.pipeline import ScanOptions
+    from datasafe.read import ReadLimits
+
+    config = load_config(os.getcwd())
+    limits = ReadLimits()
+    if max_columns:
+        limits.max_columns = max_columns
+    return ScanOptions(
+        profile=profile or config.get("profile"),
+        destination=destination or config.get("destination"),
+        fail_on=fail_on or config.get("fail_on"),
+        key_vars=split_list(key_vars) or config.get("key_vars"),
+        weight=weight or config.get("weight"),
+        household_id=household_id or config.get("household_id"),
+        phone_regions=split_list(phone_regions) or config.get("phone_regions"),
+        ner=ner,
+        limits=limits,
+        config=config,
+        lang=lang,
+        progress=progress,
+    )
+
+
+@click.command(help="""Scan files or folders and report what they contain.
+
+\b
+Examples:
+  datasafe scan registration.csv
+  datasafe scan survey.xlsx --profile hdx-public
+  datasafe scan data/ --format json --output report.json
+  datasafe scan survey.csv --output report.html --output report.sarif
+""")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format on stdout (default text, or from --output's extension).")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(),
+              help="Write the report to this file (repeatable; format from the extension).")
+@scan_options
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info"]),
+              help="Lowest severity that makes the exit code 1 (default: the profile's).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of text, Markdown and HTML reports.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when the run passes.")
+@click.pass_context
+def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, household_id,
+         phone_regions, ner, max_columns, fail_on, lang, quiet):
+    from datasafe.pipeline import scan as run_scan
+    from datasafe.profiles import ProfileError
+    from datasafe.report import format_for_path, render
+
+    try:
+        options = build_options(profile=profile, destination=destination, key_vars=key_vars,
+                                weight=weight, household_id=household_id,
+                                phone_regions=phone_regions, ner=ner, max_columns=max_columns,
+                                fail_on=fail_on, lang=lang)
+        result = run_scan(list(paths), options=options)
+    except ProfileError as exc:
+        fail(str(exc))
+        return
+    for f in result.files:
+        if f.error:
+            click.echo(f"datasafe: {f.path}: {f.error}", err=True)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for out in outputs:
+        ofmt = format_for_path(out) or fmt or "json"
+        from datasafe.atomic import write_text
+
+        try:
+            write_text(out, render(result, ofmt, lang=lang))
+        except OSError as exc:
+            fail(f"{out}: cannot write report: {exc.strerror or exc}")
+    if fmt or not outputs:
+        text = render(result, fmt or "text", lang=lang, color=color and (fmt or "text") == "text",
+                      quiet=quiet)
+        if text and not (quiet and result.exit_code == 0):
+            click.echo(text, nl=False)
+    ctx.exit(result.exit_code)

@@ -1,0 +1,145 @@
+"""The scan pipeline: read → profile → detect → assess risk → check → summary.
+
+Each stage lives in its own module; this one only wires them together, one way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datasafe.model import FileResult, ScanResult
+from datasafe.read import ReadError, ReadLimits, Table, file_format, iter_files, read_tables
+
+log = logging.getLogger("datasafe")
+
+
+@dataclass
+class ScanOptions:
+    """Everything a scan can be told. Command-line options win over config, config over the
+    profile's defaults."""
+
+    profile: str | None = None  # a profile name or a path to a profile YAML
+    destination: str | None = None  # public | partner | internal
+    fail_on: str | None = None  # severity at which the exit code becomes 1
+    key_vars: list[str] | None = None
+    weight: str | None = None
+    household_id: str | None = None
+    phone_regions: list[str] | None = None
+    ner: str = "auto"  # auto | on | off
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    config: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"
+    root: str | None = None  # repository/working root (for sidecars, git dates, audit)
+    progress: Any = None  # callable(path) for a progress display
+
+    def resolved_profile(self):
+        from datasafe.profiles import load_profile
+
+        return load_profile(self.profile or self.config.get("profile") or "default")
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while True:
+            b = fh.read(chunk)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def analyse_tables(tables: list[Table], file_result: FileResult, options: ScanOptions,
+                   profile) -> None:
+    """Profile, detect and assess risk for each table of one file, filling ``file_result``."""
+    from datasafe.detect import detect_table
+    from datasafe.profiling import profile_table
+    from datasafe.risk import assess_table
+
+    for table in tables:
+        tres = profile_table(table)
+        detect_table(table, tres, options)
+        tres.risk = assess_table(table, tres, options, profile)
+        file_result.tables.append(tres)
+
+
+def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> ScanResult:
+    """Scan files, folders or pandas DataFrames and return a :class:`ScanResult`.
+
+    ``target`` is a path, a list of paths, a DataFrame or a ``{name: DataFrame}`` mapping.
+    Keyword arguments set :class:`ScanOptions` fields (``profile="hdx-public"``,
+    ``key_vars=[...]``…).
+    """
+    options = options or ScanOptions()
+    for k, v in kwargs.items():
+        if not hasattr(options, k):
+            raise TypeError(f"unknown scan option: {k}")
+        setattr(options, k, v)
+    profile = options.resolved_profile()
+    from datasafe import __version__
+
+    result = ScanResult(profile=profile.name, tool_version=__version__)
+    result.destination = options.destination or profile.destination
+    result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on
+    tables_by_file: list[tuple[FileResult, list[Table]]] = []
+
+    for fres, tables in _read_all(target, options):
+        if fres.error is None:
+            try:
+                analyse_tables(tables, fres, options, profile)
+            except ReadError as exc:
+                fres.error = exc.cause
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
+                log.debug("analysis failed", exc_info=True)
+                fres.error = f"analysis failed: {type(exc).__name__}"
+        result.files.append(fres)
+        tables_by_file.append((fres, tables))
+
+    from datasafe.checking import run_checks
+
+    run_checks(result, tables_by_file, options, profile)
+    from datasafe.detect import ner_backend_name
+
+    result.ner_backend = ner_backend_name()
+    return result
+
+
+def _read_all(target: Any, options: ScanOptions):
+    """Yield (FileResult, tables) for every input; unreadable files carry ``error``."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        pd = None
+    if pd is not None and isinstance(target, pd.DataFrame):
+        from datasafe.read import table_from_dataframe
+
+        t = table_from_dataframe(target)
+        yield FileResult(path="<dataframe>", format="dataframe"), [t]
+        return
+    if isinstance(target, dict):
+        from datasafe.read import table_from_dataframe
+
+        tables = [table_from_dataframe(df, name=str(name)) for name, df in target.items()]
+        yield FileResult(path="<dataframe>", format="dataframe"), tables
+        return
+    paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
+    for path in iter_files(paths):
+        display = str(path)
+        fres = FileResult(path=display, format=file_format(path) or Path(path).suffix.lstrip("."))
+        if options.progress:
+            options.progress(display)
+        try:
+            tables = read_tables(path, options.limits)
+            fres.sha256 = sha256_file(path)
+        except ReadError as exc:
+            fres.error = exc.cause
+            tables = []
+        except OSError as exc:
+            fres.error = f"cannot read: {exc.strerror or type(exc).__name__}"
+            tables = []
+        yield fres, tables

@@ -1,0 +1,100 @@
+"""Profiles: YAML files that select checks, set their parameters and the failing severity, and
+name the sharing target. A profile can ``extends:`` another; a user passes a shipped name
+(``hdx-public``) or a path to their own YAML file."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datasafe.resources import data_dir
+
+
+class ProfileError(Exception):
+    pass
+
+
+@dataclass
+class Profile:
+    name: str
+    description: str = ""
+    destination: str | None = None
+    fail_on: str = "high"
+    never_fail: bool = False
+    explain: bool = False
+    checks: dict[str, Any] = field(default_factory=dict)  # id -> {enabled, severity, params}
+    params: dict[str, Any] = field(default_factory=dict)  # shared parameters (k, thresholds…)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+    def check_config(self, check_id: str) -> dict[str, Any]:
+        return self.checks.get(check_id, {}) or {}
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: cannot read profile: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: a profile must be a YAML mapping")
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _resolve(name_or_path: str, seen: set[str]) -> dict[str, Any]:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        path = p
+    else:
+        path = data_dir("profiles") / f"{name_or_path}.yaml"
+        if not path.exists():
+            raise ProfileError(f"unknown profile '{name_or_path}' (available: "
+                               f"{', '.join(available_profiles())}; or a path to a .yaml file)")
+    key = str(path.resolve())
+    if key in seen:
+        raise ProfileError(f"{path}: profile extends itself")
+    seen.add(key)
+    data = _load_yaml(path)
+    data.setdefault("name", path.stem)
+    parent = data.get("extends")
+    if parent:
+        base = _resolve(str(parent), seen)
+        base.pop("name", None)
+        base.pop("description", None)
+        data = _merge(base, data)
+    return data
+
+
+def load_profile(name_or_path: str = "default") -> Profile:
+    data = _resolve(name_or_path, set())
+    return Profile(
+        name=str(data.get("name", name_or_path)),
+        description=str(data.get("description", "")),
+        destination=data.get("destination"),
+        fail_on=str(data.get("fail_on", "high")),
+        never_fail=bool(data.get("never_fail", False)),
+        explain=bool(data.get("explain", False)),
+        checks=dict(data.get("checks") or {}),
+        params=dict(data.get("params") or {}),
+        raw=data,
+    )

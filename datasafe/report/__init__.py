@@ -1,0 +1,38 @@
+"""Reports: render a :class:`~datasafe.model.ScanResult` as text, JSON, Markdown, HTML or SARIF.
+
+Each format is its own module, imported only when asked for."""
+
+from __future__ import annotations
+
+FORMATS = ("text", "json", "markdown", "html", "sarif")
+EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+              ".htm": "html", ".sarif": "sarif", ".txt": "text"}
+
+
+def format_for_path(path: str) -> str | None:
+    import os
+
+    return EXTENSIONS.get(os.path.splitext(str(path))[1].lower())
+
+
+def render(result, fmt: str = "text", *, lang: str = "en", color: bool = False,
+           quiet: bool = False) -> str:
+    if fmt == "json":
+        return result.to_json() + "\n"
+    if fmt == "text":
+        from datasafe.report.text import render_text
+
+        return render_text(result, lang=lang, color=color, quiet=quiet)
+    if fmt == "markdown":
+        from datasafe.report.markdown import render_markdown
+
+        return render_markdown(result, lang=lang)
+    if fmt == "html":
+        from datasafe.report.html import render_html
+
+        return render_html(result, lang=lang)
+    if fmt == "sarif":
+        from datasafe.report.sarif import render_sarif
+
+        return render_sarif(result)
+    raise ValueError(f"unknown report format: {fmt}")
