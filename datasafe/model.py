@@ -153,6 +153,8 @@ class Finding:
     fix: str | None = None
     explanation: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # set when the finding is accepted (baseline or config allow-list): {"source", "by", "reason"}
+    accepted: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -172,6 +174,8 @@ class Finding:
             d["explanation"] = self.explanation
         if self.details:
             d["details"] = self.details
+        if self.accepted is not None:
+            d["accepted"] = dict(self.accepted)
         return d
 
 
@@ -282,7 +286,7 @@ class ScanResult:
         if any(f.error for f in self.files):
             return 2
         limit = SEVERITY_RANK.get(self.fail_on, 3)
-        if any(SEVERITY_RANK[f.severity] >= limit for f in self.findings):
+        if any(SEVERITY_RANK[f.severity] >= limit for f in self.findings if f.accepted is None):
             return 1
         return 0
 
