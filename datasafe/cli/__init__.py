@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "scan": "datasafe.cli.scan:scan",
     "checks": "datasafe.cli.catalogue:checks",
     "profiles": "datasafe.cli.catalogue:profiles",
+    "gx": "datasafe.cli.gx:gx",
 }
 
 HELP = """Check data files for personal and sensitive data before you share them.
