@@ -1,0 +1,217 @@
+"""Which columns the risk is measured on: key variables, sampling weight, household id.
+
+Key variables default to the columns detection classified ``quasi``, plus ``sensitive`` columns
+that are also key variables (ethnicity, religion, clan, nationality/origin: the contract says
+"report sensitive, still use as a quasi-identifier"). They are ordered by how likely an intruder
+is to know the attribute (the SDCG's disclosure scenarios: geography, sex and age first) and
+capped (profile parameter ``max_key_vars``, default 8), because every extra key variable makes
+almost every record unique and the measure stops telling anything.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DEFAULT_MAX_KEY_VARS = 8
+
+# (tier, entity types, reason) — lower tier first.
+_TIERS: list[tuple[int, set[str], str]] = [
+    (0, {"ADMIN_AREA", "LOCATION"}, "geography: known to anyone who knows where the person lives"),
+    (1, {"SEX_GENDER"}, "sex/gender: visible and widely known"),
+    (2, {"AGE", "DATE_OF_BIRTH"}, "age: widely known"),
+    (3, {"HOUSEHOLD_SIZE"}, "household size: known to neighbours"),
+    (4, {"DISPLACEMENT_STATUS", "NATIONALITY", "LEGAL_STATUS"},
+     "displacement status / origin: known in the community and in registration lists"),
+    (5, {"ETHNICITY", "RELIGION", "CLAN"},
+     "group attribute (ethnicity, religion, clan): sensitive and also a key variable"),
+    (6, {"MARITAL_STATUS", "OCCUPATION", "EDUCATION"},
+     "marital status / occupation / education: known to acquaintances"),
+]
+_KEY_SENSITIVE = {"ETHNICITY", "RELIGION", "NATIONALITY", "CLAN"}
+_CLAN_RE = re.compile(r"(clan|tribe|tribu|caste|ethnic|ethni|qabiil|lineage|sub_?clan|origin)",
+                      re.I)
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def as_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    else:
+        items = [str(v).strip() for v in value]
+    items = [v for v in items if v]
+    return items or None
+
+
+def setting(name: str, options: Any, profile: Any) -> Any:
+    """An override: the scan option wins over the config, the config over the profile."""
+    v = getattr(options, name, None) if options is not None else None
+    if v not in (None, "", []):
+        return v
+    cfg = getattr(options, "config", None) or {}
+    if cfg.get(name) not in (None, "", []):
+        return cfg.get(name)
+    params = getattr(profile, "params", None) or {}
+    if params.get(name) not in (None, "", []):
+        return params.get(name)
+    return None
+
+
+def resolve_column(result: Any, name: str) -> Any:
+    """The ColumnResult a user's column name refers to: exact header or key, then a
+    case/space-insensitive match, then an HXL hashtag."""
+    for c in result.columns:
+        if c.name == name or c.key == name:
+            return c
+    n = norm(name)
+    for c in result.columns:
+        if norm(c.name) == n or norm(c.key) == n:
+            return c
+    if name.strip().startswith("#"):
+        tag = re.sub(r"\s+", "", name).lower()
+        for c in result.columns:
+            if c.hxl and c.hxl.lower() == tag:
+                return c
+    return None
+
+
+def _entity_types(col: Any) -> list[str]:
+    return [e.type for e in (col.entities or [])]
+
+
+def _is_clan_like(col: Any) -> bool:
+    return bool(_CLAN_RE.search(norm(col.name)))
+
+
+def tier_of(col: Any) -> tuple[int, str]:
+    types = _entity_types(col)
+    if col.role == "sensitive" and _is_clan_like(col) and not (set(types) & _KEY_SENSITIVE):
+        types = types + ["CLAN"]
+    for t in types:
+        for tier, ents, reason in _TIERS:
+            if t in ents:
+                return tier, reason
+    return 7, "classified as a quasi-identifier"
+
+
+def default_key_vars(result: Any, exclude: set[str], cap: int) -> tuple[list[Any], list[dict],
+                                                                         list[dict]]:
+    """Columns used by default, their order with reasons, and the candidates left out."""
+    cands = []
+    for col in result.columns:
+        if col.key in exclude or col.free_text:
+            continue
+        if col.role == "quasi":
+            pass
+        elif col.role == "sensitive":
+            types = set(_entity_types(col))
+            if not (types & _KEY_SENSITIVE or _is_clan_like(col)):
+                continue
+        else:
+            continue
+        if col.stats.non_empty == 0:
+            continue
+        tier, reason = tier_of(col)
+        cands.append((tier, col.index, col, reason))
+    cands.sort(key=lambda t: (t[0], t[1]))
+    chosen = cands[:cap]
+    dropped = cands[cap:]
+    order = [{"column": c.name, "reason": r} for _, _, c, r in chosen]
+    left = [{"column": c.name, "reason": f"beyond the cap of {cap} key variables ({r})"}
+            for _, _, c, r in dropped]
+    return [c for _, _, c, _ in chosen], order, left
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling weights and household ids
+
+_WEIGHT_EXACT = {
+    "weight", "weights", "wt", "wgt", "wght", "poids", "peso", "pesos", "ponderation",
+    "ponderacion", "ponderacao", "sampling_weight", "sample_weight", "survey_weight",
+    "sampling_weights", "final_weight", "weight_final", "finalweight", "weights_general",
+    "weight_general", "ind_weight", "indweight", "person_weight", "expansion_factor",
+    "factor_expansion", "factor_de_expansion", "wgt_final", "pw", "pweight",
+}
+_WEIGHT_RE = re.compile(r"(^|_)(weights?|wgt|wght|wt|poids|peso|pesos|pond\w*|pweight)($|_)")
+_HH_WORD = re.compile(r"(^|_)(hh|household|households|menage|hogar|hoh)(_|$)")
+_BODY_RE = re.compile(r"(^|_)(height|length|muac|oedema|edema|bmi|kg|body|birth|taille|"
+                      r"poids_naissance|haz|whz|waz)($|_)")
+_HHID_EXACT = {
+    "household_id", "householdid", "hh_id", "hhid", "hh_code", "hhcode", "hh_no", "hh_num",
+    "hh_number", "household_code", "household_number", "household_no", "id_menage",
+    "menage_id", "idmenage", "code_menage", "num_menage", "numero_menage", "id_hogar",
+    "hogar_id", "ori_hid", "hid", "hh_key", "household_key", "parent_index", "hhkey",
+}
+_HHID_RE = re.compile(r"(^|_)(hh|household|menage|hogar)_?(id|code|no|num|number|key)($|_)|"
+                      r"(^|_)(id|code|num|numero)_(hh|household|menage|hogar)($|_)")
+
+
+def _numeric_share(series: Any) -> float:
+    import pandas as pd
+
+    s = series.dropna()
+    if len(s) == 0:
+        return 0.0
+    v = pd.to_numeric(s.astype(str).str.strip(), errors="coerce")
+    return float(((v > 0) & v.notna()).mean())
+
+
+def detect_weight(table: Any, result: Any, exclude: set[str]) -> tuple[Any, str] | None:
+    """A sampling-weight column, by header (weight, weights, poids, peso, wt, sampling_weight…)
+    and positive numeric values. Person weights are preferred to household weights; a table
+    with anthropometric columns (height, MUAC…) is not searched for a bare ``weight``, which
+    there is a body weight."""
+    headers = [norm(c.name) for c in result.columns]
+    anthropometric = any(_BODY_RE.search(h) for h in headers)
+    ranked = []
+    for col in result.columns:
+        if col.key in exclude:
+            continue
+        h = norm(col.name)
+        if h.lstrip("_") in _WEIGHT_EXACT:
+            rank = 0
+        elif _WEIGHT_RE.search(h):
+            rank = 1
+        else:
+            continue
+        if _BODY_RE.search(h):
+            continue
+        if anthropometric and h in {"weight", "weights", "wt", "poids", "peso"}:
+            continue
+        if _HH_WORD.search(h):
+            rank += 2
+        if col.key not in table.data.columns:
+            continue
+        if _numeric_share(table.data[col.key]) < 0.95:
+            continue
+        ranked.append((rank, col.index, col))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    col = ranked[0][2]
+    return col, f"detected from the header '{col.name}' (positive numbers)"
+
+
+def detect_household_id(table: Any, result: Any, exclude: set[str]) -> tuple[Any, str] | None:
+    """A household identifier column, by header (household_id, hh_id, hhid, id_menage,
+    ori_hid, _parent_index…), that repeats (several records per household)."""
+    for col in result.columns:
+        if col.key in exclude:
+            continue
+        h = norm(col.name)
+        if not (h in _HHID_EXACT or _HHID_RE.search(h)):
+            continue
+        if col.key not in table.data.columns:
+            continue
+        s = table.data[col.key].dropna()
+        if len(s) == 0 or len(s) < 0.5 * len(table.data):
+            continue
+        if s.nunique() >= len(s):
+            continue  # one record per household: the household risk is the individual risk
+        return col, f"detected from the header '{col.name}' (values repeat across records)"
+    return None

@@ -1,0 +1,428 @@
+"""Re-identification risk measures with sdcMicro's definitions, vectorised with numpy/pandas.
+
+Every function here works on a pandas DataFrame (any dtypes; datasafe's tables hold text) and
+returns one value per record, in record order, so that redaction can reuse them.
+
+Definitions (sdcMicro, sdcTools/sdcMicro):
+
+- ``fk``: sample frequency of a record's key (combination of key-variable values), and
+  ``Fk``: the sum of the sampling weights of the records sharing it (``freqCalc``,
+  ``R/freqCalc.r``). Without weights every weight is 1, so ``Fk == fk``.
+- **Missing values** in key variables (``freqCalc``, ``alpha = 1``): "a missing value stands for
+  any of the possible categories of the variable considered". Two records *match* when, on
+  every key variable, their values are equal or at least one of them is missing; ``fk`` of a
+  record is the number of records that match it (itself included) and ``Fk`` their weight sum.
+  A record whose key values are all missing therefore matches every record (``fk = n``).
+- **Individual risk** (``indivRisk``, ``R/indivRisk.R``, method ``"approx"``, the default that
+  ``measure_risk`` uses when a weight is given), with ``pk = fk / Fk``::
+
+      fk == 1:  r = pk / (1 - pk) * log(1 / pk)
+      fk == 2:  r = pk / (1 - pk) - (pk / (1 - pk))**2 * log(1 / pk)
+      fk >= 3:  r = pk / (fk - (1 - pk))
+      fk == Fk: r = 1 / fk          (the sample is the population)
+
+  Without weights ``measure_risk`` calls ``indivRisk(survey = FALSE)``: ``r = 1 / fk``.
+- **Global risk** (``measure_risk``, ``R/measure_risk.R``): ``global_risk_ER = sum(r)``, the
+  expected number of re-identifications, and ``global_risk = sum(r) / n``.
+- **Household (hierarchical) risk** (``measure_risk`` with ``hid``, ``fast_hier = TRUE``): every
+  member of a household gets ``1 - prod(1 - r)`` over the household's members; ``hier_risk_ER``
+  is the sum of that over *records* and ``hier_risk`` that sum divided by n.
+- **k-anonymity** (``kAnon`` / ``print.freqCalc``): a record violates k-anonymity when
+  ``fk < k``.
+- **l-diversity** (``ldiversity``, ``src/Measure_Risk.h``): within each equivalence class, the
+  number of distinct values of a sensitive variable (a missing value counts as one more value
+  when other values exist), entropy l-diversity ``exp(-sum p log p)`` and recursive
+  (c, l)-diversity with ``c = 2``.
+
+Deviations, all documented where they apply: a record without a household id is treated as a
+household of its own (sdcMicro drops it from the hierarchical sum, which understates the risk);
+individual risks are clipped to [0, 1] (the approximation can leave that range only when weights
+are below 1, i.e. invalid); l-diversity classes are exact key combinations (a missing key value is
+its own category there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Text that counts as a missing value in a key variable (after stripping spaces), besides
+#: empty cells. Configurable through the profile parameter ``missing_values``.
+DEFAULT_MISSING = ("", "NA", "N/A", "#N/A", "NaN", "nan", "NULL", "null", "None", ".")
+
+_MAX_RADIX = 1 << 62
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding
+
+
+def encode_column(values: Any, missing: Iterable[str] = DEFAULT_MISSING):
+    """Integer codes of one column: ``-1`` for a missing value, ``0..m-1`` for the categories.
+
+    Values are compared as text with surrounding spaces removed. Returns ``(codes, m)``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    raw, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.full(len(s), -1, dtype=np.int64), 0
+    u = pd.Series(uniques).astype(str).str.strip()
+    miss = set(missing)
+    is_missing = u.isin(miss).to_numpy()
+    norm_codes, norm_uniques = pd.factorize(u.where(~is_missing, None), use_na_sentinel=True)
+    mapping = np.append(norm_codes.astype(np.int64), -1)  # raw -1 (NaN) -> index -1 -> -1
+    codes = mapping[raw]
+    return codes, int(len(norm_uniques))
+
+
+def encode_keys(data: Any, key_vars: Sequence[str],
+                missing: Iterable[str] = DEFAULT_MISSING) -> tuple[Any, list[int]]:
+    """Code matrix (n × p, int64, ``-1`` = missing) of the key variables, and their category
+    counts."""
+    import numpy as np
+
+    n = len(data)
+    mat = np.empty((n, len(key_vars)), dtype=np.int64)
+    cards = []
+    missing = tuple(missing)
+    for j, kv in enumerate(key_vars):
+        codes, m = encode_column(data[kv], missing)
+        mat[:, j] = codes
+        cards.append(m)
+    return mat, cards
+
+
+def _combine(codes: Any, cards: Sequence[int], cols: Sequence[int]):
+    """One int64 id per row for the combination of the given columns (missing = its own
+    value). Mixed radix; re-factorised whenever the radix product could overflow."""
+    import numpy as np
+    import pandas as pd
+
+    n = codes.shape[0]
+    key = np.zeros(n, dtype=np.int64)
+    radix = 1
+    for j in cols:
+        base = cards[j] + 1
+        if radix * base >= _MAX_RADIX:
+            key, uniq = pd.factorize(key)
+            key = key.astype(np.int64)
+            radix = len(uniq)
+        key = key * base + (codes[:, j] + 1)
+        radix *= base
+    return key
+
+
+def group_ids(codes: Any, cards: Sequence[int]) -> tuple[Any, int]:
+    """Equivalence classes of exact key combinations (missing as its own value):
+    ``(ids 0..g-1 per record, g)``."""
+    import numpy as np
+    import pandas as pd
+
+    if codes.shape[1] == 0:
+        return np.zeros(codes.shape[0], dtype=np.int64), 1 if codes.shape[0] else 0
+    ids, uniq = pd.factorize(_combine(codes, cards, range(codes.shape[1])))
+    return ids.astype(np.int64), len(uniq)
+
+
+# ---------------------------------------------------------------------------------------------
+# Frequencies
+
+
+def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None):
+    """``(fk, Fk)`` per record from a code matrix (see :func:`frequencies`)."""
+    import numpy as np
+    import pandas as pd
+
+    n, p = codes.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
+    miss = codes < 0
+    if not miss.any():
+        ids, g = group_ids(codes, cards)
+        fk = np.bincount(ids, minlength=g).astype(float)[ids]
+        Fk = np.bincount(ids, weights=w, minlength=g)[ids]
+        return fk, Fk
+
+    # Records are split by their pattern of missing key variables ("mask"). A record of mask A
+    # matches a record of mask B when they are equal on every variable missing in neither.
+    bits = (miss.astype(np.int64) << np.arange(p, dtype=np.int64)).sum(axis=1)
+    mask_ids, masks = pd.factorize(bits)
+    rows_of = [np.flatnonzero(mask_ids == i) for i in range(len(masks))]
+    fk = np.zeros(n)
+    Fk = np.zeros(n)
+    for a, mask_a in enumerate(masks):
+        ra = rows_of[a]
+        for b, mask_b in enumerate(masks):
+            rb = rows_of[b]
+            union = int(mask_a) | int(mask_b)
+            cols = [j for j in range(p) if not (union >> j) & 1]
+            if not cols:
+                fk[ra] += len(rb)
+                Fk[ra] += w[rb].sum()
+                continue
+            ka = _combine(codes[ra], cards, cols)
+            kb = _combine(codes[rb], cards, cols)
+            ids, uniq = pd.factorize(np.concatenate([kb, ka]))
+            g = len(uniq)
+            ib, ia = ids[: len(rb)], ids[len(rb):]
+            fk[ra] += np.bincount(ib, minlength=g)[ia]
+            Fk[ra] += np.bincount(ib, weights=w[rb], minlength=g)[ia]
+    return fk, Fk
+
+
+def frequencies(data: Any, key_vars: Sequence[str], weights: Any = None, *,
+                missing: Iterable[str] = DEFAULT_MISSING):
+    """Sample frequency ``fk`` and weighted frequency ``Fk`` of every record (sdcMicro
+    ``freqCalc``, ``alpha = 1``): the number of records sharing the record's key, and the sum of
+    their sampling weights. A missing key value matches any category.
+
+    ``weights``: None, a column name of ``data``, or an array of numbers (one per record).
+    Returns two float arrays in record order.
+    """
+    codes, cards = encode_keys(data, key_vars, missing)
+    if isinstance(weights, str):
+        weights = parse_weights(data[weights])[0]
+    return frequencies_from_codes(codes, cards, weights)
+
+
+def parse_weights(values: Any):
+    """Numbers from a weight column of text. Missing, non-numeric or non-positive weights are
+    replaced by the median of the valid ones. Returns ``(weights, n_replaced)``, or
+    ``(None, n)`` when no weight is valid."""
+    import numpy as np
+    import pandas as pd
+
+    s = pd.to_numeric(pd.Series(values).astype(str).str.strip().str.replace(",", ".",
+                                                                             regex=False),
+                      errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(s) & (s > 0)
+    bad = int((~ok).sum())
+    if not ok.any():
+        return None, bad
+    if bad:
+        s = np.where(ok, s, float(np.median(s[ok])))
+    return s, bad
+
+
+def k_violations(data: Any, key_vars: Sequence[str], k: int, *,
+                 missing: Iterable[str] = DEFAULT_MISSING):
+    """Boolean array: the records whose key is shared by fewer than ``k`` records (``fk < k``,
+    missing values matching any category). Local suppression builds on this."""
+    fk, _ = frequencies(data, key_vars, missing=missing)
+    return fk < k
+
+
+# ---------------------------------------------------------------------------------------------
+# Risk
+
+
+def individual_risk(fk: Any, Fk: Any = None):
+    """Individual re-identification risk per record.
+
+    With ``Fk`` (weighted data): sdcMicro ``indivRisk`` (``R/indivRisk.R``), method
+    ``"approx"`` (Franconi & Polettini 2004), ``pk = fk / Fk``:
+    ``fk = 1: pk/(1-pk)·log(1/pk)``; ``fk = 2: pk/(1-pk) − (pk/(1-pk))²·log(1/pk)``;
+    ``fk ≥ 3: pk/(fk − (1 − pk))``; and ``1/fk`` where ``fk == Fk``.
+    Without ``Fk``: ``1/fk`` (``indivRisk(survey = FALSE)``, what ``measure_risk`` does without
+    weights). Values are clipped to [0, 1].
+    """
+    import numpy as np
+
+    fk = np.asarray(fk, dtype=float)
+    if Fk is None:
+        with np.errstate(divide="ignore"):
+            return np.clip(np.where(fk > 0, 1.0 / np.maximum(fk, 1e-300), 0.0), 0.0, 1.0)
+    Fk = np.asarray(Fk, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        pk = fk / Fk
+        q = pk / (1.0 - pk)
+        lg = np.log(1.0 / pk)
+        r = np.where(fk > 2, pk / (fk - (1.0 - pk)),
+                     np.where(fk == 2, q - q * q * lg, np.where(fk == 1, q * lg, 0.0)))
+        same = np.isclose(fk, Fk, rtol=1e-12, atol=0.0)
+        r = np.where(same, 1.0 / np.maximum(fk, 1e-300), r)
+    r = np.nan_to_num(r, nan=0.0, posinf=1.0, neginf=0.0)
+    return np.clip(r, 0.0, 1.0)
+
+
+def household_risk(risk: Any, household_ids: Any, *,
+                   missing: Iterable[str] = DEFAULT_MISSING):
+    """Household (hierarchical) risk per record: ``1 − ∏(1 − r)`` over the members of the
+    record's household (sdcMicro ``measure_risk`` with ``hid``, ``fast_hier = TRUE``): the
+    probability that at least one member is re-identified. A record without a household id is a
+    household of its own."""
+    import numpy as np
+
+    r = np.asarray(risk, dtype=float)
+    codes, m = encode_column(household_ids, missing)
+    codes = codes.copy()
+    lone = codes < 0
+    codes[lone] = m + np.arange(int(lone.sum()))
+    with np.errstate(divide="ignore"):
+        logs = np.log1p(-np.clip(r, 0.0, 1.0))
+    sums = np.bincount(codes, weights=logs)
+    return 1.0 - np.exp(sums[codes])
+
+
+def mad(x: Any) -> float:
+    """R's ``mad()``: median absolute deviation scaled by 1.4826."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    if len(x) == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+
+# ---------------------------------------------------------------------------------------------
+# l-diversity
+
+
+def l_diversity_from_ids(ids: Any, n_groups: int, sensitive_codes: Any, card: int,
+                         c: float = 2.0) -> dict[str, Any]:
+    """Per-class l-diversity of one sensitive variable (sdcMicro ``ldiversity``,
+    ``src/Measure_Risk.h``): arrays ``distinct``, ``entropy``, ``recursive`` (one per class) and
+    ``size``. ``sensitive_codes`` uses ``-1`` for missing."""
+    import numpy as np
+    import pandas as pd
+
+    ids = np.asarray(ids, dtype=np.int64)
+    s = np.asarray(sensitive_codes, dtype=np.int64)
+    size = np.bincount(ids, minlength=n_groups).astype(float)
+    pair = ids * (card + 1) + (s + 1)
+    pid, uniq = pd.factorize(pair)
+    cnt = np.bincount(pid).astype(float)
+    g = (uniq // (card + 1)).astype(np.int64)
+    is_miss = (uniq % (card + 1)) == 0
+    present = ~is_miss
+    distinct = np.bincount(g[present], minlength=n_groups).astype(float)
+    miss_cnt = np.bincount(g[is_miss], weights=cnt[is_miss], minlength=n_groups)
+    # a missing value counts as one more value, unless no other value exists
+    distinct = distinct + ((miss_cnt > 0) & (distinct > 0))
+    use = present | (is_miss & (distinct[g] > 0))
+    p = cnt / size[g]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(use, p * np.log(p), 0.0)
+    entropy = np.exp(-np.bincount(g, weights=term, minlength=n_groups))
+    # recursive (c, l): largest l with r1 < c·(r_l + … + r_m), categories sorted by frequency
+    gp, cp = g[present], cnt[present]
+    order = np.lexsort((-cp, gp))
+    gp, cp = gp[order], cp[order]
+    recursive = np.ones(n_groups)
+    if len(gp):
+        starts = np.flatnonzero(np.r_[True, gp[1:] != gp[:-1]])
+        grp_start = np.repeat(starts, np.diff(np.r_[starts, len(gp)]))
+        pos = np.arange(len(gp)) - grp_start
+        total = np.bincount(gp, weights=cp, minlength=n_groups)
+        csum = np.cumsum(cp)
+        before = csum - cp - np.r_[0.0, csum][grp_start]  # sum of earlier categories in group
+        suffix = total[gp] - before
+        top = cp[grp_start]
+        ok = (pos >= 1) & (c * suffix > top)
+        recursive += np.bincount(gp[ok], minlength=n_groups)
+    return {"size": size, "distinct": distinct, "entropy": entropy, "recursive": recursive}
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything at once
+
+
+@dataclass
+class RiskMeasures:
+    """The measures of one table (record-level arrays plus totals)."""
+
+    n: int
+    key_vars: list[str]
+    fk: Any
+    Fk: Any
+    risk: Any
+    weighted: bool
+    k: int
+    k_min: int | None
+    records_below_k: int
+    violations: dict[str, int]
+    expected_reidentifications: float
+    global_risk: float
+    records_above_threshold: int
+    threshold: float
+    higher_risk_than_main_part: int
+    equivalence_classes: int
+    sample_uniques: int
+    records_with_missing_key: int
+    household_risk: Any = None
+    household_expected_reidentifications: float | None = None
+    household_global_risk: float | None = None
+    households: int | None = None
+    l_diversity: dict[str, dict[str, Any]] = field(default_factory=dict)
+    codes: Any = None
+    cards: list[int] = field(default_factory=list)
+    class_ids: Any = None
+
+
+def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
+                 household_ids: Any = None, k: int = 5, threshold: float = 0.05,
+                 sensitive: Sequence[str] = (), l_min: int = 2,
+                 missing: Iterable[str] = DEFAULT_MISSING) -> RiskMeasures:
+    """All risk measures of ``data`` for ``key_vars`` (sdcMicro ``measure_risk``).
+
+    ``weights``: None or one positive number per record; ``household_ids``: None or one value per
+    record; ``sensitive``: columns whose l-diversity to measure.
+    """
+    import numpy as np
+
+    missing = tuple(missing)
+    n = len(data)
+    codes, cards = encode_keys(data, key_vars, missing)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    fk, Fk = frequencies_from_codes(codes, cards, w)
+    risk = individual_risk(fk, Fk if w is not None else None)
+    ids, g = group_ids(codes, cards)
+    er = float(risk.sum())
+    ks = sorted({2, 3, 5, int(k)})
+    m = RiskMeasures(
+        n=n, key_vars=list(key_vars), fk=fk, Fk=Fk, risk=risk, weighted=w is not None, k=int(k),
+        k_min=int(fk.min()) if n else None,
+        records_below_k=int((fk < k).sum()),
+        violations={str(x): int((fk < x).sum()) for x in ks},
+        expected_reidentifications=er,
+        global_risk=er / n if n else 0.0,
+        records_above_threshold=int((risk > threshold).sum()),
+        threshold=float(threshold),
+        higher_risk_than_main_part=int(((risk > np.median(risk) + 3 * mad(risk))
+                                        & (risk > 0.1)).sum()) if n else 0,
+        equivalence_classes=int(g),
+        sample_uniques=int((fk == 1).sum()),
+        records_with_missing_key=int((codes < 0).any(axis=1).sum()) if n else 0,
+        codes=codes, cards=cards, class_ids=ids,
+    )
+    if household_ids is not None and n:
+        hr = household_risk(risk, household_ids, missing=missing)
+        m.household_risk = hr
+        m.household_expected_reidentifications = float(hr.sum())
+        m.household_global_risk = float(hr.sum()) / n
+        hcodes, hm = encode_column(household_ids, missing)
+        m.households = int(hm + (hcodes < 0).sum())
+    for col in sensitive:
+        scodes, scard = encode_column(data[col], missing)
+        ld = l_diversity_from_ids(ids, g, scodes, scard)
+        size = ld["size"]
+        d = ld["distinct"]
+        has = size > 0
+        below = has & (d < l_min)
+        m.l_diversity[col] = {
+            "l_threshold": int(l_min),
+            "distinct_l_min": int(d[has].min()) if has.any() else None,
+            "entropy_l_min": round(float(ld["entropy"][has].min()), 4) if has.any() else None,
+            "recursive_l_min": int(ld["recursive"][has].min()) if has.any() else None,
+            "classes_below_l": int(below.sum()),
+            "records_below_l": int(size[below].sum()),
+            # classes that are k-anonymous yet share one sensitive value: attribute disclosure
+            "homogeneous_k_anonymous_classes": int((below & (size >= k)).sum()),
+            "records_in_homogeneous_k_anonymous_classes": int(size[below & (size >= k)].sum()),
+        }
+    return m
