@@ -275,6 +275,8 @@ class ScanResult:
     fail_on: str = "high"
     ner_backend: str | None = None
     tool_version: str = ""
+    never_fail: bool = False  # the profile never fails the run (workshop): exit 0 on findings
+    explain: bool = False  # the profile asks reports to explain every finding in plain words
 
     @property
     def tables(self) -> list[TableResult]:
@@ -285,6 +287,8 @@ class ScanResult:
         """The contract's exit code: 2 on unreadable input, 1 on findings at or above fail_on."""
         if any(f.error for f in self.files):
             return 2
+        if self.never_fail:
+            return 0
         limit = SEVERITY_RANK.get(self.fail_on, 3)
         if any(SEVERITY_RANK[f.severity] >= limit for f in self.findings if f.accepted is None):
             return 1
@@ -299,6 +303,8 @@ class ScanResult:
             "profile": self.profile,
             "destination": self.destination,
             "ner_backend": self.ner_backend,
+            "never_fail": self.never_fail,
+            "explain": self.explain,
             "files": [f.to_dict() for f in self.files],
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary.to_dict(),
