@@ -19,6 +19,11 @@ COMMANDS: dict[str, str] = {
     "scan": "datasafe.cli.scan:scan",
     "checks": "datasafe.cli.catalogue:checks",
     "profiles": "datasafe.cli.catalogue:profiles",
+    "approve": "datasafe.cli.approve:approve",
+    "audit": "datasafe.cli.audit:audit",
+    "retention": "datasafe.cli.retention:retention",
+    "repersonalise": "datasafe.cli.repersonalise:repersonalise",
+    "keygen": "datasafe.cli.repersonalise:keygen",
     "gx": "datasafe.cli.gx:gx",
 }
 

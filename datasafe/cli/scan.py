@@ -121,4 +121,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
                       quiet=quiet)
         if text and not (quiet and result.exit_code == 0):
             click.echo(text, nl=False)
+    from datasafe.accountability.audit import record_scan  # audit trail (never raises)
+
+    record_scan(result)
     ctx.exit(result.exit_code)

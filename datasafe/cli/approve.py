@@ -1,0 +1,83 @@
+"""``datasafe approve``: sign-off before sharing, recorded in the file's sidecar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from datasafe.cli import fail
+from datasafe.cli.audit import audit_options
+from datasafe.cli.scan import build_options, scan_options
+
+
+@click.command(help="""Record that NAME approves sharing FILE with a destination.
+
+The file is scanned first; the approval is bound to the file's content hash (SHA-256), the
+profile, the scan's verdict and the destination, and stored in the file's sidecar
+(FILE.datasafe.yaml, key `approvals`). Changing one cell of the file voids it. Under profiles
+that require approval, the transfer check fails unless a valid approval exists for exactly this
+content and destination. The approval is also written to the audit log.
+
+\b
+Examples:
+  datasafe approve survey.csv --by "A. Diallo" --destination partner --reason "DSA-2026-04"
+  datasafe approve survey.xlsx --by IMO --destination public --profile hdx-public \\
+      --reason "k>=5 after recoding"
+""")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--by", "by", required=True, metavar="NAME", help="Who approves.")
+@click.option("--reason", required=True, help="Why (e.g. the data-sharing agreement). Do not "
+                                              "put data values here.")
+@scan_options
+@audit_options
+def approve(file, by, reason, profile, destination, key_vars, weight, household_id,
+            phone_regions, ner, max_columns, actor, audit_log):
+    from datasafe.accountability.approval import (
+        Approval,
+        ApprovalError,
+        add_approval,
+        verdict_without_approval,
+    )
+    from datasafe.accountability.audit import now_utc, record
+    from datasafe.pipeline import scan as run_scan
+    from datasafe.profiles import ProfileError
+
+    path = Path(file)
+    if not path.is_file():
+        fail(f"{file}: no such file")
+    if not by.strip() or not reason.strip():
+        fail("--by and --reason must not be empty")
+    try:
+        options = build_options(profile=profile, destination=destination, key_vars=key_vars,
+                                weight=weight, household_id=household_id,
+                                phone_regions=phone_regions, ner=ner, max_columns=max_columns)
+        result = run_scan(str(path), options=options)
+    except ProfileError as exc:
+        fail(str(exc))
+        return
+    fres = result.files[0] if result.files else None
+    if fres is None or fres.error or not fres.sha256:
+        fail(f"{file}: {fres.error if fres and fres.error else 'cannot be scanned'}")
+        return
+    dest = destination or result.destination
+    if not dest:
+        fail("say where the file goes with --destination public|partner|internal")
+    verdict = verdict_without_approval(result)
+    approval = Approval(by=by.strip(), destination=dest, reason=reason.strip(),
+                        sha256=fres.sha256, profile=result.profile, verdict=verdict,
+                        time=now_utc())
+    try:
+        add_approval(path, approval)
+    except ApprovalError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{file}: cannot write the sidecar: {exc.strerror or type(exc).__name__}")
+    record("approve", path=path, sha256=fres.sha256, profile=result.profile, outcome=verdict,
+           actor=actor, details={"by": approval.by, "destination": dest,
+                                 "reason": approval.reason}, log_path=audit_log)
+    click.echo(f"{file}: approved by {approval.by} for {dest} under profile "
+               f"{result.profile} (sha256 {fres.sha256[:12]}…, scan verdict {verdict})")
+    if verdict != "pass":
+        click.echo(f"datasafe: warning: the scan of {file} fails under profile "
+                   f"{result.profile}; the approval records that verdict", err=True)

@@ -1,0 +1,115 @@
+"""``datasafe audit verify`` and ``datasafe audit show``; ``audit_options`` for the commands that
+write audit records."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from datasafe.cli import fail
+
+
+def audit_options(f):
+    """``--actor`` and ``--audit-log`` for a command that writes audit records."""
+    f = click.option("--audit-log", type=click.Path(dir_okay=False), default=None,
+                     help="Audit log to append to (default: $DATASAFE_AUDIT_LOG, else "
+                          ".datasafe-audit.jsonl at the git root or working directory).")(f)
+    f = click.option("--actor", default=None, metavar="NAME",
+                     help="Who is acting, for the audit log (default: $DATASAFE_ACTOR, else "
+                          "the operating-system user).")(f)
+    return f
+
+
+_LOG_OPTION = click.option(
+    "--audit-log", type=click.Path(dir_okay=False), default=None,
+    help="The audit log (default: $DATASAFE_AUDIT_LOG, else .datasafe-audit.jsonl at the git "
+         "root or working directory).")
+
+
+@click.group(help="""Check or list the audit trail.
+
+Every scan, redaction, approval, re-personalisation and destruction appends one record (who,
+when, what, which file and its content hash, profile, outcome; never a data value) to an
+append-only log whose records are chained by hashes.
+
+\b
+Examples:
+  datasafe audit verify
+  datasafe audit show --file survey.csv --action approve
+""")
+def audit():
+    pass
+
+
+@audit.command(help="""Check that no record was edited, deleted, inserted or moved.
+
+Exit 0 when the chain is intact, 1 when it is broken (naming the first bad record), 2 when the
+log cannot be read. Keep the printed head hash elsewhere and pass it back with --head to also
+catch records deleted from the end.
+""")
+@_LOG_OPTION
+@click.option("--head", metavar="HASH", help="A head hash printed by an earlier verify; it must "
+                                              "still be in the log.")
+def verify(audit_log, head):
+    from datasafe.accountability import audit as trail
+
+    path = trail.log_path(audit_log)
+    if not path.is_file():
+        fail(f"{path}: no audit log here")
+    try:
+        v = trail.verify(path, head=head)
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
+        return
+    if v.ok:
+        click.echo(f"{path}: {v.records} record(s), chain intact; head {v.head or '-'}")
+        return
+    click.echo(f"{path}: tampering detected at {v.problem.message()}", err=True)
+    raise SystemExit(1)
+
+
+@audit.command(help="""List audit records, oldest first.
+
+\b
+Examples:
+  datasafe audit show
+  datasafe audit show --file data/survey.csv
+  datasafe audit show --action destroy --format json
+""")
+@_LOG_OPTION
+@click.option("--file", "file_", metavar="PATH", help="Only records about this file.")
+@click.option("--action", type=click.Choice(["scan", "redact", "approve", "repersonalise",
+                                             "destroy"]), help="Only this action.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one line a record; json: JSON Lines.")
+def show(audit_log, file_, action, fmt):
+    from datasafe.accountability import audit as trail
+
+    path = trail.log_path(audit_log)
+    if not path.is_file():
+        fail(f"{path}: no audit log here")
+    try:
+        records = trail.read_records(path)
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
+        return
+    for rec in records:
+        if action and rec.get("action") != action:
+            continue
+        if file_ and not trail.matches_file(rec, file_, path):
+            continue
+        if fmt == "json":
+            click.echo(json.dumps(rec, ensure_ascii=False, sort_keys=True))
+            continue
+        sha = (rec.get("sha256") or "")[:12] or "-"
+        extra = ""
+        d = rec.get("details") or {}
+        for k in ("destination", "by", "method", "columns", "reason"):
+            if d.get(k):
+                v = d[k]
+                extra += f" {k}={','.join(v) if isinstance(v, list) else v}"
+        click.echo(f"{rec.get('seq', '?'):>4} {rec.get('time', '?')} {rec.get('actor', '?')} "
+                   f"{rec.get('action', '?')} {rec.get('path') or '-'} sha256:{sha} "
+                   f"profile={rec.get('profile') or '-'} outcome={rec.get('outcome') or '-'}"
+                   f"{extra}")

@@ -1,0 +1,240 @@
+"""``datasafe repersonalise`` (restore reversibly de-personalised columns for the key holder)
+and ``datasafe keygen`` (make a custodian key)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from datasafe.cli import fail
+from datasafe.cli.audit import audit_options
+
+
+@click.command(help="""Make a custodian key for reversible de-personalisation (AES-SIV, 64 bytes).
+
+The key file is written with mode 0600 and never overwritten. Keep it away from the data and
+from the repository: whoever holds it can restore the values.
+
+\b
+Example:
+  datasafe keygen --output ~/keys/survey-2026.key
+""")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the key.")
+def keygen(output):
+    from datasafe.accountability.reversible import KeyFileError, key_fingerprint, write_key
+
+    try:
+        key = write_key(output)
+    except KeyFileError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"{output}: cannot write: {exc.strerror or type(exc).__name__}")
+        return
+    click.echo(f"wrote a new key to {output} (fingerprint {key_fingerprint(key)}); keep it "
+               "secret and out of the repository")
+
+
+def _parse_contexts(items) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            fail(f"--context {item!r}: expected COLUMN=CONTEXT")
+        col, ctx = item.split("=", 1)
+        out[col.strip()] = ctx
+    return out
+
+
+@click.command(help="""Restore the values of reversibly de-personalised columns (key holders only).
+
+Reads FILE, decrypts the given columns with the custodian key and writes the result to
+--output (CSV, Excel or Parquet, from its extension). A wrong or missing key is refused (exit 2).
+The key never appears in any output or log; the audit log records who restored which columns
+of which file.
+
+\b
+Examples:
+  datasafe repersonalise shared.csv --key-file custodian.key --columns household_id,phone \\
+      --output restored.csv
+""")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
+              help="The custodian key (made by `datasafe keygen`).")
+@click.option("--columns", required=True, metavar="COL,COL", help="Columns to restore.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the restored copy.")
+@click.option("--context", "contexts", multiple=True, metavar="COL=CONTEXT",
+              help="The encryption context of a column when it was not its header "
+                   "(repeatable).")
+@audit_options
+def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
+    from datasafe.accountability.audit import file_sha256, record
+    from datasafe.accountability.reversible import (
+        KeyFileError,
+        NotEncrypted,
+        WrongKey,
+        decrypt_column,
+        key_fingerprint,
+        load_key,
+    )
+    from datasafe.cli.scan import split_list
+    from datasafe.read import ReadError, read_tables
+
+    src = Path(file)
+    wanted = split_list(columns) or []
+    ctx_of = _parse_contexts(contexts)
+    if not wanted:
+        fail("--columns: name at least one column")
+    if not src.is_file():
+        fail(f"{file}: no such file")
+    if Path(output).resolve() == src.resolve():
+        fail("--output must be a new file, not FILE itself")
+    if not key_file:
+        record("repersonalise", path=src, outcome="refused", actor=actor,
+               details={"columns": wanted, "reason": "no key"}, log_path=audit_log)
+        fail("a custodian key is required: --key-file KEY")
+    try:
+        key = load_key(key_file)
+    except KeyFileError as exc:
+        record("repersonalise", path=src, outcome="refused", actor=actor,
+               details={"columns": wanted, "reason": "unusable key file"}, log_path=audit_log)
+        fail(str(exc))
+        return
+    try:
+        tables = read_tables(src)
+    except ReadError as exc:
+        fail(exc.line())
+        return
+    except OSError as exc:
+        fail(f"{file}: cannot read: {exc.strerror or type(exc).__name__}")
+        return
+
+    found: set[str] = set()
+    changed: dict[str, list[str]] = {}
+    restored = 0
+    try:
+        for t in tables:
+            for header, k in zip(t.headers, t.keys):
+                name = header if header in wanted else (k if k in wanted else None)
+                if name is None:
+                    continue
+                context = ctx_of.get(name, header)
+                try:
+                    col = decrypt_column(t.data[k], key, context)
+                except NotEncrypted:
+                    continue
+                restored += int(t.data[k].astype("string").str.startswith("siv1:").sum())
+                t.data[k] = col
+                found.add(name)
+                changed.setdefault(t.name or "", []).append(k)
+    except WrongKey:
+        record("repersonalise", path=src, outcome="refused", actor=actor,
+               details={"columns": wanted, "reason": "wrong key or context",
+                        "key_id": key_fingerprint(key)}, log_path=audit_log)
+        fail(f"{file}: this key does not decrypt the given columns (wrong key or context); "
+             "nothing was written")
+        return
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        record("repersonalise", path=src, outcome="refused", actor=actor,
+               details={"columns": wanted, "reason": "columns not encrypted or absent"},
+               log_path=audit_log)
+        fail(f"{file}: no encrypted values in column(s): {', '.join(missing)}")
+    try:
+        write_tables(tables, Path(output), src, changed)
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{output}: cannot write: {exc.strerror or type(exc).__name__}")
+    record("repersonalise", path=src, sha256=file_sha256(src), outcome="restored", actor=actor,
+           details={"columns": wanted, "values": restored, "output": str(output),
+                    "output_sha256": file_sha256(output), "key_id": key_fingerprint(key)},
+           log_path=audit_log)
+    click.echo(f"restored {restored} value(s) in {len(wanted)} column(s) of {file} into {output}")
+
+
+CSV_LIKE = (".csv", ".tsv", ".txt", ".tab")
+
+
+def write_tables(tables, dest: Path, source: Path, changed: dict[str, list[str]] | None = None
+                 ) -> None:
+    """Write ``tables`` to ``dest`` (format from its extension), atomically. The project's
+    writer (:mod:`datasafe.write`: same delimiter, encoding, HXL row; Excel workbooks keep
+    their other sheets and styles) is used when it fits; else a plain writer here."""
+    from datasafe.atomic import atomic_path
+
+    changed = changed or {}
+    try:
+        from datasafe import write as w
+    except ImportError:
+        w = None
+    ext_in, ext_out = source.suffix.lower(), dest.suffix.lower()
+    if w is not None:
+        try:
+            if ext_out in CSV_LIKE and ext_in in CSV_LIKE and len(tables) == 1:
+                t = tables[0]
+                gz = bool(t.meta.get("gzip"))
+                with atomic_path(dest) as tmp:
+                    w.write_csv(tmp, t.data[list(t.keys)], list(t.headers), hxl=t.hxl,
+                                delimiter=t.meta.get("delimiter", ","),
+                                encoding=t.meta.get("encoding", "utf-8"), gz=gz,
+                                eol=w.detect_eol(source, gz))
+                return
+            if ext_out in (".xlsx", ".xlsm") and ext_in in (".xlsx", ".xlsm", ".xls", ".ods",
+                                                             ".xlsb"):
+                updates = {t.name: w.SheetUpdate(table=t, data=t.data,
+                                                 changed=list(changed.get(t.name or "", [])))
+                           for t in tables if changed.get(t.name or "")}
+                with atomic_path(dest) as tmp:
+                    w.write_excel(source, tmp, updates, tables)
+                return
+        except (AttributeError, TypeError):  # the shared writer changed its API: plain writer
+            pass
+    _write_tables_here(tables, dest)
+
+
+def _frame(t):
+    import pandas as pd
+
+    df = t.data[list(t.keys)].copy()
+    df.columns = list(t.headers)
+    if t.hxl and any(t.hxl):
+        hxl = pd.DataFrame([[h or "" for h in t.hxl]], columns=list(t.headers))
+        df = pd.concat([hxl, df.astype("object")], ignore_index=True)
+    return df
+
+
+def _write_tables_here(tables, dest: Path) -> None:
+    from datasafe.atomic import atomic_path
+
+    ext = dest.suffix.lower()
+    if ext in (".csv", ".tsv", ".txt", ".tab"):
+        if len(tables) != 1:
+            raise ValueError(f"{dest}: the input has {len(tables)} tables; write to .xlsx "
+                             "instead")
+        with atomic_path(dest) as tmp:
+            _frame(tables[0]).to_csv(tmp, index=False, sep="\t" if ext in (".tsv", ".tab")
+                                     else ",", encoding="utf-8")
+    elif ext in (".xlsx", ".xlsm"):
+        import pandas as pd
+
+        with atomic_path(dest) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                for n, t in enumerate(tables, start=1):
+                    _frame(t).to_excel(xw, sheet_name=(t.name or f"Sheet{n}")[:31], index=False)
+    elif ext in (".parquet", ".pq"):
+        if len(tables) != 1:
+            raise ValueError(f"{dest}: the input has {len(tables)} tables; write to .xlsx "
+                             "instead")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        df = tables[0].data[list(tables[0].keys)].astype("object")
+        df.columns = list(tables[0].headers)
+        with atomic_path(dest) as tmp:
+            pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+    else:
+        raise ValueError(f"{dest}: unsupported output format {ext or '(none)'}; use .csv, "
+                         ".tsv, .xlsx or .parquet")

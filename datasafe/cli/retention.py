@@ -1,0 +1,103 @@
+"""``datasafe retention``: files past or near their retention date, and their destruction."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import click
+
+from datasafe.cli import fail
+from datasafe.cli.audit import audit_options
+
+
+@click.command(help="""List data files past or near their retention date; --destroy deletes those past it.
+
+The retention date comes from the file's sidecar (retain_until, else collected + the period),
+else from its latest date column + the period, else from its last git commit + the period.
+With --destroy, each file past its date is overwritten and deleted after confirmation (--yes
+for scripts), a disposal record (what, when, how, by whom) goes to the audit log, and you are
+warned when git history still holds the file. Nothing else is deleted.
+
+Exit 0 when no file is past its date (or all such files were destroyed), 1 when some are.
+
+\b
+Examples:
+  datasafe retention data/
+  datasafe retention data/ --within 60 --period 180
+  datasafe retention data/old-survey.csv --destroy --yes
+""")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--within", type=click.IntRange(min=0), default=30, show_default=True,
+              metavar="DAYS", help="Also list files whose date falls within DAYS days.")
+@click.option("--period", type=click.IntRange(min=1), default=365, show_default=True,
+              metavar="DAYS", help="Retention period for dates from `collected`, date columns "
+                                    "or git.")
+@click.option("--destroy", is_flag=True, help="Delete the files past their retention date.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (scripts).")
+@click.option("--no-git", is_flag=True, help="Do not use git commit dates.")
+@audit_options
+def retention(paths, within, period, destroy, yes, no_git, actor, audit_log):
+    from datasafe.accountability import retention as ret
+    from datasafe.accountability.audit import file_sha256, record
+    from datasafe.read import iter_files
+
+    for p in paths:
+        if not Path(p).exists():
+            fail(f"{p}: no such file or directory")
+    today = _dt.date.today()
+    statuses = [ret.retention_status(f, today=today, period_days=period, use_git=not no_git)
+                for f in iter_files(list(paths))]
+    past = [s for s in statuses if s.past]
+    near = [s for s in statuses if s.near(within)]
+    unknown = [s for s in statuses if s.due is None]
+    for s in sorted(past + near, key=lambda s: s.days_left):
+        when = (f"{-s.days_left} day(s) past" if s.past else f"due in {s.days_left} day(s)")
+        click.echo(f"{s.path}: {when} (retain until {s.due.isoformat()}, from {_basis(s)})")
+    click.echo(f"{len(statuses)} file(s): {len(past)} past retention, {len(near)} within "
+               f"{within} day(s), {len(unknown)} without a retention date")
+    if not destroy:
+        raise SystemExit(1 if past else 0)
+    if not past:
+        click.echo("nothing to destroy")
+        return
+    if not yes:
+        click.confirm(f"Delete {len(past)} file(s) past their retention date? This cannot be "
+                      "undone", abort=True, err=True)
+    failed = 0
+    for s in past:
+        sha = file_sha256(s.path)
+        try:
+            how = ret.destroy(s.path)
+        except OSError as exc:
+            failed += 1
+            why = exc.strerror or (str(exc.args[0]) if exc.args else type(exc).__name__)
+            click.echo(f"datasafe: {s.path}: not destroyed: {why}", err=True)
+            record("destroy", path=s.path, sha256=sha, outcome="failed", actor=actor,
+                   details={"retain_until": s.due.isoformat(), "basis": s.basis},
+                   log_path=audit_log)
+            continue
+        commits = ret.git_history_commits(s.path)
+        record("destroy", path=s.path, sha256=sha, outcome="destroyed", actor=actor,
+               details={"method": how, "retain_until": s.due.isoformat(), "basis": s.basis,
+                        "days_past": -s.days_left, "git_history_commits": commits},
+               log_path=audit_log)
+        click.echo(f"destroyed {s.path} ({how})")
+        if commits:
+            click.echo(f"datasafe: warning: git history still holds {s.path} ({commits} "
+                       "commit(s)): purge it (git filter-repo) and have every clone and copy "
+                       "deleted too", err=True)
+    raise SystemExit(1 if failed else 0)
+
+
+def _basis(s) -> str:
+    if s.basis == "retain_until":
+        return "sidecar retain_until"
+    if s.basis == "collected":
+        return f"sidecar collected {s.detail.get('collected')} + {s.detail.get('period_days')} days"
+    if s.basis == "date-column":
+        return (f"latest date in column {s.detail.get('column')!r} + "
+                f"{s.detail.get('period_days')} days")
+    if s.basis == "git":
+        return f"last commit {s.detail.get('committed')} + {s.detail.get('period_days')} days"
+    return "unknown"
