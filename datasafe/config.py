@@ -1,16 +1,47 @@
 """Repository configuration: ``[tool.datasafe]`` in ``pyproject.toml`` or ``.datasafe.yaml`` at the
 repository root (the nearest one found walking up from the working directory).
-Command-line options win over config."""
+Command-line options win over config.
+
+Keys (all optional)::
+
+    profile: hdx-public            # a shipped profile name or a path to a profile YAML
+    fail_on: high                  # lowest severity that fails the run / the hook
+    destination: public            # public | partner | internal
+    ignore: ["archive/**", "*.tmp.csv"]   # paths or globs (relative to the root) never scanned
+    key_vars: [Age, Sex, Village]  # key variables for the re-identification risk
+    phone_regions: [CD, NG]        # phone regions to try for local numbers
+    baseline: .datasafe-baseline.json     # where the accepted findings are kept
+    allow:                         # per-column allow-list; every entry needs a reason
+      - file: data/aggregates.csv  # path or glob (required)
+        sheet: Sheet1              # optional (Excel)
+        column: District           # optional: header, or glob
+        check: DR-PII-*            # optional: check id, or glob
+        reason: admin-2 names are public
+
+Hyphenated keys (``fail-on``) are accepted as well. A malformed file or an allow-list entry
+without a reason raises :class:`ConfigError` (the command line exits 2 with its message).
+Unknown keys are kept so that other features can add their own.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+ALLOW_FIELDS = ("file", "sheet", "column", "check", "reason")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used. ``str(err)`` is one line naming file and cause."""
 
 
 def find_root(start: str | os.PathLike) -> Path | None:
     p = Path(start).resolve()
+    if p.is_file():
+        p = p.parent
     for d in (p, *p.parents):
         if (d / ".datasafe.yaml").is_file() or (d / ".git").exists():
             return d
@@ -19,7 +50,11 @@ def find_root(start: str | os.PathLike) -> Path | None:
     return None
 
 
-def load_config(start: str | os.PathLike) -> dict[str, Any]:
+def load_config(start: str | os.PathLike, *, validate: bool = True) -> dict[str, Any]:
+    """The configuration of the repository containing ``start`` (``{}`` when there is none).
+
+    ``_root`` (the repository root) and ``_source`` (the file read) are added to a non-empty
+    configuration. Raises :class:`ConfigError` when the file is malformed."""
     root = find_root(start)
     if root is None:
         return {}
@@ -27,12 +62,23 @@ def load_config(start: str | os.PathLike) -> dict[str, Any]:
     if yml.is_file():
         import yaml
 
-        data = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
-        if isinstance(data, dict):
-            data["_root"] = str(root)
-            return data
+        try:
+            data = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{yml}: cannot read: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{yml}: not valid YAML: {str(exc).splitlines()[0]}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{yml}: must be a mapping of settings (key: value)")
+        return _finish(data, root, yml, validate)
     pp = root / "pyproject.toml"
     if pp.is_file():
+        try:
+            text = pp.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return {}
+        if "datasafe" not in text:  # cheap: no TOML parsing for projects without our table
+            return {}
         try:
             import tomllib
         except ImportError:  # Python 3.10
@@ -41,12 +87,167 @@ def load_config(start: str | os.PathLike) -> dict[str, Any]:
             except ImportError:
                 return {}
         try:
-            data = tomllib.loads(pp.read_text(encoding="utf-8"))
-        except Exception:  # noqa: BLE001
-            return {}
+            data = tomllib.loads(text)
+        except Exception as exc:  # noqa: BLE001
+            raise ConfigError(f"{pp}: not valid TOML: {exc}") from None
         cfg = data.get("tool", {}).get("datasafe", {})
+        if not isinstance(cfg, dict):
+            raise ConfigError(f"{pp}: [tool.datasafe] must be a table")
         if cfg:
-            cfg = {k.replace("-", "_"): v for k, v in cfg.items()}
-            cfg["_root"] = str(root)
-            return cfg
+            return _finish(dict(cfg), root, pp, validate)
     return {}
+
+
+def _finish(data: dict[str, Any], root: Path, source: Path, validate: bool) -> dict[str, Any]:
+    data = {str(k).replace("-", "_"): v for k, v in data.items()}
+    if validate:
+        data = validate_config(data, str(source))
+    data["_root"] = str(root)
+    data["_source"] = str(source)
+    return data
+
+
+def _str_list(value: Any, key: str, source: str) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int)) for v in value):
+        return [str(v).strip() for v in value if str(v).strip()]
+    raise ConfigError(f"{source}: '{key}' must be a list of strings (or one comma-separated "
+                      "string)")
+
+
+def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, Any]:
+    """Check and normalise a configuration mapping (lists become lists of strings)."""
+    out = dict(data)
+    for key in ("profile", "destination", "weight", "household_id", "baseline"):
+        if key in out and out[key] is not None and not isinstance(out[key], str):
+            raise ConfigError(f"{source}: '{key}' must be a string")
+    if out.get("fail_on") is not None:
+        fo = str(out["fail_on"]).lower()
+        if fo not in SEVERITIES:
+            raise ConfigError(f"{source}: 'fail_on' must be one of {', '.join(SEVERITIES)} "
+                              f"(got '{out['fail_on']}')")
+        out["fail_on"] = fo
+    if out.get("destination") is not None and out["destination"] not in (
+            "public", "partner", "internal"):
+        raise ConfigError(f"{source}: 'destination' must be public, partner or internal")
+    for key in ("ignore", "key_vars"):
+        if out.get(key) is not None:
+            out[key] = _str_list(out[key], key, source)
+    if out.get("phone_regions") is not None:
+        out["phone_regions"] = [r.upper() for r in _str_list(out["phone_regions"],
+                                                              "phone_regions", source)]
+    if out.get("allow") is not None:
+        out["allow"] = _validate_allow(out["allow"], source)
+    return out
+
+
+def _validate_allow(entries: Any, source: str) -> list[dict[str, Any]]:
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source}: 'allow' must be a list of entries "
+                          "{file, sheet, column, check, reason}")
+    out = []
+    for i, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{source}: allow entry {i} must be a mapping with file, column, "
+                              "check and reason")
+        unknown = sorted(set(entry) - set(ALLOW_FIELDS))
+        if unknown:
+            raise ConfigError(f"{source}: allow entry {i}: unknown field(s) {', '.join(unknown)} "
+                              f"(allowed: {', '.join(ALLOW_FIELDS)})")
+        reason = entry.get("reason")
+        where = entry.get("column") or entry.get("file") or "?"
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{source}: allow entry {i} ({where}) has no reason: every "
+                              "allow-list entry must say why the finding is acceptable "
+                              "(reason: ...)")
+        if not isinstance(entry.get("file"), str) or not entry["file"].strip():
+            raise ConfigError(f"{source}: allow entry {i} ({where}) needs 'file' (a path or "
+                              "glob relative to the repository root; '**' for every file)")
+        for key in ("sheet", "column", "check"):
+            if entry.get(key) is not None and not isinstance(entry[key], (str, int)):
+                raise ConfigError(f"{source}: allow entry {i}: '{key}' must be a string")
+        out.append({k: (None if entry.get(k) is None else str(entry[k]).strip())
+                    for k in ALLOW_FIELDS})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths
+
+
+def relative_path(path: str | os.PathLike, root: str | os.PathLike | None) -> str:
+    """``path`` relative to ``root`` with forward slashes (as given when outside the root)."""
+    p = Path(path)
+    if root is not None:
+        try:
+            return Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            try:
+                return p.resolve().relative_to(Path(root).resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+    return p.as_posix()
+
+
+def glob_match(rel: str, pattern: str) -> bool:
+    """gitignore-like matching: ``dir/`` or ``dir`` matches everything below it, ``*`` stays in
+    one folder, ``**`` crosses folders, and a pattern without ``/`` matches a name anywhere."""
+    pattern = pattern.strip().replace("\\", "/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if not pattern:
+        return False
+    rel = rel.lstrip("/")
+    if pattern.endswith("/"):
+        pattern = pattern + "**"
+    anchored = "/" in pattern.rstrip("/")
+    path = PurePosixPath(rel)
+    candidates = [rel] if anchored else [rel, path.name]
+    for cand in candidates:
+        if _glob(cand, pattern):
+            return True
+    # a folder pattern matches everything below it
+    parts = path.parts
+    for i in range(1, len(parts)):
+        prefix = "/".join(parts[:i])
+        if _glob(prefix, pattern) or (not anchored and _glob(parts[i - 1], pattern)):
+            return True
+    return False
+
+
+def _glob(name: str, pattern: str) -> bool:
+    if "**" in pattern:
+        # '**/' may match nothing; otherwise fnmatch's '*' already crosses '/'
+        return fnmatchcase(name, pattern) or fnmatchcase(name, pattern.replace("**/", ""))
+    if fnmatchcase(name, pattern):
+        # '*' must not cross folders
+        return name.count("/") == pattern.count("/")
+    return False
+
+
+def is_ignored(path: str | os.PathLike, config: dict[str, Any]) -> bool:
+    patterns = config.get("ignore") or []
+    if not patterns:
+        return False
+    rel = relative_path(path, config.get("_root"))
+    return any(glob_match(rel, pat) for pat in patterns)
+
+
+def allow_entry_for(config: dict[str, Any], rel_file: str, sheet: str | None,
+                    column: str | None, check: str) -> dict[str, Any] | None:
+    """The first allow-list entry that covers this finding, or None."""
+    for entry in config.get("allow") or []:
+        if not glob_match(rel_file, entry["file"]) and entry["file"] not in ("*", "**"):
+            continue
+        if entry.get("sheet") is not None and not fnmatchcase(str(sheet or ""), entry["sheet"]):
+            continue
+        if entry.get("column") is not None and not fnmatchcase(str(column or ""),
+                                                               entry["column"]):
+            continue
+        if entry.get("check") is not None and not fnmatchcase(check, entry["check"]):
+            continue
+        return entry
+    return None

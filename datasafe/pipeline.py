@@ -36,6 +36,7 @@ class ScanOptions:
     lang: str = "en"
     root: str | None = None  # repository/working root (for sidecars, git dates, audit)
     progress: Any = None  # callable(path) for a progress display
+    baseline: Any = None  # datasafe.baseline.Baseline: its accepted findings do not fail
 
     def resolved_profile(self):
         from datasafe.profiles import load_profile
@@ -103,6 +104,10 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
     from datasafe.checking import run_checks
 
     run_checks(result, tables_by_file, options, profile)
+    if options.baseline is not None or options.config.get("allow"):
+        from datasafe.baseline import apply_acceptance
+
+        apply_acceptance(result, options.config, options.baseline, options.root)
     from datasafe.detect import ner_backend_name
 
     result.ner_backend = ner_backend_name()
@@ -128,7 +133,13 @@ def _read_all(target: Any, options: ScanOptions):
         yield FileResult(path="<dataframe>", format="dataframe"), tables
         return
     paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
+    ignore = options.config.get("ignore")
     for path in iter_files(paths):
+        if ignore:
+            from datasafe.config import is_ignored
+
+            if is_ignored(path, options.config):
+                continue
         display = str(path)
         fres = FileResult(path=display, format=file_format(path) or Path(path).suffix.lstrip("."))
         if options.progress:

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "scan": "datasafe.cli.scan:scan",
     "checks": "datasafe.cli.catalogue:checks",
     "profiles": "datasafe.cli.catalogue:profiles",
+    "baseline": "datasafe.cli.baseline:baseline", "hook": "datasafe.cli.hook:hook",
     "approve": "datasafe.cli.approve:approve",
     "audit": "datasafe.cli.audit:audit",
     "retention": "datasafe.cli.retention:retention",

@@ -44,11 +44,14 @@ def scan_options(f):
 
 def build_options(*, profile, destination, key_vars, weight, household_id, phone_regions, ner,
                   max_columns, fail_on=None, lang="en", progress=None):
-    from datasafe.config import load_config
+    from datasafe.config import ConfigError, load_config
     from datasafe.pipeline import ScanOptions
     from datasafe.read import ReadLimits
 
-    config = load_config(os.getcwd())
+    try:
+        config = load_config(os.getcwd())
+    except ConfigError as exc:
+        fail(str(exc))
     limits = ReadLimits()
     if max_columns:
         limits.max_columns = max_columns
@@ -88,9 +91,14 @@ Examples:
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
               help="Language of text, Markdown and HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the run passes.")
+@click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Accepted findings (default: .datasafe-baseline.json at the repository "
+                   "root when present): findings in it are reported as accepted and do not fail.")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
 @click.pass_context
 def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, household_id,
-         phone_regions, ner, max_columns, fail_on, lang, quiet):
+         phone_regions, ner, max_columns, fail_on, lang, quiet, baseline_path=None,
+         no_baseline=False):
     from datasafe.pipeline import scan as run_scan
     from datasafe.profiles import ProfileError
     from datasafe.report import format_for_path, render
@@ -100,6 +108,12 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
                                 fail_on=fail_on, lang=lang)
+        from datasafe.baseline import BaselineError, resolve_for_scan
+
+        try:
+            options.baseline = resolve_for_scan(baseline_path, no_baseline, options.config)
+        except BaselineError as exc:
+            fail(str(exc))
         result = run_scan(list(paths), options=options)
     except ProfileError as exc:
         fail(str(exc))

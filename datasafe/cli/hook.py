@@ -1,0 +1,120 @@
+"""``datasafe hook``: the pre-commit hook (see ``.pre-commit-hooks.yaml``).
+
+pre-commit passes the staged data files. The hook prints nothing and exits 0 when they hold
+no new finding at or above the failing severity; otherwise it prints one readable block and
+exits 1 (2 when a file cannot be read). Findings accepted in the baseline or in the config's
+allow-list do not fail. Nothing heavy is imported before there is a file to scan.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from datasafe.cli import fail
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+@click.command(help="""Pre-commit hook: scan the given (staged) data files quietly.
+
+Exits 0 silently when no new finding fails, 1 with a short message when one does, and 2 when
+a file cannot be read. Findings accepted in .datasafe-baseline.json or allowed in the config
+([tool.datasafe] in pyproject.toml or .datasafe.yaml) do not fail.
+
+\b
+In .pre-commit-config.yaml:
+  - repo: https://github.com/OWNER/datasafe
+    rev: vX.Y.Z
+    hooks:
+      - id: datasafe
+        # args: [--profile, hdx-public]
+""")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--profile", "-p", metavar="NAME|FILE", help="Sharing profile (default: config's).")
+@click.option("--fail-on", type=click.Choice(list(SEVERITY_ORDER)),
+              help="Lowest severity that fails the commit (default: config's, then profile's).")
+@click.option("--phone-regions", metavar="CC,CC", help="Phone regions for local numbers.")
+@click.option("--key-vars", metavar="COL,COL", help="Key variables for the risk measures.")
+@click.option("--ner", type=click.Choice(["auto", "on", "off"]), default="auto",
+              show_default=True, help="Named-entity recognition on free-text columns.")
+@click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Accepted findings (default: .datasafe-baseline.json at the root).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline.")
+@click.pass_context
+def hook(ctx, paths, profile, fail_on, phone_regions, key_vars, ner, baseline_path,
+         no_baseline):
+    if not paths:
+        ctx.exit(0)
+    from datasafe.config import ConfigError, is_ignored, load_config
+    from datasafe.read import file_format
+
+    try:
+        config = load_config(os.getcwd())
+    except ConfigError as exc:
+        fail(str(exc))
+        return
+    files = [p for p in paths if file_format(p) and not is_ignored(p, config)]
+    if not files:
+        ctx.exit(0)
+
+    from datasafe.baseline import BaselineError, resolve_for_scan
+    from datasafe.cli.scan import build_options
+    from datasafe.pipeline import scan as run_scan
+    from datasafe.profiles import ProfileError
+
+    try:
+        options = build_options(profile=profile, destination=None, key_vars=key_vars,
+                                weight=None, household_id=None, phone_regions=phone_regions,
+                                ner=ner, max_columns=None, fail_on=fail_on)
+        options.baseline = resolve_for_scan(baseline_path, no_baseline, options.config)
+        result = run_scan(files, options=options)
+    except (ProfileError, BaselineError) as exc:
+        fail(str(exc))
+        return
+    code = result.exit_code
+    if code == 0:
+        ctx.exit(0)
+    click.echo(failure_message(result), nl=False)
+    ctx.exit(code)
+
+
+def failure_message(result) -> str:
+    from datasafe.model import SEVERITY_RANK
+
+    limit = SEVERITY_RANK.get(result.fail_on, 3)
+    new = [f for f in result.findings
+           if f.accepted is None and SEVERITY_RANK.get(f.severity, 0) >= limit]
+    new.sort(key=lambda f: (f.file, f.table or "", f.column or "",
+                            -SEVERITY_RANK.get(f.severity, 0), f.check))
+    lines = []
+    errors = [f for f in result.files if f.error]
+    for f in errors:
+        lines.append(f"datasafe: {f.path}: {f.error}")
+    if new:
+        n = len(new)
+        lines.append(f"datasafe: {n} new finding{'s' if n != 1 else ''} at or above "
+                     f"'{result.fail_on}' in the staged data files; the commit is blocked.")
+        last_file = None
+        for f in new:
+            if f.file != last_file:
+                lines.append(f"  {f.file}")
+                last_file = f.file
+            where = []
+            if f.table:
+                where.append(f"sheet '{f.table}'")
+            if f.column:
+                where.append(f"column '{f.column}'")
+            place = ", ".join(where) or "whole table"
+            lines.append(f"    {f.severity.upper():<8} {f.check:<12} {place}: {f.message}")
+            if f.fix:
+                lines.append(f"             fix: {f.fix}")
+        accepted = sum(1 for f in result.findings if f.accepted is not None)
+        if accepted:
+            lines.append(f"  ({accepted} accepted finding{'s' if accepted != 1 else ''} "
+                         "not shown: baseline or allow-list)")
+        lines.append("Remove or redact these columns (datasafe redact FILE), or, if keeping "
+                     "them is intended,")
+        lines.append("accept them: datasafe baseline update FILE && datasafe baseline audit")
+    return "\n".join(lines) + "\n"
