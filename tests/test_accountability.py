@@ -1,0 +1,489 @@
+"""Accountability: audit trail, approvals, reversible de-personalisation, retention."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import subprocess
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from datasafe.cli import main
+
+PHONE = "+243812345678"
+NAME = "Amina Kabila"
+
+
+@pytest.fixture(autouse=True)
+def audit_env(tmp_path, monkeypatch):
+    """Every test here logs to its own file (never into the repository)."""
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(log))
+    monkeypatch.setenv("DATASAFE_ACTOR", "tester")
+    monkeypatch.delenv("DATASAFE_AUDIT", raising=False)
+    return log
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def lines(log):
+    return [ln for ln in log.read_text(encoding="utf-8").splitlines() if ln.strip()]
+
+
+def write_csv(path, rows):
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def people(tmp_path):
+    return write_csv(tmp_path / "people.csv", [
+        ["name", "phone", "village", "age"],
+        [NAME, PHONE, "Kasenga", "34"],
+        ["Jean Mbuyi", "+243998877665", "Kasenga", "41"],
+        [NAME, PHONE, "Pweto", "34"],
+    ])
+
+
+# ------------------------------------------------------------------------------------------
+# Audit trail
+
+
+def _three_records(tmp_path):
+    from datasafe.accountability.audit import record
+
+    f = write_csv(tmp_path / "a.csv", [["x"], ["1"]])
+    for action in ("scan", "approve", "scan"):
+        assert record(action, path=f, profile="default", outcome="pass") is not None
+
+
+def test_audit_chain_intact(tmp_path, audit_env):
+    _three_records(tmp_path)
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    assert [r["seq"] for r in recs] == [1, 2, 3]
+    assert recs[0]["prev_hash"] == "0" * 64
+    assert recs[1]["prev_hash"] == recs[0]["hash"] and recs[2]["prev_hash"] == recs[1]["hash"]
+    assert recs[0]["actor"] == "tester" and recs[0]["time"].endswith("Z")
+    assert recs[0]["path"] == "a.csv" and len(recs[0]["sha256"]) == 64
+    r = run("audit", "verify")
+    assert r.exit_code == 0, r.output
+    assert "3 record(s), chain intact" in r.stdout and recs[2]["hash"] in r.stdout
+
+
+def test_audit_edited_record_is_caught(tmp_path, audit_env):
+    _three_records(tmp_path)
+    ls = lines(audit_env)
+    ls[1] = ls[1].replace('"outcome":"pass"', '"outcome":"fail"')
+    audit_env.write_text("\n".join(ls) + "\n", encoding="utf-8")
+    r = run("audit", "verify")
+    assert r.exit_code == 1
+    assert "record 2" in r.stderr and "edited" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_audit_deleted_record_is_caught(tmp_path, audit_env):
+    _three_records(tmp_path)
+    ls = lines(audit_env)
+    audit_env.write_text("\n".join([ls[0], ls[2]]) + "\n", encoding="utf-8")
+    r = run("audit", "verify")
+    assert r.exit_code == 1 and "record 2" in r.stderr and "deleted" in r.stderr
+
+
+def test_audit_deleted_first_record_is_caught(tmp_path, audit_env):
+    _three_records(tmp_path)
+    ls = lines(audit_env)
+    audit_env.write_text("\n".join(ls[1:]) + "\n", encoding="utf-8")
+    r = run("audit", "verify")
+    assert r.exit_code == 1 and "record 1" in r.stderr
+
+
+def test_audit_edit_with_recomputed_hash_breaks_the_next_link(tmp_path, audit_env):
+    from datasafe.accountability.audit import canonical, record_hash
+
+    _three_records(tmp_path)
+    ls = lines(audit_env)
+    rec = json.loads(ls[0])
+    rec["actor"] = "someone-else"
+    rec["hash"] = record_hash(rec)
+    ls[0] = canonical(rec).decode()
+    audit_env.write_text("\n".join(ls) + "\n", encoding="utf-8")
+    r = run("audit", "verify")
+    assert r.exit_code == 1 and "record 2" in r.stderr
+
+
+def test_audit_truncated_tail_is_caught_with_head(tmp_path, audit_env):
+    _three_records(tmp_path)
+    head = json.loads(lines(audit_env)[-1])["hash"]
+    assert run("audit", "verify", "--head", head).exit_code == 0
+    audit_env.write_text("\n".join(lines(audit_env)[:-1]) + "\n", encoding="utf-8")
+    assert run("audit", "verify").exit_code == 0  # the chain alone cannot see it
+    r = run("audit", "verify", "--head", head)
+    assert r.exit_code == 1 and "head" in r.stderr
+
+
+def test_audit_verify_missing_log_exit_2(tmp_path):
+    r = run("audit", "verify", "--audit-log", tmp_path / "none.jsonl")
+    assert r.exit_code == 2 and "no audit log" in r.stderr
+
+
+def test_record_never_raises_and_warns(tmp_path, capsys):
+    from datasafe.accountability.audit import record
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert record("scan", log_path=blocker / "sub" / "log.jsonl") is None
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "warning" in err[0]
+
+
+def test_audit_off_writes_nothing(tmp_path, audit_env, monkeypatch, people):
+    from datasafe.accountability.audit import record
+
+    monkeypatch.setenv("DATASAFE_AUDIT", "off")
+    assert record("scan", path=people) is None
+    run("scan", people, "-q")
+    assert not audit_env.exists()
+
+
+def test_audit_concurrent_appends_keep_one_chain(tmp_path, audit_env):
+    from datasafe.accountability.audit import record, verify
+
+    def work():
+        for _ in range(15):
+            record("scan", outcome="pass")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    v = verify(audit_env)
+    assert v.ok and v.records == 60
+
+
+def test_scan_appends_a_record_without_values(people, audit_env):
+    r = run("scan", people, "--format", "json")
+    assert r.exit_code in (0, 1), r.output
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec["action"] == "scan" and rec["path"] == "people.csv"
+    assert rec["outcome"] in ("pass", "fail") and rec["profile"]
+    from datasafe.pipeline import sha256_file
+
+    assert rec["sha256"] == sha256_file(people)
+    text = audit_env.read_text(encoding="utf-8")
+    assert PHONE not in text and "Amina" not in text and "Kasenga" not in text
+
+
+def test_audit_show_filters(tmp_path, people, audit_env):
+    other = write_csv(tmp_path / "other.csv", [["x"], ["1"]])
+    run("scan", people, "-q")
+    run("scan", other, "-q")
+    run("approve", people, "--by", "Boss", "--destination", "partner", "--reason", "DSA-7")
+    r = run("audit", "show", "--file", people)
+    assert r.exit_code == 0
+    out = r.stdout.strip().splitlines()
+    assert len(out) == 2 and all("people.csv" in ln for ln in out)
+    r = run("audit", "show", "--action", "approve", "--format", "json")
+    recs = [json.loads(ln) for ln in r.stdout.strip().splitlines()]
+    assert len(recs) == 1 and recs[0]["details"]["by"] == "Boss"
+    assert recs[0]["details"]["destination"] == "partner"
+
+
+# ------------------------------------------------------------------------------------------
+# Approvals
+
+
+def test_approve_records_binding_and_a_changed_cell_voids_it(people, audit_env):
+    from datasafe.accountability.approval import find_valid_approval
+    from datasafe.pipeline import sha256_file
+    from datasafe.sidecar import load_sidecar
+
+    r = run("approve", people, "--by", "A. Diallo", "--destination", "partner",
+            "--reason", "DSA-2026-04")
+    assert r.exit_code == 0, r.output
+    side = load_sidecar(people)
+    (a,) = side["approvals"]
+    sha = sha256_file(people)
+    assert a["sha256"] == sha and a["destination"] == "partner" and a["by"] == "A. Diallo"
+    assert a["profile"] == "default" and a["verdict"] in ("pass", "fail") and a["time"]
+    assert PHONE not in people.with_name("people.csv.datasafe.yaml").read_text()
+
+    found = find_valid_approval(people, sha, "partner", "default")
+    assert found is not None and found.by == "A. Diallo"
+    assert find_valid_approval(people, None, "partner", "default") is not None
+    assert find_valid_approval(people, sha, "public", "default") is None
+    assert find_valid_approval(people, sha, "partner", "hdx-public") is None
+
+    # change one cell: the approval no longer holds
+    people.write_text(people.read_text(encoding="utf-8").replace("41", "42"), encoding="utf-8")
+    new_sha = sha256_file(people)
+    assert new_sha != sha
+    assert find_valid_approval(people, new_sha, "partner", "default") is None
+    assert find_valid_approval(people, None, "partner", "default") is None
+
+    rec = [json.loads(ln) for ln in lines(audit_env)][-1]
+    assert rec["action"] == "approve" and rec["sha256"] == sha and rec["outcome"] == a["verdict"]
+
+
+def test_approve_appends_and_keeps_other_sidecar_keys(people):
+    from datasafe.sidecar import load_sidecar, save_sidecar
+
+    save_sidecar(people, {"purpose": "cash distribution", "retain_until": "2030-01-01"})
+    for dest in ("partner", "internal"):
+        r = run("approve", people, "--by", "Boss", "--destination", dest, "--reason", "ok")
+        assert r.exit_code == 0, r.output
+    side = load_sidecar(people)
+    assert side["purpose"] == "cash distribution"
+    assert [a["destination"] for a in side["approvals"]] == ["partner", "internal"]
+
+
+def test_approve_bad_input_exit_2(tmp_path, people):
+    r = run("approve", tmp_path / "absent.csv", "--by", "B", "--destination", "partner",
+            "--reason", "r")
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    people.with_name("people.csv.datasafe.yaml").write_text("a: [unclosed\n")
+    r = run("approve", people, "--by", "B", "--destination", "partner", "--reason", "r")
+    assert r.exit_code == 2 and "sidecar" in r.stderr
+    assert people.with_name("people.csv.datasafe.yaml").read_text() == "a: [unclosed\n"
+
+
+# ------------------------------------------------------------------------------------------
+# Reversible de-personalisation
+
+
+def test_encrypt_column_is_deterministic_per_context_and_reversible():
+    import pandas as pd
+
+    from datasafe.accountability.reversible import (
+        NotEncrypted,
+        WrongKey,
+        decrypt_column,
+        encrypt_column,
+        generate_key,
+    )
+
+    key = generate_key()
+    s = pd.Series([NAME, "Jean", None, NAME, "", "Éloïse"], name="name", dtype="str")
+    enc = encrypt_column(s, key, "name")
+    vals = enc.tolist()
+    assert vals[0] == vals[3] and vals[0] != vals[1] and vals[0].startswith("siv1:")
+    assert pd.isna(vals[2]) and vals[4] == ""
+    assert NAME not in " ".join(v for v in vals if isinstance(v, str))
+    # joins: same key and context in another file gives the same token
+    other = encrypt_column(pd.Series([NAME]), key, "name")
+    assert other.iloc[0] == vals[0]
+    # another column context gives an unrelated token
+    assert encrypt_column(pd.Series([NAME]), key, "father_name").iloc[0] != vals[0]
+    back = decrypt_column(enc, key, "name")
+    assert back.tolist()[:2] == [NAME, "Jean"] and back.tolist()[5] == "Éloïse"
+    assert pd.isna(back.tolist()[2]) and back.name == "name"
+    with pytest.raises(WrongKey):
+        decrypt_column(enc, generate_key(), "name")
+    with pytest.raises(WrongKey):
+        decrypt_column(enc, key, "other")
+    with pytest.raises(NotEncrypted):
+        decrypt_column(s, key, "name")
+
+
+def _encrypted_copy(src, dest, key, columns):
+    from datasafe.accountability.reversible import encrypt_column
+    from datasafe.read import read_tables
+
+    (t,) = read_tables(src)
+    df = t.data.copy()
+    for c in columns:
+        df[c] = encrypt_column(df[c], key, c)
+    df.to_csv(dest, index=False)
+    return dest
+
+
+def test_repersonalise_restores_with_the_right_key_only(tmp_path, people, audit_env):
+    from datasafe.accountability.reversible import load_key
+
+    keyfile = tmp_path / "custodian.key"
+    r = run("keygen", "--output", keyfile)
+    assert r.exit_code == 0, r.output
+    assert (keyfile.stat().st_mode & 0o777) == 0o600
+    key = load_key(keyfile)
+    key_texts = [base64.b64encode(key).decode(), key.hex(), keyfile.read_text().strip()]
+    assert not any(k in r.output for k in key_texts)
+    assert run("keygen", "--output", keyfile).exit_code == 2  # never overwrites a key
+
+    shared = _encrypted_copy(people, tmp_path / "shared.csv", key, ["name", "phone"])
+    assert PHONE not in shared.read_text() and NAME not in shared.read_text()
+
+    out = tmp_path / "restored.csv"
+    r = run("repersonalise", shared, "--key-file", keyfile, "--columns", "name,phone",
+            "--output", out, "--actor", "custodian")
+    assert r.exit_code == 0, r.output
+    from datasafe.read import read_tables
+
+    (got,), (want,) = read_tables(out), read_tables(people)
+    assert got.headers == want.headers
+    assert got.data.astype(object).values.tolist() == want.data.astype(object).values.tolist()
+
+    # a wrong key is refused: exit 2, one line, nothing written
+    wrong = tmp_path / "wrong.key"
+    assert run("keygen", "-o", wrong).exit_code == 0
+    out2 = tmp_path / "restored2.csv"
+    r = run("repersonalise", shared, "--key-file", wrong, "--columns", "name,phone",
+            "--output", out2)
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "wrong key" in r.stderr and not out2.exists()
+    # a missing key, or a key file that does not exist, too
+    r = run("repersonalise", shared, "--columns", "name", "--output", out2)
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1 and not out2.exists()
+    r = run("repersonalise", shared, "--key-file", tmp_path / "nokey", "--columns", "name",
+            "--output", out2)
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1 and not out2.exists()
+    # a column that was not encrypted
+    r = run("repersonalise", shared, "--key-file", keyfile, "--columns", "village",
+            "--output", out2)
+    assert r.exit_code == 2 and "village" in r.stderr and not out2.exists()
+
+    log = audit_env.read_text(encoding="utf-8")
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    ok = [x for x in recs if x["action"] == "repersonalise" and x["outcome"] == "restored"]
+    assert len(ok) == 1 and ok[0]["actor"] == "custodian"
+    assert ok[0]["details"]["columns"] == ["name", "phone"]
+    assert any(x["outcome"] == "refused" for x in recs)
+    # keys and raw values never in the log
+    for k in key_texts:
+        assert k not in log
+    assert PHONE not in log and NAME not in log
+
+
+def test_repersonalise_workbook_keeps_other_sheets(tmp_path):
+    import pandas as pd
+
+    from datasafe.accountability.reversible import encrypt_column, generate_key, write_key
+
+    keyfile = tmp_path / "k.key"
+    key = write_key(keyfile, generate_key())
+    people = pd.DataFrame({"name": [NAME, "Jean"], "case": ["C-1", "C-2"]})
+    enc = people.copy()
+    enc["case"] = encrypt_column(people["case"], key, "case")
+    src = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(src) as xw:
+        enc.to_excel(xw, sheet_name="cases", index=False)
+        pd.DataFrame({"site": ["A", "B"]}).to_excel(xw, sheet_name="sites", index=False)
+    out = tmp_path / "restored.xlsx"
+    r = run("repersonalise", src, "--key-file", keyfile, "--columns", "case", "--output", out)
+    assert r.exit_code == 0, r.output
+    from datasafe.read import read_tables
+
+    tables = {t.name: t for t in read_tables(out)}
+    assert tables["cases"].data["case"].tolist() == ["C-1", "C-2"]
+    assert tables["sites"].data["site"].tolist() == ["A", "B"]
+
+
+def test_load_key_rejects_damaged_files(tmp_path):
+    from datasafe.accountability.reversible import KeyFileError, load_key
+
+    bad = tmp_path / "bad.key"
+    bad.write_text("not a key\n")
+    with pytest.raises(KeyFileError) as e:
+        load_key(bad)
+    assert "not a key" not in str(e.value)
+    bad.write_text("datasafe-aes-siv-v1:" + base64.b64encode(b"short").decode())
+    with pytest.raises(KeyFileError):
+        load_key(bad)
+
+
+# ------------------------------------------------------------------------------------------
+# Retention
+
+
+@pytest.fixture
+def retention_dir(tmp_path):
+    from datasafe.sidecar import save_sidecar
+
+    d = tmp_path / "data"
+    d.mkdir()
+    today = dt.date.today()
+    old = write_csv(d / "old.csv", [["name", "phone"], [NAME, PHONE]])
+    save_sidecar(old, {"retain_until": "2020-01-31"})
+    near = write_csv(d / "near.csv", [["x"], ["1"]])
+    save_sidecar(near, {"retain_until": (today + dt.timedelta(days=10)).isoformat()})
+    fresh = write_csv(d / "fresh.csv", [["x"], ["2"]])
+    save_sidecar(fresh, {"retain_until": (today + dt.timedelta(days=400)).isoformat()})
+    dated = write_csv(d / "dated.csv", [["visit_date", "v"], ["2019-03-01", "a"],
+                                        ["2019-05-14", "b"]])
+    undated = write_csv(d / "undated.csv", [["v"], ["a"]])
+    return d, {"old": old, "near": near, "fresh": fresh, "dated": dated, "undated": undated}
+
+
+def test_retention_status_sources(retention_dir):
+    from datasafe.accountability.retention import retention_status
+
+    _, f = retention_dir
+    s = retention_status(f["old"], use_git=False)
+    assert s.basis == "retain_until" and s.past
+    s = retention_status(f["dated"], use_git=False, period_days=365)
+    assert s.basis == "date-column" and s.due == dt.date(2020, 5, 13) and s.past
+    assert s.detail["column"] == "visit_date"
+    assert retention_status(f["undated"], use_git=False).due is None
+    assert retention_status(f["near"], use_git=False).near(30)
+
+
+def test_retention_lists_past_and_near(retention_dir):
+    d, f = retention_dir
+    r = run("retention", d, "--no-git")
+    assert r.exit_code == 1
+    out = r.stdout
+    assert "old.csv" in out and "dated.csv" in out and "near.csv" in out
+    assert "fresh.csv" not in out and "undated.csv: " not in out
+    assert "2 past retention, 1 within 30 day(s), 1 without a retention date" in out
+    assert all(p.exists() for p in f.values())
+
+
+def test_retention_destroy_logs_and_deletes_nothing_else(retention_dir, audit_env):
+    from datasafe.pipeline import sha256_file
+
+    d, f = retention_dir
+    before = {p.name for p in d.iterdir()}
+    sha_old = sha256_file(f["old"])
+    # refused at the prompt: nothing deleted
+    r = run("retention", d, "--no-git", "--destroy", input="n\n")
+    assert r.exit_code != 0 and all(p.exists() for p in f.values())
+    r = run("retention", d, "--no-git", "--destroy", "--yes", "--actor", "records-officer")
+    assert r.exit_code == 0, r.output
+    after = {p.name for p in d.iterdir()}
+    assert before - after == {"old.csv", "dated.csv"}
+    assert f["near"].exists() and f["fresh"].exists() and f["undated"].exists()
+    assert (d / "old.csv.datasafe.yaml").exists()  # only data files past their date go
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    destroyed = [x for x in recs if x["action"] == "destroy"]
+    assert {x["path"] for x in destroyed} == {"data/old.csv", "data/dated.csv"}
+    old_rec = next(x for x in destroyed if x["path"] == "data/old.csv")
+    assert old_rec["outcome"] == "destroyed" and old_rec["actor"] == "records-officer"
+    assert old_rec["sha256"] == sha_old and old_rec["time"]
+    assert old_rec["details"]["method"] == "overwrite-then-delete"
+    assert old_rec["details"]["retain_until"] == "2020-01-31"
+    assert PHONE not in audit_env.read_text()
+    assert run("audit", "verify").exit_code == 0
+
+
+def test_retention_warns_when_git_history_holds_the_file(tmp_path):
+    from datasafe.sidecar import save_sidecar
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
+           "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    f = write_csv(repo / "old.csv", [["name"], [NAME]])
+    save_sidecar(f, {"retain_until": "2021-06-30"})
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "data"], cwd=repo, check=True)
+    r = run("retention", repo, "--destroy", "--yes")
+    assert r.exit_code == 0, r.output
+    assert not f.exists()
+    assert "git history still holds" in r.stderr and "old.csv" in r.stderr
