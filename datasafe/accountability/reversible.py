@@ -23,6 +23,11 @@ API (kept stable for :mod:`datasafe.redact`'s ``reversible`` treatment)::
   and :class:`NotEncrypted` when the column holds no token at all.
 - ``key_fingerprint(key) -> str``: a short one-way identifier of a key (safe to log).
 
+Like any pseudonym this is pseudonymisation, not anonymisation (ICRC Handbook §2.3): equal
+values give equal tokens, so how often a value repeats stays visible, and a token gives the
+length of its value to within 16 bytes (values are padded). Treat the output as personal data
+for whoever may hold the key.
+
 Keys are never printed, logged or put in a report; errors never contain a value or a key.
 Work is done once per distinct value, not per cell. Key file format: one line
 ``datasafe-aes-siv-v1:<base64 of 64 bytes>`` (written with mode 0600); a raw 64-byte file is
@@ -41,6 +46,7 @@ KEY_BYTES = 64
 KEY_PREFIX = "datasafe-aes-siv-v1:"
 TOKEN_PREFIX = "siv1:"
 _AAD_DOMAIN = b"datasafe reversible v1"
+PAD_BLOCK = 16
 
 
 class KeyFileError(Exception):
@@ -119,6 +125,20 @@ def _aad(column_context: str) -> list[bytes]:
     return [_AAD_DOMAIN, str(column_context).encode("utf-8")]
 
 
+def _pad(data: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding to a multiple of 16 bytes, so that a token tells the length of
+    its value only to within 16 bytes."""
+    data += b"\x80"
+    return data + b"\0" * (-len(data) % PAD_BLOCK)
+
+
+def _unpad(data: bytes) -> bytes:
+    body = data.rstrip(b"\0")
+    if not body.endswith(b"\x80"):
+        raise ValueError("bad padding")
+    return body[:-1]
+
+
 def is_token(value) -> bool:
     return isinstance(value, str) and value.startswith(TOKEN_PREFIX)
 
@@ -127,7 +147,7 @@ def encrypt_value(value: str, key: bytes, column_context: str) -> str:
     from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
     _check_key(key)
-    ct = AESSIV(bytes(key)).encrypt(value.encode("utf-8"), _aad(column_context))
+    ct = AESSIV(bytes(key)).encrypt(_pad(value.encode("utf-8")), _aad(column_context))
     return TOKEN_PREFIX + base64.urlsafe_b64encode(ct).decode("ascii").rstrip("=")
 
 
@@ -139,7 +159,7 @@ def decrypt_value(token: str, key: bytes, column_context: str) -> str:
     body = token[len(TOKEN_PREFIX):]
     try:
         ct = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        return AESSIV(bytes(key)).decrypt(ct, _aad(column_context)).decode("utf-8")
+        return _unpad(AESSIV(bytes(key)).decrypt(ct, _aad(column_context))).decode("utf-8")
     except (InvalidTag, ValueError):
         raise WrongKey("the key or the column context does not decrypt this column") from None
 
