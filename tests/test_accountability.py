@@ -452,6 +452,15 @@ def test_retention_status_sources(retention_dir):
     assert s.detail["column"] == "visit_date"
     assert retention_status(f["undated"], use_git=False).due is None
     assert retention_status(f["near"], use_git=False).near(30)
+    assert not retention_status(f["dated"], use_git=False).declared
+
+
+def test_birth_dates_are_not_collection_dates(tmp_path):
+    from datasafe.accountability.retention import retention_status
+
+    f = write_csv(tmp_path / "kids.csv", [["date_of_birth", "x"], ["2012-01-01", "a"],
+                                          ["2014-02-02", "b"]])
+    assert retention_status(f, use_git=False).due is None
 
 
 def test_retention_lists_past_and_near(retention_dir):
@@ -475,6 +484,12 @@ def test_retention_destroy_logs_and_deletes_nothing_else(retention_dir, audit_en
     r = run("retention", d, "--no-git", "--destroy", input="n\n")
     assert r.exit_code != 0 and all(p.exists() for p in f.values())
     r = run("retention", d, "--no-git", "--destroy", "--yes", "--actor", "records-officer")
+    # only the declared date counts for destruction; dated.csv's date is inferred: kept, exit 1
+    assert r.exit_code == 1, r.output
+    assert "kept " in r.stdout and "dated.csv" in r.stdout
+    assert before - {p.name for p in d.iterdir()} == {"old.csv"}
+    r = run("retention", d, "--no-git", "--destroy", "--yes", "--include-inferred",
+            "--actor", "records-officer")
     assert r.exit_code == 0, r.output
     after = {p.name for p in d.iterdir()}
     assert before - after == {"old.csv", "dated.csv"}

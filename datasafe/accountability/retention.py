@@ -10,6 +10,10 @@ A file's retention date (``due``) comes from, in order:
 The period defaults to 365 days (the ICRC's "a year" example, DR-RET-02 in
 ``shared/guidance/data-responsibility-rules.md``; no sector-wide default exists, DR-RET-04).
 
+Dates from columns or git are *inferred*: they are listed, but ``datasafe retention --destroy``
+only destroys files whose date was *declared* in the sidecar unless told to include inferred
+ones. Birth dates and future-facing dates (expiry, due) are not used.
+
 ``retention_status(path, today=, period_days=)`` is the shared function; ``destroy(path, ...)``
 deletes a file (overwriting its bytes first) and ``git_history_commits(path)`` says whether git
 history still holds it (DR-RET-03: deleting a file in git keeps it in history).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +46,12 @@ class RetentionStatus:
     @property
     def past(self) -> bool:
         return self.days_left is not None and self.days_left < 0
+
+    @property
+    def declared(self) -> bool:
+        """Whether the date was declared in the sidecar (rather than inferred from the data or
+        from git)."""
+        return self.basis in ("retain_until", "collected")
 
     def near(self, within: int) -> bool:
         return self.days_left is not None and 0 <= self.days_left <= within
@@ -81,6 +92,13 @@ def git_history_commits(path: str | os.PathLike) -> int:
     return len([ln for ln in (out or "").splitlines() if ln.strip()])
 
 
+# Date columns that say nothing about when the data were collected: births (the youngest
+# person's birth date is not the age of the file) and dates in the future by nature.
+_NOT_COLLECTION = re.compile(
+    r"birth|\bdob\b|naiss|nacim|\bborn\b|expir|valid|until|due|deadline|echeance|échéance",
+    re.IGNORECASE)
+
+
 def latest_column_date(path: str | os.PathLike, today: _dt.date | None = None) -> tuple[
         _dt.date | None, str | None]:
     """The latest date (not in the future) found in the date columns of a file, and the
@@ -100,6 +118,8 @@ def latest_column_date(path: str | os.PathLike, today: _dt.date | None = None) -
         for i, key in enumerate(t.keys):
             col = profile_column(t, i)
             if col.stats.inferred_type not in ("date", "datetime"):
+                continue
+            if _NOT_COLLECTION.search(t.headers[i] or ""):
                 continue
             s = t.data[key].dropna()
             iso = s.str.match(r"^\d{4}-\d{2}-\d{2}")

@@ -15,8 +15,8 @@ from datasafe.cli.audit import audit_options
 
 The retention date comes from the file's sidecar (retain_until, else collected + the period),
 else from its latest date column + the period, else from its last git commit + the period.
-With --destroy, each file past its date is overwritten and deleted after confirmation (--yes
-for scripts), a disposal record (what, when, how, by whom) goes to the audit log, and you are
+With --destroy, each file past a date declared in its sidecar (inferred dates too with
+--include-inferred) is overwritten and deleted after confirmation (--yes for scripts), a disposal record (what, when, how, by whom) goes to the audit log, and you are
 warned when git history still holds the file. Nothing else is deleted.
 
 Exit 0 when no file is past its date (or all such files were destroyed), 1 when some are.
@@ -36,8 +36,11 @@ Examples:
 @click.option("--destroy", is_flag=True, help="Delete the files past their retention date.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (scripts).")
 @click.option("--no-git", is_flag=True, help="Do not use git commit dates.")
+@click.option("--include-inferred", is_flag=True,
+              help="With --destroy, also destroy files whose date was inferred from date "
+                   "columns or git (by default only dates declared in sidecars count).")
 @audit_options
-def retention(paths, within, period, destroy, yes, no_git, actor, audit_log):
+def retention(paths, within, period, destroy, yes, no_git, include_inferred, actor, audit_log):
     from datasafe.accountability import retention as ret
     from datasafe.accountability.audit import file_sha256, record
     from datasafe.read import iter_files
@@ -58,14 +61,19 @@ def retention(paths, within, period, destroy, yes, no_git, actor, audit_log):
                f"{within} day(s), {len(unknown)} without a retention date")
     if not destroy:
         raise SystemExit(1 if past else 0)
-    if not past:
+    targets = [s for s in past if s.declared or include_inferred]
+    for s in past:
+        if s not in targets:
+            click.echo(f"kept {s.path}: its date is inferred ({_basis(s)}); declare retain_until "
+                       "in its sidecar, or add --include-inferred, to destroy it")
+    if not targets:
         click.echo("nothing to destroy")
-        return
+        raise SystemExit(1 if past else 0)
     if not yes:
-        click.confirm(f"Delete {len(past)} file(s) past their retention date? This cannot be "
+        click.confirm(f"Delete {len(targets)} file(s) past their retention date? This cannot be "
                       "undone", abort=True, err=True)
     failed = 0
-    for s in past:
+    for s in targets:
         sha = file_sha256(s.path)
         try:
             how = ret.destroy(s.path)
@@ -87,7 +95,7 @@ def retention(paths, within, period, destroy, yes, no_git, actor, audit_log):
             click.echo(f"datasafe: warning: git history still holds {s.path} ({commits} "
                        "commit(s)): purge it (git filter-repo) and have every clone and copy "
                        "deleted too", err=True)
-    raise SystemExit(1 if failed else 0)
+    raise SystemExit(1 if failed or len(targets) < len(past) else 0)
 
 
 def _basis(s) -> str:
