@@ -523,3 +523,11 @@ def test_retention_warns_when_git_history_holds_the_file(tmp_path):
     assert r.exit_code == 0, r.output
     assert not f.exists()
     assert "git history still holds" in r.stderr and "old.csv" in r.stderr
+
+
+def test_keygen_warns_inside_a_git_repository(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    r = run("keygen", "-o", tmp_path / "repo" / "k.key")
+    assert r.exit_code == 0 and "inside the git repository" in r.stderr
+    r = run("keygen", "-o", tmp_path / "k.key")
+    assert r.exit_code == 0 and not r.stderr

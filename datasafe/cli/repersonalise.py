@@ -11,7 +11,8 @@ from datasafe.cli import fail
 from datasafe.cli.audit import audit_options
 
 
-@click.command(help="""Make a custodian key for reversible de-personalisation (AES-SIV, 64 bytes).
+@click.command(short_help="Make a custodian key for reversible columns.",
+               help="""Make a custodian key for reversible de-personalisation (AES-SIV, 64 bytes).
 
 The key file is written with mode 0600 and never overwritten. Keep it away from the data and
 from the repository: whoever holds it can restore the values.
@@ -35,6 +36,12 @@ def keygen(output):
         return
     click.echo(f"wrote a new key to {output} (fingerprint {key_fingerprint(key)}); keep it "
                "secret and out of the repository")
+    from datasafe.accountability.audit import git_root
+
+    root = git_root(Path(output).resolve().parent)
+    if root is not None:
+        click.echo(f"datasafe: warning: {output} is inside the git repository {root}: move it "
+                   "out before anything is committed", err=True)
 
 
 def _parse_contexts(items) -> dict[str, str]:
@@ -47,7 +54,8 @@ def _parse_contexts(items) -> dict[str, str]:
     return out
 
 
-@click.command(help="""Restore the values of reversibly de-personalised columns (key holders only).
+@click.command(short_help="Restore reversibly de-personalised columns (key holders).",
+               help="""Restore the values of reversibly de-personalised columns (key holders only).
 
 Reads FILE, decrypts the given columns with the custodian key and writes the result to
 --output (CSV, Excel or Parquet, from its extension). A wrong or missing key is refused (exit 2).

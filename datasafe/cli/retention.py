@@ -11,7 +11,8 @@ from datasafe.cli import fail
 from datasafe.cli.audit import audit_options
 
 
-@click.command(help="""List data files past or near their retention date; --destroy deletes those past it.
+@click.command(short_help="Files past or near their retention date; --destroy them.",
+               help="""List data files past or near their retention date; --destroy deletes those past it.
 
 The retention date comes from the file's sidecar (retain_until, else collected + the period),
 else from its latest date column + the period, else from its last git commit + the period.
