@@ -18,7 +18,11 @@ def format_for_path(path: str) -> str | None:
 def render(result, fmt: str = "text", *, lang: str = "en", color: bool = False,
            quiet: bool = False) -> str:
     if fmt == "json":
-        return result.to_json() + "\n"
+        import json
+
+        from datasafe.report.common import masked_dict
+
+        return json.dumps(masked_dict(result), ensure_ascii=False, indent=2) + "\n"
     if fmt == "text":
         from datasafe.report.text import render_text
 
