@@ -25,8 +25,6 @@ def scan(target, **kwargs):
     return _scan(target, **kwargs)
 
 
-def redact(target, **kwargs):
-    """Write a redacted copy (see :mod:`datasafe.redact`)."""
-    from datasafe.redact import redact as _redact
-
-    return _redact(target, **kwargs)
+# ``datasafe.redact(path_or_dataframe, profile=…, plan=…)``: the package's function (imported
+# here so that the attribute is the function, not the sub-package; the import is light).
+from datasafe.redact import redact  # noqa: E402

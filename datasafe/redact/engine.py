@@ -1,0 +1,776 @@
+"""Redaction engine: scan → plan → treat → write (same format) → rescan → log.
+
+Files up to ``STREAM_THRESHOLD`` bytes are read whole with :mod:`datasafe.read`; larger CSV and
+Parquet files are streamed (see :mod:`datasafe.redact.stream`): the plan comes from a scan of
+the first rows, a first pass loads only the columns that need whole-column statistics or local
+suppression, and a second pass treats and writes one batch at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datasafe.model import FileResult, ScanResult
+from datasafe.redact.plan import Plan, PlanError, derive_table, merge_plan, parse_plan
+from datasafe.redact.treatments import TreatmentError, key_id, resolve
+
+log = logging.getLogger("datasafe")
+
+STREAM_THRESHOLD = 256 * 1024**2
+MIN_KEY_BYTES = 16
+KEY_ENV = "DATASAFE_KEY"
+
+
+class RedactError(Exception):
+    """The redaction cannot be done; ``str(err)`` is one line (never a value or a key)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# keys
+
+
+def resolve_key(key: str | bytes | None = None, key_file: str | os.PathLike | None = None,
+                env: dict | None = None) -> bytes | None:
+    """The pseudonymisation key: ``key`` given directly, else ``key_file``, else the
+    ``DATASAFE_KEY`` environment variable. A key file may be a datasafe key file (``datasafe
+    keygen``) or any file of at least 16 bytes. Returns None when there is none."""
+    env = os.environ if env is None else env
+    if key is not None:
+        k = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    elif key_file:
+        p = Path(key_file)
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise RedactError(f"{p}: cannot read key file: {exc.strerror or type(exc).__name__}"
+                              ) from None
+        k = raw
+        try:
+            from datasafe.accountability.reversible import KEY_PREFIX, load_key
+
+            if raw.strip().startswith(KEY_PREFIX.encode()):
+                k = load_key(p)
+        except ImportError:  # pragma: no cover
+            pass
+        except Exception as exc:  # noqa: BLE001 - a damaged key file: its message names no key
+            raise RedactError(str(exc).splitlines()[0]) from None
+        k = k.strip() if k.strip() else k
+    elif env.get(KEY_ENV):
+        k = env[KEY_ENV].encode("utf-8")
+    else:
+        return None
+    if len(k) < MIN_KEY_BYTES:
+        raise RedactError(f"the pseudonymisation key is too short (at least {MIN_KEY_BYTES} "
+                          "bytes; `datasafe keygen` makes a strong one)")
+    return k
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class FileRedaction:
+    input: str
+    output: str | None
+    format: str
+    plan: Plan
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    before: ScanResult | None = None
+    after: ScanResult | None = None
+    log_path: str | None = None
+    summary_path: str | None = None
+    streamed: bool = False
+    notes: list[str] = field(default_factory=list)
+    input_sha256: str | None = None
+    output_sha256: str | None = None
+
+    @property
+    def passed(self) -> bool | None:
+        if self.after is None:
+            return None
+        return self.after.exit_code == 0
+
+
+@dataclass
+class RedactionResult:
+    """What :func:`redact` did. ``data`` holds the redacted DataFrame(s) for DataFrame input."""
+
+    files: list[FileRedaction] = field(default_factory=list)
+    profile: str | None = None
+    key_id: str | None = None
+    data: Any = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every redacted copy passes the profile on rescan, 1 when one still fails."""
+        codes = [f.after.exit_code for f in self.files if f.after is not None]
+        if any(c == 2 for c in codes):
+            return 2
+        return 1 if any(c == 1 for c in codes) else 0
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.files[0].plan if self.files else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return build_log(self)
+
+    def summary(self) -> str:
+        return render_summary(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# scanning helpers
+
+
+def scan_tables(tables, fres: FileResult, options, profile) -> ScanResult:
+    """Run profile → detect → risk → checks on tables already read (the pipeline's stages)."""
+    from datasafe import __version__
+    from datasafe.checking import run_checks
+    from datasafe.pipeline import analyse_tables
+
+    result = ScanResult(profile=profile.name, tool_version=__version__)
+    result.destination = options.destination or profile.destination
+    result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on
+    if hasattr(result, "never_fail"):
+        try:
+            result.never_fail = bool(getattr(profile, "never_fail", False))
+        except Exception:  # noqa: BLE001
+            pass
+    analyse_tables(tables, fres, options, profile)
+    result.files.append(fres)
+    run_checks(result, [(fres, tables)], options, profile)
+    try:
+        from datasafe.detect import ner_backend_name
+
+        result.ner_backend = ner_backend_name()
+    except ImportError:  # pragma: no cover
+        pass
+    return result
+
+
+def build_plan(before: ScanResult, tables, profile, options, *, key_available: bool,
+               override: dict | None, importance: list[str] | None) -> Plan:
+    fres = before.files[0]
+    plan = Plan(profile=before.profile)
+    for tres, table in zip(fres.tables, tables):
+        plan.tables.append(derive_table(tres, table, profile, options,
+                                        key_available=key_available,
+                                        destination=before.destination, importance=importance))
+    if override:
+        merge_plan(plan, override, k=int(profile.param("k", 5)))
+    if importance:
+        for tp in plan.tables:
+            if tp.local_suppression:
+                names = {c.column: c.column for c in tp.columns}
+                tp.local_suppression["importance"] = [names[v] for v in importance if v in names]
+    return plan
+
+
+def check_plan_columns(plan: Plan) -> None:
+    """Validate every treatment (and its method) before anything is written."""
+    for tp in plan.tables:
+        for cp in tp.columns:
+            try:
+                resolve(cp.treatment, cp.params)
+            except TreatmentError as exc:
+                raise RedactError(f"column '{cp.column}': {exc}") from None
+            if cp.params.get("method") == "gps_centroid":
+                pc = cp.params.get("pcode")
+                if not pc or tp.column(str(pc)) is None:
+                    raise RedactError(f"column '{cp.column}': gps_centroid needs 'pcode', the "
+                                      "name of a P-code column of the same table")
+
+
+# ---------------------------------------------------------------------------------------------
+# treating one table in memory
+
+
+def _changed_stats(old, new) -> dict[str, int]:
+    o_na = old.isna()
+    n_na = new.isna()
+    suppressed = int((~o_na & n_na).sum())
+    both = ~o_na & ~n_na
+    changed = int((both & (old.astype("str") != new.astype("str"))).fillna(False).sum())
+    return {"values_changed": changed, "cells_suppressed": suppressed,
+            "non_empty": int((~o_na).sum())}
+
+
+def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str, Any]]:
+    """Apply a table plan to a Table read in memory.
+
+    Returns (frame of text with every original key — dropped ones still present — and the
+    table's log entry)."""
+    df = table.data
+    out = df.copy()
+    entries: dict[str, dict[str, Any]] = {}
+    dropped: list[str] = []
+    for cp in tp.columns:
+        if cp.column not in df.columns:
+            continue
+        params = dict(cp.params)
+        params.update({"_key": key, "_column": _header(table, cp.column), "_k": k})
+        entry = {"column": _header(table, cp.column), "treatment": cp.treatment,
+                 "params": {a: b for a, b in cp.params.items() if not str(a).startswith("_")},
+                 "reason": cp.reason}
+        if cp.treatment == "drop":
+            dropped.append(cp.column)
+            nonempty = int(df[cp.column].notna().sum())
+            entry.update({"cells_removed": nonempty, "values_changed": 0,
+                          "cells_suppressed": 0, "non_empty": nonempty,
+                          "information_loss": 1.0 if nonempty else 0.0})
+            entries[cp.column] = entry
+            continue
+        treatment = resolve(cp.treatment, params)
+        if cp.treatment != "keep":
+            try:
+                state = treatment.fit(df[cp.column], params, df) if treatment.fit else None
+                out[cp.column] = treatment.apply(df[cp.column], params, state, df)
+            except TreatmentError as exc:
+                raise RedactError(f"column '{cp.column}': {exc}") from None
+        entries[cp.column] = entry
+    ls_log = None
+    if tp.local_suppression:
+        from datasafe.redact.suppress import local_suppression
+
+        ls = tp.local_suppression
+        kv = [v for v in ls.get("key_vars", []) if v in out.columns and v not in dropped]
+        kk = int(ls.get("k", k))
+        out, per_var, records = local_suppression(out, kv, kk, ls.get("importance"))
+        ls_log = {"k": kk, "key_vars": [_header(table, v) for v in kv],
+                  "importance": [_header(table, v) for v in ls.get("importance") or []],
+                  "cells_suppressed": int(sum(per_var.values())), "records_affected": records,
+                  "by_column": {_header(table, v): n for v, n in per_var.items()}}
+    sc_log = None
+    if tp.small_cells:
+        from datasafe.redact.suppress import suppress_small_cells
+
+        sc = tp.small_cells
+        cols = [c for c in sc.get("columns", []) if c in out.columns and c not in dropped]
+        out, prim, sec = suppress_small_cells(
+            out, cols, int(sc.get("threshold", 5)), group_cols=sc.get("group_columns"),
+            include_zero=bool(sc.get("include_zeros", False)),
+            secondary=bool(sc.get("secondary", True)), marker=sc.get("marker"),
+            total_cols=sc.get("total_columns"))
+        sc_log = {"threshold": int(sc.get("threshold", 5)),
+                  "columns": [_header(table, c) for c in cols],
+                  "primary_suppressed": prim, "secondary_suppressed": sec}
+    for key_, entry in entries.items():
+        if entry["treatment"] == "drop":
+            continue
+        entry.update(_changed_stats(df[key_], out[key_]))
+        ne = entry["non_empty"]
+        entry["information_loss"] = round((entry["values_changed"] + entry["cells_suppressed"])
+                                          / ne, 4) if ne else 0.0
+        entry["distinct_before"] = int(df[key_].nunique(dropna=True))
+        entry["distinct_after"] = int(out[key_].nunique(dropna=True))
+    tlog = {"table": table.name, "rows": int(len(df)),
+            "columns": [entries[c] for c in table.keys if c in entries],
+            "dropped": [_header(table, c) for c in dropped],
+            "local_suppression": ls_log, "small_cells": sc_log}
+    return out, tlog
+
+
+def _header(table, key: str) -> str:
+    try:
+        return table.headers[table.keys.index(key)]
+    except (ValueError, IndexError):
+        return key
+
+
+# ---------------------------------------------------------------------------------------------
+# output naming
+
+
+def default_output(path: Path, output_dir: str | os.PathLike | None = None) -> Path:
+    name = path.name
+    gz = name.lower().endswith(".gz")
+    base = name[:-3] if gz else name
+    stem, ext = os.path.splitext(base)
+    if ext.lower() in (".xls", ".xlsb", ".ods"):
+        ext = ".xlsx"
+    if output_dir is not None:
+        out = Path(output_dir) / (stem + ext + (".gz" if gz else ""))
+    else:
+        out = path.with_name(f"{stem}.redacted{ext}" + (".gz" if gz else ""))
+    return out
+
+
+def log_paths(output: Path) -> tuple[Path, Path]:
+    return (output.with_name(output.name + ".redaction-log.json"),
+            output.with_name(output.name + ".redaction-log.md"))
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+
+def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int, Any],
+                 plans: dict[int, Any]) -> None:
+    """Write every table of ``src`` (treated ones from ``treated``) to ``dest_tmp``."""
+    from datasafe import write as W
+
+    if fmt in ("csv", "tsv"):
+        t = tables[0]
+        df = treated.get(0, t.data)
+        tp = plans.get(0)
+        dropped = {c.column for c in tp.columns if c.treatment == "drop"} if tp else set()
+        keep = [k for k in t.keys if k not in dropped]
+        idx = [t.keys.index(k) for k in keep]
+        meta = t.meta
+        with W.CsvSink(dest_tmp, [t.headers[i] for i in idx],
+                       hxl=[t.hxl[i] for i in idx] if t.hxl else None,
+                       delimiter=meta.get("delimiter", ","),
+                       encoding=meta.get("encoding", "utf-8"), gz=bool(meta.get("gzip")),
+                       eol=W.detect_eol(src, bool(meta.get("gzip")))) as sink:
+            sink.write_frame(df[keep])
+        return
+    if fmt == "parquet":
+        _write_parquet_memory(src, dest_tmp, tables[0], treated.get(0), plans.get(0))
+        return
+    updates = {}
+    for i, t in enumerate(tables):
+        tp = plans.get(i)
+        if i not in treated or tp is None or not tp.changes:
+            continue
+        dropped = [c.column for c in tp.columns if c.treatment == "drop"]
+        numeric = set()
+        for c in tp.columns:
+            try:
+                if resolve(c.treatment, c.params).numeric:
+                    numeric.add(c.column)
+            except TreatmentError:
+                pass
+        df = treated[i]
+        changed = [k for k in t.keys if k not in dropped and not df[k].equals(t.data[k])]
+        updates[t.name] = W.SheetUpdate(table=t, data=df, changed=changed, dropped=dropped,
+                                        numeric=numeric)
+    W.write_excel(src, dest_tmp, updates, tables=tables)
+
+
+def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, tp) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datasafe import write as W
+
+    orig = pq.read_table(src)
+    schema = orig.schema
+    dropped = {c.column for c in tp.columns if c.treatment == "drop"} if tp else set()
+    drop_idx = {table.keys.index(k) for k in dropped if k in table.keys}
+    arrays, text_cols = [], set()
+    for i, key in enumerate(table.keys):
+        if i in drop_idx:
+            continue
+        col = orig.column(i)
+        if df is not None and not df[key].equals(table.data[key]):
+            text = pa.array(df[key], type=pa.string(), from_pandas=True)
+            typed = W.text_to_type(text, schema.field(i).type)
+            if typed is None:
+                typed = text
+                text_cols.add(i)
+            col = typed
+        arrays.append(col)
+    out_schema = W.output_schema(schema, text_cols, drop_idx)
+    out = pa.Table.from_arrays([a.cast(f.type) if a.type != f.type else a
+                                for a, f in zip(arrays, out_schema)], schema=out_schema)
+    pq.write_table(out, str(dest_tmp))
+
+
+# ---------------------------------------------------------------------------------------------
+# logs
+
+
+_RISK_FIELDS = ("quasi_identifiers", "k_min", "records_below_k", "k_threshold",
+                "expected_reidentifications", "global_risk")
+_RISK_EXTRA_NUMERIC = ("household_expected_reidentifications", "household_global_risk",
+                       "records_above_risk_threshold", "violations", "sample_uniques",
+                       "max_individual_risk", "table_kind")
+
+
+def risk_summary(risk) -> dict[str, Any] | None:
+    """The numbers of a RiskResult, without any value of the data (no riskiest combinations,
+    no cell examples)."""
+    if risk is None:
+        return None
+    d = {k: v for k, v in risk.to_dict().items() if k in _RISK_FIELDS}
+    for k in _RISK_EXTRA_NUMERIC:
+        if k in risk.extra:
+            d[k] = risk.extra[k]
+    sc = risk.extra.get("small_cells")
+    if isinstance(sc, dict):
+        d["small_cells"] = {k: sc.get(k) for k in ("threshold", "small", "recoverable_count",
+                                                   "min_count") if k in sc}
+    return d
+
+
+def findings_summary(result: ScanResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    items = [{"check": f.check, "severity": f.severity, "table": f.table, "column": f.column,
+              "message": f.message} for f in result.findings]
+    return {"verdict": result.summary.verdict or ("fail" if result.exit_code == 1 else "pass"),
+            "exit_code": result.exit_code, "sensitivity": result.summary.sensitivity,
+            "findings_by_severity": dict(result.summary.findings_by_severity),
+            "findings": items}
+
+
+def _file_log(fr: FileRedaction) -> dict[str, Any]:
+    before_tables = fr.before.files[0].tables if fr.before and fr.before.files else []
+    after_tables = fr.after.files[0].tables if fr.after and fr.after.files else []
+    tables = []
+    for i, t in enumerate(fr.tables):
+        t = dict(t)
+        t["risk_before"] = risk_summary(before_tables[i].risk) if i < len(before_tables) else None
+        match = [a for a in after_tables if a.name == t["table"]]
+        t["risk_after"] = risk_summary(match[0].risk) if match else None
+        tables.append(t)
+    return {
+        "input": {"path": fr.input, "format": fr.format, "sha256": fr.input_sha256},
+        "output": {"path": fr.output, "sha256": fr.output_sha256},
+        "streamed": fr.streamed,
+        "plan_source": fr.plan.source,
+        "plan_warnings": list(fr.plan.warnings),
+        "tables": tables,
+        "before": findings_summary(fr.before),
+        "after": findings_summary(fr.after),
+        "passed": fr.passed,
+        "notes": list(fr.notes),
+    }
+
+
+def build_log(res: RedactionResult) -> dict[str, Any]:
+    from datasafe import __version__
+
+    return {
+        "tool": {"name": "datasafe", "version": __version__},
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "profile": res.profile,
+        "key_id": res.key_id,
+        "exit_code": res.exit_code,
+        "files": [_file_log(f) for f in res.files],
+    }
+
+
+def _pct(x) -> str:
+    return f"{100 * float(x):.2f} %"
+
+
+def _risk_line(r: dict | None) -> str:
+    if not r:
+        return "no key variables"
+    if r.get("table_kind") == "aggregate":
+        sc = r.get("small_cells") or {}
+        return (f"{sc.get('small', r.get('records_below_k', 0))} small cells below "
+                f"{sc.get('threshold', r.get('k_threshold'))}")
+    return (f"k_min {r.get('k_min')}, {r.get('records_below_k')} records below "
+            f"k={r.get('k_threshold')}, global risk {_pct(r.get('global_risk', 0))}")
+
+
+def _findings_line(f: dict | None) -> str:
+    if not f:
+        return "not scanned"
+    sev = f["findings_by_severity"]
+    parts = [f"{n} {s}" for s, n in sev.items() if n]
+    return (f"{'PASS' if f['exit_code'] == 0 else 'FAIL'}  "
+            + (", ".join(parts) if parts else "no findings"))
+
+
+def render_summary(res: RedactionResult) -> str:
+    """The short text summary (no values, no key)."""
+    lines = []
+    for fr in res.files:
+        lines.append(f"datasafe redact: {fr.input} -> {fr.output or '(dataframe)'} "
+                     f"(profile {res.profile})")
+        for t in _file_log(fr)["tables"]:
+            if t["table"] is not None:
+                lines.append(f"  table {t['table']}")
+            width = max([len(c["column"]) for c in t["columns"]] + [6])
+            for c in t["columns"]:
+                if c["treatment"] == "keep" and not c.get("cells_suppressed"):
+                    continue
+                if c["treatment"] == "drop":
+                    what = f"{c['cells_removed']} cells removed"
+                else:
+                    what = (f"{c.get('values_changed', 0)} changed, "
+                            f"{c.get('cells_suppressed', 0)} suppressed, "
+                            f"information loss {100 * c.get('information_loss', 0):.0f} %")
+                desc = c["treatment"] + (f":{c['params']['method']}"
+                                         if c["params"].get("method") else "")
+                lines.append(f"    {c['column']:<{width}}  {desc:<24} {what}")
+            ls = t.get("local_suppression")
+            if ls:
+                by = ", ".join(f"{k} {v}" for k, v in ls["by_column"].items() if v)
+                lines.append(f"    local suppression to k={ls['k']}: {ls['cells_suppressed']} "
+                             f"values in {ls['records_affected']} records"
+                             + (f" ({by})" if by else ""))
+            sc = t.get("small_cells")
+            if sc:
+                lines.append(f"    small cells below {sc['threshold']}: "
+                             f"{sc['primary_suppressed']} suppressed, "
+                             f"{sc['secondary_suppressed']} secondary")
+            lines.append(f"    risk before: {_risk_line(t.get('risk_before'))}")
+            lines.append(f"    risk after:  {_risk_line(t.get('risk_after'))}")
+        lines.append(f"  before: {_findings_line(findings_summary(fr.before))}")
+        lines.append(f"  after:  {_findings_line(findings_summary(fr.after))}")
+        if fr.after is not None:
+            remaining = [f for f in fr.after.findings
+                         if f.severity in ("critical", "high", "medium")][:8]
+            for f in remaining:
+                where = f" [{f.column}]" if f.column else ""
+                lines.append(f"    still: {f.severity} {f.check}{where} {f.message}")
+        for w in fr.plan.warnings:
+            lines.append(f"  warning: {w}")
+        for n in fr.notes:
+            lines.append(f"  note: {n}")
+        if fr.log_path:
+            lines.append(f"  log: {fr.log_path}")
+    if res.key_id:
+        lines.append(f"pseudonym key id: {res.key_id}")
+    return "\n".join(lines) + "\n"
+
+
+def write_logs(res: RedactionResult, fr: FileRedaction) -> None:
+    from datasafe.atomic import write_text
+
+    if fr.output is None:
+        return
+    jpath, tpath = log_paths(Path(fr.output))
+    one = RedactionResult(files=[fr], profile=res.profile, key_id=res.key_id)
+    fr.log_path, fr.summary_path = str(jpath), str(tpath)
+    write_text(jpath, json.dumps(build_log(one), ensure_ascii=False, indent=2, default=str))
+    write_text(tpath, render_summary(one))
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+
+def _options(options, profile, kwargs):
+    from datasafe.pipeline import ScanOptions
+
+    options = options or ScanOptions()
+    if profile is not None:
+        options.profile = profile
+    for k, v in kwargs.items():
+        if not hasattr(options, k):
+            raise TypeError(f"unknown option: {k}")
+        setattr(options, k, v)
+    return options
+
+
+def _load_override(plan) -> dict | None:
+    if plan is None:
+        return None
+    if isinstance(plan, Plan):
+        return parse_plan(plan.to_dict(), "plan")
+    if isinstance(plan, dict):
+        return parse_plan(plan, "plan")
+    from datasafe.redact.plan import load_plan_file
+
+    return load_plan_file(plan)
+
+
+def redact(target, *, profile: str | None = None, plan=None, output=None, output_dir=None,
+           key: str | bytes | None = None, key_file=None, options=None,
+           importance: list[str] | None = None, rescan: bool = True, stream: bool | None = None,
+           write_log: bool = True, dry_run: bool = False, **scan_kwargs) -> RedactionResult:
+    """Write a redacted copy of a file (or of a DataFrame) and prove it passes.
+
+    ``target``: a path, a list of paths / a folder (with ``output_dir``), a pandas DataFrame or
+    a ``{name: DataFrame}`` mapping (then ``result.data`` holds the redacted frame(s) and
+    nothing is written unless ``output`` is given).
+    ``profile``: a profile name or YAML path. ``plan``: a plan file path, a mapping or a
+    :class:`Plan` that overrides the derived plan. ``key``/``key_file``: the pseudonym key
+    (default: the ``DATASAFE_KEY`` environment variable). ``importance``: key variables, most
+    important first, for local suppression. ``rescan``: scan the copy again (the proof).
+    ``stream``: force (True) or forbid (False) streaming of CSV/Parquet; by default files
+    larger than 256 MB are streamed. ``dry_run``: derive the plan only (nothing is written).
+    Other keyword arguments set :class:`datasafe.pipeline.ScanOptions` fields.
+    """
+    options = _options(options, profile, scan_kwargs)
+    try:
+        prof = options.resolved_profile()
+    except Exception as exc:  # ProfileError
+        raise RedactError(str(exc)) from None
+    k = int(prof.param("k", 5))
+    keyb = resolve_key(key, key_file)
+    try:
+        override = _load_override(plan)
+    except PlanError as exc:
+        raise RedactError(str(exc)) from None
+    res = RedactionResult(profile=prof.name, key_id=key_id(keyb) if keyb else None)
+
+    import pandas as pd
+
+    if isinstance(target, (pd.DataFrame, dict)):
+        _redact_frames(res, target, options, prof, keyb, override, importance, output, rescan,
+                       dry_run)
+        return res
+    from datasafe.read import iter_files
+
+    paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
+    files = list(iter_files(paths))
+    if output is not None and len(files) > 1:
+        raise RedactError("--output names one file; use --output-dir for several inputs")
+    if not files:
+        raise RedactError("no supported file to redact")
+    for path in files:
+        path = Path(path)
+        out = Path(output) if output is not None else default_output(path, output_dir)
+        fr = redact_file(path, out, options=options, profile=prof, key=keyb, override=override,
+                         importance=importance, rescan=rescan, stream=stream, k=k,
+                         dry_run=dry_run)
+        res.files.append(fr)
+        if write_log and not dry_run:
+            write_logs(res, fr)
+    return res
+
+
+def redact_file(path: Path, out: Path, *, options, profile, key, override, importance, rescan,
+                stream, k, dry_run=False) -> FileRedaction:
+    from datasafe import write as W
+    from datasafe.atomic import atomic_path
+    from datasafe.pipeline import sha256_file
+    from datasafe.read import ReadError, file_format, read_tables
+
+    fmt = file_format(path)
+    if fmt is None:
+        raise RedactError(f"{path}: unsupported file type")
+    if not dry_run:
+        try:
+            W.check_output_path(path, out)
+            for extra in log_paths(out):
+                W.check_output_path(path, extra)
+        except W.OutputError as exc:
+            raise RedactError(f"{out}: {exc}") from None
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RedactError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stream is None:
+        stream = size > STREAM_THRESHOLD and fmt in ("csv", "tsv", "parquet")
+    if stream and fmt in ("csv", "tsv", "parquet"):
+        from datasafe.redact.stream import redact_stream
+
+        return redact_stream(path, out, fmt, options=options, profile=profile, key=key,
+                             override=override, importance=importance, rescan=rescan, k=k,
+                             dry_run=dry_run)
+    try:
+        tables = read_tables(path, options.limits)
+    except ReadError as exc:
+        raise RedactError(exc.line()) from None
+    fres = FileResult(path=str(path), format=fmt)
+    fres.sha256 = sha256_file(path)
+    before = scan_tables(tables, fres, options, profile)
+    plan = build_plan(before, tables, profile, options, key_available=key is not None,
+                      override=override, importance=importance)
+    fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,
+                       plan=plan, before=before, input_sha256=fres.sha256)
+    if dry_run:
+        return fr
+    _require_key(plan, key)
+    check_plan_columns(plan)
+    treated, plans = {}, {}
+    for i, (t, tp) in enumerate(zip(tables, plan.tables)):
+        plans[i] = tp
+        if not tp.changes:
+            fr.tables.append({"table": t.name, "rows": t.rows, "columns": [], "dropped": [],
+                              "local_suppression": None, "small_cells": None,
+                              "unchanged": True})
+            continue
+        df, tlog = treat_table(t, tp, key=key, k=k)
+        treated[i] = df
+        fr.tables.append(tlog)
+    if fmt in ("xls", "xlsb", "ods"):
+        fr.notes.append(f"{fmt} cannot be written by openpyxl: the copy is an xlsx workbook")
+    try:
+        with atomic_path(out) as tmp:
+            write_tables(path, tmp, fmt, tables, treated, plans)
+    except OSError as exc:
+        raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
+    fr.output_sha256 = sha256_file(out)
+    if rescan:
+        from datasafe.pipeline import scan as run_scan
+
+        fr.after = run_scan(str(out), options=options)
+    return fr
+
+
+def _require_key(plan: Plan, key: bytes | None) -> None:
+    if plan.needs_key and key is None:
+        cols = [c.column for t in plan.tables for c in t.columns if c.needs_key]
+        raise RedactError(f"the plan pseudonymises {', '.join(cols[:5])} but no key was given: "
+                          f"set {KEY_ENV} or pass --key-file (pseudonyms are never a plain hash)")
+
+
+def _redact_frames(res, target, options, prof, keyb, override, importance, output, rescan,
+                   dry_run) -> None:
+    import pandas as pd
+
+    from datasafe.read import table_from_dataframe
+
+    single = isinstance(target, pd.DataFrame)
+    frames = {None: target} if single else dict(target)
+    tables = [table_from_dataframe(df, name=None if name is None else str(name))
+              for name, df in frames.items()]
+    fres = FileResult(path="<dataframe>", format="dataframe")
+    before = scan_tables(tables, fres, options, prof)
+    plan = build_plan(before, tables, prof, options, key_available=keyb is not None,
+                      override=override, importance=importance)
+    fr = FileRedaction(input="<dataframe>", output=None, format="dataframe", plan=plan,
+                       before=before)
+    res.files.append(fr)
+    if dry_run:
+        return
+    _require_key(plan, keyb)
+    check_plan_columns(plan)
+    out_frames = {}
+    for t, tp in zip(tables, plan.tables):
+        df, tlog = treat_table(t, tp, key=keyb, k=int(prof.param("k", 5)))
+        fr.tables.append(tlog)
+        dropped = {c.column for c in tp.columns if c.treatment == "drop"}
+        keep = [k for k in t.keys if k not in dropped]
+        red = df[keep].copy()
+        red.columns = [t.headers[t.keys.index(k)] for k in keep]
+        out_frames[t.name] = red
+    res.data = out_frames[None] if single else out_frames
+    if rescan:
+        from datasafe.pipeline import scan as run_scan
+
+        fr.after = run_scan(res.data, options=options)
+    if output is not None:
+        _write_frames(res, out_frames, Path(output))
+        fr.output = str(output)
+
+
+def _write_frames(res, frames: dict, out: Path) -> None:
+    from datasafe import write as W
+    from datasafe.atomic import atomic_path
+
+    df = next(iter(frames.values()))
+    suffix = out.suffix.lower()
+    with atomic_path(out) as tmp:
+        if suffix in (".parquet", ".pq"):
+            df.to_parquet(tmp, index=False)
+        elif suffix in (".xlsx", ".xlsm"):
+            with pd_excel(tmp) as xw:
+                for name, f in frames.items():
+                    W.neutralise_frame(f).to_excel(xw, sheet_name=(name or "Sheet1")[:31],
+                                                   index=False)
+        else:
+            W.write_csv(tmp, df, [str(c) for c in df.columns],
+                        delimiter="\t" if suffix in (".tsv", ".tab") else ",")
+
+
+def pd_excel(path):
+    import pandas as pd
+
+    return pd.ExcelWriter(path, engine="openpyxl")

@@ -1,0 +1,505 @@
+"""The redaction plan: which column gets which treatment, and why.
+
+A plan is derived from a scan (each column's role and entity, the table's kind and risk) and the
+profile (its k, its destination, its small-cell threshold). A user prints it with
+``datasafe redact FILE --plan``, saves it with ``--write-plan plan.yaml``, edits it and passes it
+back with ``--plan-file plan.yaml`` on this month's file and the next. Entries in a plan file
+override the derived plan column by column; columns the file does not name keep their derived
+treatment (set ``default: keep`` in a table to keep them unchanged instead).
+
+Plan file (YAML)::
+
+    version: 1
+    tables:
+      - table: null            # sheet name in a workbook; "*" or absent: every table
+        columns:
+          Name:       {treatment: drop}
+          Phone:      {treatment: mask, keep_last: 2}
+          Case ID:    {treatment: pseudonymise, context: case_id}
+          Age:        {treatment: generalise, method: age_band, bands: [0, 5, 12, 18, 60]}
+          Visit date: {treatment: generalise, method: date, level: month}
+          GPS:        {treatment: generalise, method: gps_centroid, pcode: admin2_pcode}
+          Income:     {treatment: generalise, method: top_bottom, high: 95, low: 5}
+          Village:    {treatment: generalise, method: rare_merge, min_count: 5}
+          Notes:      {treatment: free_text}
+        local_suppression: {k: 5, key_vars: [Age, Sex, Village], importance: [Sex, Age, Village]}
+        small_cells: {threshold: 5, columns: [Cases], group_columns: [District]}
+
+``importance`` lists the key variables most important first: those are suppressed last (the
+order sdcMicro's importance vector gives). The plan never holds a key or a raw value.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datasafe.redact.treatments import (GENERALISE_METHODS, TreatmentError, canonical,
+                                        ner_available)
+
+PLAN_VERSION = 1
+
+
+class PlanError(ValueError):
+    pass
+
+
+@dataclass
+class ColumnPlan:
+    column: str
+    treatment: str = "keep"
+    params: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    source: str = "derived"  # derived | plan-file
+
+    @property
+    def needs_key(self) -> bool:
+        return self.treatment == "pseudonymise"
+
+    def describe(self) -> str:
+        if self.treatment == "generalise":
+            method = self.params.get("method")
+            rest = {k: v for k, v in self.params.items() if k != "method"}
+            return f"generalise:{method}" + (f" {_fmt(rest)}" if rest else "")
+        return self.treatment + (f" {_fmt(self.params)}" if self.params else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"treatment": self.treatment}
+        d.update(self.params)
+        if self.reason:
+            d["reason"] = self.reason
+        return d
+
+
+def _fmt(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items() if not k.startswith("_"))
+
+
+@dataclass
+class TablePlan:
+    table: str | None
+    columns: list[ColumnPlan] = field(default_factory=list)
+    local_suppression: dict[str, Any] | None = None
+    small_cells: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> ColumnPlan | None:
+        for c in self.columns:
+            if c.column == name:
+                return c
+        return None
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.local_suppression or self.small_cells or any(
+            c.treatment != "keep" for c in self.columns))
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"table": self.table,
+                             "columns": {c.column: c.to_dict() for c in self.columns}}
+        if self.local_suppression:
+            d["local_suppression"] = dict(self.local_suppression)
+        if self.small_cells:
+            d["small_cells"] = dict(self.small_cells)
+        return d
+
+
+@dataclass
+class Plan:
+    tables: list[TablePlan] = field(default_factory=list)
+    profile: str | None = None
+    source: str | None = None  # the plan file merged in, if any
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_key(self) -> bool:
+        return any(c.needs_key for t in self.tables for c in t.columns)
+
+    def table(self, name: str | None) -> TablePlan | None:
+        for t in self.tables:
+            if t.table == name:
+                return t
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": PLAN_VERSION, "profile": self.profile,
+                "tables": [t.to_dict() for t in self.tables]}
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        head = ("# datasafe redaction plan: edit the treatments, keep it beside your data and "
+                "reuse it with\n# datasafe redact FILE --plan-file THIS.yaml\n")
+        return head + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True,
+                                     width=100)
+
+    def render(self) -> str:
+        """The plan as text for ``datasafe redact FILE --plan``."""
+        lines = [f"Redaction plan (profile {self.profile or 'default'}"
+                 + (f", plan file {self.source}" if self.source else "") + ")"]
+        for t in self.tables:
+            lines.append("")
+            lines.append(f"Table {t.table}" if t.table is not None else "Table")
+            width = max([len(c.column) for c in t.columns] + [6])
+            for c in t.columns:
+                mark = " *" if c.source == "plan-file" else ""
+                lines.append(f"  {c.column:<{width}}  {c.describe():<34} {c.reason}{mark}")
+            if t.local_suppression:
+                ls = t.local_suppression
+                lines.append(f"  local suppression to k={ls.get('k')} on "
+                             f"{', '.join(ls.get('key_vars') or [])}"
+                             + (f"; importance {', '.join(ls['importance'])}"
+                                if ls.get("importance") else ""))
+            if t.small_cells:
+                sc = t.small_cells
+                lines.append(f"  small-cell suppression below {sc.get('threshold')} in "
+                             f"{', '.join(sc.get('columns') or [])} (with secondary suppression)")
+            for n in t.notes:
+                lines.append(f"  note: {n}")
+        if any(c.source == "plan-file" for t in self.tables for c in t.columns):
+            lines.append("")
+            lines.append("  * set by the plan file")
+        for w in self.warnings:
+            lines.append(f"warning: {w}")
+        if self.needs_key:
+            lines.append("")
+            lines.append("Pseudonyms need a key: set DATASAFE_KEY or pass --key-file.")
+        return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# derivation
+
+_DROP_DIRECT = {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "ADDRESS",
+                "IP_ADDRESS", "URL", "CREDIT_CARD", "IBAN_CODE"}
+_PCODE_HXL = ("#adm1+code", "#adm2+code", "#adm3+code", "#adm4+code", "#adm5+code")
+
+
+def _pcode_column(result) -> str | None:
+    """The finest P-code column of a table (HXL #admN+code, or a header naming a P-code)."""
+    import re
+
+    best, best_level = None, -1
+    for c in result.columns:
+        tag = (c.hxl or "").lower()
+        m = re.match(r"#adm(\d)\+code", tag)
+        level = int(m.group(1)) if m else -1
+        if level < 0:
+            name = c.name.lower().replace(" ", "").replace("-", "_")
+            m = re.search(r"adm(?:in)?_?(\d)_?p?code|p_?code", name)
+            if m:
+                level = int(m.group(1)) if m.lastindex and m.group(1) else 0
+        if level > best_level:
+            best, best_level = c.key, level
+    return best
+
+
+def _is_household_id(col, options) -> bool:
+    hid = getattr(options, "household_id", None)
+    return bool(hid) and col.name == hid
+
+
+def derive_column(col, table_result, profile, options, *, key_available: bool,
+                  destination: str | None) -> ColumnPlan:
+    """The treatment of one column from its role and entity."""
+    ent = col.entity
+    role = col.role
+    k = int(profile.param("k", 5)) if profile else 5
+    public = destination == "public"
+    cp = ColumnPlan(column=col.key)
+    pcode = _pcode_column(table_result)
+
+    def gps() -> None:
+        if pcode and pcode != col.key:
+            cp.treatment, cp.params = "generalise", {"method": "gps_centroid", "pcode": pcode}
+            cp.reason = f"{role} GPS point replaced by the centroid of its P-code ({pcode})"
+        else:
+            dec = 1 if public else 2
+            cp.treatment, cp.params = "generalise", {"method": "gps_round", "decimals": dec}
+            cp.reason = (f"{role} GPS point rounded to {dec} decimal(s) "
+                         f"(~{111 if dec == 0 else 11 if dec == 1 else 1.1} km) — DR-GEO")
+
+    if col.stats.non_empty == 0:
+        cp.reason = "empty column"
+        return cp
+    if role == "direct" or _is_household_id(col, options):
+        if ent in ("CASE_ID",) or _is_household_id(col, options):
+            if key_available:
+                cp.treatment = "pseudonymise"
+                cp.params = {"context": col.name.strip().casefold()}
+                cp.reason = ("record/household ID replaced by a keyed pseudonym so that joins "
+                             "survive — DR-DEID-09")
+            else:
+                cp.treatment = "drop"
+                cp.reason = ("record ID removed (set DATASAFE_KEY or --key-file to keep a keyed "
+                             "pseudonym instead) — DR-DEID-01")
+            return cp
+        if ent == "GPS_COORDINATE":
+            gps()
+            return cp
+        if ent == "DATE_OF_BIRTH":
+            cp.treatment, cp.params = "generalise", {"method": "dob_age_band"}
+            cp.reason = "date of birth turned into an age band — DR-DEID-11"
+            return cp
+        if col.free_text and ner_available():
+            cp.treatment = "free_text"
+            cp.reason = "free text: names, phones and IDs replaced in place"
+            return cp
+        cp.treatment = "drop"
+        cp.reason = f"direct identifier ({ent or 'unknown type'}) removed — DR-DEID-01"
+        return cp
+    if role == "sensitive":
+        if public:
+            cp.treatment = "drop"
+            cp.reason = (f"sensitive attribute ({ent or 'sensitive'}) removed from a public-use "
+                         "file — DR-DEID-11")
+        else:
+            cp.reason = f"sensitive attribute ({ent or 'sensitive'}) kept for a non-public destination"
+        return cp
+    if role == "quasi":
+        typ = col.stats.inferred_type
+        if ent == "AGE":
+            cp.treatment, cp.params = "generalise", {"method": "age_band"}
+            cp.reason = "exact age turned into age bands — DR-DEID-08"
+        elif ent == "DATE_OF_BIRTH":
+            cp.treatment, cp.params = "generalise", {"method": "dob_age_band"}
+            cp.reason = "date of birth turned into an age band — DR-DEID-11"
+        elif ent == "GPS_COORDINATE":
+            gps()
+        elif ent in ("HOUSEHOLD_SIZE",) and typ in ("integer", "float"):
+            cp.treatment, cp.params = "generalise", {"method": "top_bottom", "high": 95}
+            cp.reason = "large households top-coded at the 95th percentile — DR-DEID-08"
+        elif ent == "INCOME" and typ in ("integer", "float"):
+            cp.treatment, cp.params = "generalise", {"method": "top_bottom", "high": 95, "low": 5}
+            cp.reason = "income top- and bottom-coded at the 95th/5th percentiles — DR-DEID-08"
+        elif typ in ("date", "datetime"):
+            cp.treatment, cp.params = "generalise", {"method": "date", "level": "month"}
+            cp.reason = "event date coarsened to the month — DR-DEID-11"
+        elif typ in ("string", "boolean") and col.stats.distinct > 10:
+            cp.treatment, cp.params = "generalise", {"method": "rare_merge", "min_count": k}
+            cp.reason = f"categories seen fewer than {k} times merged into 'Other' — DR-DEID-11"
+        else:
+            cp.reason = "quasi-identifier kept (local suppression applies)"
+        return cp
+    if col.free_text:
+        cp.treatment = "free_text"
+        cp.reason = "free text: contact details and IDs replaced in place"
+        return cp
+    return cp
+
+
+def _count_columns(result, table) -> list[str]:
+    cols: list[str] = []
+    counts = ("#affected", "#inneed", "#targeted", "#reached", "#population")
+    for c in result.columns:
+        if (c.hxl or "").startswith(counts) or (c.stats.inferred_type == "integer"
+                                                  and c.role == "none"):
+            cols.append(c.key)
+    return cols
+
+
+def derive_plan(scan_result, tables_by_file, profile, options, *, key_available: bool,
+                importance: list[str] | None = None) -> list[tuple[Any, Plan]]:
+    """One plan per file of a scan: ``[(FileResult, Plan), ...]``."""
+    out = []
+    destination = scan_result.destination
+    for fres, tables in tables_by_file:
+        plan = Plan(profile=scan_result.profile)
+        for tres, table in zip(fres.tables, tables):
+            plan.tables.append(derive_table(tres, table, profile, options,
+                                            key_available=key_available,
+                                            destination=destination, importance=importance))
+        out.append((fres, plan))
+    return out
+
+
+def derive_table(tres, table, profile, options, *, key_available: bool, destination,
+                 importance: list[str] | None = None) -> TablePlan:
+    k = int(profile.param("k", 5)) if profile else 5
+    tp = TablePlan(table=tres.name)
+    for col in tres.columns:
+        tp.columns.append(derive_column(col, tres, profile, options, key_available=key_available,
+                                        destination=destination))
+    dropped = {c.column for c in tp.columns if c.treatment in ("drop", "blank", "pseudonymise")}
+    extra = tres.risk.extra if tres.risk is not None else {}
+    if tres.kind == "aggregate" or extra.get("table_kind") == "aggregate":
+        sc = extra.get("small_cells") or {}
+
+        def keys_of(names):
+            out = []
+            for n in names or []:
+                c = tres.column(str(n))
+                if c is not None and c.key not in dropped:
+                    out.append(c.key)
+            return out
+
+        cols = keys_of(sc.get("count_columns")) or [c for c in _count_columns(tres, table)
+                                                     if c not in dropped]
+        if cols:
+            thr = int(sc.get("threshold") or (profile.param("small_cell_threshold", 5)
+                                              if profile else 5))
+            groups = keys_of(sc.get("group_columns")) or [
+                c.key for c in tres.columns if c.key not in cols
+                and c.stats.inferred_type in ("string", "boolean")]
+            tp.small_cells = {"threshold": thr, "columns": cols, "group_columns": groups}
+            totals = keys_of(sc.get("total_columns"))
+            if totals:
+                tp.small_cells["total_columns"] = totals
+            if sc.get("include_zeros"):
+                tp.small_cells["include_zeros"] = True
+        return tp
+    key_vars: list[str] = []
+    if options is not None and getattr(options, "key_vars", None):
+        for name in options.key_vars:
+            c = tres.column(name)
+            if c is not None:
+                key_vars.append(c.key)
+    elif tres.risk is not None and tres.risk.quasi_identifiers:
+        for name in tres.risk.quasi_identifiers:
+            c = tres.column(name)
+            if c is not None:
+                key_vars.append(c.key)
+    else:
+        key_vars = [c.key for c in tres.columns if c.role == "quasi"]
+    key_vars = [v for v in key_vars if v not in dropped]
+    if key_vars:
+        tp.local_suppression = {"k": k, "key_vars": key_vars}
+        if importance:
+            tp.local_suppression["importance"] = [v for v in importance if v in key_vars]
+    return tp
+
+
+# ---------------------------------------------------------------------------------------------
+# plan files
+
+
+def _entry(name: str, spec: Any) -> ColumnPlan:
+    if isinstance(spec, str):
+        spec = {"treatment": spec}
+    if not isinstance(spec, dict):
+        raise PlanError(f"column '{name}': expected a treatment name or a mapping")
+    spec = dict(spec)
+    treatment = spec.pop("treatment", None) or spec.pop("action", None)
+    if not treatment:
+        raise PlanError(f"column '{name}': no treatment")
+    try:
+        treatment = canonical(str(treatment))
+    except TreatmentError as exc:
+        raise PlanError(f"column '{name}': {exc}") from None
+    if treatment == "generalise":
+        method = str(spec.get("method", "")).lower()
+        if method not in GENERALISE_METHODS:
+            raise PlanError(f"column '{name}': generalise needs a method "
+                            f"({', '.join(GENERALISE_METHODS)})")
+    for bad in ("key", "secret", "salt"):
+        if bad in spec:
+            raise PlanError(f"column '{name}': a plan never holds a key ('{bad}'); use "
+                            "DATASAFE_KEY or --key-file")
+    reason = str(spec.pop("reason", "") or "set by the plan file")
+    return ColumnPlan(column=str(name), treatment=treatment, params=spec, reason=reason,
+                      source="plan-file")
+
+
+def load_plan_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read and validate a plan file; returns its normalised mapping."""
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read plan: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise PlanError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    return parse_plan(data, str(path))
+
+
+def parse_plan(data: Any, label: str = "plan") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise PlanError(f"{label}: a plan must be a YAML mapping")
+    tables = data.get("tables")
+    if tables is None:
+        tables = [{k: v for k, v in data.items() if k in ("columns", "local_suppression",
+                                                          "small_cells", "default", "table")}]
+    if not isinstance(tables, list):
+        raise PlanError(f"{label}: 'tables' must be a list")
+    norm = []
+    for t in tables:
+        if not isinstance(t, dict):
+            raise PlanError(f"{label}: each table must be a mapping")
+        cols = t.get("columns") or {}
+        if isinstance(cols, list):  # [{column: X, treatment: ...}]
+            cols = {c.get("column"): c for c in cols if isinstance(c, dict)}
+        if not isinstance(cols, dict):
+            raise PlanError(f"{label}: 'columns' must be a mapping of column → treatment")
+        entries = [_entry(str(n), s) for n, s in cols.items()]
+        ls = t.get("local_suppression")
+        if ls is not None and not isinstance(ls, (dict, bool)):
+            raise PlanError(f"{label}: 'local_suppression' must be a mapping or false")
+        sc = t.get("small_cells")
+        if sc is not None and not isinstance(sc, (dict, bool)):
+            raise PlanError(f"{label}: 'small_cells' must be a mapping or false")
+        default = str(t.get("default", "derived")).lower()
+        if default not in ("derived", "keep"):
+            raise PlanError(f"{label}: 'default' must be 'derived' or 'keep'")
+        norm.append({"table": t.get("table", "*"), "columns": entries, "local_suppression": ls,
+                     "small_cells": sc, "default": default})
+    return {"tables": norm, "source": label}
+
+
+def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) -> Plan:
+    """Apply a parsed plan file over a derived plan (in place; returns it)."""
+    plan.source = override.get("source")
+    for spec in override["tables"]:
+        target = spec["table"]
+        matched = [t for t in plan.tables if target in ("*", None) and len(plan.tables) == 1
+                   or target == "*" or t.table == target]
+        if target not in ("*", None) and not matched:
+            plan.warnings.append(f"plan file names table '{target}', which this file lacks")
+            continue
+        for tp in matched:
+            if spec["default"] == "keep":
+                for c in tp.columns:
+                    c.treatment, c.params, c.reason = "keep", {}, "kept (plan file default)"
+            for entry in spec["columns"]:
+                cur = tp.column(entry.column)
+                if cur is None:
+                    # tolerate a case or spacing difference next month
+                    fold = entry.column.strip().casefold()
+                    cur = next((c for c in tp.columns if c.column.strip().casefold() == fold),
+                               None)
+                if cur is None:
+                    plan.warnings.append(f"plan file names column '{entry.column}', which "
+                                         f"table {tp.table or ''} lacks".replace("  ", " "))
+                    continue
+                cur.treatment, cur.params, cur.reason = (entry.treatment, dict(entry.params),
+                                                         entry.reason)
+                cur.source = "plan-file"
+            ls = spec["local_suppression"]
+            if ls is False:
+                tp.local_suppression = None
+            elif isinstance(ls, dict):
+                merged = dict(tp.local_suppression or {})
+                merged.update(ls)
+                merged.setdefault("k", k or 5)
+                names = {c.column for c in tp.columns}
+                merged["key_vars"] = [v for v in merged.get("key_vars") or [] if v in names]
+                tp.local_suppression = merged if merged["key_vars"] else None
+            sc = spec["small_cells"]
+            if sc is False:
+                tp.small_cells = None
+            elif isinstance(sc, dict):
+                merged = dict(tp.small_cells or {})
+                merged.update(sc)
+                tp.small_cells = merged
+    # treatments that remove a column take it out of the key variables
+    for tp in plan.tables:
+        gone = {c.column for c in tp.columns if c.treatment in ("drop", "blank")}
+        if tp.local_suppression:
+            kv = [v for v in tp.local_suppression.get("key_vars", []) if v not in gone]
+            tp.local_suppression["key_vars"] = kv
+            if not kv:
+                tp.local_suppression = None
+    return plan

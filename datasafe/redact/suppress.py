@@ -1,0 +1,222 @@
+"""Suppression: local suppression of key-variable values until k-anonymity holds, and small-cell
+suppression (primary and secondary) in aggregate tables.
+
+Local suppression follows sdcMicro's ``localSuppression(obj, k, importance)``: a suppressed
+value (``NA``) matches any category, the variables the user ranks least important are
+suppressed first, and values are only suppressed in records that violate k. To suppress as few
+values as possible each round first suppresses, record by record, the least important single
+value whose removal alone makes the record safe, and only when no single value does, the least
+important remaining one; frequencies are recomputed after every step (a record that loses a
+value changes its neighbours' counts).
+
+Frequencies here are *conservative*: a record with missing values counts the records that agree
+with it on its non-missing key values, and other records' missing values are not counted as
+matches. sdcMicro's rule (a missing value matches anything) can only give larger counts, so a
+file that is k-anonymous here is k-anonymous for sdcMicro and for ``datasafe.risk`` too.
+
+Small cells (``suppress_small_cells``): count cells in 1…t−1 are suppressed (primary); then,
+so that no suppressed cell can be recovered by subtracting the others from a row or column total,
+every row and every column with exactly one suppressed cell gets a second one — the smallest
+remaining cell (secondary suppression, guidance DR-AGG-02: "mask ≥2 cells per row and column").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _codes(keys) -> np.ndarray:
+    """Integer codes per key column (-1 for missing), shape (rows, vars)."""
+    import pandas as pd
+
+    cols = []
+    for c in keys.columns:
+        codes, _ = pd.factorize(keys[c].str.strip() if str(keys[c].dtype) == "str"
+                                else keys[c], use_na_sentinel=True)
+        cols.append(codes.astype(np.int64))
+    if not cols:
+        return np.zeros((len(keys), 0), dtype=np.int64)
+    return np.column_stack(cols)
+
+
+def _counts_on(codes: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """For every row, how many rows share its codes on ``cols`` (missing = its own value)."""
+    n = codes.shape[0]
+    if not cols:
+        return np.full(n, n, dtype=np.int64)
+    sub = codes[:, list(cols)]
+    _, inverse, counts = np.unique(sub, axis=0, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)]
+
+
+def sample_frequencies(codes: np.ndarray) -> np.ndarray:
+    """Conservative fk of every record (see the module docstring)."""
+    n, m = codes.shape
+    fk = np.empty(n, dtype=np.int64)
+    if m == 0:
+        fk[:] = n
+        return fk
+    na = codes < 0
+    patterns, pinv = np.unique(na, axis=0, return_inverse=True)
+    pinv = pinv.reshape(-1)
+    for p_i, pat in enumerate(patterns):
+        rows = pinv == p_i
+        cols = tuple(j for j in range(m) if not pat[j])
+        fk[rows] = _counts_on(codes, cols)[rows]
+    return fk
+
+
+def frequencies(frame, key_vars: list[str]) -> np.ndarray:
+    """Conservative sample frequency fk per record for ``key_vars`` of a text frame."""
+    return sample_frequencies(_codes(frame[key_vars]))
+
+
+def default_importance(frame, key_vars: list[str]) -> list[str]:
+    """sdcMicro's default when no importance is given: variables with fewer categories are
+    more important (suppressed last). Returns the most important first."""
+    distinct = {v: int(frame[v].nunique(dropna=True)) for v in key_vars}
+    return sorted(key_vars, key=lambda v: (distinct[v], key_vars.index(v)))
+
+
+def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] | None = None,
+                      max_rounds: int | None = None) -> tuple[Any, dict[str, int], int]:
+    """Suppress key values until every record's fk ≥ k.
+
+    ``importance``: key variables, most important first (suppressed last); missing ones are
+    appended in the default order. Returns (frame with NA in suppressed cells, suppressed
+    cells per variable, records touched). The input frame is not modified.
+    """
+    key_vars = [v for v in key_vars if v in frame.columns]
+    out = frame.copy()
+    stats = {v: 0 for v in key_vars}
+    if not key_vars or k <= 1 or len(frame) == 0:
+        return out, stats, 0
+    order = [v for v in (importance or []) if v in key_vars]
+    order += [v for v in default_importance(frame, key_vars) if v not in order]
+    # least important first
+    suppress_order = [key_vars.index(v) for v in reversed(order)]
+    codes = _codes(out[key_vars])
+    original_na = codes < 0
+    n, m = codes.shape
+    if n < k:
+        # no record can ever be k-anonymous: suppress every key value
+        for j, v in enumerate(key_vars):
+            stats[v] = int((~original_na[:, j]).sum())
+            out[v] = out[v].where(False, None)
+        return out, stats, int((~original_na).any(axis=1).sum())
+    rounds = 0
+    limit = max_rounds or (m + 2) * 4
+    while rounds < limit:
+        rounds += 1
+        fk = sample_frequencies(codes)
+        risky = fk < k
+        if not risky.any():
+            break
+        progressed = False
+        # 1) a single suppression that alone makes the record safe, least important first
+        for j in suppress_order:
+            fk = sample_frequencies(codes)
+            risky = (fk < k) & (codes[:, j] >= 0)
+            if not risky.any():
+                continue
+            trial = codes.copy()
+            trial[risky, j] = -1
+            fk_trial = sample_frequencies(trial)
+            ok = risky & (fk_trial >= k)
+            if ok.any():
+                codes[ok, j] = -1
+                progressed = True
+        fk = sample_frequencies(codes)
+        risky = fk < k
+        if not risky.any():
+            break
+        if progressed:
+            continue
+        # 2) no single value helps: suppress the least important value still present
+        for j in suppress_order:
+            sel = risky & (codes[:, j] >= 0)
+            if sel.any():
+                codes[sel, j] = -1
+                risky = risky & ~sel
+        fk = sample_frequencies(codes)
+    suppressed = (codes < 0) & ~original_na
+    for j, v in enumerate(key_vars):
+        mask = suppressed[:, j]
+        stats[v] = int(mask.sum())
+        if mask.any():
+            col = out[v].copy()
+            col[mask] = None
+            out[v] = col
+    return out, stats, int(suppressed.any(axis=1).sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# aggregate tables
+
+_TOTAL_WORDS = r"(?i)^\s*(total|totals|grand total|all|sum|ensemble|tous|todos|total general)\s*$"
+
+
+def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
+                         group_cols: list[str] | None = None, include_zero: bool = False,
+                         secondary: bool = True, marker: str | None = None,
+                         total_cols: list[str] | None = None
+                         ) -> tuple[Any, int, int]:
+    """Primary and secondary small-cell suppression of ``count_cols``.
+
+    Returns (frame, primary cells, secondary cells). Suppressed cells become ``NA`` (or
+    ``marker`` when given, e.g. ``"<5"``)."""
+    from datasafe.redact.treatments import to_number
+
+    count_cols = [c for c in count_cols if c in frame.columns]
+    out = frame.copy()
+    if not count_cols or len(frame) == 0:
+        return out, 0, 0
+    vals = np.column_stack([to_number(out[c]).to_numpy(dtype="float64", na_value=np.nan)
+                            for c in count_cols])
+    lo = 0 if include_zero else 1
+    primary = (vals >= lo) & (vals < threshold) & ~np.isnan(vals)
+    sup = primary.copy()
+    is_total_col = np.array([c in (total_cols or []) for c in count_cols], dtype=bool)
+    total_row = np.zeros(len(out), dtype=bool)
+    for g in group_cols or []:
+        if g in out.columns:
+            total_row |= out[g].str.match(_TOTAL_WORDS).fillna(False).to_numpy(dtype=bool)
+    if secondary:
+        big = np.where(np.isnan(vals), np.inf, vals)
+        r, c = vals.shape
+        for _ in range(r + c + 2):
+            changed = False
+            if c - int(is_total_col.sum()) >= 2:
+                per_row = (sup & ~is_total_col).sum(axis=1)
+                rows = np.where(per_row == 1)[0]
+                if len(rows):
+                    cand = np.where(sup[rows] | np.isinf(big[rows]) | is_total_col, np.inf,
+                                    big[rows])
+                    pick = np.argmin(cand, axis=1)
+                    okr = np.isfinite(cand[np.arange(len(rows)), pick])
+                    sup[rows[okr], pick[okr]] = True
+                    changed |= bool(okr.any())
+            if r >= 2:
+                per_col = (sup & ~total_row[:, None]).sum(axis=0)
+                cols = np.where(per_col == 1)[0]
+                for j in cols:
+                    cand = np.where(sup[:, j] | np.isinf(big[:, j]) | total_row, np.inf,
+                                    big[:, j])
+                    if not np.isfinite(cand).any():
+                        cand = np.where(sup[:, j] | np.isinf(big[:, j]), np.inf, big[:, j])
+                    i = int(np.argmin(cand))
+                    if np.isfinite(cand[i]):
+                        sup[i, j] = True
+                        changed = True
+            if not changed:
+                break
+    for j, c in enumerate(count_cols):
+        mask = sup[:, j]
+        if mask.any():
+            col = out[c].copy()
+            col[mask] = marker
+            out[c] = col
+    n_primary = int(primary.sum())
+    return out, n_primary, int(sup.sum()) - n_primary

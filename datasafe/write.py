@@ -1,0 +1,464 @@
+"""Writers: put a (redacted) table back into the format it was read from.
+
+- CSV/TSV/TXT (plain or gzip): the same delimiter, encoding (a BOM stays a BOM), line ending and
+  HXL hashtag row. Rows are written by pyarrow's CSV writer in batches, so a sink can be fed
+  chunk by chunk and never holds the whole file.
+- Excel (xlsx/xlsm): the source workbook is opened with openpyxl and only the sheets that have
+  treatments are changed; every other sheet is copied as it was (styles, formulas, hidden state).
+  Old binary formats (xls, xlsb) and ods cannot be written by openpyxl: they are rebuilt as xlsx
+  from the text of every sheet (the caller names the output ``.xlsx``).
+- Parquet: the input's Arrow schema; a treated column keeps its type when its values still fit
+  it (rounded coordinates, top-coded numbers) and becomes a string column otherwise
+  (pseudonyms, bands).
+
+Formula injection (OWASP "CSV injection"): in CSV and Excel outputs a text cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so that a
+spreadsheet shows it as text instead of evaluating it. A value that is a plain number
+(``-3.5``, ``+12``, ``1e-3``) is left alone: a number cannot run anything, and prefixing it would
+turn a column of numbers into text. A phone number written with spaces (``+243 81 234 5678``) is
+not a plain number and does get the apostrophe. Parquet is not opened by spreadsheets as text and
+is written as is.
+
+No writer here touches the input: callers pass a temporary path from
+:func:`datasafe.atomic.atomic_path` and check the destination with :func:`check_output_path`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_RE = r"^[=+\-@\t\r]"
+_NUMBER_RE = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+_NUMBER = re.compile(_NUMBER_RE)
+
+
+class OutputError(Exception):
+    """The output cannot be written where asked (it is the input, or not writable)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Safety
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output_path(input_path: str | os.PathLike, output_path: str | os.PathLike) -> None:
+    """Refuse an output that is the input: the same path, a symlink or hard link to it, or a
+    name that differs only in case (which is the same file on case-insensitive file systems).
+    Raises :class:`OutputError`."""
+    src = Path(input_path)
+    dst = Path(output_path)
+    rs, rd = src.resolve(), dst.resolve()
+    if rs == rd or _same_file(src, dst):
+        raise OutputError("the output would overwrite the input")
+    if str(rs).casefold() == str(rd).casefold():
+        raise OutputError("the output differs from the input only in letter case and would "
+                          "overwrite it on a case-insensitive file system")
+    if dst.is_dir():
+        raise OutputError("the output is a folder")
+
+
+# ---------------------------------------------------------------------------------------------
+# Formula injection
+
+
+def neutralise_text(value: Any) -> Any:
+    """One cell: prefix an apostrophe when it would be read as a formula."""
+    if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS \
+            and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_array(arr):
+    """A pyarrow string array with :func:`neutralise_text` applied, vectorised."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    trig = pc.match_substring_regex(arr, _TRIGGER_RE)
+    if not pc.any(trig).as_py():
+        return arr
+    num = pc.match_substring_regex(arr, _NUMBER_RE)
+    mask = pc.and_(trig, pc.invert(num))
+    prefixed = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, "")
+    return pc.if_else(mask, prefixed, arr)
+
+
+def neutralise_series(s):
+    """A pandas Series of text with :func:`neutralise_text` applied, vectorised."""
+    trig = s.str.match(_TRIGGER_RE).fillna(False).astype(bool)
+    if not trig.any():
+        return s
+    num = s.str.match(_NUMBER_RE).fillna(False).astype(bool)
+    mask = trig & ~num
+    return s.where(~mask, "'" + s)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def detect_eol(path: str | os.PathLike, gz: bool = False) -> str:
+    """``\\r\\n`` when the first line of the file ends that way, else ``\\n``."""
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return "\n"
+    i = head.find(b"\n")
+    if i > 0 and head[i - 1:i] == b"\r":
+        return "\r\n"
+    # UTF-16: "\r\0\n\0" or "\0\r\0\n"
+    if b"\r\x00\n\x00" in head or b"\x00\r\x00\n" in head:
+        return "\r\n"
+    return "\n"
+
+
+class CsvSink:
+    """Write a CSV file batch by batch: header row, optional HXL row, then the data.
+
+    ``encoding`` is the reader's (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``…); the BOM
+    is written once. ``gz`` compresses with gzip.
+    """
+
+    def __init__(self, path: str | os.PathLike, headers: list[str], *, hxl: list | None = None,
+                 delimiter: str = ",", encoding: str = "utf-8", gz: bool = False,
+                 eol: str = "\n", neutralise: bool = True):
+        self.path = Path(path)
+        self.delimiter = delimiter
+        self.eol = eol
+        self.neutralise = neutralise
+        self.encoding = encoding or "utf-8"
+        # after the header (which carries any BOM) UTF-8 bytes can go straight to the file
+        self._utf8 = self.encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+        self._raw = gzip.open(self.path, "wb") if gz else open(self.path, "wb")
+        self._enc = codecs.getincrementalencoder(self.encoding)(errors="replace")
+        self.rows = 0
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=delimiter, lineterminator=eol)
+        heads = [neutralise_text(h) if neutralise else h for h in headers]
+        w.writerow(heads)
+        if hxl is not None:
+            w.writerow(["" if t is None else t for t in hxl])
+        self._write_text(buf.getvalue())
+
+    def _write_text(self, text: str) -> None:
+        self._raw.write(self._enc.encode(text))
+
+    def write_table(self, table) -> None:
+        """Append a pyarrow Table/RecordBatch of string columns (nulls become empty cells)."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        if isinstance(table, pa.RecordBatch):
+            table = pa.Table.from_batches([table])
+        if table.num_rows == 0:
+            return
+        cols = []
+        for col in table.columns:
+            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+                col = col.cast(pa.string())
+            if self.neutralise:
+                col = neutralise_array(col)
+            cols.append(col)
+        names = [f"c{i}" for i in range(len(cols))]
+        out = pa.Table.from_arrays(cols, names=names)
+        opts = pacsv.WriteOptions(include_header=False, delimiter=self.delimiter,
+                                  eol=self.eol, quoting_style="needed")
+        if self._utf8:
+            pacsv.write_csv(out, self._raw, write_options=opts)
+        else:
+            bio = io.BytesIO()
+            pacsv.write_csv(out, bio, write_options=opts)
+            self._write_text(bio.getvalue().decode("utf-8"))
+        self.rows += table.num_rows
+
+    def write_frame(self, df) -> None:
+        """Append a pandas DataFrame of text."""
+        self.write_table(frame_to_arrow(df))
+
+    def close(self) -> None:
+        tail = self._enc.encode("", final=True)
+        if tail:
+            self._raw.write(tail)
+        self._raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def frame_to_arrow(df):
+    """A DataFrame of text → a pyarrow Table of strings (positional names, duplicate-safe)."""
+    import pyarrow as pa
+
+    arrays = []
+    for i in range(df.shape[1]):
+        s = df.iloc[:, i]
+        arrays.append(pa.array(s.astype("str") if str(s.dtype) != "str" else s,
+                               type=pa.string(), from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+
+
+def write_csv(path: str | os.PathLike, df, headers: list[str], *, hxl=None, delimiter=",",
+              encoding="utf-8", gz=False, eol="\n") -> None:
+    """Write one DataFrame of text as a CSV file (to a temporary path from atomic_path)."""
+    with CsvSink(path, headers, hxl=hxl, delimiter=delimiter, encoding=encoding, gz=gz,
+                 eol=eol) as sink:
+        sink.write_frame(df)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet
+
+
+def text_to_type(arr, typ):
+    """Cast a text array back to ``typ`` when every non-null value fits; else return None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return arr.cast(typ)
+    if pa.types.is_dictionary(typ):
+        inner = text_to_type(arr, typ.value_type)
+        return None if inner is None else pc.dictionary_encode(inner)
+    try:
+        return pc.cast(arr, typ)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+
+
+def output_schema(schema, text_columns: set[int], dropped: set[int]):
+    """The output schema: the input's, minus dropped fields, with ``text_columns`` as strings.
+    The pandas metadata is removed when a type changed (it would describe the old types)."""
+    import pyarrow as pa
+
+    fields = []
+    changed = False
+    for i, f in enumerate(schema):
+        if i in dropped:
+            changed = True
+            continue
+        if i in text_columns and not (pa.types.is_string(f.type)
+                                      or pa.types.is_large_string(f.type)):
+            fields.append(pa.field(f.name, pa.string(), nullable=True, metadata=f.metadata))
+            changed = True
+        else:
+            fields.append(f.with_nullable(True) if not f.nullable else f)
+    meta = dict(schema.metadata or {})
+    if changed:
+        meta.pop(b"pandas", None)
+    return pa.schema(fields, metadata=meta or None)
+
+
+@dataclass
+class ParquetSink:
+    path: str | os.PathLike
+    schema: Any
+    compression: str = "snappy"
+    _writer: Any = field(default=None, init=False)
+    rows: int = 0
+
+    def write_table(self, table) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if isinstance(table, pa.RecordBatch):
+            table = pa.Table.from_batches([table])
+        table = table.cast(self.schema) if table.schema != self.schema else table
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(str(self.path), self.schema,
+                                            compression=self.compression)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            pq.ParquetWriter(str(self.path), self.schema, compression=self.compression).close()
+        else:
+            self._writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+@dataclass
+class SheetUpdate:
+    """What changes in one sheet: the treated text of some columns, and dropped columns.
+
+    ``table`` is the table as read (for its header and HXL rows); ``data`` the treated text
+    frame with the same keys; ``changed`` the keys whose cells are rewritten; ``dropped`` the
+    keys whose columns are deleted; ``numeric`` the keys whose values are written as numbers
+    when they look like numbers."""
+
+    table: Any
+    data: Any
+    changed: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    numeric: set[str] = field(default_factory=set)
+
+
+def _excel_number(v: str):
+    digits = v.lstrip("+-")
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        return None  # "00123" is a code, not a number
+    if _NUMBER.match(v) and "," not in v:
+        try:
+            f = float(v)
+        except ValueError:
+            return None
+        if f.is_integer() and "." not in v and "e" not in v.lower() and abs(f) < 1e15:
+            return int(f)
+        return f
+    return None
+
+
+def _locate(ws, table) -> tuple[int, int, list[int]]:
+    """(origin_col, header_sheet_row, [sheet row of each data row]) for a table read by
+    calamine (which skips the empty area at the top-left and drops empty data rows)."""
+    rows = list(ws.iter_rows(values_only=True))
+    nonempty = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != ""
+                                                     for v in r)]
+    r0 = nonempty[0] if nonempty else 0
+    c0 = None
+    for r in rows:
+        for j, v in enumerate(r):
+            if v is not None and str(v).strip() != "":
+                c0 = j if c0 is None else min(c0, j)
+                break
+    c0 = c0 or 0
+    header_idx = r0 + (table.header_row or 1) - 1  # 0-based sheet row
+    start = header_idx + 1
+    if table.hxl_row is not None and r0 + table.hxl_row - 1 == start:
+        start += 1
+    width = len(table.keys)
+    data_rows = []
+    for i in range(start, len(rows)):
+        r = rows[i][c0:c0 + width]
+        if any(v is not None and str(v).strip() != "" for v in r):
+            data_rows.append(i + 1)  # 1-based for openpyxl
+    return c0 + 1, header_idx + 1, data_rows
+
+
+def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
+                updates: dict[str, SheetUpdate], tables: list | None = None) -> None:
+    """Write ``dest`` (a temporary path) from the workbook ``src`` with ``updates`` applied per
+    sheet name. Sheets without an update are copied as they were. For formats openpyxl cannot
+    open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt into a new xlsx."""
+    import openpyxl
+
+    ext = Path(src).suffix.lower()
+    if ext not in (".xlsx", ".xlsm"):
+        _rebuild_excel(dest, updates, tables or [])
+        return
+    wb = openpyxl.load_workbook(src, keep_vba=(ext == ".xlsm"), keep_links=False)
+    for name, up in updates.items():
+        if name not in wb.sheetnames:
+            continue
+        ws = wb[name]
+        col0, header_row, data_rows = _locate(ws, up.table)
+        keys = list(up.table.keys)
+        n = min(len(data_rows), len(up.data))
+        for key in up.changed:
+            if key in up.dropped:
+                continue
+            j = col0 + keys.index(key)
+            values = up.data[key].tolist()[:n]
+            numeric = key in up.numeric
+            for r, v in zip(data_rows[:n], values):
+                cell = ws.cell(row=r, column=j)
+                if v is None or v != v:  # None / NA
+                    cell.value = None
+                    continue
+                v = str(v)
+                num = _excel_number(v) if numeric else None
+                if num is not None:
+                    cell.value = num
+                else:
+                    cell.value = neutralise_text(v)
+                    cell.data_type = "s"
+        # neutralise the other text cells of the treated sheet (data region)
+        for row in ws.iter_rows(min_row=header_row):
+            for cell in row:
+                if cell.data_type == "s" and isinstance(cell.value, str):
+                    nv = neutralise_text(cell.value)
+                    if nv is not cell.value:
+                        cell.value = nv
+                        cell.data_type = "s"
+        for key in sorted(up.dropped, key=lambda k: keys.index(k), reverse=True):
+            ws.delete_cols(col0 + keys.index(key))
+    wb.save(dest)
+
+
+def _rebuild_excel(dest, updates: dict[str, SheetUpdate], tables: list) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for i, t in enumerate(tables):
+        name = t.name or f"Sheet{i + 1}"
+        ws = wb.create_sheet(title=name[:31])
+        if t.hidden:
+            ws.sheet_state = "hidden"
+        up = updates.get(t.name) if t.name is not None else None
+        data = up.data if up else t.data
+        dropped = set(up.dropped) if up else set()
+        numeric = up.numeric if up else set()
+        keep = [k for k in t.keys if k not in dropped]
+        heads = [t.headers[t.keys.index(k)] for k in keep]
+        ws.append([neutralise_text(h) for h in heads])
+        if t.hxl:
+            ws.append([t.hxl[t.keys.index(k)] for k in keep])
+        if len(data):
+            sub = data[keep]
+            for row in sub.itertuples(index=False, name=None):
+                out = []
+                for k, v in zip(keep, row):
+                    if v is None or v != v:
+                        out.append(None)
+                        continue
+                    num = _excel_number(str(v)) if (k in numeric or up is None) else None
+                    out.append(num if num is not None else neutralise_text(str(v)))
+                ws.append(out)
+    if not wb.sheetnames:
+        wb.create_sheet("Sheet1")
+    wb.save(dest)
+
+
+def neutralise_frame(df):
+    """A copy of a DataFrame with every text column neutralised (for pandas-written outputs)."""
+    out = df.copy()
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if str(s.dtype) in ("str", "object", "string"):
+            out.iloc[:, i] = neutralise_series(s.astype("str"))
+    return out
