@@ -1,0 +1,124 @@
+"""The check catalogue: one YAML file per check in ``checks/`` (shipped as ``datasafe/_data/checks``).
+
+Each entry holds: ``id, title, area, scope, detects, rationale, severity`` (per sharing target:
+``public``, ``partner``, ``internal``), optional ``severity_variants``, ``sensitivity`` (data type
+of the sensitivity classification it implies), ``parameters`` (name → ``{default, description}``),
+``guidance`` (``summary`` and ``citations`` of source key + section of the rules file),
+``examples`` (``bad``, ``good``), ``fix``, ``explanation``, ``message`` (a template with
+``{placeholders}``), ``fr`` (translations of title, message, fix and explanation) and ``tests``.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from typing import Any
+
+RULES_FILE = "shared/guidance/data-responsibility-rules.md"
+TRANSLATED = ("title", "message", "fix", "explanation")
+
+
+@cache
+def _load() -> dict[str, dict[str, Any]]:
+    import yaml
+
+    from datasafe.resources import data_dir
+
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(data_dir("checks").glob("*.yaml")):
+        entry = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(entry, dict) and "id" in entry:
+            entry.setdefault("_path", str(path))
+            out[str(entry["id"])] = entry
+    tests_dir = data_dir("checks") / "tests"
+    if tests_dir.is_dir():
+        for path in sorted(tests_dir.glob("*.yaml")):
+            cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            if path.stem in out and isinstance(cases, list):
+                out[path.stem].setdefault("tests", []).extend(cases)
+    return out
+
+
+def catalogue(include_tests: bool = False) -> dict[str, dict[str, Any]]:
+    """id → the check's catalogue entry (a copy; ``tests`` only when asked)."""
+    import copy
+
+    out = {}
+    for cid, entry in _load().items():
+        e = {k: v for k, v in entry.items() if not k.startswith("_")
+             and (include_tests or k != "tests")}
+        out[cid] = copy.deepcopy(e)
+    return out
+
+
+def entry(check_id: str) -> dict[str, Any]:
+    return _load().get(check_id, {})
+
+
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def format_message(template: str, params: dict[str, Any]) -> str:
+    """Fill ``{placeholders}``; unknown ones become ``?`` (a message never fails to render)."""
+    try:
+        return string.Formatter().vformat(template or "", (), _Params(params))
+    except (ValueError, IndexError, AttributeError):
+        return template or ""
+
+
+def citation(e: dict[str, Any]) -> str:
+    """The guidance string of a finding: summary plus source keys and sections."""
+    g = e.get("guidance") or {}
+    if isinstance(g, str):
+        return g
+    cites = []
+    for c in g.get("citations") or []:
+        if isinstance(c, dict):
+            src = c.get("source", "")
+            if src == "RULES":
+                src = "data-responsibility-rules.md"
+            sec = c.get("section", "")
+            cites.append(f"{src} {sec}".strip())
+    summary = str(g.get("summary", "")).strip()
+    if cites:
+        return f"{summary} [{'; '.join(cites)}]" if summary else "; ".join(cites)
+    return summary
+
+
+def text(check_id: str, key: str, lang: str = "en", variant: str | None = None) -> str | None:
+    """A catalogue text (title, message, fix, explanation) in ``lang`` (English fallback).
+    A variant may carry its own ``message`` in ``messages: {variant: …}``."""
+    e = entry(check_id)
+    if not e:
+        return None
+    if key == "message" and variant:
+        msgs = e.get("messages") or {}
+        if lang != "en":
+            tr = ((e.get(lang) or {}).get("messages") or {}).get(variant)
+            if tr:
+                return str(tr)
+        if variant in msgs:
+            return str(msgs[variant])
+    if lang != "en":
+        tr = (e.get(lang) or {}).get(key)
+        if tr:
+            return str(tr)
+    val = e.get(key)
+    return None if val is None else str(val)
+
+
+def translate(finding, lang: str = "fr") -> dict[str, str | None]:
+    """Title, message, fix and explanation of a finding in ``lang``, from the catalogue and the
+    message parameters kept in ``finding.details``. Reports call this for ``--lang fr``."""
+    details = dict(getattr(finding, "details", None) or {})
+    variant = details.get("variant")
+    out: dict[str, str | None] = {}
+    for key in TRANSLATED:
+        t = text(finding.check, key, lang, variant)
+        if t is None:
+            out[key] = getattr(finding, key, None)
+        else:
+            out[key] = format_message(" ".join(t.split()), details)
+    return out

@@ -1,0 +1,186 @@
+"""Aggregates and small cells (DR-AGG): rules file section (b) "Aggregates / small cells".
+Small cells and recoverable totals come from ``risk.extra["small_cells"]`` (:mod:`datasafe.risk`);
+when risk did not assess the table the checks count small cells themselves."""
+
+from __future__ import annotations
+
+from datasafe.checking import lexicon as lx
+from datasafe.checking import values as vals
+from datasafe.checking.registry import Check, Hit, register
+
+
+def _small_cells(ctx) -> dict | None:
+    r = ctx.tres.risk if ctx.tres is not None else None
+    if r is not None and isinstance((r.extra or {}).get("small_cells"), dict):
+        return r.extra["small_cells"]
+    return None
+
+
+@register
+class SmallCells(Check):
+    """Count cells between 1 and t−1 (t = 5; 10 for GBV, protection and health tables).
+
+    Bad::
+
+        village,gbv_survivors
+        Kabimba,2
+
+    Good (cells below the threshold suppressed, or categories/areas merged)::
+
+        territory,gbv_survivors
+        Kalemie,37
+    """
+
+    id = "DR-AGG-01"
+    scope = "table"
+
+    def check_table(self, ctx):
+        if ctx.row_level:
+            return
+        severe = ctx.severe_topic
+        sc = _small_cells(ctx)
+        if sc is not None:
+            n = int(sc.get("small") or 0)
+            t = sc.get("threshold")
+            severe = bool(sc.get("severe_topic", severe))
+            by_col = sc.get("by_column") or {}
+            cols = [k for k, v in by_col.items() if v]
+        else:
+            if not ctx.aggregate:
+                return
+            t = int(ctx.param("small_cell_threshold_severe", 10) if severe
+                    else ctx.param("small_cell_threshold", 5))
+            n, cols = 0, []
+            for c in ctx.columns:
+                if not ctx.is_count_column(c) or (ctx.tokens(c) & lx.TOTAL_WORDS):
+                    continue
+                nums = vals.numbers(ctx.series(c))
+                if nums is None:
+                    continue
+                k = int(((nums >= 1) & (nums < t)).sum())
+                if k:
+                    n += k
+                    cols.append(c.name)
+        if n <= 0:
+            return
+        col = ctx.tres.column(cols[0]) if cols else None
+        yield Hit(col, variant="severe_topic" if severe else "general", cells=n, threshold=t,
+                  columns=", ".join(cols[:5]),
+                  sensitivity="severe_topic_aggregate" if severe else "small_cells")
+
+
+@register
+class SecondaryDisclosure(Check):
+    """A suppressed or small cell that can be recovered by subtraction from a published row or
+    column total.
+
+    Bad::
+
+        territory,boys,girls,total
+        Nyunzu,*,14,17
+
+    Good (a second cell in the row suppressed too, or the total suppressed)::
+
+        territory,boys,girls,total
+        Nyunzu,*,*,17
+    """
+
+    id = "DR-AGG-02"
+    scope = "table"
+
+    def check_table(self, ctx):
+        if ctx.row_level:
+            return
+        sc = _small_cells(ctx)
+        if sc is not None:
+            n = int(sc.get("recoverable_count") or len(sc.get("recoverable") or []))
+            if n:
+                rec = (sc.get("recoverable") or [{}])[0]
+                yield Hit(ctx.tres.column(rec.get("column", "")), cells=n,
+                          via=rec.get("via", "a total"))
+            return
+        yield from self._suppressed(ctx)
+
+    def _suppressed(self, ctx):
+        """Rows with exactly one suppression marker (``*``, ``x``, ``<5``…) beside a total."""
+        import pandas as pd
+
+        total = [c for c in ctx.columns if ctx.tokens(c) & lx.TOTAL_WORDS
+                 or "total" in ctx.hxl(c)[1]]
+        if not total:
+            return
+        parts = [c for c in ctx.columns if c not in total and (ctx.is_count_column(c) or (
+            ctx.series(c) is not None and ctx.series(c).dropna().astype("str").str.strip()
+            .str.lower().isin(lx.SUPPRESSED_MARKERS).any()))]
+        if len(parts) < 2:
+            return
+        marks = pd.DataFrame({c.key: ctx.series(c).fillna("").astype("str").str.strip()
+                              .str.lower().isin(lx.SUPPRESSED_MARKERS) for c in parts})
+        tot = vals.numbers(ctx.series(total[0]))
+        if tot is None:
+            return
+        per_row = marks.sum(axis=1)
+        n = int(((per_row == 1) & tot.reindex(marks.index).notna()).sum())
+        if n:
+            yield Hit(total[0], cells=n, via=f"row total in '{total[0].name}'")
+
+
+@register
+class AggregationLevel(Check):
+    """Aggregates at an administrative level finer than the profile allows (e.g. public release
+    at ADM2 or above only).
+
+    Bad (public profile, ``max_admin_level: 2``)::
+
+        admin3_pcode,households_in_need
+        CD740101,120
+
+    Good::
+
+        admin2_pcode,households_in_need
+        CD7401,2840
+    """
+
+    id = "DR-AGG-03"
+    scope = "table"
+
+    def check_table(self, ctx):
+        if ctx.row_level or not ctx.aggregate:
+            return
+        level, col = ctx.finest_admin
+        allowed = int(ctx.param("max_admin_level", 3))
+        if level is not None and level > allowed:
+            yield Hit(col, level=level, max_level=allowed,
+                      sensitivity=f"aggregate_adm{level}")
+
+
+@register
+class DisaggregationDepth(Check):
+    """Community- or village-level aggregates further disaggregated by sex or age: each cell
+    describes a handful of identifiable people.
+
+    Bad::
+
+        village,girls_0_4,boys_0_4,women_60_plus
+        Kabimba,3,2,1
+
+    Good (disaggregate at ADM2, or drop the breakdown at village level)::
+
+        territory,girls_0_4,boys_0_4
+        Kalemie,812,790
+    """
+
+    id = "DR-AGG-04"
+    scope = "table"
+
+    def check_table(self, ctx):
+        if ctx.row_level or not ctx.aggregate:
+            return
+        level, col = ctx.finest_admin
+        if level is None or level < int(ctx.param("min_admin_level", 3)):
+            return
+        dis = [c.name for c in ctx.columns if ctx.tokens(c) & lx.DISAGG_WORDS
+               or ctx.hxl(c)[1] & lx.DISAGG_HXL_ATTRS]
+        if len(dis) >= 2:
+            yield Hit(col, level=level, columns=", ".join(dis[:6]), count=len(dis),
+                      sensitivity="aggregate_household" if level >= 4 else "aggregate_adm3")

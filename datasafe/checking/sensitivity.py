@@ -1,0 +1,100 @@
+"""Sensitivity classification of a file: ``low``, ``moderate``, ``high`` or ``severe``.
+
+The four levels are those of the OCHA/IASC information-sharing protocols (rules file section (a)
+A3); what falls at each level follows the country ISPs summarised in A4. The classifier works from
+*data types* — "individual records with direct identifiers", "survey aggregates at ADM3", … —
+each mapped to a level. The mapping below is the default ISP's; a profile may override it with an
+``isp: {classification: {data_type: level}}`` block (see ``profiles/isp-template.yaml``), because
+the same data type sits at different levels in different countries (A4 "context overrides").
+
+A file's level is the highest level of any data type found in it, as the HDX sensitive-data
+pipeline does ("if multiple sensitivity levels might apply, always choose the highest", rules
+file section (b) preamble).
+"""
+
+from __future__ import annotations
+
+from datasafe.model import SENSITIVITY_RANK
+
+# data type → (default level, reason shown in the report)
+DATA_TYPES: dict[str, tuple[str, str]] = {
+    "individual_records": ("severe", "row-level records of people with direct identifiers "
+                           "(beneficiary list, registration, line list)"),
+    "severe_topic_records": ("severe", "row-level records on a severe topic (GBV, child "
+                             "protection, case management, complaints)"),
+    "row_level_coordinates": ("severe", "GPS coordinates of people or households"),
+    "located_sensitive_groups": ("severe", "sensitive or vulnerable groups located by "
+                                 "coordinates or fine administrative units"),
+    "security_military": ("severe", "security, access or armed-group information"),
+    "biometric": ("severe", "biometric data"),
+    "linkable_pseudonyms": ("severe", "pseudonymous identifiers with their key file beside them"),
+    "survey_microdata": ("high", "row-level survey or assessment responses (individual or "
+                         "household level)"),
+    "sensitive_attributes": ("high", "sensitive attributes (health, ethnicity, religion, legal "
+                             "status…) at row level"),
+    "pseudonymous_ids": ("high", "pseudonymous identifiers or unsalted hashes of identifiers"),
+    "high_reidentification_risk": ("high", "re-identification risk above the profile's "
+                                   "thresholds"),
+    "contact_list_no_consent": ("high", "contact details of aid workers without recorded consent"),
+    "contact_list_consent": ("low", "contact details of aid workers shared with consent"),
+    "site_coordinates": ("high", "exact coordinates of sites, camps or facilities"),
+    "severe_topic_aggregate": ("high", "aggregates on a severe topic"),
+    "aggregate_household": ("high", "results aggregated at community/household level"),
+    "aggregate_adm5": ("high", "aggregates at ADM5"),
+    "aggregate_adm4": ("high", "aggregates at village, settlement or site level (ADM4)"),
+    "aggregate_adm3": ("moderate", "aggregates at sub-district level (ADM3)"),
+    "aggregate_adm2": ("low", "aggregates at district level (ADM2)"),
+    "aggregate_adm1": ("low", "aggregates at region/province level (ADM1)"),
+    "aggregate_adm0": ("low", "national aggregates"),
+    "small_cells": ("moderate", "aggregates with small cells"),
+    "disaggregated_age_sex": ("moderate", "data disaggregated by age or sex without personal "
+                              "identifiers"),
+    "collection_metadata": ("moderate", "collection metadata (devices, enumerators, "
+                            "submission times)"),
+    "free_text": ("high", "free-text answers in row-level data"),
+    "no_personal_data": ("low", "no personal or sensitive data found"),
+}
+
+
+def classification(profile) -> dict[str, str]:
+    """data type → level, with the profile's ``isp.classification`` overrides."""
+    levels = {k: v[0] for k, v in DATA_TYPES.items()}
+    raw = getattr(profile, "raw", None) or {}
+    isp = raw.get("isp") or {}
+    for k, v in (isp.get("classification") or {}).items():
+        if str(v) in SENSITIVITY_RANK:
+            levels[str(k)] = str(v)
+    return levels
+
+
+def reason_text(data_type: str, profile=None) -> str:
+    raw = getattr(profile, "raw", None) or {}
+    custom = ((raw.get("isp") or {}).get("reasons") or {}).get(data_type)
+    if custom:
+        return str(custom)
+    return DATA_TYPES.get(data_type, ("", data_type.replace("_", " ")))[1]
+
+
+def classify(hints: list[tuple[str, str]], profile) -> tuple[str, list[str]]:
+    """Level and reasons from ``(data_type, where)`` hints. ``where`` names the table/column."""
+    levels = classification(profile)
+    best = "low"
+    found: dict[str, list[str]] = {}
+    for data_type, where in hints:
+        level = levels.get(data_type)
+        if level is None:
+            continue
+        found.setdefault(data_type, [])
+        if where and where not in found[data_type]:
+            found[data_type].append(where)
+        if SENSITIVITY_RANK[level] > SENSITIVITY_RANK[best]:
+            best = level
+    if not found:
+        return "low", [f"low: {reason_text('no_personal_data', profile)}"]
+    ordered = sorted(found, key=lambda d: -SENSITIVITY_RANK[levels[d]])
+    reasons = []
+    for d in ordered:
+        where = found[d]
+        suffix = f" ({', '.join(where[:4])}{', …' if len(where) > 4 else ''})" if where else ""
+        reasons.append(f"{levels[d]}: {reason_text(d, profile)}{suffix}")
+    return best, reasons
