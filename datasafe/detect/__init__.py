@@ -1,13 +1,650 @@
 """Detection: classify every column as direct identifier, quasi-identifier, sensitive attribute
-or none. (Placeholder until the detection issue lands: every role is ``none``.)"""
+or none, and say whether a table is microdata (one row per person or household) or aggregate.
+
+Signals, combined per column into a confidence (``Entity.evidence`` says which fired):
+  header  - the normalised header against the lexicon (``data/headers.yaml``), whole tokens;
+  hxl     - HXL hashtags and attributes (``data/hxl.yaml``);
+  values  - recognizers over the profiled sample, confirmed on the full column where cheap;
+  ner     - Presidio/spaCy on free-text columns only (imported lazily).
+Role precedence: direct > sensitive > quasi > none.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass, field
 
-def detect_table(table, result, options) -> None:
-    """Fill ``role``, ``entities`` and masked ``examples`` of each column of ``result``."""
-    return None
+from datasafe.detect.mask import mask_value
+from datasafe.model import ROLE_RANK, Entity
+
+log = logging.getLogger("datasafe.detect")
+
+__all__ = ["detect_table", "ner_backend_name", "mask_value", "ENTITY_ROLES"]
+
+# Default role of each entity type (the contract's definitions).
+ENTITY_ROLES = {
+    "PERSON": "direct", "PHONE_NUMBER": "direct", "EMAIL_ADDRESS": "direct",
+    "NATIONAL_ID": "direct", "CASE_ID": "direct", "GPS_COORDINATE": "direct",
+    "ADDRESS": "direct", "IP_ADDRESS": "direct", "CREDIT_CARD": "direct", "IBAN_CODE": "direct",
+    "DATE_OF_BIRTH": "quasi", "AGE": "quasi", "SEX_GENDER": "quasi", "ADMIN_AREA": "quasi",
+    "LOCATION": "quasi", "HOUSEHOLD_SIZE": "quasi", "DISPLACEMENT_STATUS": "quasi",
+    "NATIONALITY": "quasi", "OCCUPATION": "quasi", "EDUCATION": "quasi",
+    "MARITAL_STATUS": "quasi", "INCOME": "quasi", "LANGUAGE": "quasi", "DATE": "quasi",
+    "ETHNICITY": "sensitive", "RELIGION": "sensitive", "HEALTH": "sensitive",
+    "DISABILITY": "sensitive", "PROTECTION_INCIDENT": "sensitive", "LEGAL_STATUS": "sensitive",
+    "POLITICAL_AFFILIATION": "sensitive", "SEXUAL_ORIENTATION": "sensitive",
+    "URL": "none", "FREE_TEXT": "none",
+}
+DIRECT_STRONG = {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "CASE_ID",
+                 "ADDRESS", "IP_ADDRESS", "CREDIT_CARD", "IBAN_CODE"}
+PERSON_ATTRS = {"AGE", "SEX_GENDER", "DATE_OF_BIRTH", "MARITAL_STATUS", "EDUCATION",
+                "OCCUPATION", "ETHNICITY", "RELIGION", "DISABILITY", "HEALTH",
+                "HOUSEHOLD_SIZE", "DISPLACEMENT_STATUS", "NATIONALITY", "LEGAL_STATUS",
+                "PROTECTION_INCIDENT", "INCOME", "LANGUAGE"}
+CATEGORICAL = {"MARITAL_STATUS", "EDUCATION", "OCCUPATION", "DISPLACEMENT_STATUS",
+               "NATIONALITY", "ETHNICITY", "RELIGION", "LANGUAGE", "LEGAL_STATUS",
+               "POLITICAL_AFFILIATION", "SEXUAL_ORIENTATION", "LOCATION", "ADMIN_AREA",
+               "DISABILITY", "HEALTH", "PROTECTION_INCIDENT", "INCOME"}
+# Header entities that, on integer values next to a count word, are counts of people.
+COUNTABLE = {"COUNT", "SEX_GENDER", "AGE", "DISABILITY", "HEALTH", "DISPLACEMENT_STATUS",
+             "PROTECTION_INCIDENT", "PERSON", "HOUSEHOLD_SIZE", "NATIONALITY", "ETHNICITY",
+             "RELIGION", "MARITAL_STATUS", "EDUCATION", "OCCUPATION", "LEGAL_STATUS"}
+COUNT_WORDS = {"number", "nb", "nbr", "nbre", "num", "count", "total", "nombre", "cantidad",
+               "qty", "quantity", "many", "combien", "cuantos", "cuantas", "numero", "adad",
+               "عدد", "no", "sum", "tot", "n"}
+SEX_DISAGG = {"female", "male", "women", "men", "girls", "boys", "femmes", "hommes", "filles",
+              "garcons", "mujeres", "hombres", "ninas", "ninos", "f", "m"}
+VALUE_LIST_MIN = 0.6
+ACCEPT = 0.5
+
+_SENSITIVE_TEXT: re.Pattern | None = None
 
 
 def ner_backend_name() -> str | None:
-    return None
+    """Which NER ran in this process (None when no free-text column needed one)."""
+    import sys
+
+    mod = sys.modules.get("datasafe.detect.ner")
+    if mod is None:
+        return None
+    used = mod.used_backends()
+    return ", ".join(used) if used else None
+
+
+@dataclass
+class _Col:
+    col: object
+    header: list = field(default_factory=list)  # HeaderMatch
+    hxl: list = field(default_factory=list)  # (entity, role, weight)
+    hxl_count: bool = False
+    hxl_person: bool = False
+    feats: object = None
+    count: bool = False
+    count_inner: str | None = None
+    free_text: bool = False
+    blocked: bool = False
+    ev: dict = field(default_factory=dict)  # entity -> {signal: strength}
+    shares: dict = field(default_factory=dict)
+    matched: dict = field(default_factory=dict)
+    roles: dict = field(default_factory=dict)
+    header_tokens: list = field(default_factory=list)
+
+
+def _config_files(options, key: str) -> tuple[str, ...]:
+    cfg = getattr(options, "config", None) or {}
+    v = cfg.get(key) if isinstance(cfg, dict) else None
+    if not v:
+        return ()
+    return tuple([v] if isinstance(v, str) else [str(x) for x in v])
+
+
+def _parse_hxl(tag: str | None):
+    if not tag:
+        return None, []
+    parts = re.split(r"\s*(?=[+])", tag.strip().lower())
+    return parts[0], [p for p in parts[1:] if p]
+
+
+def _hxl_matches(tag: str | None) -> tuple[list, bool, bool]:
+    from datasafe.detect.lexicon import load_hxl
+
+    hx = load_hxl()
+    base, attrs = _parse_hxl(tag)
+    if not base:
+        return [], False, False
+    out = []
+    is_count = base in hx.get("count_tags", [])
+    person = base in hx.get("person_tags", [])
+    if is_count:
+        return [("COUNT", "none", 0.9)], True, False
+    amap = hx.get("attributes", {})
+    for a in attrs:
+        spec = amap.get(a)
+        if spec:
+            out.append((spec["entity"], spec["role"], float(spec["weight"])))
+        elif person and a in hx.get("person_id_attributes", []):
+            out.append(("CASE_ID", "direct", 0.85))
+    if base.startswith("#adm") or base == "#loc":
+        # +origin on a place is where people come from: still a place (quasi)
+        out = [o for o in out if o[0] != "NATIONALITY"] or out
+    if base == "#country" and "+origin" in attrs:
+        out = [("NATIONALITY", "quasi", 0.8)]
+    if not out:
+        spec = hx.get("tags", {}).get(base)
+        if spec:
+            out.append((spec["entity"], spec["role"], float(spec["weight"])))
+    if base == "#geo" and any(a in attrs for a in ("+bounds", "+elevation")):
+        out = [("NONE", "none", 0.9)]
+    return out, False, person
+
+
+def _weights(series, col):
+    """Frequencies of the sampled values when the sample holds every distinct value."""
+    if col.stats.distinct > len(col.sample) or col.stats.distinct > 500:
+        return None
+    vc = series.value_counts()
+    import pandas as pd
+
+    return pd.Series(vc.reindex(col.sample).to_numpy(), dtype="float64")
+
+
+def _is_free_text(c: _Col) -> bool:
+    st = c.col.stats
+    f = c.feats
+    if st.non_empty == 0 or f is None or f.n == 0:
+        return False
+    if f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER") or f.hit("GPS_COORDINATE"):
+        return False
+    varied = st.distinct >= max(3, 0.2 * st.non_empty)
+    if st.inferred_type == "text" and varied:
+        return True
+    words_ok = st.mean_length >= 20 and f.multiword >= 0.6
+    header_text = any(m.entity == "FREE_TEXT" for m in c.header)
+    if header_text and st.distinct >= max(3, 0.05 * st.non_empty) and (
+            st.mean_length >= 12 and f.multiword >= 0.4):
+        return True
+    return words_ok and varied and st.mean_length >= 30 and f.name_shape < 0.5
+
+
+def _compatible(entity: str, c: _Col, generic: bool) -> bool:
+    """Do the values allow what the header (or HXL) claims?"""
+    f = c.feats
+    st = c.col.stats
+    if f is None or f.n == 0:
+        return entity not in ("COUNT",)  # an empty column keeps its header's meaning
+    few = st.non_empty >= 8 and st.distinct <= 2
+    boolean = f.boolean >= 0.8
+    if entity == "PERSON":
+        if f.numeric > 0.5 or boolean or few or f.sex_share > 0.8 or f.hit("EMAIL_ADDRESS") \
+                or f.hit("PHONE_NUMBER"):
+            return False
+        if generic:
+            return (f.name_shape >= 0.6 and f.uniqueness >= 0.3 and st.distinct >= 3
+                    and max(f.lists.values(), default=0) < 0.3)
+        return f.alpha >= 0.6
+    if entity == "PHONE_NUMBER":
+        h = f.hit("PHONE_NUMBER")
+        return bool(h and h.share >= 0.2) or (f.digits_heavy >= 0.6 and not boolean and not few)
+    if entity == "EMAIL_ADDRESS":
+        h = f.hit("EMAIL_ADDRESS")
+        return bool(h and h.share >= 0.2)
+    if entity in ("NATIONAL_ID", "CASE_ID"):
+        if boolean or few or f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER") and entity == "CASE_ID" and generic:
+            return False
+        if generic:
+            return False  # decided once the table kind is known
+        return (f.id_shape >= 0.5 or (f.integer >= 0.9 and (f.num_max or 0) >= 1000)
+                or f.digits_heavy >= 0.5) and st.distinct >= 3
+    if entity == "ADDRESS":
+        return not boolean and not few and f.numeric < 0.5 and st.distinct >= 3
+    if entity == "GPS_COORDINATE":
+        from datasafe.detect.values import decimal_gps
+
+        return bool(f.hit("GPS_COORDINATE")) or decimal_gps(f, "lon")
+    if entity in ("IP_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "URL"):
+        return bool(f.hit(entity)) or (entity != "URL" and f.digits_heavy >= 0.6 and not few)
+    if entity == "DATE_OF_BIRTH":
+        return f.date >= 0.5 or f.year_only >= 0.8 or (f.integer >= 0.9 and f.num_min is not None
+                                                      and 1900 <= f.num_min and f.num_max <= 2100)
+    if entity == "AGE":
+        if f.numeric >= 0.8:
+            return f.num_min is not None and f.num_min >= 0 and f.num_max <= 130
+        return f.age_band >= 0.4 or (st.distinct <= 15 and f.numeric < 0.3 and not boolean)
+    if entity == "SEX_GENDER":
+        return f.sex_share >= 0.6 or (st.distinct <= 5 and not boolean)
+    if entity == "HOUSEHOLD_SIZE":
+        return f.integer >= 0.9 and f.num_max is not None and f.num_max <= 60
+    if entity == "COUNT":
+        return f.numeric >= 0.9
+    if entity == "DATE":
+        return f.date >= 0.5
+    if entity in CATEGORICAL:
+        if f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER"):
+            return False
+        return True
+    return True
+
+
+def _analyse(table, col, lex, options, regions) -> _Col:
+    from datasafe.detect import values as V
+
+    c = _Col(col=col)
+    c.header = lex.match(col.name) if col.name else []
+    c.header_tokens = lex.header_tokens(col.name or "")
+    c.hxl, c.hxl_count, c.hxl_person = _hxl_matches(col.hxl)
+    if col.sample:
+        import pandas as pd
+
+        series = table.data[col.key] if col.key in table.data.columns else None
+        nonnull = series.dropna() if series is not None else None
+        weights = _weights(nonnull, col) if nonnull is not None else None
+        c.feats = V.compute(pd.Series(col.sample, dtype="str"), weights, nonnull, col.stats,
+                            regions=regions,
+                            value_list_files=_config_files(options, "value_lists"),
+                            names_files=_config_files(options, "given_names"))
+    else:
+        c.feats = None
+    c.free_text = _is_free_text(c) if c.feats is not None else False
+    return c
+
+
+def _count_semantics(c: _Col) -> None:
+    f = c.feats
+    if f is None or f.n == 0 or f.numeric < 0.9:
+        return
+    if c.hxl_count:
+        c.count, c.count_inner = True, "COUNT"
+        return
+    top = c.header[0] if c.header else None
+    toks = set(c.header_tokens)
+    has_count_word = bool(toks & COUNT_WORDS)
+    if top is None:
+        if toks & SEX_DISAGG and f.integer >= 0.9:
+            c.count, c.count_inner = True, "COUNT"
+        return
+    if top.entity == "HOUSEHOLD_SIZE":
+        return
+    if top.entity == "COUNT":
+        c.count, c.count_inner = True, "COUNT"
+        return
+    if top.entity in COUNTABLE and f.integer >= 0.9:
+        if top.entity in ("AGE",) and not has_count_word:
+            return
+        if has_count_word:
+            c.count, c.count_inner = True, top.entity
+            return
+        if top.entity in CATEGORICAL | {"SEX_GENDER", "PERSON"} and (
+                (f.num_max or 0) > 20 or f.n > 15):
+            c.count, c.count_inner = True, top.entity
+    # age disaggregation headers such as "F 0-5", "M 18-59", "Femmes 60+"
+    if not c.count and f.integer >= 0.9 and toks & SEX_DISAGG and top.entity in (
+            "AGE", "SEX_GENDER", "COUNT"):
+        c.count, c.count_inner = True, "COUNT"
+
+
+def _collect(c: _Col) -> None:
+    """Evidence per entity from header, HXL and values (before the table kind is known)."""
+    f = c.feats
+    ev = c.ev
+    top_header = c.header[0] if c.header else None
+    if c.count:
+        return
+    # blockers: a header about something else
+    blocker = None
+    for m in c.header:
+        if m.entity == "NONE" and (top_header is m or m.weight >= top_header.weight - 0.05):
+            blocker = m
+    for e, _r, w in c.hxl:
+        if e == "NONE":
+            blocker = blocker or True
+    if blocker is not None:
+        c.blocked = True
+    for m in c.header:
+        if m.entity in ("NONE", "COUNT", "FREE_TEXT"):
+            continue
+        if c.blocked and (m.generic or m.weight < 0.85):
+            continue
+        if _compatible(m.entity, c, m.generic):
+            ev.setdefault(m.entity, {})["header"] = min(0.97, m.weight)
+            c.roles.setdefault(m.entity, m.role)
+    for e, r, w in c.hxl:
+        if e in ("NONE", "COUNT", "FREE_TEXT"):
+            continue
+        if _compatible(e, c, False):
+            ev.setdefault(e, {})["hxl"] = w
+            c.roles.setdefault(e, r)
+    if f is None or f.n == 0 or c.free_text:
+        return
+    st = c.col.stats
+    for h in f.hits:
+        if h.entity == "PHONE_NUMBER" and (st.distinct < 5 and "PHONE_NUMBER" not in ev):
+            continue
+        strong = h.share >= 0.8 and h.entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE",
+                                                 "CREDIT_CARD", "IP_ADDRESS")
+        if c.blocked and not strong:
+            continue
+        if h.entity == "PHONE_NUMBER" and any(e in ev for e in ("NATIONAL_ID", "CASE_ID")):
+            continue  # an ID column whose digits happen to dial
+        ev.setdefault(h.entity, {})["values"] = h.confidence
+        c.shares[h.entity] = h.share
+        c.matched[h.entity] = h.matched
+    if c.blocked:
+        return
+    # sex codes
+    if f.sex_share >= 0.9 and f.sex_both and st.distinct <= 6:
+        ev.setdefault("SEX_GENDER", {})["values"] = 0.6 + 0.3 * f.sex_share
+        c.shares["SEX_GENDER"] = f.sex_share
+    elif "SEX_GENDER" in ev and f.sex_share >= 0.6:
+        ev["SEX_GENDER"]["values"] = 0.5 + 0.3 * f.sex_share
+        c.shares["SEX_GENDER"] = f.sex_share
+    # value lists
+    from datasafe.detect.lexicon import load_value_lists
+
+    lists = load_value_lists()
+    best = sorted(f.lists.items(), key=lambda kv: -kv[1])
+    for name, share in best:
+        vl = lists.get(name)
+        if vl is None or vl.entity == "NONE":
+            continue
+        if f.numeric > 0.5:
+            continue
+        if share >= VALUE_LIST_MIN or (vl.entity in ev and share >= 0.3):
+            ev.setdefault(vl.entity, {})["values"] = min(0.95, 0.45 + 0.45 * share)
+            c.shares[vl.entity] = share
+            c.matched[vl.entity] = f.list_matched.get(name, [])
+            c.roles.setdefault(vl.entity, vl.role)
+    # dates
+    if f.date >= 0.8 and not any(e in ev for e in ("DATE_OF_BIRTH",)):
+        from datasafe.detect.values import now_year
+
+        ny = now_year()
+        if (f.years_min is not None and f.year_span >= 18 and f.years_min >= ny - 110
+                and f.years_max <= ny and st.inferred_type == "date"):
+            ev.setdefault("DATE_OF_BIRTH", {})["values"] = 0.55
+        else:
+            ev.setdefault("DATE", {})["values"] = 0.6 + 0.3 * f.date
+        c.shares["DATE"] = f.date
+    elif "DATE_OF_BIRTH" in ev and (f.date >= 0.5 or f.year_only >= 0.8):
+        ev["DATE_OF_BIRTH"]["values"] = 0.6
+        c.shares["DATE_OF_BIRTH"] = max(f.date, f.year_only)
+    # names without a telling header
+    only_generic = not c.header or all(m.generic for m in c.header)
+    if (only_generic and f.name_shape >= 0.8 and f.given_name >= 0.15 and f.multiword >= 0.6
+            and f.uniqueness >= 0.5 and st.distinct >= 10):
+        ev.setdefault("PERSON", {})["values"] = min(0.9, 0.5 + 0.8 * f.given_name)
+        c.shares["PERSON"] = f.name_shape
+    elif "PERSON" in ev and f.name_shape >= 0.5:
+        ev["PERSON"]["values"] = min(0.9, 0.4 + 0.5 * f.name_shape)
+        c.shares["PERSON"] = f.name_shape
+    # P-codes
+    if f.pcode >= 0.9 and (f.uniqueness < 0.9 or "ADMIN_AREA" in ev or st.distinct < 50):
+        ev.setdefault("ADMIN_AREA", {})["values"] = 0.65
+        c.shares["ADMIN_AREA"] = f.pcode
+    # ages in a header-confirmed column
+    if "AGE" in ev and (f.numeric >= 0.8 or f.age_band >= 0.4):
+        ev["AGE"]["values"] = 0.5
+        c.shares["AGE"] = max(f.numeric, f.age_band)
+    if "GPS_COORDINATE" in ev and "values" not in ev["GPS_COORDINATE"] and f.numeric >= 0.9:
+        ev["GPS_COORDINATE"]["values"] = 0.5
+        c.shares["GPS_COORDINATE"] = f.numeric
+    if "HOUSEHOLD_SIZE" in ev:
+        ev["HOUSEHOLD_SIZE"]["values"] = 0.4
+
+
+def _gps_pairs(cols: list[_Col]) -> None:
+    """Two neighbouring float columns, latitude then longitude range, >= 4 decimals, no header
+    claim: coordinates."""
+    from datasafe.detect.values import decimal_gps
+
+    for a, b in zip(cols, cols[1:]):
+        fa, fb = a.feats, b.feats
+        if fa is None or fb is None or a.ev or b.ev or a.count or b.count:
+            continue
+        if a.blocked or b.blocked:
+            continue
+        if fa.decimals >= 4 and fb.decimals >= 4 and decimal_gps(fa, "lat") and decimal_gps(
+                fb, "lon") and a.col.stats.distinct >= 5:
+            for c in (a, b):
+                c.ev["GPS_COORDINATE"] = {"values": 0.65}
+                c.shares["GPS_COORDINATE"] = c.feats.numeric
+
+
+def _confidence(signals: dict) -> float:
+    p = 1.0
+    for v in signals.values():
+        p *= (1.0 - max(0.0, min(0.99, v)))
+    return 1.0 - p
+
+
+def _table_kind(cols: list[_Col], result) -> str:
+    direct = 0
+    attrs = set()
+    big_counts = 0
+    counts = 0
+    for c in cols:
+        if c.hxl_person:
+            direct += 1
+        if c.count:
+            counts += 1
+            f = c.feats
+            if f is not None and (f.num_max or 0) > 30:
+                big_counts += 1
+            continue
+        strong = {e for e, s in c.ev.items() if _confidence(s) >= ACCEPT}
+        if strong & DIRECT_STRONG:
+            direct += 1
+        attrs |= strong & PERSON_ATTRS
+        if c.free_text:
+            attrs.add("FREE_TEXT")
+    if direct:
+        return "microdata"
+    if big_counts:
+        return "aggregate"
+    if len(attrs - {"FREE_TEXT"}) >= 2:
+        return "microdata"
+    if counts:
+        return "aggregate"
+    if attrs and result.rows >= 50:
+        return "microdata"
+    return "unknown"
+
+
+def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
+    f = c.feats
+    st = c.col.stats
+    if c.count:
+        if kind == "microdata" and f is not None and (f.num_max or 0) <= 40:
+            inner = c.count_inner or "COUNT"
+            if inner in ("DISABILITY", "HEALTH", "PROTECTION_INCIDENT"):
+                c.ev[inner] = {"header": 0.7, "values": 0.3}
+                c.roles[inner] = "sensitive"
+            else:
+                c.ev["HOUSEHOLD_SIZE"] = {"header": 0.6, "values": 0.3}
+        return
+    # generic ID headers ("id", "code", "ref") on near-unique codes in person-level tables
+    generic_id = any(m.entity == "CASE_ID" and m.generic for m in c.header)
+    if (generic_id and not c.ev and not c.blocked and kind == "microdata" and f is not None
+            and f.n >= 5 and st.distinct >= 0.9 * st.non_empty and f.id_shape >= 0.8
+            and f.id_consistent >= 0.6 and not f.sequential and f.alpha < 0.2):
+        c.ev["CASE_ID"] = {"header": 0.35, "values": 0.4}
+        c.shares["CASE_ID"] = f.id_shape
+    if "DATE" in c.ev and kind != "microdata":
+        del c.ev["DATE"]
+    if "DATE" in c.ev and len(c.ev) > 1:
+        del c.ev["DATE"]
+
+
+def _role_of(c: _Col, entity: str, kind: str) -> str:
+    role = c.roles.get(entity) or ENTITY_ROLES.get(entity, "quasi")
+    if entity == "GPS_COORDINATE":
+        f = c.feats
+        precise = f is None or f.decimals >= 3 or bool(f.hit("GPS_COORDINATE"))
+        role = "direct" if (precise and kind != "aggregate") else "quasi"
+    return role
+
+
+def _sensitive_text_re():
+    global _SENSITIVE_TEXT
+    if _SENSITIVE_TEXT is None:
+        from datasafe.detect.lexicon import load_value_lists
+
+        lists = load_value_lists()
+        words = set()
+        for name in ("health", "protection", "disability"):
+            words |= {w for w in lists[name].values if len(w) >= 4}
+        words |= {"gbv", "sgbv", "hiv", "vih", "rape", "raped", "pregnant", "survivor",
+                  "disabled", "disability", "trauma", "abused", "beaten", "violence",
+                  "enceinte", "violee", "violencia", "embarazada", "handicap", "discapacidad",
+                  "ptsd", "suicidal", "psychosocial", "mental health", "sante mentale"}
+        alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        _SENSITIVE_TEXT = re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
+    return _SENSITIVE_TEXT
+
+
+def _free_text(c: _Col, table, options, regions) -> None:
+    """Embedded entities in a free-text column: regexes on the whole column, NER on a sample."""
+    from datasafe.detect import values as V
+    from datasafe.detect.lexicon import norm_value
+
+    col = c.col
+    sample = [v for v in col.sample if v and v.strip()]
+    if not sample:
+        return
+    import pandas as pd
+
+    s = pd.Series(sample, dtype="str")
+    found: dict[str, float] = {}
+    examples: dict[str, list[str]] = {}
+    emails = s.str.contains(V.EMAIL_RE, regex=True)
+    if emails.any():
+        found["EMAIL_ADDRESS"] = float(emails.mean())
+        examples["EMAIL_ADDRESS"] = s[emails].str.extract(f"({V.EMAIL_RE})")[0].tolist()[:3]
+    phone_like = s.str.extract(r"((?:\+|00)?\d[\d \-().]{6,18}\d)", expand=False)
+    cand = phone_like.dropna()
+    if len(cand):
+        valid = V.phone_valid(cand.tolist()[:200], tuple(regions))
+        nvalid = sum(valid)
+        if nvalid:
+            found["PHONE_NUMBER"] = nvalid / len(s)
+            examples["PHONE_NUMBER"] = [v for v, ok in zip(cand.tolist(), valid) if ok][:3]
+    normed = s.map(norm_value)
+    sens = normed.str.contains(_sensitive_text_re(), regex=True)
+    ner_person = 0.0
+    backend = None
+    if getattr(options, "ner", "auto") != "off":
+        texts = sorted(sample, key=lambda t: (-len(t), t))[:200]
+        try:
+            from datasafe.detect import ner
+
+            res, backend = ner.analyse_texts(texts, tuple(regions))
+            n = max(1, len(res))
+            ner_person = sum(1 for r in res if r.get("PERSON")) / n
+            ner_phone = sum(1 for r in res if r.get("PHONE_NUMBER")) / n
+            ner_email = sum(1 for r in res if r.get("EMAIL_ADDRESS")) / n
+            if ner_phone > found.get("PHONE_NUMBER", 0):
+                found["PHONE_NUMBER"] = ner_phone
+            if ner_email > found.get("EMAIL_ADDRESS", 0):
+                found["EMAIL_ADDRESS"] = ner_email
+            for ent in ("CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS"):
+                sh = sum(1 for r in res if r.get(ent)) / n
+                if sh >= 0.02:
+                    found[ent] = sh
+        except ImportError:
+            log.debug("NER unavailable: presidio-analyzer is not installed")
+        except Exception:  # noqa: BLE001 - NER must never break a scan
+            log.debug("NER failed", exc_info=True)
+    ev = c.ev
+    ev.clear()
+    evidence = "ner" if backend else "values"
+    for ent, sh in found.items():
+        if sh >= 0.02 and (sh * len(s) >= 2 or len(s) < 20):
+            ev[ent] = {evidence: min(0.95, 0.6 + sh)}
+            if ent in ("PHONE_NUMBER", "EMAIL_ADDRESS"):
+                ev[ent] = {"values": min(0.95, 0.6 + sh)}
+                if backend:
+                    ev[ent]["ner"] = 0.3
+            c.shares[ent] = sh
+    if ner_person >= 0.15:
+        ev["PERSON"] = {"ner": min(0.9, 0.45 + ner_person)}
+        c.shares["PERSON"] = ner_person
+    sens_share = float(sens.mean())
+    if sens_share >= 0.08:
+        kinds = ("PROTECTION_INCIDENT", "HEALTH")
+        ent = kinds[0] if re.search(r"gbv|rape|viol|violen|abuse|surviv|assault|agress",
+                                   " ".join(normed[sens].tolist()[:50])) else kinds[1]
+        ev[ent] = {"values": min(0.9, 0.5 + sens_share)}
+        c.shares[ent] = sens_share
+        c.roles[ent] = "sensitive"
+    ev["FREE_TEXT"] = {"values": 0.9}
+    if any(m.entity == "FREE_TEXT" for m in c.header):
+        ev["FREE_TEXT"]["header"] = 0.5
+    c.shares["FREE_TEXT"] = None
+    c.matched.update({k: v for k, v in examples.items()})
+
+
+def detect_table(table, result, options) -> None:
+    """Fill ``role``, ``entities`` (most confident first), masked ``examples`` and ``free_text``
+    of each column of ``result``, and ``result.kind``."""
+    from datasafe.detect.lexicon import load_lexicon
+    from datasafe.detect.values import DEFAULT_PHONE_REGIONS
+
+    if not result.columns:
+        result.kind = "unknown"
+        return
+    lex = load_lexicon(_config_files(options, "lexicon"))
+    regions = tuple(r.upper() for r in (getattr(options, "phone_regions", None)
+                                        or DEFAULT_PHONE_REGIONS))
+    cols = [_analyse(table, col, lex, options, regions) for col in result.columns]
+    for c in cols:
+        _count_semantics(c)
+        _collect(c)
+    _gps_pairs(cols)
+    kind = _table_kind(cols, result)
+    result.kind = kind
+    for c in cols:
+        _finalise_kind_dependent(c, kind, cols)
+        if c.free_text:
+            _free_text(c, table, options, regions)
+        _write(c, kind)
+
+
+def _write(c: _Col, kind: str) -> None:
+    col = c.col
+    col.free_text = bool(c.free_text)
+    ents = []
+    for ent, signals in c.ev.items():
+        conf = _confidence(signals)
+        if conf < ACCEPT and ent != "FREE_TEXT":
+            continue
+        share = c.shares.get(ent)
+        if "values" not in signals and "ner" not in signals:
+            share = None
+        order = [s for s in ("header", "hxl", "values", "ner") if s in signals]
+        ents.append(Entity(type=ent, confidence=round(conf, 3), share=share, evidence=order))
+    ents.sort(key=lambda e: (-e.confidence, -ROLE_RANK.get(_role_of(c, e.type, kind), 0)))
+    role = "none"
+    for e in ents:
+        r = _role_of(c, e.type, kind)
+        if ROLE_RANK[r] > ROLE_RANK[role]:
+            role = r
+    col.role = role
+    col.entities = ents
+    col.examples = []
+    if role != "none" and ents:
+        # the entity that gave the role decides the examples
+        lead = next((e for e in ents if _role_of(c, e.type, kind) == role), ents[0])
+        raw = list(c.matched.get(lead.type) or [])
+        if not raw and not col.free_text:
+            raw = list(col.sample[:3])
+        if col.free_text and not raw:
+            raw = list(col.sample[:2])
+        seen = []
+        for v in raw:
+            m = mask_value(v, "FREE_TEXT" if col.free_text and lead.type not in (
+                "PHONE_NUMBER", "EMAIL_ADDRESS") else lead.type)
+            if m and m not in seen:
+                seen.append(m)
+            if len(seen) == 3:
+                break
+        col.examples = seen

