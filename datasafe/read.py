@@ -2,20 +2,34 @@
 tables of text.
 
 Every value is read as text first, so that ``+243812345678`` never becomes a float and ``00123``
-keeps its zeros. Missing cells are ``NA``. A table knows its header row, its HXL hashtag row (which
-is not data), whether its sheet is hidden, and how many ragged rows it had.
+keeps its zeros. Missing and whitespace-only cells are ``NA``. A table knows its header row, its
+HXL hashtag row (which is not data), whether its sheet is hidden, and how many ragged rows it had.
+
+CSV files take one of two paths that give the same table:
+
+- files of at least :data:`FAST_CSV_MIN_BYTES` go through ``pyarrow.csv`` (every column read as
+  a string, the input transcoded to UTF-8 when it is not), so that a million-row file reads in
+  about the time pyarrow itself takes;
+- small files, and any file pyarrow cannot take as a clean rectangle (ragged rows, bytes that are
+  not valid in the detected encoding), go through the ``csv`` module, which counts ragged rows
+  and keeps them.
+
+The layout (title rows, header row, a joined two-row header, the HXL row) is decided once, on the
+first rows, by the same code for both paths.
 
 Inputs are opened read-only and never modified.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
 import gzip
 import io
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +47,19 @@ DEFAULT_MAX_CELL_CHARS = 1_000_000
 DEFAULT_MAX_INFLATE_RATIO = 200
 DEFAULT_MAX_UNCOMPRESSED = 4 * 1024**3
 
+# CSV files at least this large (after gzip) are read with pyarrow.csv.
+FAST_CSV_MIN_BYTES = 1 << 20
+# Bytes looked at to detect the encoding, the delimiter and the layout.
+HEAD_BYTES = 1 << 18
+# Rows of the head parsed to find the header (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 30
+# Parquet record batches converted to text at a time.
+PARQUET_BATCH_ROWS = 65_536
+
 HXL_TAG_RE = re.compile(r"^\s*#[A-Za-z][A-Za-z0-9_]*(\s*[+][A-Za-z][A-Za-z0-9_]*)*\s*$")
+_NUMBERISH = re.compile(r"^\s*[-+]?[\d.,:/ ]+%?\s*$")
+
+SUPPORTED_LIST = "csv, tsv, txt, csv.gz, xlsx, xlsm, xls, ods, parquet"
 
 
 class ReadError(Exception):
@@ -61,7 +87,8 @@ class Table:
     """One table of text read from a file.
 
     ``data`` holds one column per header, keyed by ``keys`` (unique labels: a repeated header
-    gets a ``.1`` suffix); ``headers`` keeps each header exactly as it appears in the file.
+    gets a ``.1`` suffix, an empty one is ``column_N``); ``headers`` keeps each header exactly as
+    it appears in the file.
     """
 
     name: str | None
@@ -86,13 +113,16 @@ class Table:
 def file_format(path: str | os.PathLike) -> str | None:
     """The contract's ``format`` for a path, or None when the extension is not supported."""
     name = str(path).lower()
-    if name.endswith(".gz"):
+    gz = name.endswith(".gz")
+    if gz:
         name = name[:-3]
     ext = os.path.splitext(name)[1]
     if ext in {".csv", ".txt"}:
         return "csv"
     if ext in {".tsv", ".tab"}:
         return "tsv"
+    if gz:
+        return None
     if ext in EXCEL_EXTS:
         return ext[1:]
     if ext in PARQUET_EXTS:
@@ -101,8 +131,9 @@ def file_format(path: str | os.PathLike) -> str | None:
 
 
 def iter_files(paths: list[str | os.PathLike]) -> Iterator[Path]:
-    """Expand files and folders into supported files: folders recurse, hidden folders and
-    symlink loops are skipped. Paths that do not exist are yielded so that reading reports them."""
+    """Expand files and folders into supported files: folders recurse (in name order), hidden
+    folders and files, Office lock files and symlink loops are skipped. Paths given explicitly
+    are yielded as they are (even missing or unsupported ones) so that reading reports them."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
@@ -118,7 +149,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
     except OSError:
         return
     ident = (st.st_dev, st.st_ino)
-    if ident in seen:
+    if ident in seen:  # a symlink loop, or the same folder reached twice
         return
     seen.add(ident)
     try:
@@ -126,7 +157,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith((".", "~$")):
             continue
         path = Path(entry.path)
         try:
@@ -152,21 +183,30 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
     """Read every table of a file. Raises :class:`ReadError` with a one-line cause."""
     limits = limits or ReadLimits()
     p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise ReadError(path, "no such file") from None
+    except PermissionError:
+        raise ReadError(path, "permission denied") from None
+    except OSError as exc:
+        raise ReadError(path, f"cannot read: {exc.strerror or type(exc).__name__}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(path, "is a folder, not a file")
     fmt = file_format(p)
     if fmt is None:
-        raise ReadError(path, f"unsupported file type '{p.suffix or p.name}' "
-                              "(supported: csv, tsv, txt, xlsx, xlsm, xls, ods, parquet)")
-    if not p.exists():
-        raise ReadError(path, "no such file")
-    if p.is_dir():
-        raise ReadError(path, "is a folder, not a file")
-    if not os.access(p, os.R_OK):
-        raise ReadError(path, "permission denied")
+        kind = "".join(p.suffixes[-2:]) or p.name
+        raise ReadError(path, f"unsupported file type '{kind}' (supported: {SUPPORTED_LIST})")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, "not a regular file")
     try:
-        size = p.stat().st_size
+        with open(p, "rb"):
+            pass
+    except PermissionError:
+        raise ReadError(path, "permission denied") from None
     except OSError as exc:
-        raise ReadError(path, f"cannot read: {exc.strerror or exc}") from None
-    if size == 0:
+        raise ReadError(path, f"cannot read: {exc.strerror or type(exc).__name__}") from None
+    if st.st_size == 0:
         raise ReadError(path, "file is empty")
     try:
         if fmt in ("csv", "tsv"):
@@ -190,8 +230,9 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
 
 
 def _short(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return msg[:200]
+    """A one-line, value-free description of a parser error (no cell content: parsers quote
+    the offending row in their messages, and that row may hold personal data)."""
+    return type(exc).__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,9 +247,15 @@ _MAGIC = [
     (b"\xd0\xcf\x11\xe0", "an OLE2 binary (an old Excel or Word file?)"),
     (b"PAR1", "a Parquet file"),
     (b"\x7fELF", "an executable"),
+    (b"MZ", "a Windows executable"),
     (b"BZh", "a bzip2 archive"),
     (b"\xfd7zXZ", "an xz archive"),
+    (b"7z\xbc\xaf", "a 7-zip archive"),
+    (b"SQLite format 3", "an SQLite database"),
 ]
+
+_BINARY_CTRL = bytes(range(0, 9)) + b"\x0b\x0e\x0f" + bytes(range(0x10, 0x1b)) + bytes(
+    range(0x1c, 0x20))
 
 
 def _binary_kind(head: bytes) -> str | None:
@@ -218,44 +265,75 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """Decode bytes to text: BOM first (UTF-8, UTF-16 LE/BE as Excel writes), then UTF-8,
-    then cp1252 with a latin-1 fallback. Returns (text, encoding)."""
+def _detect_encoding(raw: bytes, path: Path) -> str:
+    """The Python codec of a CSV's bytes, from its first :data:`HEAD_BYTES`: BOM first (UTF-8,
+    UTF-16 LE/BE as Excel writes), then UTF-16 without BOM, then UTF-8, else cp1252 (latin-1
+    when cp1252 cannot decode). Raises ReadError for binary content."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return "utf-8-sig"
     if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
-        return raw.decode("utf-16", errors="replace"), "utf-16"
-    head = raw[:4096]
-    if head and b"\x00" in head:
-        # UTF-16 without BOM: every other byte zero in ASCII text.
-        even = head[0::2].count(0)
-        odd = head[1::2].count(0)
-        if odd > len(head) / 4 and even == 0:
-            return raw.decode("utf-16-le", errors="replace"), "utf-16-le"
-        if even > len(head) / 4 and odd == 0:
-            return raw.decode("utf-16-be", errors="replace"), "utf-16-be"
-        kind = _binary_kind(raw) or "binary data"
-        raise ReadError(path, f"not a text table: the file holds {kind}")
-    kind = _binary_kind(raw)
+        return "utf-16"
+    head = raw[:HEAD_BYTES]
+    kind = _binary_kind(head)
     if kind:
         raise ReadError(path, f"not a text table: the file holds {kind}")
+    if b"\x00" in head[:4096]:
+        probe = head[:4096]
+        even, odd = probe[0::2].count(0), probe[1::2].count(0)
+        if odd > len(probe) / 4 and even == 0:
+            return "utf-16-le"
+        if even > len(probe) / 4 and odd == 0:
+            return "utf-16-be"
+        raise ReadError(path, "not a text table: the file holds binary data")
+    ctrl = sum(head[:4096].count(b) for b in _BINARY_CTRL)
+    if ctrl > max(8, len(head[:4096]) // 20):
+        raise ReadError(path, "not a text table: the file holds binary data")
     try:
-        return raw.decode("utf-8"), "utf-8"
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == len(raw))
+        return "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252"), "cp1252"
+        head.decode("cp1252")
+        return "cp1252"
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
+        return "latin-1"
+
+
+def _decode_all(raw: bytes, encoding: str) -> tuple[str, str]:
+    """Decode a whole file; a UTF-8 guess made on the head falls back to cp1252/latin-1 when a
+    later byte is not UTF-8. Returns (text, encoding actually used)."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    if encoding == "cp1252":
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+    return raw.decode(encoding, errors="replace"), encoding
+
+
+def _decode_head(raw: bytes, encoding: str) -> tuple[str, bool]:
+    """Decode the first :data:`HEAD_BYTES` (whole characters only). Returns (text, complete)
+    where ``complete`` says the head is the whole file."""
+    complete = len(raw) <= HEAD_BYTES
+    head = raw if complete else raw[:HEAD_BYTES]
+    dec = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return dec.decode(head, final=complete), complete
 
 
 def _sniff_delimiter(text: str, fmt: str) -> str:
+    """The delimiter among , ; tab | that splits the first lines most consistently."""
     lines = [ln for ln in text[:65536].splitlines()[:50] if ln.strip()]
+    default = "\t" if fmt == "tsv" else ","
     if not lines:
-        return "\t" if fmt == "tsv" else ","
-    best, best_score = ("\t" if fmt == "tsv" else ","), -1.0
+        return default
+    best, best_score = default, -1.0
     for d in (",", ";", "\t", "|"):
-        counts = [ln.count(d) for ln in lines]
+        counts = [_count_outside_quotes(ln, d) for ln in lines]
         common, freq = Counter(counts).most_common(1)[0]
         if common == 0:
             continue
@@ -267,6 +345,12 @@ def _sniff_delimiter(text: str, fmt: str) -> str:
     return best
 
 
+def _count_outside_quotes(line: str, d: str) -> int:
+    if '"' not in line:
+        return line.count(d)
+    return sum(part.count(d) for i, part in enumerate(line.split('"')) if i % 2 == 0)
+
+
 def _cell_text(v: Any) -> str | None:
     """Excel/Parquet cell → text, or None for empty."""
     if v is None:
@@ -276,22 +360,32 @@ def _cell_text(v: Any) -> str | None:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float):
-        if v != v:  # NaN
-            return None
+        if v != v or v in (float("inf"), float("-inf")):  # NaN, inf
+            return None if v != v else str(v)
         if v.is_integer() and abs(v) < 1e16:
             return str(int(v))
         return repr(v)
     if isinstance(v, int):
         return str(v)
     if isinstance(v, _dt.datetime):
-        if v.time() == _dt.time(0, 0):
+        if v.time() == _dt.time(0, 0) and v.tzinfo is None:
             return v.date().isoformat()
         return v.isoformat(sep=" ")
     if isinstance(v, (_dt.date, _dt.time)):
         return v.isoformat()
     if isinstance(v, _dt.timedelta):
         return str(v)
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
     return str(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: title rows, header row(s), HXL row
+
+
+def _filled(row: list[str | None]) -> int:
+    return sum(1 for c in row if c is not None and str(c).strip())
 
 
 def _is_hxl_row(cells: list[str | None]) -> bool:
@@ -308,107 +402,177 @@ def _normalise_hxl(tag: str | None) -> str | None:
     return re.sub(r"\s+", "", str(tag).strip()).lower()
 
 
+def parse_hxl(tag: str | None) -> tuple[str, list[str]] | None:
+    """``'#reached+f+adults'`` → ``('#reached', ['f', 'adults'])``; None for no tag."""
+    tag = _normalise_hxl(tag)
+    if not tag:
+        return None
+    parts = tag.split("+")
+    return parts[0], [a for a in parts[1:] if a]
+
+
+def _all_text(row: list[str | None]) -> bool:
+    vals = [str(c) for c in row if c is not None and str(c).strip()]
+    return bool(vals) and not any(_NUMBERISH.match(v) for v in vals)
+
+
+def _has_gaps(row: list[str | None], width: int) -> bool:
+    cells = (list(row) + [None] * width)[:width]
+    return any(c is None or not str(c).strip() for c in cells)
+
+
 def _find_header(rows: list[list[str | None]], width: int) -> int:
     """Index of the header row among the first rows: the first row that fills at least half
-    of the table's width with text, skipping title rows above it."""
+    of the table's width, skipping title rows above it. A sparse group row ("Reached" over
+    "Women | Men") directly above a fuller row of labels is not the header: the row below is."""
     if not rows:
         return 0
     need = max(2, (width + 1) // 2) if width > 1 else 1
-    for i, row in enumerate(rows[:30]):
-        filled = [c for c in row if c is not None and str(c).strip()]
-        if len(filled) >= need:
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        n = _filled(row)
+        if n >= need:
+            if (i + 1 < len(rows) and n * 2 <= width and _has_gaps(row, width)
+                    and _filled(rows[i + 1]) > n and _all_text(rows[i + 1])
+                    and not _is_hxl_row(rows[i + 1]) and not _is_hxl_row(row)):
+                return i + 1
             return i
     return 0
 
 
+def _is_group_row(above: list[str | None], header: list[str]) -> bool:
+    """A row of group labels over the header (merged cells): several short labels, sparser
+    than the header, spread beyond the first two columns (a title row is not one)."""
+    labels = [(i, str(c).strip()) for i, c in enumerate(above[: len(header)])
+              if c is not None and str(c).strip()]
+    if len(labels) < 2 or len(labels) >= sum(1 for h in header if h.strip()):
+        return False
+    if labels[-1][0] < 2 or any(len(v) > 60 for _, v in labels):
+        return False
+    return not _is_hxl_row(above)
+
+
 def _build_headers(rows: list[list[str | None]], header_idx: int) -> tuple[list[str], int]:
-    """Header names; joins a multi-row header (a group label row right above the header row,
+    """Header names; joins a two-row header (a group label row right above the header row,
     with merged/sparse labels) as 'group label'. Returns (headers, rows_used_above)."""
-    header = [("" if c is None else str(c).strip()) for c in rows[header_idx]]
-    above_used = 0
-    if header_idx > 0:
+    header = [("" if c is None else str(c)) for c in rows[header_idx]]
+    if header_idx > 0 and _is_group_row(rows[header_idx - 1], header):
         above = rows[header_idx - 1]
-        labels = [c for c in above if c is not None and str(c).strip()]
-        # A group row: several labels, sparser than the header, not a single title cell.
-        if len(labels) >= 2 and len(labels) < sum(1 for h in header if h):
-            filled, last = [], ""
-            for c in above[: len(header)]:
-                if c is not None and str(c).strip():
-                    last = str(c).strip()
-                filled.append(last)
-            header = [f"{g} {h}".strip() if g and h and g != h else (h or g)
-                      for g, h in zip(filled, header)]
-            above_used = 1
-    return header, above_used
+        filled, last = [], ""
+        for i in range(len(header)):
+            c = above[i] if i < len(above) else None
+            if c is not None and str(c).strip():
+                last = str(c).strip()
+            filled.append(last)
+        header = [f"{g} {h.strip()}" if g and h.strip() and g != h.strip() else (h or g)
+                  for g, h in zip(filled, header)]
+        return header, 1
+    return header, 0
+
+
+@dataclass
+class _Layout:
+    header_idx: int
+    headers: list[str]
+    hxl: list[str | None] | None
+    hxl_idx: int | None
+    data_start: int
+
+
+def _layout(rows: list[list[str | None]], width: int) -> _Layout:
+    """Where the header, the HXL row and the data are, among the first rows of a table."""
+    if not rows:
+        return _Layout(0, [""] * width, None, None, 0)
+    h = _find_header(rows, width)
+    hxl_idx = None
+    if _is_hxl_row(rows[h]):
+        nxt = rows[h + 1] if h + 1 < len(rows) else None
+        if h > 0 and _filled(rows[h - 1]) and not _is_hxl_row(rows[h - 1]):
+            # the hashtag row was taken for the header: the header is the row above it
+            hxl_idx, h = h, h - 1
+            headers = [("" if c is None else str(c)) for c in rows[h]]
+            data_start = hxl_idx + 1
+        elif (nxt is not None and _all_text(nxt) and _filled(nxt) >= _filled(rows[h])
+              and h + 2 < len(rows)):
+            # hashtag row above the header row
+            hxl_idx, h = h, h + 1
+            headers = [("" if c is None else str(c)) for c in rows[h]]
+            data_start = h + 1
+        else:
+            # hashtags only: they are the headers
+            hxl_idx = h
+            headers = [("" if c is None else str(c)) for c in rows[h]]
+            data_start = h + 1
+    elif h > 0 and _is_hxl_row(rows[h - 1]):
+        hxl_idx = h - 1
+        headers = [("" if c is None else str(c)) for c in rows[h]]
+        data_start = h + 1
+    else:
+        headers, _ = _build_headers(rows, h)
+        data_start = h + 1
+        if data_start < len(rows) and _is_hxl_row(rows[data_start]):
+            hxl_idx = data_start
+            data_start += 1
+    headers = (headers + [""] * width)[:width]
+    hxl = None
+    if hxl_idx is not None:
+        hxl = [_normalise_hxl(c) for c in (list(rows[hxl_idx]) + [None] * width)[:width]]
+    return _Layout(h, headers, hxl, hxl_idx, data_start)
 
 
 def _unique_keys(headers: list[str]) -> list[str]:
-    seen: Counter = Counter()
+    """Unique, non-empty column labels: the header stripped, ``column_N`` for an empty one,
+    ``name.1``, ``name.2``… for repeats."""
+    used: set[str] = set()
     keys = []
     for i, h in enumerate(headers):
-        base = h if h.strip() else f"column_{i + 1}"
-        key = base if seen[base] == 0 else f"{base}.{seen[base]}"
-        while key in seen and seen[key]:
-            seen[base] += 1
-            key = f"{base}.{seen[base]}"
-        seen[base] += 1
-        seen[key] += 1 if key != base else 0
+        base = str(h).strip() or f"column_{i + 1}"
+        key, n = base, 1
+        while key in used:
+            key = f"{base}.{n}"
+            n += 1
+        used.add(key)
         keys.append(key)
     return keys
 
 
-def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
-              limits: ReadLimits, path: Path, hidden: bool = False,
-              header_idx: int | None = None) -> Table:
-    """Rows of text (header, maybe HXL, data) → Table."""
+def _check_width(width: int, limits: ReadLimits, path: Path, what: str = "table") -> None:
+    if width > limits.max_columns:
+        raise ReadError(path, f"{what} has {width} columns, over the limit of "
+                              f"{limits.max_columns} (raise it with --max-columns)")
+
+
+def _frame(data_rows: list[list[str | None]], keys: list[str]):
+    """Rows of text (possibly ragged) → DataFrame of ``str`` columns named by ``keys``."""
     import pandas as pd
 
-    if width > limits.max_columns:
-        raise ReadError(path, f"{width} columns exceed the limit of {limits.max_columns} "
-                              "(raise it with --max-columns)")
-    if header_idx is None:
-        header_idx = _find_header(rows, width)
-    hxl = None
-    hxl_row = None
-    # HXL row directly above the header (rare) or directly below it.
-    if header_idx > 0 and _is_hxl_row(rows[header_idx - 1]):
-        hxl_idx = header_idx - 1
-        hxl = rows[hxl_idx]
-        hxl_row = hxl_idx + 1
-        headers, _ = [("" if c is None else str(c).strip()) for c in rows[header_idx]], 0
-        data_start = header_idx + 1
-    elif _is_hxl_row(rows[header_idx]) and header_idx + 1 < len(rows) and not _is_hxl_row(
-            rows[header_idx + 1]) and header_idx > 0:
-        # the hashtag row was taken for the header: header is the row above
-        hxl = rows[header_idx]
-        hxl_row = header_idx + 1
-        headers = [("" if c is None else str(c).strip()) for c in rows[header_idx - 1]]
-        header_idx -= 1
-        data_start = header_idx + 2
-    else:
-        headers, _ = _build_headers(rows, header_idx)
-        data_start = header_idx + 1
-        if data_start < len(rows) and _is_hxl_row(rows[data_start]):
-            hxl = rows[data_start]
-            hxl_row = data_start + 1
-            data_start += 1
-    headers = (headers + [""] * width)[:width]
-    if hxl is not None:
-        hxl = [_normalise_hxl(c) for c in (list(hxl) + [None] * width)[:width]]
-    data_rows = rows[data_start:]
-    keys = _unique_keys(headers)
-    cols = {k: [r[i] if i < len(r) else None for r in data_rows] for i, k in enumerate(keys)}
-    df = pd.DataFrame(cols, dtype="str") if data_rows else pd.DataFrame(
-        {k: pd.Series([], dtype="str") for k in keys})
-    return Table(name=name, data=df, headers=headers, keys=keys, hxl=hxl, hidden=hidden,
-                 header_row=header_idx + 1, hxl_row=hxl_row)
+    width = len(keys)
+    if not data_rows:
+        return pd.DataFrame({k: pd.Series([], dtype="str") for k in keys})
+    fixed = [r if len(r) == width else (list(r) + [None] * width)[:width] for r in data_rows]
+    df = pd.DataFrame(fixed, columns=range(width), dtype=object)
+    df.columns = keys
+    return df.astype("str")
+
+
+def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
+              limits: ReadLimits, path: Path, hidden: bool = False) -> Table:
+    """Rows of text (title rows, header, maybe HXL, data) → Table."""
+    _check_width(width, limits, path)
+    lay = _layout(rows, width)
+    keys = _unique_keys(lay.headers)
+    df = _frame(rows[lay.data_start:], keys)
+    if len(df):
+        df = df.dropna(how="all").reset_index(drop=True)
+    return Table(name=name, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl, hidden=hidden,
+                 header_row=lay.header_idx + 1,
+                 hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
 
 
 # ---------------------------------------------------------------------------------------------
 # CSV
 
 
-def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
+def _load_csv_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, bool]:
     with open(path, "rb") as fh:
         raw = fh.read()
     gz = raw[:2] == b"\x1f\x8b"
@@ -416,58 +580,196 @@ def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
                 raw = g.read(limits.max_uncompressed_bytes + 1)
-        except (OSError, EOFError) as exc:
-            raise ReadError(path, f"corrupt gzip data: {_short(exc)}") from None
+        except (OSError, EOFError, gzip.BadGzipFile):
+            raise ReadError(path, "corrupt or truncated gzip data") from None
         if len(raw) > limits.max_uncompressed_bytes:
             raise ReadError(path, "gzip content exceeds the uncompressed size limit")
     elif str(path).lower().endswith(".gz"):
         raise ReadError(path, "named .gz but not gzip data")
-    if not raw.strip():
+    return raw, gz
+
+
+def _parse_rows(text: str, delim: str, limits: ReadLimits, path: Path,
+                max_rows: int | None = None) -> tuple[list[list[str | None]], list[int]]:
+    """csv-module parse; whitespace-only cells become None. Returns (rows, line numbers at the
+    end of each row) — the second list lets the fast path skip the same physical lines."""
+    csv.field_size_limit(max(limits.max_cell_chars, 131072))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[list[str | None]] = []
+    ends: list[int] = []
+    try:
+        for r in reader:
+            rows.append([c if c.strip() != "" else None for c in r])
+            ends.append(reader.line_num)
+            if max_rows is not None and len(rows) >= max_rows:
+                break
+    except csv.Error as exc:
+        msg = str(exc)
+        if "field larger than field limit" in msg:
+            raise ReadError(path, f"a cell is longer than {limits.max_cell_chars} characters "
+                                  "(not a table?)") from None
+        raise ReadError(path, "malformed CSV (unbalanced quotes or stray NUL bytes)") from None
+    return rows, ends
+
+
+def _csv_width(rows: list[list[str | None]]) -> int:
+    """Width of a table: the most common field count among the first non-empty rows (title
+    rows are narrower), widened to the header row's."""
+    counts = Counter(len(r) for r in rows[:200] if any(c is not None for c in r))
+    if not counts:
+        return 1
+    width = max(counts.most_common(1)[0][0], 1)
+    h = _find_header(rows, width)
+    return max(width, len(rows[h]))
+
+
+def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
+    raw, gz = _load_csv_bytes(path, limits)
+    if not raw or raw.isspace():
         raise ReadError(path, "file is empty")
-    text, encoding = _decode(raw, path)
+    encoding = _detect_encoding(raw, path)
+    table = None
+    if len(raw) >= FAST_CSV_MIN_BYTES:
+        table = _read_csv_arrow(raw, encoding, fmt, limits, path)
+    if table is None:
+        table = _read_csv_python(raw, encoding, fmt, limits, path)
+    table.meta["gzip"] = gz
+    return table
+
+
+def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
+                     path: Path) -> Table:
+    text, encoding = _decode_all(raw, encoding)
     if "\x00" in text:
         text = text.replace("\x00", "")
+    if not text.strip():
+        raise ReadError(path, "file is empty")
     delim = _sniff_delimiter(text, fmt)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    csv.field_size_limit(max(limits.max_cell_chars, 131072))
-    try:
-        rows: list[list[str | None]] = [[c if c.strip() != "" else None for c in r] for r in reader]
-    except csv.Error as exc:
-        raise ReadError(path, f"malformed CSV: {_short(exc)}") from None
+    rows, _ = _parse_rows(text, delim, limits, path)
     while rows and not any(c is not None for c in rows[-1]):
         rows.pop()
     if not rows:
         raise ReadError(path, "file is empty")
-    # Width: the most common field count among the first rows (title rows are narrower).
-    head_counts = Counter(len(r) for r in rows[:200] if any(c is not None for c in r))
-    width = max(head_counts.most_common(1)[0][0], 1)
-    header_idx = _find_header(rows, width)
-    width = max(width, len(rows[header_idx]))
-    ragged = sum(1 for r in rows[header_idx + 1:] if r and len(r) != width
+    width = _csv_width(rows)
+    _check_width(width, limits, path)
+    lay = _layout(rows, width)
+    ragged = sum(1 for r in rows[lay.data_start:] if r and len(r) != width
                  and any(c is not None for c in r))
-    table = _assemble(None, rows, width, limits=limits, path=path, header_idx=header_idx)
-    # blank lines inside the data are not records
-    if len(table.data):
-        table.data = table.data.dropna(how="all").reset_index(drop=True)
+    table = _assemble(None, rows, width, limits=limits, path=path)
     table.ragged_rows = ragged
     if ragged:
         table.notes.append(f"{ragged} row(s) have a different number of fields than the header")
-    table.meta.update({"delimiter": delim, "encoding": encoding, "gzip": gz})
+    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv"})
     return table
+
+
+def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
+                    path: Path) -> Table | None:
+    """pyarrow.csv path: every column as a string. Returns None when the file is not a clean
+    rectangle in that encoding (ragged rows, invalid bytes…): the csv-module path then reads it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    text, complete = _decode_head(raw, encoding)
+    if "\x00" in text:
+        return None
+    delim = _sniff_delimiter(text, fmt)
+    rows, ends = _parse_rows(text, delim, limits, path, max_rows=HEADER_SEARCH_ROWS + 200)
+    if not complete and len(rows) > 1:  # the last row of a truncated head may be cut
+        rows, ends = rows[:-1], ends[:-1]
+    if not rows:
+        return None
+    width = _csv_width(rows)
+    _check_width(width, limits, path)
+    lay = _layout(rows, width)
+    if lay.data_start >= len(rows):
+        return None
+    keys = _unique_keys(lay.headers)
+    skip = ends[lay.data_start - 1] if lay.data_start > 0 else 0
+    arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    # Values with line breaks slow pyarrow's parallel reader down: allow them only when the
+    # head has one, and retry with them allowed when the quick parse fails.
+    head_newlines = any(c is not None and ("\n" in c or "\r" in c) for r in rows for c in r)
+    tbl = None
+    for newlines in ([True] if head_newlines else [False, True]):
+        try:
+            tbl = pcsv.read_csv(
+                pa.py_buffer(raw),
+                read_options=pcsv.ReadOptions(column_names=keys, skip_rows=skip,
+                                              encoding=arrow_encoding),
+                parse_options=pcsv.ParseOptions(delimiter=delim, quote_char='"',
+                                                double_quote=True, escape_char=False,
+                                                newlines_in_values=newlines,
+                                                ignore_empty_lines=True),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={k: pa.string() for k in keys}, null_values=[""],
+                    strings_can_be_null=True, quoted_strings_can_be_null=True,
+                    check_utf8=True),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError, LookupError):
+            continue  # ragged rows, invalid bytes…: the csv-module path counts and keeps them
+    if tbl is None:
+        return None
+    # whitespace-only cells are empty, and fully empty rows are not records (as in the csv path)
+    cols = []
+    for col in tbl.columns:
+        space = pc.utf8_is_space(col)
+        if pc.any(space).as_py():
+            col = pc.if_else(space, pa.scalar(None, pa.string()), col)
+        cols.append(col)
+    tbl = pa.Table.from_arrays(cols, names=keys)
+    if tbl.num_rows:
+        keep = _any_valid(cols)
+        if not pc.all(keep).as_py():
+            tbl = tbl.filter(keep)
+    # the first data row must be the one the csv module sees after the header
+    first_expected = [c for c in (list(rows[lay.data_start]) + [None] * width)[:width]]
+    first_row = [tbl.column(i)[0].as_py() for i in range(width)] if tbl.num_rows else None
+    if any(c is not None for c in first_expected) and first_row != first_expected:
+        return None
+    df = tbl.to_pandas()
+    df.columns = keys
+    for k in keys:
+        if str(df[k].dtype) != "str":
+            df[k] = df[k].astype("str")
+    table = Table(name=None, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl,
+                  header_row=lay.header_idx + 1,
+                  hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
+    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "pyarrow"})
+    return table
+
+
+def _any_valid(cols):
+    import pyarrow.compute as pc
+
+    keep = pc.is_valid(cols[0])
+    for c in cols[1:]:
+        keep = pc.or_(keep, pc.is_valid(c))
+    return keep
 
 
 # ---------------------------------------------------------------------------------------------
 # Excel
 
 
-def _check_zip(path: Path, limits: ReadLimits) -> None:
+def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> None:
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile:
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, EOFError, ValueError):
         raise ReadError(path, "corrupt or truncated workbook (not a valid zip container)") from None
+    if fmt == "ods":
+        if "content.xml" not in names:
+            raise ReadError(path, "corrupt workbook: no content.xml (not an OpenDocument "
+                                  "spreadsheet)")
+    elif "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise ReadError(path, f"not a valid {fmt} workbook: a zip file without a workbook "
+                              "inside")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > limits.max_uncompressed_bytes:
@@ -483,34 +785,38 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         head = fh.read(8)
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ReadError(path, "workbook is password-protected or encrypted")
+            # An OOXML workbook inside an OLE2 container is how Excel stores an encrypted file.
+            raise ReadError(path, "workbook is password-protected or encrypted (remove the "
+                                  "password in Excel and save again)")
         if not head.startswith(b"PK"):
             kind = _binary_kind(head)
             raise ReadError(path, f"not a valid {fmt} workbook" + (f" (the file holds {kind})"
                                                                     if kind else ""))
-        _check_zip(path, limits)
+        _check_zip(path, limits, fmt)
     elif fmt == "xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(path, "not a valid xls workbook")
+        kind = _binary_kind(head)
+        raise ReadError(path, "not a valid xls workbook" + (f" (the file holds {kind})"
+                                                             if kind else ""))
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001
-        msg = _short(exc)
-        if "password" in msg.lower() or "encrypt" in msg.lower():
+        msg = str(exc).lower()
+        if "password" in msg or "encrypt" in msg:
             raise ReadError(path, "workbook is password-protected or encrypted") from None
-        raise ReadError(path, f"corrupt workbook: {msg}") from None
+        raise ReadError(path, f"corrupt workbook ({_short(exc)})") from None
     tables = []
     for meta in wb.sheets_metadata:
-        hidden = "visible" not in str(meta.visible).lower()
+        if "chart" in str(meta.typ).lower():
+            continue  # a chart sheet holds no cells
+        hidden = _sheet_hidden(meta.visible)
         try:
             sheet = wb.get_sheet_by_name(meta.name)
-            if sheet.width > limits.max_columns:
-                raise ReadError(path, f"sheet '{meta.name}' has {sheet.width} columns, over the "
-                                      f"limit of {limits.max_columns}")
+            _check_width(sheet.width, limits, path, what=f"sheet '{meta.name}'")
             values = sheet.to_python(skip_empty_area=True)
         except ReadError:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise ReadError(path, f"corrupt sheet '{meta.name}': {_short(exc)}") from None
+            raise ReadError(path, f"corrupt sheet '{meta.name}' ({_short(exc)})") from None
         rows = [[_cell_text(v) for v in r] for r in values]
         while rows and not any(c is not None for c in rows[-1]):
             rows.pop()
@@ -524,15 +830,21 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
             continue
         # drop fully empty columns on the right
         width = max(len(r) for r in rows)
-        while width > 0 and all((len(r) < width or r[width - 1] is None) for r in rows):
+        while width > 1 and all((len(r) < width or r[width - 1] is None) for r in rows):
             width -= 1
+        rows = [r[:width] for r in rows]
         t = _assemble(meta.name, rows, max(width, 1), limits=limits, path=path, hidden=hidden)
-        if len(t.data):
-            t.data = t.data.dropna(how="all").reset_index(drop=True)
+        t.meta["visibility"] = str(meta.visible).rsplit(".", 1)[-1].lower()
         tables.append(t)
     if not tables:
         raise ReadError(path, "workbook has no sheets")
     return tables
+
+
+def _sheet_hidden(visible: Any) -> bool:
+    """calamine's SheetVisibleEnum.Visible / Hidden / VeryHidden → hidden?"""
+    name = str(getattr(visible, "name", "") or str(visible).rsplit(".", 1)[-1]).lower()
+    return name != "visible"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -540,83 +852,128 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
 
 
 def _read_parquet(path: Path, limits: ReadLimits) -> Table:
+    """Read a Parquet file batch by batch (row group by row group), converting each batch to
+    text before the next is decoded, so only the text form of the data is ever held whole."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     with open(path, "rb") as fh:
         head = fh.read(4)
+        tail = b""
+        if os.fstat(fh.fileno()).st_size >= 12:
+            fh.seek(-4, os.SEEK_END)
+            tail = fh.read(4)
     if head != b"PAR1":
         kind = _binary_kind(head)
         raise ReadError(path, "not a Parquet file" + (f" (the file holds {kind})" if kind else ""))
+    if tail != b"PAR1":
+        raise ReadError(path, "corrupt or truncated Parquet file (no footer)")
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(path, f"corrupt Parquet file: {_short(exc)}") from None
+        raise ReadError(path, f"corrupt Parquet file ({_short(exc)})") from None
     schema = pf.schema_arrow
-    if len(schema) > limits.max_columns:
-        raise ReadError(path, f"{len(schema)} columns exceed the limit of {limits.max_columns}")
-    batches = []
-    for batch in pf.iter_batches(batch_size=65536):
-        batches.append(_batch_to_text(batch))
-    text_table = pa.Table.from_batches(batches) if batches else pa.table(
-        {f.name: pa.array([], pa.string()) for f in schema})
-    df = text_table.to_pandas()
+    _check_width(len(schema), limits, path)
     headers = [f.name for f in schema]
     keys = _unique_keys(headers)
+    batches = []
+    try:
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            batches.append(_batch_to_text(batch, keys))
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError(path, f"corrupt Parquet data ({_short(exc)})") from None
+    if batches:
+        text_table = pa.Table.from_batches(batches)
+    else:
+        text_table = pa.table({k: pa.array([], pa.string()) for k in keys})
+    df = text_table.to_pandas()
     df.columns = keys
     for k in keys:
         if str(df[k].dtype) != "str":
             df[k] = df[k].astype("str")
     t = Table(name=None, data=df, headers=headers, keys=keys, header_row=None)
-    t.meta.update({"schema": schema, "row_groups": pf.metadata.num_row_groups})
+    md = pf.metadata
+    t.meta.update({"schema": schema, "row_groups": md.num_row_groups,
+                   "row_group_rows": [md.row_group(i).num_rows
+                                      for i in range(md.num_row_groups)],
+                   "types": {k: str(f.type) for k, f in zip(keys, schema)}})
     return t
 
 
-def _batch_to_text(batch):
-    """Cast every column of a record batch to text; nested types become JSON-like text."""
+def _batch_to_text(batch, keys: list[str]):
+    """Cast every column of a record batch to text (vectorised)."""
+    import pyarrow as pa
+
+    arrays = [array_to_text(col) for col in batch.columns]
+    return pa.RecordBatch.from_arrays(arrays, names=keys)
+
+
+def array_to_text(col):
+    """One Arrow array → a string array, with the same text as :func:`_cell_text` gives a
+    Python value: integral floats without ``.0``, dates ISO, midnight timestamps as dates,
+    whitespace-only strings and NaN as null. Vectorised, except for nested types."""
     import json
 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrays = []
-    for col, fld in zip(batch.columns, batch.schema):
-        typ = fld.type
-        if pa.types.is_dictionary(typ):
-            col = col.cast(typ.value_type)
-            typ = typ.value_type
-        if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-            arrays.append(col.cast(pa.string()))
-        elif pa.types.is_floating(typ):
-            arrays.append(pa.array([_cell_text(v) for v in col.to_pylist()], pa.string()))
-        elif (pa.types.is_integer(typ) or pa.types.is_boolean(typ) or pa.types.is_decimal(typ)
-              or pa.types.is_date(typ)):
-            arrays.append(pc.cast(col, pa.string()))
-        elif pa.types.is_timestamp(typ):
-            arrays.append(pa.array([_cell_text(v) for v in col.to_pylist()], pa.string()))
-        elif pa.types.is_binary(typ) or pa.types.is_large_binary(typ):
-            arrays.append(pa.array([None if v is None else v.decode("utf-8", "replace")
-                                    for v in col.to_pylist()], pa.string()))
-        else:
-            arrays.append(pa.array([None if v is None else json.dumps(v, default=str,
-                                                                      ensure_ascii=False)
-                                    for v in col.to_pylist()], pa.string()))
-    names = [f"c{i}" for i in range(len(arrays))]
-    return pa.RecordBatch.from_arrays(arrays, names=names)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    typ = col.type
+    null = pa.scalar(None, pa.string())
+    if pa.types.is_dictionary(typ):
+        col = col.cast(typ.value_type)
+        typ = typ.value_type
+    if pa.types.is_null(typ):
+        return pa.nulls(len(col), pa.string())
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+        col = col.cast(pa.string())
+        return pc.if_else(pc.utf8_is_space(col), null, col)
+    if pa.types.is_boolean(typ):
+        return pc.if_else(col, pa.scalar("TRUE"), pa.scalar("FALSE"))
+    if pa.types.is_integer(typ) or pa.types.is_decimal(typ):
+        return pc.cast(col, pa.string())
+    if pa.types.is_floating(typ):
+        col = col.cast(pa.float64())
+        col = pc.if_else(pc.is_nan(col), pa.scalar(None, pa.float64()), col)
+        integral = pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e16))
+        as_int = pc.cast(pc.if_else(integral, col, 0.0), pa.int64()).cast(pa.string())
+        return pc.if_else(integral, as_int, pc.cast(col, pa.string()))
+    if pa.types.is_date(typ):
+        return pc.cast(col, pa.string())
+    if pa.types.is_timestamp(typ):
+        midnight = pc.equal(pc.cast(pc.cast(col, pa.date32()), typ), col) if typ.tz is None \
+            else pa.scalar(False)
+        full = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+        if typ.tz is not None:
+            full = pc.binary_join_element_wise(full, pa.scalar("Z") if typ.tz in ("UTC", "Z")
+                                               else pa.scalar(""), "")
+        return pc.if_else(midnight, pc.cast(pc.cast(col, pa.date32()), pa.string()), full)
+    if pa.types.is_time(typ) or pa.types.is_duration(typ):
+        return pc.cast(col, pa.string())
+    if pa.types.is_binary(typ) or pa.types.is_large_binary(typ) or pa.types.is_fixed_size_binary(
+            typ):
+        return pa.array([None if v is None else v.decode("utf-8", "replace")
+                         for v in col.to_pylist()], pa.string())
+    return pa.array([None if v is None else json.dumps(v, default=str, ensure_ascii=False)
+                     for v in col.to_pylist()], pa.string())
 
 
 def table_from_dataframe(df, name: str | None = None) -> Table:
     """Wrap a pandas DataFrame (any dtypes) as a table of text."""
     import pandas as pd
+    import pyarrow as pa
 
     headers = [str(c) for c in df.columns]
     keys = _unique_keys(headers)
     out = {}
     for i, k in enumerate(keys):
-        s = df.iloc[:, i]
-        if str(s.dtype) == "str":
-            out[k] = s.reset_index(drop=True)
-        else:
+        s = df.iloc[:, i].reset_index(drop=True)
+        try:
+            arr = pa.Array.from_pandas(s)
+            text = array_to_text(arr)
+            out[k] = pd.Series(text.to_pandas(), dtype="str")
+        except (pa.ArrowException, TypeError, ValueError):
             out[k] = pd.Series([_cell_text(v) for v in s.tolist()], dtype="str")
     data = pd.DataFrame(out) if out else pd.DataFrame()
     return Table(name=name, data=data, headers=headers, keys=keys, header_row=None)

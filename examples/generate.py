@@ -231,7 +231,7 @@ def beneficiary_registration(rng: random.Random, n: int = 1200):
     hh_counter = 0
     current_hh = None
     hh_left = 0
-    for i in range(n):
+    for _ in range(n):
         region = wchoice(rng, REGION_WEIGHTS)
         sex = rng.choice("mf")
         if hh_left <= 0:
