@@ -165,6 +165,7 @@ class CsvSink:
     def write_table(self, table) -> None:
         """Append a pyarrow Table/RecordBatch of string columns (nulls become empty cells)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
 
         if isinstance(table, pa.RecordBatch):
@@ -179,16 +180,29 @@ class CsvSink:
             if self.neutralise:
                 col = neutralise_array(col)
             cols.append(col)
-        names = [f"c{i}" for i in range(len(cols))]
-        out = pa.Table.from_arrays(cols, names=names)
-        opts = pacsv.WriteOptions(include_header=False, delimiter=self.delimiter,
-                                  eol=self.eol, quoting_style="needed")
-        if self._utf8:
-            pacsv.write_csv(out, self._raw, write_options=opts)
+        # Quote only where a cell needs it, as the csv module and spreadsheets do: batches with
+        # no delimiter, quote or line break go through pyarrow unquoted (fast); the others
+        # through the csv module (QUOTE_MINIMAL), which pyarrow cannot do (it quotes every
+        # string).
+        special = "[" + re.escape(self.delimiter) + '"\r\n]'
+        needs = any(pc.any(pc.match_substring_regex(c, special)).as_py() for c in cols
+                    if c.null_count < len(c))
+        if needs:
+            buf = io.StringIO()
+            w = csv.writer(buf, delimiter=self.delimiter, lineterminator=self.eol)
+            w.writerows(zip(*[c.to_pylist() for c in cols]))
+            self._write_text(buf.getvalue())
         else:
-            bio = io.BytesIO()
-            pacsv.write_csv(out, bio, write_options=opts)
-            self._write_text(bio.getvalue().decode("utf-8"))
+            names = [f"c{i}" for i in range(len(cols))]
+            out = pa.Table.from_arrays(cols, names=names)
+            opts = pacsv.WriteOptions(include_header=False, delimiter=self.delimiter,
+                                      eol=self.eol, quoting_style="none")
+            if self._utf8:
+                pacsv.write_csv(out, self._raw, write_options=opts)
+            else:
+                bio = io.BytesIO()
+                pacsv.write_csv(out, bio, write_options=opts)
+                self._write_text(bio.getvalue().decode("utf-8"))
         self.rows += table.num_rows
 
     def write_frame(self, df) -> None:
@@ -415,8 +429,24 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                         cell.value = nv
                         cell.data_type = "s"
         for key in sorted(up.dropped, key=lambda k: keys.index(k), reverse=True):
-            ws.delete_cols(col0 + keys.index(key))
+            _drop_column(ws, col0 + keys.index(key), header_row - (1 if (
+                up.table.hxl_row is not None and up.table.header_row is not None
+                and up.table.hxl_row < up.table.header_row) else 0))
     wb.save(dest)
+
+
+def _drop_column(ws, col: int, first_row: int) -> None:
+    """Remove one column of a table from ``first_row`` down, shifting the cells on its right
+    left; rows above the table (titles, notes) are left as they were."""
+    from openpyxl.utils import get_column_letter
+
+    max_col, max_row = ws.max_column, ws.max_row
+    if col < max_col:
+        ws.move_range(f"{get_column_letter(col + 1)}{first_row}:"
+                      f"{get_column_letter(max_col)}{max_row}", cols=-1)
+    for r in range(first_row, max_row + 1):
+        cell = ws.cell(row=r, column=max_col)
+        cell.value = None
 
 
 def _rebuild_excel(dest, updates: dict[str, SheetUpdate], tables: list) -> None:

@@ -17,14 +17,15 @@ from datasafe import __version__
 # name -> "module:attribute"; each command lives in its own module.
 COMMANDS: dict[str, str] = {
     "scan": "datasafe.cli.scan:scan",
+    "redact": "datasafe.cli.redact:redact",
     "checks": "datasafe.cli.catalogue:checks",
     "profiles": "datasafe.cli.catalogue:profiles",
-    "baseline": "datasafe.cli.baseline:baseline", "hook": "datasafe.cli.hook:hook",
     "approve": "datasafe.cli.approve:approve",
     "audit": "datasafe.cli.audit:audit",
     "retention": "datasafe.cli.retention:retention",
     "repersonalise": "datasafe.cli.repersonalise:repersonalise",
     "keygen": "datasafe.cli.repersonalise:keygen",
+    "baseline": "datasafe.cli.baseline:baseline", "hook": "datasafe.cli.hook:hook",
     "gx": "datasafe.cli.gx:gx",
 }
 

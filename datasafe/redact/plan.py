@@ -212,11 +212,16 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     pcode = _pcode_column(table_result)
 
     def gps() -> None:
+        # DR-GEO-01 flags row-level points with min_decimals (default 2) or more decimals
+        geo = (profile.check_config("DR-GEO-01") if profile else {}) or {}
+        min_dec = int((geo.get("params") or {}).get("min_decimals", 2))
+        dec = max(0, min_dec - 1)
         if pcode and pcode != col.key:
-            cp.treatment, cp.params = "generalise", {"method": "gps_centroid", "pcode": pcode}
-            cp.reason = f"{role} GPS point replaced by the centroid of its P-code ({pcode})"
+            cp.treatment, cp.params = "generalise", {"method": "gps_centroid", "pcode": pcode,
+                                                     "decimals": dec}
+            cp.reason = (f"{role} GPS point replaced by the centroid of its P-code ({pcode}), "
+                         f"{dec} decimal(s) — DR-GEO-01")
         else:
-            dec = 1 if public else 2
             cp.treatment, cp.params = "generalise", {"method": "gps_round", "decimals": dec}
             cp.reason = (f"{role} GPS point rounded to {dec} decimal(s) "
                          f"(~{111 if dec == 0 else 11 if dec == 1 else 1.1} km) — DR-GEO")
