@@ -282,21 +282,18 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     details.setdefault("table", finding.table or "")
     details.setdefault("file", finding.file or "")
 
-    translations = _checker_translations(finding, lang) if lang != DEFAULT_LANG else None
+    variant = details.get("variant")
 
     def pick(field: str, own: str | None) -> str | None:
         if lang != DEFAULT_LANG:
-            if translations is not None and field in translations:
-                if translations[field]:
-                    return translations[field]
-            else:
-                translated = _translated(cid, field, lang)
-                if translated:
-                    return safe_format(translated, details)
+            template = _translated(cid, field, lang, variant)
+            filled = _fill(template, details) if template else None
+            if filled:
+                return filled
         if own:
             return own
         english = check_text(cid, field, DEFAULT_LANG)
-        return safe_format(english, details) if english else None
+        return _fill(english, details) if english else None
 
     entry = catalogue_entry(cid)
     title = pick("title", finding.title) or cid
@@ -314,33 +311,35 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     )
 
 
-def _checker_translations(finding, lang: str) -> dict[str, str | None] | None:
-    """The checks' own translator (``datasafe.checking.catalogue.translate``), keeping only the
-    fields that really have a translation (the rest fall back to the finding's English)."""
-    try:
-        from datasafe.checking.catalogue import translate
-    except ImportError:
-        return None
-    try:
-        there = translate(finding, lang)
-        english = translate(finding, DEFAULT_LANG)
-    except Exception:  # noqa: BLE001
-        return None
-    if not isinstance(there, dict):
-        return None
-    out: dict[str, str | None] = {}
-    for key, value in there.items():
-        out[key] = value if value and value != (english or {}).get(key) else None
-    return out
-
-
-def _translated(check_id: str, field: str, lang: str) -> str | None:
+def _translated(check_id: str, field: str, lang: str, variant: str | None = None) -> str | None:
+    """The raw template of a field in the catalogue's ``<lang>:`` block (None when absent).
+    A finding of a message variant uses the block's ``messages: {variant: ...}`` only: the
+    generic translated message would not say the same thing."""
     entry = catalogue_entry(check_id)
     block = entry.get(lang) or (entry.get("i18n") or {}).get(lang) \
         or (entry.get("translations") or {}).get(lang)
-    if isinstance(block, dict) and block.get(field):
-        return _text(block[field])
-    return None
+    if not isinstance(block, dict):
+        return None
+    if field == "message" and variant:
+        translated = (block.get("messages") or {}).get(variant)
+        if translated:
+            return _text(translated)
+        if variant in (entry.get("messages") or {}):
+            return None
+    return _text(block.get(field))
+
+
+def _fill(template: str, params: dict[str, Any]) -> str | None:
+    """Fill a template only when every placeholder has a value (else the caller falls back to
+    the English text, which the check already filled)."""
+    try:
+        names = {name.split(".")[0].split("[")[0]
+                 for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError:
+        return None
+    if names - set(params):
+        return None
+    return safe_format(template, params)
 
 
 def sorted_findings(findings) -> list:

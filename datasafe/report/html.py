@@ -77,7 +77,7 @@ margin-right:5px;vertical-align:-1px;background:var(--c)}
 .dsr code,.dsr .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
 font-size:.9em;background:#f1f4f7;border-radius:4px;padding:0 4px}
 .dsr .charts{display:flex;flex-wrap:wrap;gap:16px;margin:8px 0}
-.dsr figure{margin:0;flex:1 1 320px;min-width:280px;background:#fff;border:1px solid #e3e7ec;
+.dsr figure{margin:0;flex:1 1 440px;min-width:300px;background:#fff;border:1px solid #e3e7ec;
 border-radius:8px;padding:8px 10px}
 .dsr figcaption{font-weight:600;font-size:.92em;margin-bottom:4px}
 .dsr svg{display:block;max-width:100%;height:auto}
@@ -133,7 +133,7 @@ def _body(result: ScanResult, m: Messages) -> str:
     pills = "".join(
         f'<span class="pill" style="background:{SEV_COLOR[s]}">{counts[s]} '
         f"{_e(m.severity(s).lower())}</span>" for s in SEVERITIES)
-    sens_txt = (f"<div>{_e(m('sensitivity.label'))}: <b>{_e(m.sensitivity(sens))}</b></div>"
+    sens_txt = (f"<div>{_e(m('sensitivity.label') + m.colon)}<b>{_e(m.sensitivity(sens))}</b></div>"
                 if sens else "")
     parts.append(
         f'<section class="banner" role="status" style="background:{VERDICT_COLOR[v]}">'
@@ -157,9 +157,8 @@ def _body(result: ScanResult, m: Messages) -> str:
 
     if result.findings:
         parts.append(f"<h2>{_e(m('findings.by_severity'))}</h2>")
-        parts.append('<div class="charts"><figure>'
-                     f"<figcaption>{_e(m('findings.by_severity'))}</figcaption>"
-                     + _severity_chart(m, counts) + "</figure></div>")
+        parts.append('<div class="charts"><figure>' + _severity_chart(m, counts)
+                     + "</figure></div>")
 
     for f in result.files:
         if f.error:
@@ -188,10 +187,10 @@ def _file_section(f, m: Messages) -> str:
         color = SENS_COLOR.get(f.sensitivity, "#999")
         out.append(f'<div class="sens" style="border-left-color:{color}">'
                    f'<span class="pill" style="background:{color}">'
-                   f"{_e(m('sensitivity.label'))}: {_e(m.sensitivity(f.sensitivity))}</span> "
+                   f"{_e(m('sensitivity.label') + m.colon)}{_e(m.sensitivity(f.sensitivity))}</span> "
                    f"<span>{_e(m.sensitivity_meaning(f.sensitivity))}</span>")
         if f.sensitivity_reasons:
-            out.append(f"<div class=\"muted\" style=\"margin-top:4px\">{_e(m('sensitivity.why'))}:</div>"
+            out.append(f"<div class=\"muted\" style=\"margin-top:4px\">{_e(m('sensitivity.why') + m.colon.rstrip())}</div>"
                        '<ul class="reasons">'
                        + "".join(f"<li>{_e(r)}</li>" for r in f.sensitivity_reasons) + "</ul>")
         out.append("</div>")
@@ -286,14 +285,14 @@ def _finding_card(fd, m: Messages, accepted: bool = False) -> str:
            f'<span class="loc">{_e(lf.location)}</span></div>'
            f"<p>{_e(lf.message)}</p>"]
     if lf.explanation:
-        out.append(f"<p><b>{_e(m('labels.why'))}:</b> {_e(lf.explanation)}</p>")
+        out.append(f"<p><b>{_e(m('labels.why') + m.colon.rstrip())}</b> {_e(lf.explanation)}</p>")
     if lf.guidance:
         cite = _e(lf.guidance)
         if lf.guidance_url:
             cite += f' <span class="muted">({_e(lf.guidance_url)})</span>'
-        out.append(f"<p class=\"muted\"><b>{_e(m('labels.guidance'))}:</b> {cite}</p>")
+        out.append(f"<p class=\"muted\"><b>{_e(m('labels.guidance') + m.colon.rstrip())}</b> {cite}</p>")
     if lf.fix:
-        out.append(f"<p class=\"fix\"><b>{_e(m('labels.fix'))}:</b> {_e(lf.fix)}</p>")
+        out.append(f"<p class=\"fix\"><b>{_e(m('labels.fix') + m.colon.rstrip())}</b> {_e(lf.fix)}</p>")
     if accepted and fd.accepted:
         reason = fd.accepted.get("reason") or fd.accepted.get("source") or ""
         out.append(f"<p class=\"muted\">{_e(m('labels.accepted_by', reason=reason))}</p>")
@@ -339,7 +338,7 @@ def _role_strip(t, m: Messages) -> str:
                      f'height="{h}" fill="{ROLE_COLOR.get(c.role, "#ccc")}"><title>{_e(c.name)} — '
                      f"{_e(m.role(c.role))}</title></rect>")
     title = m("columns.map_heading")
-    return (f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{_e(title)}" '
+    return (f'<svg viewBox="0 0 {w} {h}" width="100%" height="{h}" role="img" aria-label="{_e(title)}" '
             f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>'
             + "".join(rects) + "</svg>")
 
@@ -392,17 +391,17 @@ def _riskiest_chart(combos: list[dict], m: Messages) -> str:
     scale_max = 1.0 if vmax <= 1 else vmax
     for i, (combo, val) in enumerate(zip(combos, values)):
         y = 6 + i * row
-        bw = (w - 120) * val / scale_max
-        label = _short(combination_text(combo), 70)
+        bw = (w - 2 * left) * val / scale_max
+        label = _short(combination_text(combo), 52)
         bits = []
         if combo["records"] is not None:
             bits.append(f"{m('risk.records').lower()} {m.num(combo['records'], 0)}")
         if combo["risk"] is not None:
             bits.append(f"{m('risk.individual_risk').lower()} {m.num(combo['risk'], 2)}")
-        parts.append(f'<text x="{left}" y="{y + 11}" font-size="11.5" fill="#1d2733">{_e(label)}</text>'
-                     f'<rect x="{left}" y="{y + 15}" width="{max(bw, 1):.1f}" height="11" rx="2" fill="#d1332e"/>'
-                     f'<text x="{left + max(bw, 1) + 6:.1f}" y="{y + 25}" font-size="11" fill="#3a4756">'
-                     f"{_e(', '.join(bits))}</text>")
+        parts.append(f'<text x="{left}" y="{y + 11}" font-size="11.5" fill="#1d2733">{_e(label)}'
+                     f'<tspan fill="#5d6b7a"> — {_e(", ".join(bits))}</tspan></text>'
+                     f'<rect x="{left}" y="{y + 16}" width="{max(bw, 1):.1f}" height="11" rx="2" '
+                     f'fill="#d1332e"/>')
     title = m("risk.riskiest")
     return (f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{_e(title)}" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>' + "".join(parts) + "</svg>")
