@@ -212,7 +212,7 @@ def guidance_text(value: Any) -> str | None:
         src = value.get("source") or value.get("key") or value.get("title")
         sec = value.get("section")
         bits = [str(b) for b in (src, sec) if b]
-        return ", ".join(bits) or _text(value)
+        return " ".join(bits) or _text(value)
     return str(value)
 
 

@@ -21,9 +21,9 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from datasafe.model import SEVERITY_RANK, ScanResult
+from datasafe.report import common
 from datasafe.report.common import (
     DEFAULT_LANG,
-    _catalogue,
     guidance_text,
     guidance_url,
     localize,
@@ -109,7 +109,7 @@ def render_sarif(result: ScanResult) -> str:
 
 
 def sarif_log(result: ScanResult) -> dict:
-    catalogue = _catalogue()
+    catalogue = common._catalogue()
     findings = sorted_findings(result.findings)
 
     # rules: every catalogue check (stable order), plus any check a finding names that the
