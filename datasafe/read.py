@@ -944,7 +944,10 @@ def array_to_text(col):
     if pa.types.is_timestamp(typ):
         midnight = pc.equal(pc.cast(pc.cast(col, pa.date32()), typ), col) if typ.tz is None \
             else pa.scalar(False)
-        full = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+        secs = pc.cast(col, pa.timestamp("s", tz=typ.tz), safe=False)
+        whole = pc.equal(pc.cast(secs, typ), col)
+        full = pc.if_else(whole, pc.strftime(secs, format="%Y-%m-%d %H:%M:%S"),
+                          pc.strftime(col, format="%Y-%m-%d %H:%M:%S"))
         if typ.tz is not None:
             full = pc.binary_join_element_wise(full, pa.scalar("Z") if typ.tz in ("UTC", "Z")
                                                else pa.scalar(""), "")

@@ -1,0 +1,476 @@
+"""Readers on real files generated here: encodings, delimiters, gzip, quoting, ragged rows,
+workbooks (title rows, two-row headers, hidden and empty sheets), ODS, Parquet, HXL, folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+
+import pytest
+
+import datasafe.read as dread
+from datasafe.read import ReadError, iter_files, read_tables
+
+ROWS = [
+    ["Prénom", "Téléphone", "Code", "Âge"],
+    ["José", "+243812345678", "00123", "34"],
+    ["Amina", "0812345678", "00456", "28"],
+    ["Françoise", "+234 803 123 4567", "", "41"],
+]
+
+
+def _text(rows, delim=",", nl="\r\n"):
+    return nl.join(delim.join(r) for r in rows) + nl
+
+
+def one(path, **kw):
+    tables = read_tables(path, **kw)
+    assert len(tables) == 1
+    return tables[0]
+
+
+def values(table):
+    return [[None if v != v else v for v in row] for row in table.data.values.tolist()]
+
+
+@pytest.fixture(params=["csv-module", "pyarrow"])
+def csv_path(request, monkeypatch):
+    """Run a CSV test through both readers: the csv-module path and the pyarrow fast path
+    (forced on for small files)."""
+    if request.param == "pyarrow":
+        monkeypatch.setattr(dread, "FAST_CSV_MIN_BYTES", 0)
+    else:
+        monkeypatch.setattr(dread, "FAST_CSV_MIN_BYTES", 1 << 62)
+    return request.param
+
+
+def expect_reader(table, csv_path):
+    assert table.meta["reader"] == ("pyarrow" if csv_path == "pyarrow" else "csv")
+
+
+# --------------------------------------------------------------------------------------------
+# encodings and delimiters
+
+
+@pytest.mark.parametrize("bom,codec", [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")])
+def test_utf16_with_bom_as_excel_writes_it(tmp_path, csv_path, bom, codec):
+    # Excel's "Unicode text" export: UTF-16 with BOM, tab-separated
+    f = tmp_path / "export.txt"
+    f.write_bytes(bom + _text(ROWS, "\t").encode(codec))
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert t.headers == ROWS[0]
+    assert values(t)[0] == ["José", "+243812345678", "00123", "34"]
+    assert t.meta["delimiter"] == "\t" and t.meta["encoding"].startswith("utf-16")
+    assert t.rows == 3
+
+
+def test_utf16_without_bom(tmp_path):
+    f = tmp_path / "nobom.csv"
+    f.write_bytes(_text(ROWS).encode("utf-16-le"))
+    t = one(f)
+    assert t.headers == ROWS[0] and values(t)[1][0] == "Amina"
+
+
+def test_cp1252_semicolon(tmp_path, csv_path):
+    f = tmp_path / "cp1252.csv"
+    rows = ROWS + [["Zoë", "+243998877665", "007", "55"], ["Coût €", "x", "y", "1"]]
+    f.write_bytes(_text(rows, ";").encode("cp1252"))
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert t.meta["encoding"] == "cp1252" and t.meta["delimiter"] == ";"
+    assert t.headers == ["Prénom", "Téléphone", "Code", "Âge"]
+    assert values(t)[3] == ["Zoë", "+243998877665", "007", "55"]
+    assert values(t)[4][0] == "Coût €"
+
+
+def test_utf8_bom_and_pipe(tmp_path, csv_path):
+    f = tmp_path / "pipe.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + _text(ROWS, "|").encode("utf-8"))
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert t.meta["delimiter"] == "|"
+    assert t.headers[0] == "Prénom"  # no BOM glued to the first header
+
+
+def test_tsv_extension(tmp_path, csv_path):
+    f = tmp_path / "data.tsv"
+    f.write_text(_text(ROWS, "\t"), encoding="utf-8")
+    t = one(f)
+    assert t.format == "tsv" and t.headers == ROWS[0] and t.rows == 3
+
+
+def test_utf8_head_then_cp1252_byte_later(tmp_path, csv_path):
+    # UTF-8-looking head, one cp1252 byte deep in the file: falls back, never crashes
+    body = "".join(f"Amina{i},+24381234{i:04d}\n" for i in range(20000))
+    f = tmp_path / "mixed.csv"
+    f.write_bytes(b"name,phone\n" + body.encode() + "José,0812\n".encode("cp1252"))
+    t = one(f)
+    assert t.rows == 20001
+    assert values(t)[-1] == ["José", "0812"]
+    assert t.meta["reader"] == "csv"  # pyarrow refuses invalid UTF-8: the fallback read it
+
+
+def test_gzip_csv(tmp_path, csv_path):
+    f = tmp_path / "data.csv.gz"
+    f.write_bytes(gzip.compress(_text(ROWS, ";").encode("utf-8")))
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert t.format == "csv" and t.meta["gzip"] is True
+    assert values(t)[0][1] == "+243812345678"
+
+
+def test_quoted_newlines_and_delimiters(tmp_path, csv_path):
+    f = tmp_path / "quoted.csv"
+    f.write_text('id,note,phone\n1,"line one\nline two, with comma",+243812345678\n'
+                 '2,"she said ""no""",00123\n', encoding="utf-8")
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert values(t) == [["1", "line one\nline two, with comma", "+243812345678"],
+                         ["2", 'she said "no"', "00123"]]
+    assert t.ragged_rows == 0
+
+
+def test_leading_zeros_plus_and_long_digits_stay_text(tmp_path, csv_path):
+    f = tmp_path / "ids.csv"
+    f.write_text("id,phone,nid,amount\n00123,+243812345678,0012345678901234567,1.50\n"
+                 "007,00243812345678,1e5,2\n", encoding="utf-8")
+    t = one(f)
+    assert values(t) == [["00123", "+243812345678", "0012345678901234567", "1.50"],
+                         ["007", "00243812345678", "1e5", "2"]]
+    assert all(str(t.data[k].dtype) == "str" for k in t.keys)
+
+
+def test_ragged_rows_reported_not_fatal(tmp_path, csv_path):
+    f = tmp_path / "ragged.csv"
+    f.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n", encoding="utf-8")
+    t = one(f)
+    assert t.meta["reader"] == "csv"  # the fast path hands ragged files to the csv module
+    assert t.ragged_rows == 2 and t.rows == 4
+    assert any("different number of fields" in n for n in t.notes)
+    assert values(t)[1] == ["4", "5", None]
+
+
+def test_blank_lines_whitespace_cells_and_title_row(tmp_path, csv_path):
+    f = tmp_path / "title.csv"
+    f.write_text("Registration list Q1\n\nname,phone,village\nAmina,+243812345678,Goma\n"
+                 ",,\n   ,\t,Bukavu\n\nJean,0812345678,Beni\n", encoding="utf-8")
+    t = one(f)
+    expect_reader(t, csv_path)
+    assert t.header_row == 3 and t.headers == ["name", "phone", "village"]
+    assert values(t) == [["Amina", "+243812345678", "Goma"], [None, None, "Bukavu"],
+                         ["Jean", "0812345678", "Beni"]]
+
+
+def test_duplicate_empty_and_whitespace_headers(tmp_path, csv_path):
+    f = tmp_path / "dup.csv"
+    f.write_text("name,name,,phone,name.1, \nA,B,C,D,E,F\n", encoding="utf-8")
+    t = one(f)
+    assert t.headers == ["name", "name", "", "phone", "name.1", ""]
+    assert len(set(t.keys)) == 6
+    assert t.keys[:4] == ["name", "name.1", "column_3", "phone"]
+    assert values(t) == [["A", "B", "C", "D", "E", "F"]]
+
+
+def test_header_only_csv_has_zero_rows(tmp_path, csv_path):
+    f = tmp_path / "header.csv"
+    f.write_text("a,b,c\n", encoding="utf-8")
+    t = one(f)
+    assert t.rows == 0 and t.headers == ["a", "b", "c"]
+
+
+def test_fast_path_is_used_for_large_files_and_matches(tmp_path, monkeypatch):
+    """A file above FAST_CSV_MIN_BYTES takes the pyarrow path and gives exactly the table the
+    csv-module path gives."""
+    lines = ["Export du 2024-03-01", "", "id,nom,telephone,note,vide"]
+    for i in range(30000):
+        note = '"ligne\nsuivante"' if i % 5000 == 7 else ("  " if i % 7 == 0 else f"n{i}")
+        lines.append(f"{i:06d},Nom {i},+2438{i:08d},{note},")
+    f = tmp_path / "big.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert f.stat().st_size >= dread.FAST_CSV_MIN_BYTES
+    fast = one(f)
+    assert fast.meta["reader"] == "pyarrow"
+    monkeypatch.setattr(dread, "FAST_CSV_MIN_BYTES", 1 << 62)
+    slow = one(f)
+    assert slow.meta["reader"] == "csv"
+    assert fast.rows == slow.rows == 30000
+    assert fast.headers == slow.headers and fast.keys == slow.keys
+    assert fast.header_row == slow.header_row == 3
+    assert fast.data.equals(slow.data)
+    assert values(fast)[7][3] == "ligne\nsuivante"
+    assert values(fast)[0][0] == "000000" and values(fast)[0][3] is None
+
+
+# --------------------------------------------------------------------------------------------
+# HXL
+
+
+def test_hxl_row_under_header(tmp_path, csv_path):
+    f = tmp_path / "hxl.csv"
+    f.write_text("Province,Code,Femmes,Hommes,Note\n#adm1+name,#adm1 +code,#reached+f,"
+                 "#reached+m,\nNord-Kivu,CD61,12,3,x\nIturi,CD54,4,0,\n", encoding="utf-8")
+    t = one(f)
+    assert t.hxl == ["#adm1+name", "#adm1+code", "#reached+f", "#reached+m", None]
+    assert t.hxl_row == 2 and t.header_row == 1 and t.rows == 2
+    assert values(t)[0][0] == "Nord-Kivu"  # the hashtag row is not data
+    assert dread.parse_hxl(t.hxl[2]) == ("#reached", ["f"])
+
+
+def test_hxl_row_above_header(tmp_path, csv_path):
+    f = tmp_path / "hxl_above.csv"
+    f.write_text("#org,#sector,#adm1\nOrganisation,Secteur,Province\nNRC,WASH,Ituri\n"
+                 "IRC,Santé,Nord-Kivu\n", encoding="utf-8")
+    t = one(f)
+    assert t.headers == ["Organisation", "Secteur", "Province"]
+    assert t.hxl == ["#org", "#sector", "#adm1"] and t.hxl_row == 1 and t.header_row == 2
+    assert t.rows == 2
+
+
+def test_hxl_only_file(tmp_path):
+    f = tmp_path / "hxl_only.csv"
+    f.write_text("#org,#reached\nNRC,12\nIRC,4\n", encoding="utf-8")
+    t = one(f)
+    assert t.headers == ["#org", "#reached"] and t.hxl == ["#org", "#reached"] and t.rows == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Excel and ODS
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Données"
+    ws.append(["Liste des bénéficiaires — Nord-Kivu"])
+    ws.append([])
+    ws.append(["Nom", "Téléphone", "Date de naissance", "Code", "Montant"])
+    ws.append(["Amina", "+243812345678", dt.datetime(1990, 5, 1), "00123", 45])
+    ws.append(["Jean", 243998877665, dt.datetime(1985, 1, 1, 10, 30), "00456", 60.5])
+    ws.append([None, None, None, None, None])
+
+    two = wb.create_sheet("Résumé")
+    two.append(["Zone", None, "Atteints", None, "Ciblés", None])
+    two.append(["Province", "Territoire", "Femmes", "Hommes", "Femmes", "Hommes"])
+    two.append(["#adm1+name", "#adm2+name", "#reached+f", "#reached+m", "#targeted+f",
+                "#targeted+m"])
+    two.append(["Nord-Kivu", "Masisi", 3, 2, 40, 35])
+    two.append(["Ituri", "Djugu", 120, 98, 150, 140])
+    two.merge_cells("A1:B1")
+    two.merge_cells("C1:D1")
+    two.merge_cells("E1:F1")
+
+    hidden = wb.create_sheet("Listes")
+    hidden.append(["Secteurs"])
+    hidden.append(["WASH"])
+    hidden.append(["Santé"])
+    hidden.sheet_state = "hidden"
+
+    very = wb.create_sheet("Calc")
+    very.append(["k", "v"])
+    very.append(["a", 1])
+    very.sheet_state = "veryHidden"
+
+    wb.create_sheet("Vide")
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_workbook_every_sheet(workbook):
+    tables = {t.name: t for t in read_tables(workbook)}
+    assert list(tables) == ["Données", "Résumé", "Listes", "Calc", "Vide"]
+
+    d = tables["Données"]
+    assert d.header_row == 3  # title row and blank row above the header skipped
+    assert d.headers == ["Nom", "Téléphone", "Date de naissance", "Code", "Montant"]
+    assert values(d) == [["Amina", "+243812345678", "1990-05-01", "00123", "45"],
+                         ["Jean", "243998877665", "1985-01-01 10:30:00", "00456", "60.5"]]
+    assert not d.hidden and d.format == "xlsx"
+
+    r = tables["Résumé"]
+    assert r.headers == ["Zone Province", "Zone Territoire", "Atteints Femmes",
+                         "Atteints Hommes", "Ciblés Femmes", "Ciblés Hommes"]
+    assert r.header_row == 2 and r.hxl_row == 3
+    assert r.hxl[2] == "#reached+f"
+    assert values(r)[0] == ["Nord-Kivu", "Masisi", "3", "2", "40", "35"]
+
+    assert tables["Listes"].hidden and tables["Listes"].rows == 2
+    assert tables["Calc"].hidden
+    v = tables["Vide"]
+    assert v.rows == 0 and v.headers == [] and "empty sheet" in v.notes
+
+
+def test_ods_workbook(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("odf")
+    path = tmp_path / "survey.ods"
+    with pd.ExcelWriter(path, engine="odf") as xw:
+        pd.DataFrame({"nom": ["Amina", "Jean"], "telephone": ["+243812345678", "0812345678"],
+                      "code": ["00123", "00456"], "age": [34, 41]}).to_excel(
+            xw, sheet_name="menages", index=False)
+        pd.DataFrame({"commune": ["Djibo"], "total": [12]}).to_excel(
+            xw, sheet_name="resume", index=False)
+    tables = read_tables(path)
+    assert [t.name for t in tables] == ["menages", "resume"]
+    t = tables[0]
+    assert t.format == "ods" and t.headers == ["nom", "telephone", "code", "age"]
+    assert values(t) == [["Amina", "+243812345678", "00123", "34"],
+                         ["Jean", "0812345678", "00456", "41"]]
+
+
+def test_xlsm_extension(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["a", "b"])
+    wb.active.append(["1", "2"])
+    path = tmp_path / "macro.xlsm"
+    wb.save(path)
+    (t,) = read_tables(path)
+    assert t.format == "xlsm" and t.rows == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet
+
+
+def test_parquet_row_groups_dictionary_and_types(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    n = 2500
+    table = pa.table({
+        "phone_as_float": pa.array([243812345678.0 + i for i in range(n)], pa.float64()),
+        "code": pa.array([f"{i:05d}" for i in range(n)]),
+        "province": pa.array(["Nord-Kivu", "Ituri", None, "  "] * (n // 4), pa.string())
+        .dictionary_encode(),
+        "amount": pa.array([1.5, 2.0, None, float("nan"), 7.25] * (n // 5), pa.float64()),
+        "dob": pa.array([dt.date(1990, 1, 2)] * n, pa.date32()),
+        "seen": pa.array([dt.datetime(2024, 3, 1, 0, 0), dt.datetime(2024, 3, 1, 14, 5, 9)]
+                         * (n // 2), pa.timestamp("us")),
+        "hh_size": pa.array(list(range(n)), pa.int16()),
+        "ok": pa.array([True, False] * (n // 2)),
+    })
+    path = tmp_path / "reg.parquet"
+    pq.write_table(table, path, row_group_size=1000)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    t = one(path)
+    assert t.meta["row_groups"] == 3 and t.meta["row_group_rows"] == [1000, 1000, 500]
+    assert t.rows == n and t.format == "parquet" and t.header_row is None
+    assert t.headers == list(table.column_names)
+    first = values(t)[:5]
+    assert first[0] == ["243812345678", "00000", "Nord-Kivu", "1.5", "1990-01-02", "2024-03-01",
+                        "0", "TRUE"]
+    assert first[1][:6] == ["243812345679", "00001", "Ituri", "2", "1990-01-02",
+                            "2024-03-01 14:05:09"]
+    assert first[2][2] is None and first[2][3] is None  # null category, null float
+    assert first[3][2] is None and first[3][3] is None  # whitespace category, NaN
+    assert all(str(t.data[k].dtype) == "str" for k in t.keys)
+
+
+def test_parquet_is_read_in_batches(tmp_path, monkeypatch):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"x": list(range(1000))}), tmp_path / "b.parquet",
+                   row_group_size=100)
+    seen = []
+    real = dread._batch_to_text
+
+    def spy(batch, keys):
+        seen.append(batch.num_rows)
+        return real(batch, keys)
+
+    monkeypatch.setattr(dread, "PARQUET_BATCH_ROWS", 250)
+    monkeypatch.setattr(dread, "_batch_to_text", spy)
+    t = one(tmp_path / "b.parquet")
+    assert t.rows == 1000 and len(seen) >= 4 and max(seen) <= 250
+
+
+def test_dataframe_any_dtypes():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"phone": [243812345678.0, None], "code": ["00123", "  "],
+                       "n": [1, 2], "when": pd.to_datetime(["2024-01-01 00:00", "2024-01-02 10:00"]),
+                       "mixed": [1, "a"]})
+    t = dread.table_from_dataframe(df)
+    assert values(t) == [["243812345678", "00123", "1", "2024-01-01", "1"],
+                         [None, None, "2", "2024-01-02 10:00:00", "a"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Folders
+
+
+def test_folder_recursion_skips_hidden_and_symlink_loops(tmp_path):
+    root = tmp_path / "data"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / ".hidden_dir").mkdir()
+    (root / "a.csv").write_text("x\n1\n")
+    (root / "sub" / "b.tsv").write_text("x\n1\n")
+    (root / "sub" / "deeper" / "c.csv.gz").write_bytes(gzip.compress(b"x\n1\n"))
+    (root / "sub" / "notes.docx").write_bytes(b"PK\x03\x04")
+    (root / ".git" / "d.csv").write_text("x\n1\n")
+    (root / ".hidden_dir" / "e.csv").write_text("x\n1\n")
+    (root / ".f.csv").write_text("x\n1\n")
+    (root / "~$lock.xlsx").write_bytes(b"junk")
+    os.symlink(root, root / "sub" / "loop")  # a folder that contains itself
+    os.symlink(root / "sub", root / "sub" / "deeper" / "up")
+    found = [p.relative_to(root).as_posix() for p in iter_files([root])]
+    assert found == ["a.csv", "sub/b.tsv", "sub/deeper/c.csv.gz"]
+
+
+def test_explicit_paths_are_yielded_as_given(tmp_path):
+    paths = [tmp_path / "missing.csv", tmp_path / "x.docx"]
+    assert list(iter_files(paths)) == paths
+
+
+# --------------------------------------------------------------------------------------------
+# Errors raised by the reader (the CLI side is in test_read_errors.py)
+
+
+@pytest.mark.parametrize("name,content,cause", [
+    ("empty.csv", b"", "file is empty"),
+    ("blank.csv", b"  \n\r\n\t\n", "file is empty"),
+    ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
+    ("nul.csv", b"a,b\n\x00\x01\x02\x03\x00\x00\x05\x06\x00\x07" * 50, "binary data"),
+    ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "password-protected"),
+    ("fake.xlsx", b"just text, not a workbook", "not a valid xlsx workbook"),
+    ("fake.parquet", b"PAR1 but then nothing", "corrupt or truncated Parquet"),
+    ("bad.csv.gz", b"\x1f\x8b\x08\x00garbage", "gzip"),
+    ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+])
+def test_bad_inputs_raise_one_line(tmp_path, name, content, cause):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(ReadError) as ei:
+        read_tables(f)
+    assert cause in ei.value.cause and "\n" not in ei.value.cause
+    assert ei.value.line().startswith(str(f))
+
+
+def test_truncated_xlsx(workbook, tmp_path):
+    data = workbook.read_bytes()
+    bad = tmp_path / "truncated.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ReadError, match="corrupt or truncated"):
+        read_tables(bad)
+
+
+def test_missing_and_folder(tmp_path):
+    with pytest.raises(ReadError, match="no such file"):
+        read_tables(tmp_path / "nope.csv")
+    with pytest.raises(ReadError, match="folder"):
+        read_tables(tmp_path)
+
+
+def test_column_limit(tmp_path):
+    f = tmp_path / "wide.csv"
+    f.write_text(",".join(f"c{i}" for i in range(50)) + "\n" + ",".join("1" * 50) + "\n")
+    with pytest.raises(ReadError, match="over the limit of 10"):
+        read_tables(f, limits=dread.ReadLimits(max_columns=10))
