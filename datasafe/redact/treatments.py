@@ -287,8 +287,11 @@ def f_top_bottom(s, params, frame):
     x = to_number(s)
     hi = params.get("high", 95)
     lo = params.get("low")
-    return {"high": None if hi is None else float(x.quantile(float(hi) / 100)),
-            "low": None if lo is None else float(x.quantile(float(lo) / 100)),
+    # "nearest": the cut-off is a value of the column, so integers stay integers
+    return {"high": None if hi is None else float(x.quantile(float(hi) / 100,
+                                                              interpolation="nearest")),
+            "low": None if lo is None else float(x.quantile(float(lo) / 100,
+                                                            interpolation="nearest")),
             "integer": _looks_integer(s)}
 
 

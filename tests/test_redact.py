@@ -1,0 +1,460 @@
+"""Redaction: treatments, plans, suppression, the engine and the command, on real small files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import datasafe
+from datasafe.cli import main
+from datasafe.read import read_tables
+from datasafe.redact import RedactError
+from datasafe.redact import treatments as T
+from datasafe.redact.plan import PlanError, parse_plan
+from datasafe.redact.suppress import local_suppression, suppress_small_cells
+
+KEY = "test-key-0123456789abcdef"
+
+
+def S(values):
+    return pd.Series(values, dtype="str")
+
+
+def vals(s):
+    return [None if pd.isna(v) else v for v in s]
+
+
+# ---------------------------------------------------------------------------------------------
+# treatments
+
+
+def test_mask_keeps_last_n_and_hides_length():
+    out = T.t_mask(S(["+243812345678", "ab", None]), {"keep_last": 3}, None, None)
+    assert vals(out) == ["****678", "****", None]
+
+
+def test_pseudonyms_keyed_stable_contextual():
+    s = S(["C001", "C002", "C001 ", None])
+    p = {"_key": KEY.encode(), "_column": "Case ID"}
+    a = T.t_pseudonymise(s, p, None, None)
+    b = T.t_pseudonymise(s, dict(p), None, None)
+    assert vals(a) == vals(b)  # stable across runs
+    assert a[0] == a[2] and a[0] != a[1] and pd.isna(a[3])
+    assert len(a[0]) == 16
+    other_ctx = T.t_pseudonymise(s, {**p, "context": "household"}, None, None)
+    assert other_ctx[0] != a[0]
+    other_key = T.t_pseudonymise(s, {**p, "_key": b"another-key-0123456789"}, None, None)
+    assert other_key[0] != a[0]
+    # not a plain or salted hash of the value
+    for h in (hashlib.sha256(b"C001").hexdigest(), hashlib.md5(b"C001").hexdigest()):
+        assert not h.startswith(a[0])
+    # the same context in another file (another column name) gives the same pseudonym
+    joined = T.t_pseudonymise(S(["C001"]), {"_key": KEY.encode(), "_column": "x",
+                                            "context": "case id"}, None, None)
+    assert joined[0] == a[0]
+    with pytest.raises(T.TreatmentError):
+        T.t_pseudonymise(s, {"_column": "x"}, None, None)
+
+
+def test_hash_treatment_refused():
+    with pytest.raises(T.TreatmentError, match="keyed HMAC"):
+        T.canonical("hash")
+    with pytest.raises(PlanError):
+        parse_plan({"columns": {"Phone": "hash"}})
+    with pytest.raises(PlanError, match="never holds a key"):
+        parse_plan({"columns": {"ID": {"treatment": "pseudonymise", "key": "x"}}})
+
+
+def test_age_bands_dates_dob():
+    assert vals(T.t_age_band(S(["0", "4", "5", "17", "18", "59", "60", "99", "x", None, "-1"]),
+                             {}, None, None)) == [
+        "0-4", "0-4", "5-11", "12-17", "18-59", "18-59", "60+", "60+", None, None, None]
+    assert vals(T.t_age_band(S(["25"]), {"bands": [0, 10, 20, 30]}, None, None)) == ["20-29"]
+    d = S(["2024-03-17", "17/03/2024", "2024-03-17 10:22:00", "not a date", None])
+    assert vals(T.t_date(d, {"level": "month"}, None, None)) == [
+        "2024-03", "2024-03", "2024-03", None, None]
+    assert vals(T.t_date(d, {"level": "year"}, None, None))[:2] == ["2024", "2024"]
+    dob = S(["2000-06-15", "2020-06-16", "1950-01-01"])
+    bands = T.t_dob_age_band(dob, {"reference_date": "2026-06-15"}, None, None)
+    assert vals(bands) == ["18-59", "5-11", "60+"]
+
+
+def test_gps_round_and_centroid():
+    assert vals(T.t_gps_round(S(["-5.947131", "29.194882", None]), {"decimals": 1}, None,
+                              None)) == ["-5.9", "29.2", None]
+    assert vals(T.t_gps_round(S(["-5.94713, 29.19488"]), {"decimals": 2}, None, None)) == [
+        "-5.95, 29.19"]
+    frame = pd.DataFrame({"lat": S(["1.0", "3.0", "2.0", "10.0"]),
+                          "pcode": S(["A", "A", "A", "B"])})
+    params = {"pcode": "pcode", "min_points": 2, "decimals": 2}
+    st = T.f_gps_centroid(frame["lat"], params, frame)
+    out = T.t_gps_centroid(frame["lat"], params, st, frame)
+    # centroid = mean of the points of the P-code; a P-code with fewer than min_points is emptied
+    assert vals(out) == ["2", "2", "2", None]
+
+
+def test_top_bottom_and_rare_merge():
+    s = S([str(i) for i in range(1, 101)])
+    p = {"high": 90, "low": 10}
+    st = T.f_top_bottom(s, p, None)
+    out = T.t_top_bottom(s, p, st, None)
+    nums = pd.to_numeric(out)
+    assert nums.max() == pytest.approx(st["high"]) and nums.min() == pytest.approx(st["low"])
+    assert out[50] == "51"  # middle values unchanged
+    cats = S(["a"] * 5 + ["b"] * 2 + ["c"] + [None])
+    st = T.f_rare_merge(cats, {"min_count": 3}, None)
+    assert vals(T.t_rare_merge(cats, {}, st, None)) == ["a"] * 5 + ["Other"] * 3 + [None]
+
+
+def test_free_text_patterns():
+    s = S(["call +243 812 345 678 or mail a.b@c.org", "id 12345678 at 1.2.3.4", None])
+    out = vals(T.t_free_text(s, {"ner": False}, None, None))
+    assert out[0] == "call <PHONE_NUMBER> or mail <EMAIL_ADDRESS>"
+    assert "12345678" not in out[1] and "1.2.3.4" not in out[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# suppression
+
+
+def _risk_fk(frame, keys):
+    from datasafe.risk import frequencies
+
+    fk, _ = frequencies(frame, keys)
+    return fk
+
+
+def test_local_suppression_reaches_k_with_importance():
+    rng = np.random.default_rng(7)
+    n = 400
+    df = pd.DataFrame({"age": S(rng.choice(["0-4", "5-11", "12-17", "18-59", "60+"], n)),
+                       "sex": S(rng.choice(["F", "M"], n)),
+                       "village": S(rng.choice([f"v{i}" for i in range(40)], n))})
+    keys = ["age", "sex", "village"]
+    assert _risk_fk(df, keys).min() < 5
+    out, per_var, records = local_suppression(df, keys, 5, importance=["sex", "age", "village"])
+    assert _risk_fk(out, keys).min() >= 5  # k holds with sdcMicro's NA-matches-any rule
+    assert per_var["village"] >= per_var["age"] >= per_var["sex"]
+    assert per_var["sex"] == 0
+    assert records <= n and sum(per_var.values()) >= records
+    assert df["village"].notna().all()  # input untouched
+    # importance reversed: the other variable goes first
+    out2, per_var2, _ = local_suppression(df, keys, 5, importance=["village", "sex", "age"])
+    assert _risk_fk(out2, keys).min() >= 5
+    assert per_var2["age"] > per_var["age"]
+
+
+def test_local_suppression_minimal_by_hand():
+    # five identical records and one unique: only the unique record loses one value
+    df = pd.DataFrame({"a": S(["x"] * 5 + ["x"]), "b": S(["1"] * 5 + ["2"])})
+    out, per_var, records = local_suppression(df, ["a", "b"], 5, importance=["a", "b"])
+    assert records == 1 and per_var == {"a": 0, "b": 1}
+    assert vals(out["b"]) == ["1"] * 5 + [None]
+
+
+def test_small_cells_with_secondary_suppression():
+    df = pd.DataFrame({"district": S(["D1", "D2", "D3", "Total"]),
+                       "women": S(["12", "3", "40", "55"]),
+                       "men": S(["20", "30", "25", "75"]),
+                       "total": S(["32", "33", "65", "130"])})
+    out, prim, sec = suppress_small_cells(df, ["women", "men", "total"], 5,
+                                          group_cols=["district"], total_cols=["total"])
+    assert prim == 1 and sec >= 2
+    sup = out[["women", "men"]].isna().to_numpy()
+    body = sup[:3]
+    assert all(r.sum() in (0, 2) or r.sum() >= 2 for r in body)  # no row with a lone cell
+    assert all(c.sum() != 1 for c in body.T)  # no column with a lone cell
+    assert pd.isna(out.loc[1, "women"])
+
+
+# ---------------------------------------------------------------------------------------------
+# engine, end to end on files
+
+
+def _survey(n=240, seed=3):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "Name": [f"Person {i}" for i in range(n)],
+        "Phone": [f"+2438123{i:05d}" for i in range(n)],
+        "Case ID": [f"C{i:04d}" for i in range(n)],
+        "Age": rng.integers(0, 90, n).astype(str),
+        "Sex": rng.choice(["F", "M"], n),
+        "Village": rng.choice([f"V{i}" for i in range(12)], n),
+        "Income": rng.integers(0, 1000, n).astype(str),
+        "Notes": ["=HYPERLINK(\"http://x\")"] + ["call +243 812 345 678"] * (n - 1),
+    })
+
+
+PLAN = {"columns": {"Name": "drop", "Phone": {"treatment": "mask", "keep_last": 2},
+                    "Case ID": {"treatment": "pseudonymise", "context": "case"},
+                    "Age": {"treatment": "generalise", "method": "age_band"},
+                    "Income": {"treatment": "generalise", "method": "top_bottom", "high": 95},
+                    "Notes": "free_text"},
+        "local_suppression": {"k": 3, "key_vars": ["Age", "Sex", "Village"],
+                              "importance": ["Sex", "Age", "Village"]}}
+
+
+def _no_raw_values(text: str, df: pd.DataFrame, cols=("Name", "Phone", "Case ID")):
+    for c in cols:
+        for v in df[c].head(50):
+            assert str(v) not in text, f"raw value of {c} leaked"
+
+
+def test_redact_csv_semicolon_hxl_end_to_end(tmp_path):
+    df = _survey()
+    src = tmp_path / "survey.csv"
+    hxl = ["#beneficiary+name", "#contact+phone", "#beneficiary+code", "#age", "#gender",
+           "#loc+name", "#value", "#description"]
+    lines = [";".join(df.columns), ";".join(hxl)] + [";".join(r) for r in df.astype(str).values]
+    src.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump(PLAN))
+    res = datasafe.redact(str(src), plan=str(plan_file), key=KEY)
+    out = tmp_path / "survey.redacted.csv"
+    assert res.files[0].output == str(out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    t = read_tables(out)[0]
+    assert t.meta["delimiter"] == ";"
+    assert t.headers == ["Phone", "Case ID", "Age", "Sex", "Village", "Income", "Notes"]
+    assert t.hxl[0] == "#contact+phone"
+    assert set(t.data["Age"].dropna()) <= {"0-4", "5-11", "12-17", "18-59", "60+"}
+    assert t.data["Phone"].str.match(r"^\*\*\*\*\d\d$").all()
+    assert t.data["Notes"][0].startswith("'=")
+    assert (t.data["Notes"][1:] == "call <PHONE_NUMBER>").all()
+    assert _risk_fk(t.data, ["Age", "Sex", "Village"]).min() >= 3
+    # logs: JSON + text, no raw values, no key
+    log_json = out.with_name(out.name + ".redaction-log.json")
+    log_md = out.with_name(out.name + ".redaction-log.md")
+    text = log_json.read_text() + log_md.read_text() + out.read_text(encoding="utf-8-sig")
+    assert KEY not in text
+    _no_raw_values(log_json.read_text() + log_md.read_text(), df)
+    log = json.loads(log_json.read_text())
+    cols = {c["column"]: c for c in log["files"][0]["tables"][0]["columns"]}
+    assert cols["Name"]["treatment"] == "drop" and cols["Name"]["cells_removed"] == len(df)
+    assert cols["Age"]["values_changed"] == len(df)
+    assert 0 < cols["Income"]["values_changed"] < len(df)
+    ls = log["files"][0]["tables"][0]["local_suppression"]
+    assert ls["k"] == 3 and ls["cells_suppressed"] > 0
+    assert log["files"][0]["after"] is not None and log["key_id"] == res.key_id
+    assert src.read_bytes().startswith(b"\xef\xbb\xbf")  # input untouched
+
+
+def test_pseudonyms_stable_across_files_and_runs(tmp_path):
+    a = tmp_path / "march.csv"
+    b = tmp_path / "april.csv"
+    pd.DataFrame({"case": ["C1", "C2", "C3"], "x": ["1", "2", "3"]}).to_csv(a, index=False)
+    pd.DataFrame({"Case": ["C3", "C1"], "y": ["9", "8"]}).to_csv(b, index=False)
+    plan_a = {"columns": {"case": {"treatment": "pseudonymise", "context": "case-id"}},
+              "local_suppression": False}
+    plan_b = {"columns": {"Case": {"treatment": "pseudonymise", "context": "case-id"}},
+              "local_suppression": False}
+    datasafe.redact(str(a), plan=plan_a, key=KEY, rescan=False)
+    datasafe.redact(str(b), plan=plan_b, key=KEY, rescan=False)
+    ra = pd.read_csv(tmp_path / "march.redacted.csv", dtype=str)
+    rb = pd.read_csv(tmp_path / "april.redacted.csv", dtype=str)
+    assert ra["case"][2] == rb["Case"][0] and ra["case"][0] == rb["Case"][1]
+    first = ra["case"].tolist()
+    datasafe.redact(str(a), plan=plan_a, key=KEY, rescan=False)
+    assert pd.read_csv(tmp_path / "march.redacted.csv", dtype=str)["case"].tolist() == first
+
+
+def test_refuses_without_key_and_short_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATASAFE_KEY", raising=False)
+    src = tmp_path / "d.csv"
+    pd.DataFrame({"case": ["C1", "C2"]}).to_csv(src, index=False)
+    plan = {"columns": {"case": "pseudonymise"}}
+    with pytest.raises(RedactError, match="no key"):
+        datasafe.redact(str(src), plan=plan)
+    assert not (tmp_path / "d.redacted.csv").exists()
+    with pytest.raises(RedactError, match="too short"):
+        datasafe.redact(str(src), plan=plan, key="short")
+    monkeypatch.setenv("DATASAFE_KEY", KEY)
+    res = datasafe.redact(str(src), plan=plan, rescan=False)
+    assert res.key_id and (tmp_path / "d.redacted.csv").exists()
+    keyfile = tmp_path / "k.bin"
+    keyfile.write_bytes(os.urandom(32))
+    res2 = datasafe.redact(str(src), plan=plan, key_file=str(keyfile), rescan=False)
+    assert res2.key_id != res.key_id
+
+
+def test_never_overwrites_input(tmp_path):
+    src = tmp_path / "d.csv"
+    pd.DataFrame({"a": ["1"]}).to_csv(src, index=False)
+    before = src.read_bytes()
+    link = tmp_path / "alias.csv"
+    os.symlink(src, link)
+    for out in (src, link, tmp_path / "D.CSV"):
+        with pytest.raises(RedactError, match="overwrite"):
+            datasafe.redact(str(src), output=str(out), plan={"columns": {"a": "drop"}})
+    assert src.read_bytes() == before
+
+
+def test_excel_all_sheets(tmp_path):
+    import openpyxl
+
+    src = tmp_path / "book.xlsx"
+    df = _survey(60)
+    with pd.ExcelWriter(src, engine="openpyxl") as xw:
+        df.to_excel(xw, sheet_name="register", index=False)
+        pd.DataFrame({"code": ["V1", "V2"], "name": ["North", "South"]}).to_excel(
+            xw, sheet_name="villages", index=False)
+    plan = {"tables": [{"table": "register", "columns": {
+        "Name": "drop", "Phone": "drop", "Case ID": "drop", "Notes": "free_text",
+        "Age": {"treatment": "generalise", "method": "age_band"}},
+        "local_suppression": False}]}
+    res = datasafe.redact(str(src), plan=plan, rescan=False)
+    wb = openpyxl.load_workbook(res.files[0].output)
+    assert wb.sheetnames == ["register", "villages"]
+    reg = wb["register"]
+    assert [c.value for c in reg[1]] == ["Age", "Sex", "Village", "Income", "Notes"]
+    # pandas wrote the first note as a formula; treated text replaces it
+    assert reg["E3"].value == "call <PHONE_NUMBER>"
+    assert reg["A2"].value in {"0-4", "5-11", "12-17", "18-59", "60+"}
+    assert reg["D2"].value == int(df["Income"][0])  # untouched numbers stay numbers
+    assert [c.value for c in wb["villages"][2]] == ["V1", "North"]
+
+
+def test_parquet_schema_and_streaming_equal(tmp_path):
+    df = _survey(300)
+    df["Age"] = df["Age"].astype("int64")
+    df["lat"] = np.round(np.linspace(-5.9, -5.1, len(df)), 6)
+    df["pcode"] = ["CD01", "CD02", "CD03"] * 100
+    src = tmp_path / "s.parquet"
+    df.to_parquet(src, index=False)
+    plan = {"columns": {**PLAN["columns"],
+                        "lat": {"treatment": "generalise", "method": "gps_centroid",
+                                "pcode": "pcode", "decimals": 1}},
+            "local_suppression": PLAN["local_suppression"]}
+    datasafe.redact(str(src), plan=plan, key=KEY, output=str(tmp_path / "mem.parquet"),
+                    stream=False, rescan=False)
+    datasafe.redact(str(src), plan=plan, key=KEY, output=str(tmp_path / "st.parquet"),
+                    stream=True, rescan=False)
+    mem = pq.read_table(tmp_path / "mem.parquet")
+    st = pq.read_table(tmp_path / "st.parquet")
+    assert mem.equals(st)
+    assert "Name" not in mem.column_names
+    assert mem.schema.field("lat").type == pa.float64()
+    assert mem.schema.field("Sex").type == pq.read_schema(src).field("Sex").type
+    assert pa.types.is_string(mem.schema.field("Age").type) or pa.types.is_large_string(
+        mem.schema.field("Age").type)
+    assert sorted(set(mem.column("lat").to_pylist())) == sorted(
+        set(np.round(df.groupby("pcode")["lat"].mean(), 1).tolist()))
+
+
+def test_streaming_csv_equals_memory(tmp_path):
+    df = _survey(500)
+    src = tmp_path / "s.csv.gz"
+    df.to_csv(src, index=False, compression="gzip")
+    kw = {"plan": PLAN, "key": KEY, "rescan": False}
+    datasafe.redact(str(src), output=str(tmp_path / "m.csv.gz"), stream=False, **kw)
+    from datasafe.redact import stream as S_
+
+    old = S_.BATCH_ROWS
+    try:
+        S_.BATCH_ROWS = 64  # several batches
+        res = datasafe.redact(str(src), output=str(tmp_path / "s2.csv.gz"), stream=True, **kw)
+    finally:
+        S_.BATCH_ROWS = old
+    assert res.files[0].streamed
+    import gzip
+
+    assert gzip.decompress((tmp_path / "m.csv.gz").read_bytes()) == gzip.decompress(
+        (tmp_path / "s2.csv.gz").read_bytes())
+
+
+def test_dataframe_input():
+    df = _survey(100)
+    res = datasafe.redact(df, plan=PLAN, key=KEY)
+    out = res.data
+    assert "Name" not in out.columns and list(out.columns)[0] == "Phone"
+    assert res.files[0].after is not None
+    assert _risk_fk(out, ["Age", "Sex", "Village"]).min() >= 3
+
+
+def test_plan_round_trip_reproduces_output(tmp_path):
+    df = _survey(120)
+    src = tmp_path / "d.csv"
+    df.to_csv(src, index=False)
+    res = datasafe.redact(str(src), plan=PLAN, key=KEY, output=str(tmp_path / "a.csv"),
+                          rescan=False)
+    saved = tmp_path / "plan.yaml"
+    saved.write_text(res.plan.to_yaml())
+    data = yaml.safe_load(saved.read_text())
+    assert data["version"] == 1 and KEY not in saved.read_text()
+    datasafe.redact(str(src), plan=str(saved), key=KEY, output=str(tmp_path / "b.csv"),
+                    rescan=False)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_aggregate_small_cells_end_to_end(tmp_path):
+    src = tmp_path / "agg.csv"
+    pd.DataFrame({"District": ["D1", "D2", "D3", "D4"], "Girls": ["12", "3", "40", "9"],
+                  "Boys": ["20", "30", "2", "11"]}).to_csv(src, index=False)
+    plan = {"small_cells": {"threshold": 5, "columns": ["Girls", "Boys"],
+                            "group_columns": ["District"]}, "local_suppression": False}
+    res = datasafe.redact(str(src), plan=plan, rescan=False)
+    out = pd.read_csv(res.files[0].output, dtype=str)
+    sup = out[["Girls", "Boys"]].isna().to_numpy()
+    assert sup[1, 0] and sup[2, 1]
+    assert all(r.sum() != 1 for r in sup) and all(c.sum() != 1 for c in sup.T)
+    sc = json.loads(open(res.files[0].log_path).read())["files"][0]["tables"][0]["small_cells"]
+    assert sc["primary_suppressed"] == 2 and sc["secondary_suppressed"] >= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# command line
+
+
+def test_cli_plan_write_plan_and_errors(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATASAFE_KEY", raising=False)
+    src = tmp_path / "d.csv"
+    _survey(80).to_csv(src, index=False)
+    runner = CliRunner()
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump(PLAN))
+    r = runner.invoke(main, ["redact", str(src), "--plan", "--plan-file", str(pf),
+                             "--write-plan", str(tmp_path / "saved.yaml")])
+    assert r.exit_code == 0, r.output
+    assert "pseudonymise" in r.output and "Name" in r.output
+    assert (tmp_path / "saved.yaml").exists()
+    assert not (tmp_path / "d.redacted.csv").exists()  # --plan writes nothing
+    r = runner.invoke(main, ["redact", str(src), "--plan-file", str(pf)])
+    assert r.exit_code == 2 and "no key" in r.output
+    r = runner.invoke(main, ["redact", str(src), "--plan-file", str(pf), "-o", str(src)])
+    assert r.exit_code == 2 and "overwrite" in r.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("columns: {Phone: hash}\n")
+    r = runner.invoke(main, ["redact", str(src), "--plan-file", str(bad)])
+    assert r.exit_code == 2 and "HMAC" in r.output
+    keyfile = tmp_path / "key"
+    keyfile.write_text(KEY)
+    r = runner.invoke(main, ["redact", str(src), "--plan-file", str(pf), "--key-file",
+                             str(keyfile), "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    log = json.loads(r.output)
+    assert log["files"][0]["after"]["exit_code"] == r.exit_code
+    assert KEY not in r.output
+
+
+def test_cli_exit_code_reflects_rescan(tmp_path):
+    """Exit 0 when the copy passes the profile, 1 when it still fails."""
+    src = tmp_path / "d.csv"
+    _survey(80).to_csv(src, index=False)
+    runner = CliRunner()
+    keep_all = tmp_path / "keep.yaml"
+    keep_all.write_text(yaml.safe_dump({"tables": [{"default": "keep"}],
+                                        "local_suppression": False}))
+    r = runner.invoke(main, ["redact", str(src), "--plan-file", str(keep_all), "-o",
+                             str(tmp_path / "o1.csv")])
+    res_scan = datasafe.scan(str(tmp_path / "o1.csv"))
+    assert r.exit_code == res_scan.exit_code
