@@ -301,6 +301,14 @@ def who_am_i(root: str | os.PathLike | None = None) -> str:
         except (OSError, subprocess.SubprocessError):
             return ""
 
+    try:  # git's author identity: GIT_AUTHOR_NAME/EMAIL, then user.name/email
+        r = subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], capture_output=True, text=True,
+                           cwd=root or None, timeout=5)
+        ident = r.stdout.strip() if r.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        ident = ""
+    if "<" in ident and ">" in ident:
+        return ident[:ident.rindex(">") + 1]
     name, email = git("user.name"), git("user.email")
     if name and email:
         return f"{name} <{email}>"

@@ -193,27 +193,25 @@ def relative_path(path: str | os.PathLike, root: str | os.PathLike | None) -> st
 
 
 def glob_match(rel: str, pattern: str) -> bool:
-    """gitignore-like matching: ``dir/`` or ``dir`` matches everything below it, ``*`` stays in
-    one folder, ``**`` crosses folders, and a pattern without ``/`` matches a name anywhere."""
-    pattern = pattern.strip().replace("\\", "/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    if not pattern:
+    """gitignore-like matching of a path relative to the root: a pattern without ``/`` matches a
+    file or folder name at any depth, one with ``/`` (or starting with ``/``) is anchored at the
+    root, a trailing ``/`` matches folders only, ``*`` stays within one folder, ``**`` crosses
+    folders, and a matching folder covers everything below it."""
+    pat = pattern.strip().replace("\\", "/")
+    if pat.startswith("./"):
+        pat = pat[2:]
+    dir_only = pat.endswith("/")
+    anchored = pat.startswith("/") or "/" in pat.strip("/")
+    pat = pat.strip("/")
+    if not pat:
         return False
-    rel = rel.lstrip("/")
-    if pattern.endswith("/"):
-        pattern = pattern + "**"
-    anchored = "/" in pattern.rstrip("/")
-    path = PurePosixPath(rel)
-    candidates = [rel] if anchored else [rel, path.name]
-    for cand in candidates:
-        if _glob(cand, pattern):
-            return True
-    # a folder pattern matches everything below it
-    parts = path.parts
-    for i in range(1, len(parts)):
-        prefix = "/".join(parts[:i])
-        if _glob(prefix, pattern) or (not anchored and _glob(parts[i - 1], pattern)):
+    parts = PurePosixPath(rel.replace("\\", "/").lstrip("/")).parts
+    n = len(parts)
+    for i in range(1, n + 1):
+        subject = "/".join(parts[:i]) if anchored else parts[i - 1]
+        if dir_only and i == n:
+            continue
+        if _glob(subject, pat):
             return True
     return False
 
