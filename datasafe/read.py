@@ -30,6 +30,7 @@ import io
 import os
 import re
 import stat
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -580,7 +581,7 @@ def _load_csv_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, bool]:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
                 raw = g.read(limits.max_uncompressed_bytes + 1)
-        except (OSError, EOFError, gzip.BadGzipFile):
+        except (OSError, EOFError, zlib.error):
             raise ReadError(path, "corrupt or truncated gzip data") from None
         if len(raw) > limits.max_uncompressed_bytes:
             raise ReadError(path, "gzip content exceeds the uncompressed size limit")

@@ -1,0 +1,189 @@
+"""Every bad input through the real command line: exit 2, exactly one line on stderr naming
+the file and the cause, no traceback; the other files of the run are still scanned."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datasafe.read import ReadError, read_tables
+from tests.conftest import REPO, validate_report
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff"
+       b"\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+# An encrypted OOXML workbook is an OLE2 compound file: this is its header, then junk.
+CFB = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+       + bytes(range(256)) * 8)
+
+
+def run_cli(*args, cwd=None):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    env.pop("DATASAFE_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "datasafe", "scan", *map(str, args),
+                           "--ner", "off"], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=300)
+
+
+def good_csv(folder: Path) -> Path:
+    f = folder / "good.csv"
+    f.write_text("village,households\nGoma,12\nBeni,7\n", encoding="utf-8")
+    return f
+
+
+def make_xlsx(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i in range(40):
+        wb.active.append([f"name {i}", f"+2438123456{i:02d}", i])
+    wb.save(path)
+    return path
+
+
+def _bad(kind: str, folder: Path) -> tuple[Path, str]:
+    """(path, expected words of the cause) for one kind of bad input."""
+    if kind == "missing":
+        return folder / "absent.csv", "no such file"
+    if kind == "truncated_xlsx":
+        full = make_xlsx(folder / "full.xlsx").read_bytes()
+        p = folder / "truncated.xlsx"
+        p.write_bytes(full[: len(full) // 2])
+        full_path = folder / "full.xlsx"
+        full_path.unlink()
+        return p, "corrupt or truncated workbook"
+    if kind == "corrupt_xlsx":
+        p = folder / "corrupt.xlsx"
+        p.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 100)
+        return p, "corrupt or truncated workbook"
+    if kind == "password_xlsx":
+        p = folder / "protected.xlsx"
+        p.write_bytes(CFB)
+        return p, "password-protected"
+    if kind == "png_as_csv":
+        p = folder / "photo.csv"
+        p.write_bytes(PNG)
+        return p, "PNG image"
+    if kind == "empty":
+        p = folder / "empty.csv"
+        p.write_bytes(b"")
+        return p, "file is empty"
+    if kind == "unsupported":
+        p = folder / "report.docx"
+        p.write_bytes(b"PK\x03\x04whatever")
+        return p, "unsupported file type '.docx'"
+    if kind == "corrupt_parquet":
+        p = folder / "broken.parquet"
+        p.write_bytes(b"PAR1" + os.urandom(64) + b"PAR1")
+        return p, "Parquet"
+    if kind == "corrupt_gzip":
+        p = folder / "data.csv.gz"
+        p.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 30)
+        return p, "gzip"
+    raise AssertionError(kind)
+
+
+BAD_KINDS = ["missing", "truncated_xlsx", "corrupt_xlsx", "password_xlsx", "png_as_csv",
+             "empty", "unsupported", "corrupt_parquet", "corrupt_gzip"]
+
+
+def assert_one_line(stderr: str, path: Path, cause: str) -> str:
+    assert "Traceback" not in stderr
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    assert str(path) in lines[0] and cause in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_bad_input_subprocess(tmp_path, kind):
+    path, cause = _bad(kind, tmp_path)
+    r = run_cli(path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert_one_line(r.stderr, path, cause)
+
+
+def test_permission_denied_subprocess(tmp_path):
+    f = good_csv(tmp_path)
+    f.chmod(0)
+    try:
+        try:
+            with open(f, "rb"):
+                readable = True
+        except PermissionError:
+            readable = False
+        if readable:
+            pytest.skip("running as root: a chmod 000 file is still readable")
+        r = run_cli(f)
+        assert r.returncode == 2
+        assert_one_line(r.stderr, f, "permission denied")
+    finally:
+        f.chmod(0o644)
+
+
+def test_permission_denied_message(tmp_path, monkeypatch):
+    """The reader's permission path (runs even as root, where chmod 000 cannot deny a read):
+    the OS refusing the open becomes 'permission denied'."""
+    f = good_csv(tmp_path)
+    real_open = builtins.open
+
+    def deny(file, *a, **kw):
+        if str(file) == str(f):
+            raise PermissionError(13, "Permission denied", str(f))
+        return real_open(file, *a, **kw)
+
+    monkeypatch.setattr(builtins, "open", deny)
+    with pytest.raises(ReadError) as ei:
+        read_tables(f)
+    assert ei.value.cause == "permission denied"
+
+
+def test_one_bad_file_among_several_json(tmp_path):
+    """Bad files are reported (one stderr line each) and the good ones are still scanned;
+    the JSON report validates and carries the error of each bad file."""
+    good = good_csv(tmp_path)
+    bad = {kind: _bad(kind, tmp_path) for kind in ("png_as_csv", "password_xlsx", "missing")}
+    out = tmp_path / "report.json"
+    r = run_cli(good, *[p for p, _ in bad.values()], "--format", "json", "--output", out)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 3
+    for (p, cause), line in zip(bad.values(), lines):
+        assert str(p) in line and cause in line
+    for text in (r.stdout, out.read_text(encoding="utf-8")):
+        report = json.loads(text)
+        validate_report(report)
+        files = {f["path"]: f for f in report["files"]}
+        assert files[str(good)]["tables"][0]["rows"] == 2
+        assert "error" not in files[str(good)]
+        for p, cause in bad.values():
+            assert cause in files[str(p)]["error"] and files[str(p)]["tables"] == []
+
+
+def test_bad_file_in_a_folder(tmp_path):
+    folder = tmp_path / "share"
+    folder.mkdir()
+    good_csv(folder)
+    png, cause = _bad("png_as_csv", folder)
+    r = run_cli(folder, "--format", "json")
+    assert r.returncode == 2
+    assert_one_line(r.stderr, png, cause)
+    report = json.loads(r.stdout)
+    validate_report(report)
+    assert [Path(f["path"]).name for f in report["files"]] == ["good.csv", "photo.csv"]
+
+
+def test_debug_shows_no_values(tmp_path):
+    """Parser messages can quote a row; the cause line never does."""
+    f = tmp_path / "secret.parquet"
+    f.write_bytes(b"PAR1" + b"Amina +243812345678" * 3 + b"PAR1")
+    r = run_cli(f)
+    assert r.returncode == 2
+    assert "+243812345678" not in r.stderr and "Amina" not in r.stderr
