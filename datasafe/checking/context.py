@@ -13,6 +13,9 @@ from datasafe.checking import values as vals
 
 ROW_LEVEL_META = {"_uuid", "uuid", "instanceid", "_submission_time", "submissiondate", "_index",
                   "meta_instanceid"}
+PERSON_ATTRIBUTES = ("AGE", "SEX_GENDER", "DATE_OF_BIRTH", "MARITAL_STATUS", "HEALTH",
+                     "DISABILITY", "ETHNICITY", "RELIGION", "EDUCATION", "OCCUPATION", "INCOME",
+                     "HOUSEHOLD_SIZE", "LEGAL_STATUS", "PROTECTION_INCIDENT")
 _ADM_HXL = re.compile(r"^#adm([1-5])$")
 _ADM_HEADER = re.compile(r"(?:^|_)adm(?:in)?_?([0-5])(?:_|$)")
 
@@ -147,15 +150,22 @@ class CheckContext:
             return True
         if self.tres.kind == "aggregate":
             return False
+        risk_kind = (getattr(self.tres.risk, "extra", None) or {}).get("table_kind")
+        if risk_kind == "aggregate":
+            return False
+        person_attr = False
         for c in self.columns:
-            if c.role == "direct":
+            if c.role == "direct" and not self.has_entity(c, "GPS_COORDINATE", "URL"):
                 return True
             tag, _ = self.hxl(c)
             if tag == "#respondee":
                 return True
             if self.norm(c) in ROW_LEVEL_META:
                 return True
-        return False
+            if self.has_entity(c, *PERSON_ATTRIBUTES):
+                person_attr = True
+        # attributes of a person (age, sex, health…) and no count columns: one row per person
+        return person_attr and not any(self.is_count_column(c) for c in self.columns)
 
     @cached_property
     def aggregate(self) -> bool:
@@ -227,8 +237,11 @@ class CheckContext:
             return False
         if self.admin_level(col) is not None or col.role == "direct":
             return False
+        if self.has_entity(col, "AGE", "HOUSEHOLD_SIZE", "INCOME", "DATE_OF_BIRTH"):
+            return False
         toks = self.tokens(col)
-        if toks & {"year", "annee", "ano", "code", "pcode", "id", "age", "phone"}:
+        if toks & {"year", "annee", "ano", "code", "pcode", "id", "age", "phone", "size",
+                   "taille"}:
             return False
         return bool(toks & lx.COUNT_WORDS)
 

@@ -98,8 +98,8 @@ class SecondaryDisclosure(Check):
                 rec = (sc.get("recoverable") or [{}])[0]
                 yield Hit(ctx.tres.column(rec.get("column", "")), cells=n,
                           via=rec.get("via", "a total"))
-            return
-        yield from self._suppressed(ctx)
+                return
+        yield from self._suppressed(ctx)  # cells already masked with *, x, <5…
 
     def _suppressed(self, ctx):
         """Rows with exactly one suppression marker (``*``, ``x``, ``<5``…) beside a total."""
