@@ -106,7 +106,7 @@ def failure_message(result) -> str:
                 where.append(f"sheet '{f.table}'")
             if f.column:
                 where.append(f"column '{f.column}'")
-            place = ", ".join(where) or "whole table"
+            place = ", ".join(where) or "whole file"
             lines.append(f"    {f.severity.upper():<8} {f.check:<12} {place}: {f.message}")
             if f.fix:
                 lines.append(f"             fix: {f.fix}")
