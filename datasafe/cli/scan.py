@@ -102,26 +102,33 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
     from datasafe.pipeline import scan as run_scan
     from datasafe.profiles import ProfileError
     from datasafe.report import format_for_path, render
+    from datasafe.report.progress import ScanProgress
 
+    # a progress line on stderr (TTY only, never with --quiet) for files that take a moment
+    progress = ScanProgress(sys.stderr, enabled=None if not quiet else False, lang=lang)
     try:
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
-                                fail_on=fail_on, lang=lang)
+                                fail_on=fail_on, lang=lang, progress=progress)
         from datasafe.baseline import BaselineError, resolve_for_scan
 
         try:
             options.baseline = resolve_for_scan(baseline_path, no_baseline, options.config)
         except BaselineError as exc:
             fail(str(exc))
-        result = run_scan(list(paths), options=options)
+        try:
+            result = run_scan(list(paths), options=options)
+        finally:
+            progress.close()
     except ProfileError as exc:
         fail(str(exc))
         return
     for f in result.files:
         if f.error:
             click.echo(f"datasafe: {f.path}: {f.error}", err=True)
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = (sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+             and os.environ.get("TERM") != "dumb")
     for out in outputs:
         ofmt = format_for_path(out) or fmt or "json"
         from datasafe.atomic import write_text

@@ -1,0 +1,218 @@
+"""End to end: ``datasafe scan`` on a generated file, every report format at once, no canary
+in any of them; --quiet, colour only on a TTY, NO_COLOR, the progress line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from datasafe.cli import main
+from tests.conftest import validate_report
+from tests.test_report_sarif import validate_sarif
+
+CANARY_NAME = "Zanzibarina Quetzalcoatl-Oyelaran"
+CANARY_PHONE = "+243 812 775 3141"
+CANARY_ID = "CANARY-ID-99417733"
+# pieces of the canaries that a careless masker could still let through
+CANARY_PIECES = [CANARY_NAME, "Zanzibarina", "Quetzalcoatl", "Oyelaran", CANARY_PHONE,
+                 "812 775 3141", "8127753141", CANARY_ID, "99417733"]
+
+
+def write_registration(path: Path, rows: int = 240) -> Path:
+    rnd = random.Random(7)
+    firsts = ["Amani", "Baraka", "Chausiku", "Dalila", "Faraji", "Imani", "Jabari", "Neema"]
+    lasts = ["Mwamba", "Kabila", "Ilunga", "Mbuyi", "Kasongo", "Lukusa", "Ngoy"]
+    villages = ["Kalemie", "Nyunzu", "Moba", "Kongolo", "Manono"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Nom complet", "Téléphone", "Numéro carte", "Âge", "Sexe", "Village",
+                    "Taille ménage"])
+        for i in range(rows):
+            row = [f"{rnd.choice(firsts)} {rnd.choice(lasts)}",
+                   f"+243 81{rnd.randint(0, 9)} {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}",
+                   f"ID-{rnd.randint(10**7, 10**8)}", str(rnd.randint(18, 80)),
+                   rnd.choice(["F", "M"]), rnd.choice(villages), str(rnd.randint(1, 9))]
+            if i in (0, 17, rows - 1):  # first, middle and last rows: samples see them
+                row[:3] = [CANARY_NAME, CANARY_PHONE, CANARY_ID]
+            w.writerow(row)
+    return path
+
+
+def write_clean(path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Province", "Sector", "Projects"])
+        for i in range(30):
+            w.writerow([["Tanganyika", "Haut-Katanga", "Kasai"][i % 3],
+                        ["WASH", "Health", "Food"][i % 3], str(10 + i)])
+    return path
+
+
+def assert_no_canary(text: str, where: str) -> None:
+    for piece in CANARY_PIECES:
+        assert piece not in text, f"{piece!r} leaked into {where}"
+
+
+@pytest.fixture
+def registration(tmp_path) -> Path:
+    return write_registration(tmp_path / "registration.csv")
+
+
+@pytest.mark.slow
+def test_one_scan_writes_every_format_and_leaks_nothing(registration, tmp_path):
+    outs = {ext: tmp_path / f"report.{ext}" for ext in ("html", "sarif", "md", "json", "txt")}
+    runner = CliRunner()
+    res = runner.invoke(main, ["scan", str(registration), "--profile", "hdx-public",
+                               *[x for p in outs.values() for x in ("--output", str(p))]])
+    assert res.exit_code in (0, 1), res.output
+    for ext, path in outs.items():
+        assert path.is_file(), ext
+        assert_no_canary(path.read_text(encoding="utf-8"), path.name)
+    validate_sarif(json.loads(outs["sarif"].read_text(encoding="utf-8")))
+    validate_report(json.loads(outs["json"].read_text(encoding="utf-8")))
+    html = outs["html"].read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html.lower()
+    assert outs["md"].read_text(encoding="utf-8").startswith("## datasafe report")
+    assert "registration.csv" in outs["txt"].read_text(encoding="utf-8")
+    # on stdout through the CLI, in both languages
+    for args in (["--format", "text"], ["--format", "markdown", "--lang", "fr"]):
+        res = runner.invoke(main, ["scan", str(registration), *args])
+        assert res.exit_code in (0, 1), res.output
+        assert res.stdout.strip()
+        assert_no_canary(res.stdout, f"stdout of {args}")
+        assert_no_canary(res.stderr, f"stderr of {args}")
+    # every format in both languages from one library scan
+    import datasafe
+    from datasafe.report import render
+
+    result = datasafe.scan(str(registration), profile="hdx-public")
+    for fmt in ("text", "markdown", "html", "sarif", "json"):
+        for lang in ("en", "fr"):
+            assert_no_canary(render(result, fmt, lang=lang), f"{fmt}/{lang}")
+    assert_no_canary(result.to_json(), "ScanResult.to_json()")
+    assert_no_canary(result._repr_html_(), "the notebook view")
+
+
+@pytest.mark.slow
+def test_scan_report_shows_what_the_pipeline_found(registration):
+    res = CliRunner().invoke(main, ["scan", str(registration), "--profile", "hdx-public"])
+    out = res.stdout
+    assert "registration.csv" in out and "Sensitivity" in out
+    if res.exit_code == 1:  # detection and checks are in: the report explains the failure
+        assert "FAIL" in out and "Fix" in out
+    assert "\x1b[" not in out  # not a TTY: no colour
+
+
+def test_quiet_prints_nothing_on_a_passing_run(tmp_path):
+    reg = write_registration(tmp_path / "r.csv", 60)
+    runner = CliRunner()
+    # the workshop profile never fails: a passing run, so --quiet prints nothing at all
+    res = runner.invoke(main, ["scan", str(reg), "--profile", "workshop", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "" and res.stderr == ""
+    # without --quiet the same run reports
+    res = runner.invoke(main, ["scan", str(reg), "--profile", "workshop"])
+    assert res.exit_code == 0 and "r.csv" in res.stdout
+    # a failing run is never silent
+    res = runner.invoke(main, ["scan", str(reg), "--fail-on", "info", "--quiet"])
+    assert res.exit_code == 1 and "FAIL" in res.stdout
+
+
+def _run_in_pty(args: list[str], env: dict) -> str:
+    """Run the CLI with stdout and stderr on a pseudo-terminal; return what it printed."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "datasafe", *args], stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1.0)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_colour_on_a_tty_unless_no_color(tmp_path):
+    reg = write_registration(tmp_path / "r.csv", 60)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    env["TERM"] = "xterm"
+    coloured = _run_in_pty(["scan", str(reg), "--fail-on", "info"], env)
+    assert "r.csv" in coloured
+    assert "\x1b[" in coloured
+    plain = _run_in_pty(["scan", str(reg), "--fail-on", "info"], {**env, "NO_COLOR": "1"})
+    assert "r.csv" in plain
+    assert "\x1b[1m" not in plain and "\x1b[31m" not in plain and "\x1b[0m" not in plain
+    assert_no_canary(coloured + plain, "the terminal")
+
+
+# --------------------------------------------------------------------------- progress line
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_line_draws_on_a_tty_and_erases_itself():
+    from datasafe.report.progress import ScanProgress
+
+    stream = _Tty()
+    p = ScanProgress(stream, delay=0.0, interval=0.01)
+    p("data/big file.csv")
+    deadline = time.monotonic() + 10
+    while "big file.csv" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    p.close()
+    out = stream.getvalue()
+    assert "scanning data/big file.csv" in out and "[" in out
+    assert out.endswith("\r\x1b[K")  # erased at the end
+
+
+def test_progress_line_silent_when_not_a_tty_or_quick():
+    from datasafe.report.progress import ScanProgress
+
+    stream = io.StringIO()
+    p = ScanProgress(stream, delay=0.0, interval=0.01)
+    p("a.csv")
+    time.sleep(0.05)
+    p.close()
+    assert stream.getvalue() == ""
+    tty = _Tty()
+    quick = ScanProgress(tty, delay=60, interval=0.01)
+    quick("a.csv")
+    time.sleep(0.05)
+    quick.close()
+    assert tty.getvalue() == ""  # files that take less than a moment draw nothing
+
+
+def test_progress_in_french():
+    from datasafe.report.progress import ScanProgress
+
+    p = ScanProgress(_Tty(), lang="fr")
+    assert "analyse de x.csv" in p._line("x.csv", 1, 2.0)
