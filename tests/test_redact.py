@@ -198,7 +198,7 @@ PLAN = {"columns": {"Name": "drop", "Phone": {"treatment": "mask", "keep_last": 
                     "Case ID": {"treatment": "pseudonymise", "context": "case"},
                     "Age": {"treatment": "generalise", "method": "age_band"},
                     "Income": {"treatment": "generalise", "method": "top_bottom", "high": 95},
-                    "Notes": "free_text"},
+                    "Notes": "free_text", "Sex": "keep", "Village": "keep"},
         "local_suppression": {"k": 3, "key_vars": ["Age", "Sex", "Village"],
                               "importance": ["Sex", "Age", "Village"]}}
 

@@ -244,6 +244,18 @@ def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str,
         kv = [v for v in ls.get("key_vars", []) if v in out.columns and v not in dropped]
         kk = int(ls.get("k", k))
         out, per_var, records = local_suppression(out, kv, kk, ls.get("importance"))
+        # a key variable local suppression emptied completely is removed (its header would
+        # still say what was collected, e.g. village names beside a sensitive group)
+        for v in kv:
+            if len(out) and out[v].isna().all() and df[v].notna().any():
+                dropped.append(v)
+                entries[v]["treatment"] = "drop"
+                entries[v]["reason"] = (entries[v]["reason"] + "; removed: local suppression "
+                                        "emptied every value").lstrip("; ")
+                nonempty = int(df[v].notna().sum())
+                entries[v].update({"cells_removed": nonempty, "values_changed": 0,
+                                   "cells_suppressed": 0, "non_empty": nonempty,
+                                   "information_loss": 1.0})
         ls_log = {"k": kk, "key_vars": [_header(table, v) for v in kv],
                   "importance": [_header(table, v) for v in ls.get("importance") or []],
                   "cells_suppressed": int(sum(per_var.values())), "records_affected": records,
@@ -271,7 +283,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str,
                                           / ne, 4) if ne else 0.0
         entry["distinct_before"] = int(df[key_].nunique(dropna=True))
         entry["distinct_after"] = int(out[key_].nunique(dropna=True))
-    tlog = {"table": table.name, "rows": int(len(df)),
+    tlog = {"table": table.name, "rows": int(len(df)), "dropped_keys": list(dropped),
             "columns": [entries[c] for c in table.keys if c in entries],
             "dropped": [_header(table, c) for c in dropped],
             "local_suppression": ls_log, "small_cells": sc_log}
@@ -313,15 +325,17 @@ def log_paths(output: Path) -> tuple[Path, Path]:
 
 
 def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int, Any],
-                 plans: dict[int, Any]) -> None:
-    """Write every table of ``src`` (treated ones from ``treated``) to ``dest_tmp``."""
+                 plans: dict[int, Any], drops: dict[int, list[str]] | None = None) -> None:
+    """Write every table of ``src`` (treated ones from ``treated``, without the columns in
+    ``drops``) to ``dest_tmp``."""
     from datasafe import write as W
 
+    drops = drops or {}
     if fmt in ("csv", "tsv"):
         t = tables[0]
         df = treated.get(0, t.data)
         tp = plans.get(0)
-        dropped = {c.column for c in tp.columns if c.treatment == "drop"} if tp else set()
+        dropped = set(drops.get(0, []))
         keep = [k for k in t.keys if k not in dropped]
         idx = [t.keys.index(k) for k in keep]
         meta = t.meta
@@ -333,14 +347,14 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
             sink.write_frame(df[keep])
         return
     if fmt == "parquet":
-        _write_parquet_memory(src, dest_tmp, tables[0], treated.get(0), plans.get(0))
+        _write_parquet_memory(src, dest_tmp, tables[0], treated.get(0), set(drops.get(0, [])))
         return
     updates = {}
     for i, t in enumerate(tables):
         tp = plans.get(i)
         if i not in treated or tp is None or not tp.changes:
             continue
-        dropped = [c.column for c in tp.columns if c.treatment == "drop"]
+        dropped = list(drops.get(i, []))
         numeric = set()
         for c in tp.columns:
             try:
@@ -355,7 +369,7 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
     W.write_excel(src, dest_tmp, updates, tables=tables)
 
 
-def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, tp) -> None:
+def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -363,7 +377,6 @@ def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, tp) -> None:
 
     orig = pq.read_table(src)
     schema = orig.schema
-    dropped = {c.column for c in tp.columns if c.treatment == "drop"} if tp else set()
     drop_idx = {table.keys.index(k) for k in dropped if k in table.keys}
     arrays, text_cols = [], set()
     for i, key in enumerate(table.keys):
@@ -502,8 +515,8 @@ def render_summary(res: RedactionResult) -> str:
                     what = (f"{c.get('values_changed', 0)} changed, "
                             f"{c.get('cells_suppressed', 0)} suppressed, "
                             f"information loss {100 * c.get('information_loss', 0):.0f} %")
-                desc = c["treatment"] + (f":{c['params']['method']}"
-                                         if c["params"].get("method") else "")
+                desc = c["treatment"] + (f":{c['params']['method']}" if c["params"].get(
+                    "method") and c["treatment"] != "drop" else "")
                 lines.append(f"    {c['column']:<{width}}  {desc:<24} {what}")
             ls = t.get("local_suppression")
             if ls:
@@ -678,7 +691,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         return fr
     _require_key(plan, key)
     check_plan_columns(plan)
-    treated, plans = {}, {}
+    treated, plans, drops = {}, {}, {}
     for i, (t, tp) in enumerate(zip(tables, plan.tables)):
         plans[i] = tp
         if not tp.changes:
@@ -688,12 +701,13 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
             continue
         df, tlog = treat_table(t, tp, key=key, k=k)
         treated[i] = df
+        drops[i] = tlog.pop("dropped_keys")
         fr.tables.append(tlog)
     if fmt in ("xls", "xlsb", "ods"):
         fr.notes.append(f"{fmt} cannot be written by openpyxl: the copy is an xlsx workbook")
     try:
         with atomic_path(out) as tmp:
-            write_tables(path, tmp, fmt, tables, treated, plans)
+            write_tables(path, tmp, fmt, tables, treated, plans, drops)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     fr.output_sha256 = sha256_file(out)
@@ -735,8 +749,8 @@ def _redact_frames(res, target, options, prof, keyb, override, importance, outpu
     out_frames = {}
     for t, tp in zip(tables, plan.tables):
         df, tlog = treat_table(t, tp, key=keyb, k=int(prof.param("k", 5)))
+        dropped = set(tlog.pop("dropped_keys"))
         fr.tables.append(tlog)
-        dropped = {c.column for c in tp.columns if c.treatment == "drop"}
         keep = [k for k in t.keys if k not in dropped]
         red = df[keep].copy()
         red.columns = [t.headers[t.keys.index(k)] for k in keep]

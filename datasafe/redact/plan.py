@@ -283,8 +283,9 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
             cp.treatment, cp.params = "generalise", {"method": "date", "level": "month"}
             cp.reason = "event date coarsened to the month — DR-DEID-11"
         elif typ in ("string", "boolean") and col.stats.distinct > 10:
-            cp.treatment, cp.params = "generalise", {"method": "rare_merge", "min_count": k}
-            cp.reason = f"categories seen fewer than {k} times merged into 'Other' — DR-DEID-11"
+            kk = effective_k(profile, table_result)[0]
+            cp.treatment, cp.params = "generalise", {"method": "rare_merge", "min_count": kk}
+            cp.reason = f"categories seen fewer than {kk} times merged into 'Other' — DR-DEID-11"
         else:
             cp.reason = "quasi-identifier kept (local suppression applies)"
         return cp
@@ -318,6 +319,31 @@ def derive_plan(scan_result, tables_by_file, profile, options, *, key_available:
                                             destination=destination, importance=importance))
         out.append((fres, plan))
     return out
+
+
+def effective_k(profile, tres=None) -> tuple[int, str | None]:
+    """The class size local suppression aims for: the profile's k, raised so that without
+    sampling weights every record's individual risk 1/fk stays within the profile's
+    ``individual_risk_threshold`` and ``global_risk_max`` (sdcMicro's risk is 1/fk when the
+    sample is the population). With a weight column the risk is lower and k alone is used."""
+    import math
+
+    k = int(profile.param("k", 5)) if profile else 5
+    if profile is None:
+        return k, None
+    risk = getattr(tres, "risk", None) if tres is not None else None
+    if risk is not None and risk.extra.get("weight"):
+        return k, None
+    limits = [float(v) for v in (profile.param("individual_risk_threshold"),
+                                 profile.param("global_risk_max")) if v]
+    if not limits:
+        return k, None
+    need = math.ceil(1 / min(limits) - 1e-9)
+    if need <= k:
+        return k, None
+    return need, (f"k raised from {k} to {need} so that every record's risk 1/fk stays within "
+                  f"{min(limits):.0%} (no sampling weight; set local_suppression.k in a plan "
+                  "file to change it)")
 
 
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,
@@ -370,7 +396,10 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         key_vars = [c.key for c in tres.columns if c.role == "quasi"]
     key_vars = [v for v in key_vars if v not in dropped]
     if key_vars:
-        tp.local_suppression = {"k": k, "key_vars": key_vars}
+        k_eff, why = effective_k(profile, tres)
+        tp.local_suppression = {"k": k_eff, "key_vars": key_vars}
+        if why:
+            tp.notes.append(why)
         if importance:
             tp.local_suppression["importance"] = [v for v in importance if v in key_vars]
     return tp

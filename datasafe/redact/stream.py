@@ -234,6 +234,16 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                 m = (kframe[c].notna() & red[c].isna()).to_numpy()
                 if m.any():
                     supp_mask[c] = m
+            emptied = [c for c in kv if len(red) and red[c].isna().all()
+                       and kframe[c].notna().any()]
+            for c in emptied:  # as in memory: a key variable emptied completely is removed
+                dropped.append(c)
+                supp_mask.pop(c, None)
+                treat.pop(c, None)
+                cp = cplans[c]
+                cplans[c] = type(cp)(column=cp.column, treatment="drop", params={},
+                                     reason=(cp.reason + "; removed: local suppression emptied "
+                                             "every value").lstrip("; "), source=cp.source)
             from datasafe.redact.suppress import frequencies
 
             fk = frequencies(red, kv)
