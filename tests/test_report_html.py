@@ -77,13 +77,19 @@ def test_html_french():
 
 
 def test_html_degrades_without_risk_extras():
+    from datasafe.report.html import _above
+
     r = rich_result(with_histograms=False)
     html = render(r, "html")
-    assert "Equivalence-class sizes" not in html
-    assert "Records violating k-anonymity" in html  # the violations chart stands in
+    # class sizes derived from the k-anonymity violations; risk split at the threshold
+    assert "Equivalence-class sizes" in html and "<title>3–4: 29</title>" in html
+    assert "<title>5+: 1,113</title>" in html
+    assert "<title>&gt; 5%: 64</title>" in html and "<title>≤ 5%: 1,136</title>" in html
+    assert _above("> 5%", 0.05) and not _above("≤ 5%", 0.05) and _above("0.2–0.5", 0.05)
     r.files[0].tables[0].risk.extra = {}
     html = render(r, "html")
     assert "Riskiest key combinations" not in html and "10.78" in html
+    assert "Equivalence-class sizes" not in html and "Individual risk" not in html
 
 
 def test_html_fragment_for_notebooks():

@@ -548,6 +548,39 @@ def _violations(obj: Any) -> list[tuple[str, int]]:
     return out
 
 
+def class_sizes_from_violations(violations: list[tuple[str, int]], rows: int
+                                ) -> list[tuple[str, float]]:
+    """Records by equivalence-class size, derived from the k-anonymity violations when the risk
+    stage gave no histogram: ``violations[k]`` counts the records in classes smaller than k, so
+    the differences between successive k are the records in each band of sizes."""
+    try:
+        ks = sorted({int(float(k)) for k, _ in violations})
+    except ValueError:
+        return []
+    counts = {int(float(k)): n for k, n in violations}
+    if not ks or not rows or ks[0] < 2:
+        return []
+    out: list[tuple[str, float]] = []
+    lower, below = 1, 0
+    for k in ks:
+        n = counts[k] - below
+        label = str(lower) if k - 1 == lower else f"{lower}–{k - 1}"
+        out.append((label, float(max(n, 0))))
+        lower, below = k, counts[k]
+    out.append((f"{lower}+", float(max(rows - below, 0))))
+    return out
+
+
+def _risk_split(extra: dict, rows: int) -> list[tuple[str, float]]:
+    """Records at or below / above the individual-risk threshold, when no histogram is given."""
+    above = _num(extra.get("records_above_risk_threshold"))
+    thr = _num(extra.get("individual_risk_threshold") or extra.get("risk_threshold"))
+    if above is None or thr is None or not rows:
+        return []
+    pct = f"{thr * 100:g}%"
+    return [(f"≤ {pct}", float(max(rows - above, 0))), (f"> {pct}", float(above))]
+
+
 def _roles_by_name(table) -> dict[str, tuple[str, str | None]]:
     roles: dict[str, tuple[str, str | None]] = {}
     for c in table.columns:
@@ -630,9 +663,11 @@ def risk_view(table) -> RiskView | None:
         risk_threshold=_num(thr),
         violations=_violations(x.get("violations")),
         class_sizes=histogram_pairs(x.get("class_size_histogram")
-                                    or x.get("equivalence_class_sizes")),
+                                    or x.get("equivalence_class_sizes"))
+        or class_sizes_from_violations(_violations(x.get("violations")), int(table.rows or 0)),
         risk_histogram=histogram_pairs(x.get("risk_histogram")
-                                       or x.get("individual_risk_histogram")),
+                                       or x.get("individual_risk_histogram"))
+        or _risk_split(x, int(table.rows or 0)),
         riskiest=riskiest_combinations(table, x),
         small_cells=x.get("small_cells"),
     )

@@ -428,6 +428,11 @@ def _below(label, k: int) -> bool:
 
 
 def _above(label, threshold: float) -> bool:
+    text = str(label).strip()
+    if text.startswith(">"):
+        return True
+    if text.startswith(("≤", "<")):
+        return False
     nums = [float(x.replace(",", ".")) for x in re.findall(r"\d+(?:[.,]\d+)?", str(label))]
     if not nums:
         return False
