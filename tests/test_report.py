@@ -283,3 +283,33 @@ def test_french_check_texts_come_from_the_catalogue(monkeypatch):
     assert "Identifiant direct présent" in html
     en = common.localize(rich_result().findings[0], "en")
     assert en.message.startswith("Direct identifier (PERSON) in a file")  # finding's own text
+
+
+def _edge_results():
+    yield ScanResult()  # nothing scanned
+    t = TableResult(name=None, rows=0, columns=[])
+    yield ScanResult(files=[FileResult("empty.csv", "csv", tables=[t])])
+    risk = RiskResult(["A"], None, 0, 5, 0.0, 0.0, extra={
+        "riskiest_combinations": [{"values": ["x"]}, {"key": "weird"}, "junk", {"count": 3}],
+        "class_size_histogram": [[1, 2, 5], ["a", "b"], {"label": "z", "count": "n/a"}],
+        "risk_histogram": {"bins": [0, 0.1, 1], "counts": [4, 1]},
+        "violations": {"k2": {"records": 1}, "bogus": "x"},
+        "household_global_risk": float("nan")})
+    cols = [_col("A", "quasi", "AGE", examples=[]), _col("B\nC\t|x", "direct", None)]
+    t = TableResult(name="S|1 <i>", rows=3, columns=cols, risk=risk)
+    f = Finding("X-1", "low", "e.xlsx", "S|1 <i>", "B\nC\t|x", "msg {not a placeholder",
+                "guide", details={"variant": "v", "n": 1})
+    yield ScanResult(files=[FileResult("e.xlsx", "xlsx", tables=[t], sensitivity="moderate")],
+                     findings=[f], summary=Summary(verdict="pass"), fail_on="critical")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reports_survive_odd_results(fmt, lang):
+    for r in _edge_results():
+        out = render(r, fmt, lang=lang)
+        assert isinstance(out, str) and out.endswith("\n")
+        if fmt == "sarif":
+            from tests.test_report_sarif import validate_sarif
+
+            validate_sarif(json.loads(out))
