@@ -15,7 +15,8 @@ A case is a small table on which a check must fire (``expect: fire``) or must no
       key_vars: [age, sex]         # optional: key variables for the risk stage
       roles: {full_name: direct/PERSON}   # hand-filled detection (role/ENTITY)
       kind: microdata              # hand-filled table kind
-      risk: {k_min: 1, …}          # hand-filled RiskResult (+ extra)
+      risk: {k_min: 1, …}          # hand-filled RiskResult (+ extra); without it, key_vars
+                                   # runs the real risk stage in unit mode too
       csv: |
         full_name,age
         …
@@ -141,6 +142,10 @@ def run_unit(case: dict[str, Any], folder: Path):
                 k_threshold=r.pop("k_threshold", 5),
                 expected_reidentifications=r.pop("expected_reidentifications", 0.0),
                 global_risk=r.pop("global_risk", 0.0), extra=r.pop("extra", {}) or {})
+        elif case.get("key_vars"):
+            from datasafe.risk import assess_table
+
+            tres.risk = assess_table(table, tres, options, profile)
         fres.tables.append(tres)
     result.files.append(fres)
     run_checks(result, [(fres, tables)], options, profile)

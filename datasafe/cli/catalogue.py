@@ -1,8 +1,17 @@
-"""``datasafe checks`` and ``datasafe profiles``: what the catalogue holds."""
+"""``datasafe checks list|explain ID`` and ``datasafe profiles list|show NAME``: what the catalogue
+and the shipped profiles hold."""
 
 from __future__ import annotations
 
 import click
+
+LANGS = click.Choice(["en", "fr"])
+
+
+def _sev_line(sev) -> str:
+    if isinstance(sev, dict):
+        return ", ".join(f"{k} {v}" for k, v in sev.items())
+    return str(sev or "")
 
 
 @click.group(help="List and explain the data-responsibility checks.")
@@ -10,26 +19,85 @@ def checks():
     pass
 
 
-@checks.command("list", help="List every check with its id, title and severity.")
-def checks_list():
+@checks.command("list", help="""List every check with its id, area, severity and title.
+
+\b
+Examples:
+  datasafe checks list
+  datasafe checks list --area retention --lang fr
+""")
+@click.option("--area", help="Only checks of this area (de-identification, group data, "
+                             "aggregates, hxl, transfer, retention).")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+def checks_list(area, lang):
     from datasafe.checking import catalogue
 
-    for c in catalogue().values():
-        click.echo(f"{c['id']:<12} {c.get('title', '')}")
+    for cid, c in catalogue().items():
+        if area and str(c.get("area", "")).lower() != area.lower():
+            continue
+        title = ((c.get(lang) or {}).get("title") if lang != "en" else None) or c.get("title", "")
+        sev = c.get("severity") or {}
+        public = sev.get("public", "") if isinstance(sev, dict) else sev
+        click.echo(f"{cid:<11} {str(c.get('area', '')):<18} {str(public):<8} {title}")
 
 
-@checks.command("explain", help="Explain one check: what it detects, why, and how to fix it.")
+@checks.command("explain", help="""Explain one check: what it detects, why, its severities,
+parameters, guidance, examples and how to fix it.
+
+\b
+Examples:
+  datasafe checks explain DR-GEO-02
+  datasafe checks explain dr-pii-01 --lang fr
+""")
 @click.argument("check_id")
-def checks_explain(check_id):
-    import yaml
-
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--yaml", "as_yaml", is_flag=True, help="Print the raw catalogue entry.")
+def checks_explain(check_id, lang, as_yaml):
     from datasafe.checking import catalogue
+    from datasafe.checking.catalogue import citation
 
     cat = catalogue()
-    entry = cat.get(check_id.upper())
+    entry = cat.get(check_id.strip().upper())
     if entry is None:
-        raise click.ClickException(f"unknown check '{check_id}'")
-    click.echo(yaml.safe_dump(entry, allow_unicode=True, sort_keys=False))
+        from datasafe.cli import fail
+
+        fail(f"unknown check '{check_id}' (see: datasafe checks list)")
+    if as_yaml:
+        import yaml
+
+        click.echo(yaml.safe_dump(entry, allow_unicode=True, sort_keys=False))
+        return
+    tr = entry.get(lang) or {} if lang != "en" else {}
+
+    def t(key):
+        return " ".join(str(tr.get(key) or entry.get(key) or "").split())
+
+    out = [f"{entry['id']}  {t('title')}", ""]
+    out.append(f"Area:        {entry.get('area', '')}")
+    sev = entry.get("severity")
+    out.append(f"Severity:    {_sev_line(sev)}")
+    for v, s in (entry.get("severity_variants") or {}).items():
+        out.append(f"  {v + ':':<11}{_sev_line(s)}")
+    if entry.get("sensitivity"):
+        out.append(f"Implies:     sensitivity data type '{entry['sensitivity']}'")
+    out += ["", "Detects:", "  " + " ".join(str(entry.get("detects", "")).split()), "",
+            "Why:", "  " + " ".join(str(entry.get("rationale", "")).split()), ""]
+    if entry.get("parameters"):
+        out.append("Parameters (override in a profile: checks: {ID: {params: {...}}}):")
+        for name, spec in entry["parameters"].items():
+            if isinstance(spec, dict):
+                out.append(f"  {name} = {spec.get('default')!r}  {spec.get('description', '')}")
+            else:
+                out.append(f"  {name} = {spec!r}")
+        out.append("")
+    out += [f"Guidance:    {citation(entry)}", ""]
+    ex = entry.get("examples") or {}
+    if ex.get("bad"):
+        out += ["Bad:"] + ["  " + ln for ln in str(ex["bad"]).rstrip().splitlines()] + [""]
+    if ex.get("good"):
+        out += ["Good:"] + ["  " + ln for ln in str(ex["good"]).rstrip().splitlines()] + [""]
+    out += [f"Fix:         {t('fix')}", "", "In plain words:", "  " + t("explanation")]
+    click.echo("\n".join(out))
 
 
 @click.group(help="List and show sharing profiles.")
@@ -37,24 +105,39 @@ def profiles():
     pass
 
 
-@profiles.command("list", help="List the shipped profiles.")
+@profiles.command("list", help="List the shipped profiles with their destination and failing "
+                               "severity.")
 def profiles_list():
     from datasafe.profiles import available_profiles, load_profile
 
     for name in available_profiles():
         p = load_profile(name)
-        click.echo(f"{name:<20} {p.description.strip().splitlines()[0] if p.description else ''}")
+        desc = " ".join(p.description.split())
+        first = desc.split(". ")[0].split(": ")[0] if desc else ""
+        fail = "never" if p.never_fail else p.fail_on
+        click.echo(f"{name:<20} {str(p.destination or '-'):<9} fail {fail:<9} {first}")
 
 
-@profiles.command("show", help="Show a profile with what it inherits.")
+@profiles.command("show", help="""Show a profile with what it inherits (its resolved YAML).
+
+\b
+Examples:
+  datasafe profiles show hdx-public
+  datasafe profiles show ./my-country-isp.yaml
+""")
 @click.argument("name")
 def profiles_show(name):
     import yaml
 
     from datasafe.profiles import ProfileError, load_profile
 
+    from datasafe.cli import fail
+
     try:
         p = load_profile(name)
     except ProfileError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(yaml.safe_dump(p.raw, allow_unicode=True, sort_keys=False))
+        fail(str(exc))
+        return
+    first = {k: p.raw[k] for k in ("name", "description", "extends") if k in p.raw}
+    rest = {k: v for k, v in p.raw.items() if k not in first}
+    click.echo(yaml.safe_dump({**first, **rest}, allow_unicode=True, sort_keys=False))
