@@ -32,8 +32,8 @@ def infer_type(values: list[str]) -> str:
         return sum(1 for v in vals if pred(v)) / n
 
     if share(lambda v: bool(_INT.match(v))) >= 0.9 and not any(
-            len(v) > 1 and v[0] == "0" for v in vals if _INT.match(v)):
-        return "integer"
+            (len(v) > 1 and v[0] == "0") or v[0] == "+" for v in vals if _INT.match(v)):
+        return "integer"  # a leading 0 or + is an identifier or a phone number, not a count
     if share(lambda v: bool(_INT.match(v) or _FLOAT.match(v))) >= 0.9:
         return "float" if any(_FLOAT.match(v) for v in vals) else "string"
     if share(lambda v: v.lower() in _BOOL) >= 0.95:
@@ -49,7 +49,35 @@ def infer_type(values: list[str]) -> str:
     return "string"
 
 
+def _text_array(s):
+    """A pandas column of text → a pyarrow string array (zero-copy for the ``str`` dtype)."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(s.array) if str(s.dtype) == "str" else None
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is None:
+        from datasafe.read import array_to_text
+
+        try:
+            arr = array_to_text(pa.array(s, from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError):
+            arr = pa.array([None if v is None or v != v else str(v) for v in s.tolist()],
+                           pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
 def profile_column(table: Table, index: int) -> ColumnResult:
+    """Vectorised statistics of one column (pyarrow compute over the whole column) and a
+    seeded sample of its distinct non-empty values."""
+    import numpy as np
+    import pyarrow.compute as pc
+
     key = table.keys[index]
     s = table.data[key] if key in table.data.columns else None
     col = ColumnResult(name=table.headers[index], key=key, index=index,
@@ -58,29 +86,40 @@ def profile_column(table: Table, index: int) -> ColumnResult:
     if s is None or rows == 0:
         col.stats = ColumnStats(rows=rows)
         return col
-    nonnull = s.dropna()
-    stripped = nonnull.str.strip()
-    nonnull = nonnull[stripped != ""]
-    non_empty = int(len(nonnull))
+    if getattr(s, "ndim", 1) != 1:  # a repeated label in a hand-made frame
+        s = s.iloc[:, 0]
+    arr = _text_array(s)
+    # non-empty: not null, not empty, not only whitespace (the readers already null those)
+    nonnull = arr.drop_null()
+    if len(nonnull):
+        blank = pc.utf8_is_space(nonnull)
+        if pc.any(blank).as_py():
+            nonnull = nonnull.filter(pc.invert(blank))
+        empty = pc.equal(pc.binary_length(nonnull), 0)
+        if pc.any(empty).as_py():
+            nonnull = nonnull.filter(pc.invert(empty))
+    non_empty = len(nonnull)
     if non_empty == 0:
         col.stats = ColumnStats(rows=rows)
         return col
-    lengths = nonnull.str.len()
-    uniques = nonnull.drop_duplicates()
-    distinct = int(len(uniques))
+    lengths = pc.utf8_length(nonnull)
+    mm = pc.min_max(lengths).as_py()
+    uniques = pc.unique(nonnull)  # in order of first appearance: deterministic
+    distinct = len(uniques)
     if distinct > SAMPLE_SIZE:
-        sample = uniques.sample(n=SAMPLE_SIZE, random_state=SEED)
+        idx = np.sort(np.random.default_rng(SEED).choice(distinct, SAMPLE_SIZE, replace=False))
+        sample = uniques.take(idx)
     else:
         sample = uniques
-    col.sample = [str(v) for v in sample.tolist()]
+    col.sample = sample.to_pylist()
     col.stats = ColumnStats(
         inferred_type=infer_type(col.sample),
         rows=rows,
-        non_empty=non_empty,
-        distinct=distinct,
-        min_length=int(lengths.min()),
-        max_length=int(lengths.max()),
-        mean_length=float(lengths.mean()),
+        non_empty=int(non_empty),
+        distinct=int(distinct),
+        min_length=int(mm["min"]),
+        max_length=int(mm["max"]),
+        mean_length=float(pc.mean(lengths).as_py()),
     )
     return col
 
