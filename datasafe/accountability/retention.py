@@ -14,7 +14,11 @@ Dates from columns or git are *inferred*: they are listed, but ``datasafe retent
 only destroys files whose date was *declared* in the sidecar unless told to include inferred
 ones. Birth dates and future-facing dates (expiry, due) are not used.
 
-``retention_status(path, today=, period_days=)`` is the shared function; ``destroy(path, ...)``
+Dates are read as the retention checks (``datasafe.checking.rules.retention``, DR-RET-01/02)
+read them: their sidecar-date parser, newest-date parser, birth-date headers and git date are
+used when present, so that ``datasafe scan`` and ``datasafe retention`` agree.
+
+``retention_status(path, today=, period_days=)`` works on a path alone (no scan needed); ``destroy(path, ...)``
 deletes a file (overwriting its bytes first) and ``git_history_commits(path)`` says whether git
 history still holds it (DR-RET-03: deleting a file in git keeps it in history).
 """
@@ -58,8 +62,16 @@ class RetentionStatus:
 
 
 def _as_date(value: Any) -> _dt.date | None:
+    """A sidecar date, parsed as the retention checks parse it (``2026-06-30``, ``2026-06``,
+    ``2026``), falling back to ISO dates."""
     if value is None or value == "":
         return None
+    try:
+        from datasafe.checking.values import parse_date
+    except ImportError:
+        parse_date = None
+    if parse_date is not None:
+        return parse_date(value)
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -79,7 +91,14 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 
 def git_commit_date(path: str | os.PathLike) -> _dt.date | None:
-    """The date of the last commit that touched ``path`` (None outside git or when untracked)."""
+    """The date of the last commit that touched ``path`` (None outside git or when untracked);
+    the retention checks' function when present."""
+    try:
+        from datasafe.checking.rules.retention import git_commit_date as checks_git_date
+    except ImportError:
+        checks_git_date = None
+    if checks_git_date is not None:
+        return checks_git_date(str(path))
     p = Path(path).resolve()
     out = _git(["log", "-1", "--format=%cI", "--", p.name], p.parent)
     return _as_date(out.strip()) if out and out.strip() else None
@@ -99,12 +118,42 @@ _NOT_COLLECTION = re.compile(
     re.IGNORECASE)
 
 
+def _not_collection(header: str | None) -> bool:
+    if _NOT_COLLECTION.search(header or ""):
+        return True
+    try:
+        from datasafe.checking import lexicon as lx
+    except ImportError:
+        return False
+    return lx.norm(header) in lx.DOB_HEADERS
+
+
+def _newest_date(series, today: _dt.date) -> _dt.date | None:
+    """The newest date of a text column that is not in the future: the retention checks'
+    parser when present, else ISO first and day-first for the rest."""
+    import pandas as pd
+
+    try:
+        from datasafe.checking.values import newest_date
+    except ImportError:
+        newest_date = None
+    if newest_date is not None:
+        d = newest_date(series)
+        return d if d is None or d <= today else None
+    s = series.dropna()
+    iso = s.str.match(r"^\d{4}-\d{2}-\d{2}")
+    parsed = pd.concat([
+        pd.to_datetime(s[iso].str.slice(0, 10), errors="coerce", format="%Y-%m-%d"),
+        pd.to_datetime(s[~iso], errors="coerce", dayfirst=True, format="mixed"),
+    ])
+    parsed = parsed[parsed.notna() & (parsed <= pd.Timestamp(today))]
+    return None if parsed.empty else parsed.max().date()
+
+
 def latest_column_date(path: str | os.PathLike, today: _dt.date | None = None) -> tuple[
         _dt.date | None, str | None]:
     """The latest date (not in the future) found in the date columns of a file, and the
     column's header; (None, None) when it has none or cannot be read."""
-    import pandas as pd
-
     from datasafe.profiling import profile_column
     from datasafe.read import ReadError, read_tables
 
@@ -119,18 +168,11 @@ def latest_column_date(path: str | os.PathLike, today: _dt.date | None = None) -
             col = profile_column(t, i)
             if col.stats.inferred_type not in ("date", "datetime"):
                 continue
-            if _NOT_COLLECTION.search(t.headers[i] or ""):
+            if _not_collection(t.headers[i]):
                 continue
-            s = t.data[key].dropna()
-            iso = s.str.match(r"^\d{4}-\d{2}-\d{2}")
-            parsed = pd.concat([
-                pd.to_datetime(s[iso].str.slice(0, 10), errors="coerce", format="%Y-%m-%d"),
-                pd.to_datetime(s[~iso], errors="coerce", dayfirst=True, format="mixed"),
-            ])
-            parsed = parsed[parsed.notna() & (parsed <= pd.Timestamp(today))]
-            if parsed.empty:
+            latest = _newest_date(t.data[key], today)
+            if latest is None:
                 continue
-            latest = parsed.max().date()
             if best is None or latest > best:
                 best, best_col = latest, t.headers[i]
     return best, best_col
