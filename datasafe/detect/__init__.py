@@ -121,6 +121,8 @@ def _hxl_matches(tag: str | None) -> tuple[list, bool, bool]:
     amap = hx.get("attributes", {})
     for a in attrs:
         spec = amap.get(a)
+        if spec and spec["entity"] == "PERSON" and not person:
+            continue  # #loc+name, #org+name, #item+name: the name of a thing
         if spec:
             out.append((spec["entity"], spec["role"], float(spec["weight"])))
         elif person and a in hx.get("person_id_attributes", []):
@@ -144,9 +146,7 @@ def _weights(series, col):
     if col.stats.distinct > len(col.sample) or col.stats.distinct > 500:
         return None
     vc = series.value_counts()
-    import pandas as pd
-
-    return pd.Series(vc.reindex(col.sample).to_numpy(), dtype="float64")
+    return vc.reindex(col.sample).to_numpy(dtype="float64", na_value=1.0)
 
 
 def _is_free_text(c: _Col) -> bool:
@@ -154,8 +154,13 @@ def _is_free_text(c: _Col) -> bool:
     f = c.feats
     if st.non_empty == 0 or f is None or f.n == 0:
         return False
-    if f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER") or f.hit("GPS_COORDINATE"):
+    if f.hits:
         return False
+    top = c.header[0] if c.header else None
+    if top is not None and not top.generic and top.entity not in (
+            "FREE_TEXT", "NONE", "COUNT", "HEALTH", "PROTECTION_INCIDENT", "DISABILITY",
+            "LEGAL_STATUS"):
+        return False  # "site name", "address": a known kind of value, not free text
     varied = st.distinct >= max(3, 0.2 * st.non_empty)
     if st.inferred_type == "text" and varied:
         return True
@@ -234,12 +239,10 @@ def _analyse(table, col, lex, options, regions) -> _Col:
     c.header_tokens = lex.header_tokens(col.name or "")
     c.hxl, c.hxl_count, c.hxl_person = _hxl_matches(col.hxl)
     if col.sample:
-        import pandas as pd
-
         series = table.data[col.key] if col.key in table.data.columns else None
         nonnull = series.dropna() if series is not None else None
         weights = _weights(nonnull, col) if nonnull is not None else None
-        c.feats = V.compute(pd.Series(col.sample, dtype="str"), weights, nonnull, col.stats,
+        c.feats = V.compute(col.sample, weights, nonnull, col.stats,
                             regions=regions,
                             value_list_files=_config_files(options, "value_lists"),
                             names_files=_config_files(options, "given_names"))
@@ -298,11 +301,20 @@ def _collect(c: _Col) -> None:
     for e, _r, w in c.hxl:
         if e == "NONE":
             blocker = blocker or True
+    if f is not None and f.lists.get("sectors", 0) >= VALUE_LIST_MIN and not (
+            top_header and not top_header.generic and top_header.entity in ("HEALTH",
+                                                                         "PROTECTION_INCIDENT")):
+        blocker = True  # values are humanitarian sectors (3W tables)
     if blocker is not None:
         c.blocked = True
+    specific = None
     for m in c.header:
         if m.entity in ("NONE", "COUNT", "FREE_TEXT"):
             continue
+        if top_header is not None and m.weight < top_header.weight - 0.02:
+            continue  # only the header's strongest reading counts
+        if not m.generic and specific is None:
+            specific = m.entity
         if c.blocked and (m.generic or m.weight < 0.85):
             continue
         if _compatible(m.entity, c, m.generic):
@@ -347,6 +359,9 @@ def _collect(c: _Col) -> None:
         vl = lists.get(name)
         if vl is None or vl.entity == "NONE":
             continue
+        if specific is not None and vl.entity != specific and not (
+                specific in ("NATIONALITY",) and vl.entity == "ETHNICITY"):
+            continue  # the header says what it is ("region": Afar, Amhara are regions too)
         if f.numeric > 0.5:
             continue
         if share >= VALUE_LIST_MIN or (vl.entity in ev and share >= 0.3):
@@ -480,7 +495,7 @@ def _role_of(c: _Col, entity: str, kind: str) -> str:
     if entity == "GPS_COORDINATE":
         f = c.feats
         precise = f is None or f.decimals >= 3 or bool(f.hit("GPS_COORDINATE"))
-        role = "direct" if (precise and kind != "aggregate") else "quasi"
+        role = "direct" if (precise and kind == "microdata") else "quasi"
     return role
 
 

@@ -95,15 +95,57 @@ class Features:
         return None
 
 
-def _share(mask, w) -> float:
-    if w is None:
-        return float(mask.mean()) if len(mask) else 0.0
-    tot = float(w.sum())
-    return float((mask.astype("float64") * w).sum() / tot) if tot else 0.0
+_RX: dict[str, re.Pattern] = {}
 
 
-def _examples(values, mask, k: int = 3) -> list[str]:
-    return [str(v) for v in values[mask.to_numpy()].tolist()[:k]]
+def _rx(pattern: str) -> re.Pattern:
+    r = _RX.get(pattern)
+    if r is None:
+        r = _RX[pattern] = re.compile(pattern)
+    return r
+
+
+class _Sample:
+    """The bounded sample as a list plus numpy masks: one pass of a compiled regex per check."""
+
+    def __init__(self, values: list[str], weights):
+        import numpy as np
+
+        self.np = np
+        self.v = values
+        self.n = len(values)
+        self.w = None if weights is None else np.asarray(weights, dtype="float64")
+
+    def mask(self, pred) -> "object":
+        return self.np.fromiter((bool(pred(x)) for x in self.v), dtype=bool, count=self.n)
+
+    def full(self, pattern: str):
+        m = _rx(pattern).fullmatch
+        return self.mask(m)
+
+    def search(self, pattern: str):
+        m = _rx(pattern).search
+        return self.mask(m)
+
+    def share(self, mask) -> float:
+        if not self.n:
+            return 0.0
+        if self.w is None:
+            return float(mask.mean())
+        tot = float(self.w.sum())
+        return float((mask * self.w).sum() / tot) if tot else 0.0
+
+    def pick(self, mask, k: int = 3) -> list[str]:
+        out = []
+        for x, ok in zip(self.v, mask):
+            if ok:
+                out.append(x)
+                if len(out) == k:
+                    break
+        return out
+
+    def where(self, mask) -> list[str]:
+        return [x for x, ok in zip(self.v, mask) if ok]
 
 
 def luhn_ok(digits: str) -> bool:
@@ -130,10 +172,14 @@ def iban_ok(value: str) -> bool:
 
 def phone_valid(values: list[str], regions) -> list[bool]:
     """Which values parse as valid phone numbers (+international, 00-prefixed, or local in one of
-    ``regions``). Runs on a bounded sample."""
+    ``regions``). Runs on a bounded sample: the first local numbers are tried against every
+    region, the rest only against the regions that worked for them."""
     import phonenumbers
 
-    out = []
+    order = list(regions)
+    out: list[bool] = []
+    local_seen = 0
+    working: list[str] = []
     for v in values:
         s = v.strip()
         ok = False
@@ -143,13 +189,17 @@ def phone_valid(values: list[str], regions) -> list[bool]:
                 ok = phonenumbers.is_valid_number(phonenumbers.parse(s2, None))
             else:
                 digits = re.sub(r"\D", "", s)
-                for region in regions:
+                local_seen += 1
+                tries = order if local_seen <= 8 else working
+                for region in tries:
                     try:
                         num = phonenumbers.parse(s, region)
                     except phonenumbers.NumberParseException:
                         continue
                     if phonenumbers.is_valid_number(num):
                         ok = True
+                        if region not in working:
+                            working.append(region)
                         break
                 if not ok and 11 <= len(digits) <= 13 and not digits.startswith("0"):
                     # international number written without the +
@@ -167,195 +217,216 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
             names_files=()) -> Features:
     """Features and value hits of one column.
 
-    ``sample``: pandas Series of distinct raw values; ``weights``: their frequencies (or None);
-    ``full``: the whole column (non-empty values) for cheap confirmations, or None.
+    ``sample``: distinct raw values (a list or Series, at most 500); ``weights``: their
+    frequencies in the column (or None); ``full``: the whole column (non-empty values) for cheap
+    confirmations, or None.
     """
-    import pandas as pd
+    import numpy as np
+
+    from datasafe.detect.lexicon import norm_value
 
     f = Features()
-    # object dtype: on <= 500 values Python's re beats Arrow's regex translation overhead
-    s = pd.Series([str(v).strip() for v in sample.tolist()], index=sample.index, dtype=object)
-    s = s[s != ""]
+    raw = list(sample)
+    keep = [i for i, v in enumerate(raw) if str(v).strip()]
+    vals = [str(raw[i]).strip() for i in keep]
     w = None
     if weights is not None:
-        w = weights.reindex(s.index).fillna(1).astype("float64")
-        f.weighted = True
-    f.n = len(s)
+        wa = np.asarray(weights, dtype="float64")
+        w = np.nan_to_num(wa[keep], nan=1.0) if len(wa) == len(raw) else None
+        f.weighted = w is not None
+    S = _Sample(vals, w)
+    f.n = S.n
     if not f.n:
         return f
     f.uniqueness = stats.distinct / stats.non_empty if stats.non_empty else 0.0
-    lengths = s.str.len()
+    lengths = np.fromiter((len(x) for x in vals), dtype=int, count=S.n)
 
     # -- numbers -----------------------------------------------------------------------------
-    is_int = s.str.fullmatch(INT_RE)
-    is_num = s.str.fullmatch(NUM_RE)
-    f.integer = _share(is_int, w)
-    f.numeric = _share(is_num, w)
+    is_int = S.full(INT_RE)
+    is_num = S.full(NUM_RE)
+    f.integer = S.share(is_int)
+    f.numeric = S.share(is_num)
     if is_num.any():
-        nums = pd.to_numeric(s[is_num].str.replace(",", ".", regex=False), errors="coerce")
-        nums = nums.dropna()
-        if len(nums):
-            f.num_min, f.num_max = float(nums.min()), float(nums.max())
-        dec = s.str.extract(DEC_RE, expand=False).dropna()
-        f.decimals = float(dec.str.len().median()) if len(dec) else 0.0
-        ints = nums[nums == nums.round()]
+        nums = np.array([float(x.replace(",", ".")) for x in S.where(is_num)])
+        f.num_min, f.num_max = float(nums.min()), float(nums.max())
+        decs = [len(m.group(1)) for m in map(_rx(DEC_RE).fullmatch, vals) if m]
+        f.decimals = float(np.median(decs)) if decs else 0.0
+        ints = nums[nums == np.round(nums)]
         if f.integer > 0.98 and len(ints) >= 10 and stats.distinct == stats.non_empty:
-            srt = ints.sort_values()
-            f.sequential = bool(srt.iloc[-1] - srt.iloc[0] + 1 <= len(ints) * 1.2 + 2
+            f.sequential = bool(ints.max() - ints.min() + 1 <= len(ints) * 1.2 + 2
                                 and stats.distinct >= stats.rows * 0.9)
 
-    low = s.str.lower()
     lists = load_value_lists(tuple(value_list_files))
-    from datasafe.detect.lexicon import norm_value
+    normed = [norm_value(x) for x in vals]
 
-    normed = pd.Series([norm_value(v) for v in s.tolist()], index=s.index, dtype=object)
+    def member(values, seq=normed):
+        return np.fromiter((x in values for x in seq), dtype=bool, count=len(seq))
 
-    def member(values, ser=normed):
-        return ser.map(values.__contains__).astype(bool)
-
-    f.boolean = _share(member(lists["boolean"].values), w)
+    f.boolean = S.share(member(lists["boolean"].values))
 
     # -- sex -----------------------------------------------------------------------------------
     fem = member(lists["sex_female"].values)
     mal = member(lists["sex_male"].values)
     oth = member(lists["sex_other"].values)
-    f.sex_share = _share(fem | mal | oth, w)
+    f.sex_share = S.share(fem | mal | oth)
     f.sex_both = bool(fem.any() and mal.any())
 
     # -- value lists -----------------------------------------------------------------------------
-    for name, vl in lists.items():
-        if name.startswith("sex_") or name == "boolean":
-            continue
-        m = member(vl.values)
-        if m.any():
-            f.lists[name] = _share(m, w)
-            f.list_matched[name] = _examples(s, m)
+    if f.numeric < 0.9:
+        for name, vl in lists.items():
+            if name.startswith("sex_") or name == "boolean":
+                continue
+            m = member(vl.values)
+            if m.any():
+                f.lists[name] = S.share(m)
+                f.list_matched[name] = S.pick(m)
 
     # -- dates ---------------------------------------------------------------------------------
-    is_date = s.str.fullmatch(DATE_RE)
-    f.date = _share(is_date, w)
-    years = s.str.extract(YEAR_RE, expand=False)
-    yr = pd.to_numeric(years, errors="coerce")
-    if f.date > 0.5 or (f.integer > 0.9 and yr.notna().mean() > 0.9):
-        yv = yr[is_date | is_int].dropna()
-        if len(yv):
-            f.years_min, f.years_max = int(yv.min()), int(yv.max())
+    is_date = S.full(DATE_RE)
+    f.date = S.share(is_date)
+    if f.date > 0.5 or f.integer > 0.9:
+        yr_rx = _rx(YEAR_RE)
+        years = []
+        for x, ok in zip(vals, is_date | is_int):
+            if ok:
+                m = yr_rx.search(x)
+                if m:
+                    years.append(int(m.group(1)))
+        if years and (f.date > 0.5 or len(years) > 0.9 * S.n):
+            f.years_min, f.years_max = min(years), max(years)
             f.year_span = f.years_max - f.years_min
-    f.year_only = _share(s.str.fullmatch(r"(?:19|20)\d{2}"), w)
-    f.age_band = _share(low.str.fullmatch(AGE_BAND_RE), w)
+    f.year_only = S.share(S.full(r"(?:19|20)\d{2}"))
+    low = [x.lower() for x in vals]
+    band = _rx(AGE_BAND_RE).fullmatch
+    f.age_band = S.share(np.fromiter((bool(band(x)) for x in low), dtype=bool, count=S.n))
 
     # -- text shape ------------------------------------------------------------------------------
-    has_digit = s.str.contains(r"\d", regex=True)
-    f.alpha = _share(~has_digit, w)
-    words = s.str.split()
-    nwords = words.str.len()
-    f.multiword = _share(nwords >= 2, w)
-    name_tok = rf"(?:{NAME_TOKEN})"
-    latin_name = s.str.fullmatch(rf"{name_tok}(?:[ \-]{name_tok}){{0,4}}") & ~has_digit
-    arabic_name = s.str.fullmatch(rf"{ARABIC_WORD}(?: {ARABIC_WORD}){{1,4}}")
-    shaped = (latin_name | arabic_name) & (nwords <= 5)
-    f.name_shape = _share(shaped, w)
-    given = load_given_names(tuple(names_files))
-    first = pd.Series([v.split(" ")[0] for v in normed.tolist()], index=s.index, dtype=object)
-    last = pd.Series([v.split(" ")[-1] for v in normed.tolist()], index=s.index, dtype=object)
-    f.given_name = _share(shaped & (member(given, first) | member(given, last)), w)
-    if f.name_shape > 0.5:
-        f.list_matched["_names"] = _examples(s, shaped)
+    has_digit = S.search(r"\d")
+    f.alpha = S.share(~has_digit)
+    nwords = np.fromiter((len(x.split()) for x in vals), dtype=int, count=S.n)
+    f.multiword = S.share(nwords >= 2)
+    if f.alpha >= 0.5:
+        name_tok = rf"(?:{NAME_TOKEN})"
+        latin = S.full(rf"{name_tok}(?:[ \-]{name_tok}){{0,4}}") & ~has_digit
+        arabic = S.full(rf"{ARABIC_WORD}(?: {ARABIC_WORD}){{1,4}}")
+        shaped = (latin | arabic) & (nwords <= 5)
+        f.name_shape = S.share(shaped)
+        if f.name_shape > 0.3:
+            given = load_given_names(tuple(names_files))
+            gmask = np.fromiter(((x.split(" ")[0] in given) or (x.split(" ")[-1] in given)
+                                 for x in normed), dtype=bool, count=S.n)
+            f.given_name = S.share(shaped & gmask)
+        if f.name_shape > 0.5:
+            f.list_matched["_names"] = S.pick(shaped)
 
     # -- ID-like codes ---------------------------------------------------------------------------
-    idm = s.str.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-_/.]{3,30}") & has_digit & (lengths >= 4)
-    f.id_shape = _share(idm, w)
-    if idm.any():
-        shape = s[idm].str.replace(r"[A-Za-z]", "A", regex=True).str.replace(r"\d", "9",
-                                                                             regex=True)
-        f.id_consistent = float(shape.value_counts(normalize=True).iloc[0])
-    f.digits_heavy = _share(s.str.count(r"\d") >= 6, w)
-    pc = s.str.fullmatch(PCODE_RE)
-    if pc.any():
-        prefixes = s[pc].str[:2].value_counts(normalize=True)
-        f.pcode = _share(pc, w) * float(prefixes.iloc[0])
+    if f.alpha < 0.98:
+        idm = S.full(r"[A-Za-z0-9][A-Za-z0-9\-_/.]{3,30}") & has_digit & (lengths >= 4)
+        f.id_shape = S.share(idm)
+        if idm.any():
+            from collections import Counter
+
+            shapes = Counter(re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", x))
+                             for x in S.where(idm))
+            f.id_consistent = shapes.most_common(1)[0][1] / sum(shapes.values())
+        f.digits_heavy = S.share(np.fromiter((sum(ch.isdigit() for ch in x) >= 6 for x in vals),
+                                             dtype=bool, count=S.n))
+        pc = S.full(PCODE_RE)
+        if pc.any():
+            from collections import Counter
+
+            pref = Counter(x[:2] for x in S.where(pc))
+            f.pcode = S.share(pc) * pref.most_common(1)[0][1] / sum(pref.values())
 
     # -- strong value recognizers ------------------------------------------------------------------
-    email = s.str.fullmatch(EMAIL_RE)
-    esh = _share(email, w)
-    if esh >= 0.3:
-        esh = _confirm(full, EMAIL_RE, esh, stats)
-        f.hits.append(ValueHit("EMAIL_ADDRESS", esh, min(0.99, 0.55 + 0.45 * esh),
-                               _examples(s, email)))
-    else:
-        url = s.str.fullmatch(URL_RE) & ~s.str.contains("@", regex=False)
-        ush = _share(url, w)
+    at = S.search("@") if f.alpha < 1.0 or True else None
+    if at.any():
+        email = S.full(EMAIL_RE)
+        esh = S.share(email)
+        if esh >= 0.3:
+            esh = _confirm(full, EMAIL_RE, esh, stats)
+            f.hits.append(ValueHit("EMAIL_ADDRESS", esh, min(0.99, 0.55 + 0.45 * esh),
+                                   S.pick(email)))
+    if not f.hit("EMAIL_ADDRESS"):
+        url = S.full(URL_RE) & ~at
+        ush = S.share(url)
         if ush >= 0.5:
-            f.hits.append(ValueHit("URL", ush, 0.5 + 0.4 * ush, _examples(s, url)))
+            f.hits.append(ValueHit("URL", ush, 0.5 + 0.4 * ush, S.pick(url)))
+    if f.alpha >= 0.98:
+        return f  # no digits at all: none of the recognizers below can fire
 
-    ip4 = s.str.fullmatch(IPV4_RE)
-    ip6 = s.str.fullmatch(IPV6_RE)
+    ip4 = S.full(IPV4_RE)
+    ip6 = S.full(IPV6_RE)
     if ip6.any():
         import ipaddress
 
-        ok6 = []
-        for v in s[ip6].tolist():
+        def _v6(x):
             try:
-                ipaddress.IPv6Address(v)
-                ok6.append(True)
+                ipaddress.IPv6Address(x)
+                return True
             except ValueError:
-                ok6.append(False)
-        ip6 = ip6.copy()
-        ip6[ip6] = ok6
-    ipsh = _share(ip4 | ip6, w)
+                return False
+
+        ip6 = ip6 & S.mask(_v6)
+    ipsh = S.share(ip4 | ip6)
     if ipsh >= 0.5 and f.decimals < 1:
-        f.hits.append(ValueHit("IP_ADDRESS", ipsh, 0.6 + 0.39 * ipsh, _examples(s, ip4 | ip6)))
+        f.hits.append(ValueHit("IP_ADDRESS", ipsh, 0.6 + 0.39 * ipsh, S.pick(ip4 | ip6)))
 
-    compact = s.str.replace(r"[\s\-]", "", regex=True)
-    ib = compact.str.upper().str.fullmatch(IBAN_RE)
+    compact = [re.sub(r"[\s\-]", "", x) for x in vals]
+    ibrx = _rx(IBAN_RE).fullmatch
+    ib = np.fromiter((bool(ibrx(x.upper())) for x in compact), dtype=bool, count=S.n)
     if ib.mean() >= 0.3:
-        okv = [iban_ok(v) for v in compact[ib].tolist()[:200]]
-        sh = _share(ib, w) * (sum(okv) / len(okv))
+        cands = [x for x, ok in zip(compact, ib) if ok][:200]
+        okv = [iban_ok(x) for x in cands]
+        sh = S.share(ib) * (sum(okv) / len(okv))
         if sh >= 0.4:
-            f.hits.append(ValueHit("IBAN_CODE", sh, 0.6 + 0.39 * sh, _examples(s, ib)))
+            f.hits.append(ValueHit("IBAN_CODE", sh, 0.6 + 0.39 * sh, S.pick(ib)))
 
-    cc = s.str.fullmatch(CARD_RE)
+    cc = S.full(CARD_RE)
     if cc.mean() >= 0.3:
-        digits = compact[cc]
-        okv = [13 <= len(d) <= 19 and luhn_ok(d) for d in digits.tolist()[:200]]
-        sh = _share(cc, w) * (sum(okv) / len(okv))
+        digits = [x for x, ok in zip(compact, cc) if ok][:200]
+        okv = [13 <= len(d) <= 19 and luhn_ok(d) for d in digits]
+        sh = S.share(cc) * (sum(okv) / len(okv))
         if sh >= 0.6:
-            f.hits.append(ValueHit("CREDIT_CARD", sh, 0.5 + 0.45 * sh, _examples(s, cc)))
+            f.hits.append(ValueHit("CREDIT_CARD", sh, 0.5 + 0.45 * sh, S.pick(cc)))
 
     # phones: a cheap shape filter, then phonenumbers on at most 80 values
-    pre = (s.str.fullmatch(PHONE_PRE_RE) & ~is_date & ~s.str.fullmatch(r"[+-]?\d+[.,]\d+")
-           & (s.str.count(r"\d").between(7, 15)))
-    pre_share = _share(pre, w)
+    flt = S.full(r"[+-]?\d+[.,]\d+")
+    ndig = np.fromiter((sum(ch.isdigit() for ch in x) for x in vals), dtype=int, count=S.n)
+    pre = S.full(PHONE_PRE_RE) & ~is_date & ~flt & (ndig >= 7) & (ndig <= 15)
+    pre_share = S.share(pre)
     if pre_share >= 0.3 and stats.distinct >= 3:
-        cand = s[pre]
-        take = cand.iloc[:80]
-        valid = phone_valid(take.tolist(), tuple(regions or DEFAULT_PHONE_REGIONS))
+        idx = [i for i, ok in enumerate(pre) if ok][:80]
+        valid = phone_valid([vals[i] for i in idx], tuple(regions or DEFAULT_PHONE_REGIONS))
         rate = sum(valid) / len(valid) if valid else 0.0
         sh = pre_share * rate
         if sh >= 0.3:
-            vmask = pd.Series(False, index=s.index)
-            vmask[take.index[[i for i, ok in enumerate(valid) if ok]]] = True
+            vmask = np.zeros(S.n, dtype=bool)
+            for i, ok in zip(idx, valid):
+                vmask[i] = ok
             f.hits.append(ValueHit("PHONE_NUMBER", sh, min(0.97, 0.45 + 0.5 * sh),
-                                   _examples(s, vmask)))
+                                   S.pick(vmask)))
 
     # GPS shapes that need no header: "lat, lon" in one cell, WKT, DMS, hemispheres, Kobo lists
-    ll = s.str.fullmatch(LATLON_RE)
-    if ll.any():
-        parts = s[ll].str.extract(LATLON_RE)
-        la = pd.to_numeric(parts[0], errors="coerce")
-        lo = pd.to_numeric(parts[1], errors="coerce")
-        dec_ok = parts[0].str.contains(r"\.\d{3,}", regex=True) & parts[1].str.contains(
-            r"\.\d{3,}", regex=True)
-        ok = (la.abs() <= 90) & (lo.abs() <= 180) & dec_ok
-        ll = ll.copy()
-        ll[ll] = ok.to_numpy()
-    wkt = s.str.fullmatch(WKT_RE)
-    dms = s.str.fullmatch(DMS_RE) & s.str.contains(r"[°º'′\"″]|\d\s*[NSEWnsew]\b", regex=True)
-    hemi = s.str.fullmatch(HEMI_RE)
-    gsh = _share(ll | wkt | dms | hemi, w)
+    llrx = _rx(LATLON_RE).fullmatch
+
+    def _latlon(x):
+        m = llrx(x)
+        if not m:
+            return False
+        a, b = m.group(1), m.group(2)
+        if not (re.search(r"\.\d{3,}", a) and re.search(r"\.\d{3,}", b)):
+            return False
+        return abs(float(a)) <= 90 and abs(float(b)) <= 180
+
+    ll = S.mask(_latlon)
+    wkt = S.full(WKT_RE)
+    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWnsew]\b")
+    hemi = S.full(HEMI_RE)
+    geo = ll | wkt | dms | hemi
+    gsh = S.share(geo)
     if gsh >= 0.5:
-        f.hits.append(ValueHit("GPS_COORDINATE", gsh, 0.6 + 0.35 * gsh,
-                               _examples(s, ll | wkt | dms | hemi)))
+        f.hits.append(ValueHit("GPS_COORDINATE", gsh, 0.6 + 0.35 * gsh, S.pick(geo)))
     return f
 
 
