@@ -17,6 +17,7 @@ from datasafe import __version__
 # name -> "module:attribute"; each command lives in its own module.
 COMMANDS: dict[str, str] = {
     "scan": "datasafe.cli.scan:scan",
+    "eval": "datasafe.cli.evaluate:evaluate_cmd",
     "redact": "datasafe.cli.redact:redact",
     "checks": "datasafe.cli.catalogue:checks",
     "profiles": "datasafe.cli.catalogue:profiles",
