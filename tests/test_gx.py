@@ -15,11 +15,11 @@ from datasafe.cli import main  # noqa: E402
 ADMIN2 = ["Goma", "Nyiragongo", "Rutshuru", "Masisi"]
 
 
-def _raw_rows(n=240, seed=7):
+def _raw_rows(n=900, seed=7):
     rnd = random.Random(seed)
     rows = []
     for i in range(n):
-        age = rnd.randint(18, 79)
+        age = rnd.randint(20, 79)
         rows.append({
             "full_name": f"Canaryname{i} Mbuyi",
             "phone": f"+24381{rnd.randint(1000000, 9999999)}",
