@@ -52,6 +52,8 @@ from typing import Any
 DEFAULT_MISSING = ("", "NA", "N/A", "#N/A", "NaN", "nan", "NULL", "null", "None", ".")
 
 _MAX_RADIX = 1 << 62
+_DENSE_LOOKUP = 1 << 24  # key ranges up to this use a lookup table (≤ 128 MB of int64)
+_DENSE_MIN_ROWS = 50_000  # ... when the side looked up is at least this long
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def encode_keys(data: Any, key_vars: Sequence[str],
     import numpy as np
 
     n = len(data)
-    mat = np.empty((n, len(key_vars)), dtype=np.int64)
+    mat = np.empty((n, len(key_vars)), dtype=np.int64, order="F")  # column access is hot
     cards = []
     missing = tuple(missing)
     for j, kv in enumerate(key_vars):
@@ -148,31 +150,111 @@ def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None
         Fk = np.bincount(ids, weights=w, minlength=g)[ids]
         return fk, Fk
 
-    # Records are split by their pattern of missing key variables ("mask"). A record of mask A
-    # matches a record of mask B when they are equal on every variable missing in neither.
-    bits = (miss.astype(np.int64) << np.arange(p, dtype=np.int64)).sum(axis=1)
-    mask_ids, masks = pd.factorize(bits)
-    rows_of = [np.flatnonzero(mask_ids == i) for i in range(len(masks))]
-    fk = np.zeros(n)
-    Fk = np.zeros(n)
-    for a, mask_a in enumerate(masks):
-        ra = rows_of[a]
-        for b, mask_b in enumerate(masks):
-            rb = rows_of[b]
-            union = int(mask_a) | int(mask_b)
-            cols = [j for j in range(p) if not (union >> j) & 1]
-            if not cols:
-                fk[ra] += len(rb)
-                Fk[ra] += w[rb].sum()
+    # Work on distinct key patterns (missing as its own value), then map back to records.
+    pid, n_pat = group_ids(codes, cards)
+    first = np.full(n_pat, -1, dtype=np.int64)
+    first[pid[::-1]] = np.arange(n - 1, -1, -1)
+    pcodes = codes[first]
+    pcnt = np.bincount(pid, minlength=n_pat).astype(float)
+    pw = np.bincount(pid, weights=w, minlength=n_pat)
+    pfk, pFk = _pattern_matches(pcodes, cards, pcnt, pw)
+    return pfk[pid], pFk[pid]
+
+
+def _pattern_matches(pcodes: Any, cards: Sequence[int], pcnt: Any, pw: Any):
+    """fk/Fk of distinct patterns (missing as its own value) with missing values matching
+    anything: a pattern of missing-mask A matches a pattern of mask B when they are equal on
+    every variable missing in neither. Patterns are handled mask against mask; the smaller side
+    of each pair is sorted and the larger one binary-searched into it, so a rare mask costs a
+    pass over the common ones and nothing more."""
+    import numpy as np
+
+    n_pat, p = pcodes.shape
+    bits = ((pcodes < 0).astype(np.int64) << np.arange(p, dtype=np.int64)).sum(axis=1)
+    masks = np.unique(bits).tolist()
+    rows = {a: np.flatnonzero(bits == a) for a in masks}
+    fk = pcnt.astype(float).copy()  # a pattern matches itself; same-mask patterns are distinct
+    Fk = pw.astype(float).copy()
+    bases = [c + 1 for c in cards]
+    total = 1
+    for base in bases:
+        total *= base
+    if total < _MAX_RADIX:
+        # One mixed-radix layout for every pair: a missing value (code -1) contributes 0, so
+        # the key of a pair is the full key minus the columns missing on the other side only.
+        strides = np.cumprod([1] + bases[:-1]).astype(np.int64)
+        contrib = {a: np.asfortranarray((pcodes[rows[a]] + 1) * strides) for a in masks}
+        full = {a: contrib[a].sum(axis=1) for a in masks}
+
+        def pair_keys(a: int, b: int):
+            ka = full[a]
+            for j in range(p):
+                if (b >> j) & 1 and not (a >> j) & 1:
+                    ka = ka - contrib[a][:, j]
+            return ka
+
+        radix = total
+        big = max(len(r) for r in rows.values())
+        table = (np.full(total, -1, dtype=np.int64)
+                 if total <= _DENSE_LOOKUP and big >= _DENSE_MIN_ROWS else None)
+    else:
+        table = None
+        sub = {a: np.asfortranarray(pcodes[rows[a]]) for a in masks}
+        radix = None
+
+    for i, a in enumerate(masks):
+        for b in masks[i + 1:]:
+            ra, rb = rows[a], rows[b]
+            if (a | b) == (1 << p) - 1:
+                fk[ra] += pcnt[rb].sum()
+                Fk[ra] += pw[rb].sum()
+                fk[rb] += pcnt[ra].sum()
+                Fk[rb] += pw[ra].sum()
                 continue
-            ka = _combine(codes[ra], cards, cols)
-            kb = _combine(codes[rb], cards, cols)
-            ids, uniq = pd.factorize(np.concatenate([kb, ka]))
-            g = len(uniq)
-            ib, ia = ids[: len(rb)], ids[len(rb):]
-            fk[ra] += np.bincount(ib, minlength=g)[ia]
-            Fk[ra] += np.bincount(ib, weights=w[rb], minlength=g)[ia]
+            if radix is not None:
+                ka, kb = pair_keys(a, b), pair_keys(b, a)
+                r = table
+            else:
+                import pandas as pd
+
+                cols = tuple(j for j in range(p) if not ((a | b) >> j) & 1)
+                both, _ = pd.factorize(np.concatenate([_combine(sub[a], cards, cols),
+                                                       _combine(sub[b], cards, cols)]))
+                ka, kb, r = both[: len(ra)], both[len(ra):], None
+            if len(ra) <= len(rb):
+                _add_pair(ka, ra, kb, rb, pcnt, pw, fk, Fk, r)
+            else:
+                _add_pair(kb, rb, ka, ra, pcnt, pw, fk, Fk, r)
     return fk, Fk
+
+
+def _add_pair(k_small, r_small, k_big, r_big, pcnt, pw, fk, Fk, table=None) -> None:
+    """Patterns of two masks with equal keys match each other: add each side's counts and
+    weights to the other. The smaller side's keys are indexed (a dense lookup table when the key
+    range is small, else sorted for a binary search) and the larger side is looked up."""
+    import numpy as np
+
+    uk, inv = np.unique(k_small, return_inverse=True)
+    if table is not None and len(k_big) >= _DENSE_MIN_ROWS:
+        table[uk] = np.arange(len(uk))
+        pos = table[k_big]
+        table[uk] = -1  # the buffer is shared by every pair: leave it clean
+        hit = np.flatnonzero(pos >= 0)
+    else:
+        pos = np.searchsorted(uk, k_big)
+        np.minimum(pos, len(uk) - 1, out=pos)
+        hit = np.flatnonzero(uk[pos] == k_big)
+    if len(hit) == 0:
+        return
+    ph = pos[hit]
+    rh = r_big[hit]
+    g = len(uk)
+    # big → small
+    fk[r_small] += np.bincount(ph, weights=pcnt[rh], minlength=g)[inv]
+    Fk[r_small] += np.bincount(ph, weights=pw[rh], minlength=g)[inv]
+    # small → big
+    fk[rh] += np.bincount(inv, weights=pcnt[r_small], minlength=g)[ph]
+    Fk[rh] += np.bincount(inv, weights=pw[r_small], minlength=g)[ph]
 
 
 def frequencies(data: Any, key_vars: Sequence[str], weights: Any = None, *,
