@@ -531,3 +531,29 @@ def test_keygen_warns_inside_a_git_repository(tmp_path):
     assert r.exit_code == 0 and "inside the git repository" in r.stderr
     r = run("keygen", "-o", tmp_path / "k.key")
     assert r.exit_code == 0 and not r.stderr
+
+
+def test_transfer_check_needs_an_approval_for_exactly_this_content(people):
+    """Under a profile with require_approval: true, DR-XFER-02 fires until `datasafe approve`
+    records an approval for this content and destination, and again once a cell changes."""
+
+    def approval_findings():
+        r = run("scan", people, "--profile", "partner-restricted", "--format", "json")
+        report = json.loads(r.stdout)
+        return [f for f in report["findings"] if f["check"] == "DR-XFER-02"]
+
+    before = approval_findings()
+    if not before:
+        pytest.skip("the transfer check does not ask for approvals here")
+    assert before[0]["details"].get("requires_approval") is True
+    r = run("approve", people, "--by", "Boss", "--destination", "partner",
+            "--profile", "partner-restricted", "--reason", "DSA-12")
+    assert r.exit_code == 0, r.output
+    assert approval_findings() == []
+    # an approval for another destination does not count for this one, and vice versa
+    r = run("scan", people, "--profile", "partner-restricted", "--destination", "public",
+            "--format", "json")
+    assert any(f["check"] == "DR-XFER-02" for f in json.loads(r.stdout)["findings"])
+    people.write_text(people.read_text(encoding="utf-8").replace("Pweto", "Lubumbashi"),
+                      encoding="utf-8")
+    assert approval_findings()
