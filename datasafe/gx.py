@@ -32,7 +32,7 @@ from typing import Any
 # Patterns that must not appear in a column that is meant to be clean.
 CLEAN_PATTERNS: dict[str, str] = {
     "EMAIL_ADDRESS": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}",
-    "PHONE_NUMBER": r"(^|[^\w.])\+?\d[\d \-().]{7,}\d([^\w.]|$)",
+    "PHONE_NUMBER": r"(?:^|[^\w.])\+?\d[\d \-().]{7,}\d(?:[^\w.]|$)",
     "CASE_ID": r"\b[A-Z]{2,4}[-/]\d{2,4}[-/]\d{3,}\b",
     "GPS_COORDINATE": r"^\s*-?\d{1,3}\.\d{4,}\s*$",
 }
@@ -101,7 +101,7 @@ def build_suite(result, *, table_index: int = 0, file_index: int = 0, k: int | N
             exps.append(_expectation(
                 "expect_column_values_to_match_regex",
                 {"datasafe": "a coordinate with at most 2 decimals"},
-                column=col.name, regex=r"^\s*-?\d{1,3}(\.\d{1,2})?\s*$"))
+                column=col.name, regex=r"^\s*-?\d{1,3}(?:\.\d{1,2})?\s*$"))
             continue
         if values is not None and _is_banded(values):
             exps.append(_expectation("expect_column_values_to_be_in_set",
