@@ -1,0 +1,131 @@
+"""Shipped profiles, ``extends``, the workshop profile that never fails, and the catalogue CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import datasafe
+from datasafe.cli import main
+from datasafe.profiles import ProfileError, available_profiles, load_profile
+
+SHIPPED = ["default", "hdx-public", "partner-restricted", "internal", "workshop", "isp-template"]
+
+
+def test_shipped_profiles_load_and_extend_default():
+    assert set(SHIPPED) <= set(available_profiles())
+    for name in SHIPPED:
+        p = load_profile(name)
+        assert p.name == name and p.description
+        assert p.params["k"] >= 3 and p.params["global_risk_max"] == 0.03
+
+
+def test_profile_settings():
+    pub = load_profile("hdx-public")
+    assert pub.destination == "public" and pub.fail_on == "medium"
+    assert pub.params["max_admin_level"] == 2
+    part = load_profile("partner-restricted")
+    assert part.destination == "partner" and part.raw["require_approval"] is True
+    assert {"sensitivity", "purpose", "isp"} <= set(part.raw["require_declarations"])
+    ws = load_profile("workshop")
+    assert ws.never_fail and ws.explain
+    assert load_profile("internal").destination == "internal"
+
+
+def test_user_profile_extends_a_shipped_one(tmp_path):
+    p = tmp_path / "mine.yaml"
+    p.write_text("name: mine\nextends: hdx-public\nparams: {k: 10}\n", encoding="utf-8")
+    prof = load_profile(str(p))
+    assert prof.name == "mine" and prof.destination == "public"
+    assert prof.params["k"] == 10 and prof.params["global_risk_max"] == 0.03
+
+
+def test_unknown_and_cyclic_profiles(tmp_path):
+    with pytest.raises(ProfileError):
+        load_profile("no-such-profile")
+    a = tmp_path / "a.yaml"
+    a.write_text(f"extends: {a}\n", encoding="utf-8")
+    with pytest.raises(ProfileError):
+        load_profile(str(a))
+
+
+def _names(tmp_path):
+    f = tmp_path / "reg.csv"
+    f.write_text("full_name,phone,age\nAmina Yusuf,+243812345678,34\n"
+                 "Jean Mbuyi,+243998877665,51\nEsther Kabila,+243810000001,27\n",
+                 encoding="utf-8")
+    return f
+
+
+def test_workshop_never_fails_and_explains(tmp_path):
+    f = _names(tmp_path)
+    r = datasafe.scan(str(f), profile="workshop", destination="public", ner="off")
+    assert r.findings and r.summary.max_severity in ("critical", "high")
+    assert r.never_fail and r.explain and r.exit_code == 0 and r.summary.verdict == "pass"
+    assert all(x.explanation for x in r.findings)
+    res = CliRunner().invoke(main, ["scan", str(f), "--profile", "workshop",
+                                    "--destination", "public", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert report["never_fail"] is True and report["summary"]["verdict"] == "pass"
+
+
+def test_exit_code_follows_profile_and_fail_on(tmp_path):
+    f = _names(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["scan", str(f), "--profile", "hdx-public", "--format", "json"])
+    assert res.exit_code == 1
+    report = json.loads(res.output)
+    assert report["profile"] == "hdx-public" and report["summary"]["verdict"] == "fail"
+    assert report["summary"]["sensitivity"] == "severe"
+    found = {x["check"] for x in report["findings"]}
+    assert {"DR-XFER-01"} <= found
+    res = runner.invoke(main, ["scan", str(f), "--profile", "internal", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["scan", str(f), "--profile", "internal", "--fail-on", "low",
+                               "--format", "json"])
+    assert res.exit_code == 1
+
+
+def test_clean_aggregate_passes_public(tmp_path):
+    f = tmp_path / "adm2.csv"
+    f.write_text("district,households_in_need\nKalemie,2840\nNyunzu,1850\nMoba,1320\n",
+                 encoding="utf-8")
+    r = datasafe.scan(str(f), profile="hdx-public", ner="off")
+    assert r.summary.sensitivity == "low"
+    assert r.exit_code == 0, [(x.check, x.message) for x in r.findings]
+
+
+# --- catalogue CLI ---------------------------------------------------------------------------
+
+def test_checks_list_and_explain():
+    runner = CliRunner()
+    res = runner.invoke(main, ["checks", "list"])
+    assert res.exit_code == 0 and len(res.output.splitlines()) >= 25
+    assert "DR-GEO-02" in res.output
+    res = runner.invoke(main, ["checks", "list", "--area", "retention", "--lang", "fr"])
+    assert res.exit_code == 0 and "DR-RET-01" in res.output and "DR-PII-01" not in res.output
+    res = runner.invoke(main, ["checks", "explain", "dr-geo-02"])
+    assert res.exit_code == 0
+    for part in ("Detects:", "Why:", "Guidance:", "Bad:", "Good:", "Fix:", "In plain words:",
+                 "DD "):
+        assert part in res.output
+    res = runner.invoke(main, ["checks", "explain", "DR-PII-01", "--lang", "fr"])
+    assert "Noms de personnes" in res.output
+    res = runner.invoke(main, ["checks", "explain", "DR-NOPE-99"])
+    assert res.exit_code == 2
+
+
+def test_profiles_list_and_show():
+    runner = CliRunner()
+    res = runner.invoke(main, ["profiles", "list"])
+    assert res.exit_code == 0
+    for name in SHIPPED:
+        assert name in res.output
+    res = runner.invoke(main, ["profiles", "show", "hdx-public"])
+    assert res.exit_code == 0 and res.output.startswith("name: hdx-public")
+    assert "global_risk_max: 0.03" in res.output  # inherited from default
+    res = runner.invoke(main, ["profiles", "show", "nope"])
+    assert res.exit_code == 2
