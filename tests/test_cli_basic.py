@@ -1,31 +1,46 @@
+import gzip
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
+import datasafe
 from datasafe.cli import main
-from tests.conftest import validate_report
+from tests.conftest import EXAMPLES, REPO, validate_report
+
+
+def run_cli(*args, cwd=None):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "datasafe", *map(str, args)],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
 
 
 def test_version_and_help():
     runner = CliRunner()
     r = runner.invoke(main, ["--version"])
-    assert r.exit_code == 0 and "datasafe" in r.output
+    assert r.exit_code == 0 and "datasafe" in r.output and datasafe.__version__ in r.output
     r = runner.invoke(main, ["--help"])
-    assert r.exit_code == 0 and "datasafe scan" in r.output
+    assert r.exit_code == 0 and "datasafe scan" in r.output and "Examples:" in r.output
+    r = runner.invoke(main, ["scan", "--help"])
+    assert r.exit_code == 0 and "datasafe scan" in r.output and "--format" in r.output
 
 
 def test_scan_json_keeps_text_and_validates(tmp_path):
     f = tmp_path / "t.csv"
     f.write_text("name,phone,code\nAmina,+243812345678,00123\nJean,+243998877665,00456\n",
                  encoding="utf-8")
-    r = CliRunner().invoke(main, ["scan", str(f), "--format", "json"])
+    r = CliRunner().invoke(main, ["scan", str(f), "--format", "json", "--ner", "off"])
     report = json.loads(r.output)
     validate_report(report)
     table = report["files"][0]["tables"][0]
     assert table["rows"] == 2
     assert [c["name"] for c in table["columns"]] == ["name", "phone", "code"]
+    assert "+243812345678" not in r.output  # a phone column's raw values never reach a report
 
 
 def test_missing_file_exit_2_one_line(tmp_path):
@@ -36,3 +51,113 @@ def test_missing_file_exit_2_one_line(tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and str(missing) in lines[0] and "no such file" in lines[0]
     assert "Traceback" not in r.stderr
+
+
+def test_clirunner_bad_file_among_good(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("a,b\n1,2\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(200)))
+    r = CliRunner().invoke(main, ["scan", str(good), str(bad), "--format", "json",
+                                  "--ner", "off"])
+    assert r.exit_code == 2
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(bad) in lines[0] and "PNG" in lines[0]
+    report = json.loads(r.stdout)
+    validate_report(report)
+    assert report["files"][0]["tables"][0]["rows"] == 1
+    assert "error" in report["files"][1]
+
+
+EXPECTED_TABLES = {
+    "3w_activities.xlsx": [("3W", 320, 16, True, False), ("Contacts", 21, 5, False, False),
+                           ("Listes", 8, 3, False, True)],
+    "aid_worker_contacts.csv": [(None, 320, 8, False, False)],
+    "beneficiary_registration.csv": [(None, 1200, 20, False, False)],
+    "beneficiary_registration.parquet": [(None, 1200, 20, False, False)],
+    "household_survey_fr.csv": [(None, 640, 30, True, False)],
+    "protection_incidents.csv": [(None, 420, 14, False, False)],
+}
+
+
+def _check_examples_report(report):
+    validate_report(report)
+    got = {}
+    for f in report["files"]:
+        assert "error" not in f, f
+        got[os.path.basename(f["path"])] = [
+            (t["name"], t["rows"], len(t["columns"]), t["hxl"], t["hidden"]) for t in f["tables"]]
+    assert got == EXPECTED_TABLES
+    survey = next(f for f in report["files"] if f["path"].endswith("household_survey_fr.csv"))
+    cols = {c["name"]: c for c in survey["tables"][0]["columns"]}
+    assert cols["grp_demo/ethnie"]["hxl"] == "#respondee+ethnicity"
+    assert cols["poids"]["hxl"] == "#meta+weight"
+    three_w = next(f for f in report["files"] if f["path"].endswith(".xlsx"))
+    assert three_w["tables"][0]["header_row"] == 3
+    assert three_w["format"] == "xlsx"
+
+
+def test_scan_examples_folder_clirunner():
+    r = CliRunner().invoke(main, ["scan", str(EXAMPLES), "--format", "json", "--ner", "off"])
+    assert r.exit_code in (0, 1), r.stderr
+    _check_examples_report(json.loads(r.stdout))
+
+
+def test_scan_examples_subprocess_output_file(tmp_path):
+    out = tmp_path / "report.json"
+    r = run_cli("scan", "examples", "--format", "json", "--output", out, "--ner", "off",
+                cwd=REPO)
+    assert r.returncode in (0, 1), r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.strip() == ""
+    report = json.loads(out.read_text(encoding="utf-8"))
+    _check_examples_report(report)
+    assert json.loads(r.stdout) == report
+
+
+def _fingerprint(folder):
+    out = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            p = os.path.join(root, name)
+            st = os.stat(p)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, folder)] = (hashlib.sha256(fh.read()).hexdigest(),
+                                                   st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def test_inputs_unchanged_after_scan(tmp_path):
+    """Content, mtime and mode of every input are the same after a scan, and the scan adds no
+    file next to them."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("odf")
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES, data, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    raw = (EXAMPLES / "aid_worker_contacts.csv").read_bytes()
+    (data / "contacts.csv.gz").write_bytes(gzip.compress(raw, mtime=0))
+    (data / "contacts_utf16.txt").write_bytes(raw.decode("utf-8").encode("utf-16"))
+    pd.DataFrame({"a": ["1", "2"]}).to_excel(data / "small.ods", engine="odf", index=False)
+    before = _fingerprint(data)
+    r = run_cli("scan", data, "--format", "json", "--ner", "off")
+    assert r.returncode in (0, 1), r.stderr
+    validate_report(json.loads(r.stdout))
+    assert _fingerprint(data) == before
+
+
+def test_library_scan_file_and_dataframe(tmp_path):
+    pd = pytest.importorskip("pandas")
+    result = datasafe.scan(str(EXAMPLES / "3w_activities.xlsx"), ner="off")
+    d = result.to_dict()
+    validate_report(d)
+    assert [t.name for t in result.tables] == ["3W", "Contacts", "Listes"]
+    assert result.tables[2].hidden
+
+    df = pd.DataFrame({"phone": ["+243812345678", "0812345678"], "code": ["00123", "00456"],
+                       "n": [1, 2]})
+    res = datasafe.scan(df, ner="off")
+    d = res.to_dict()
+    validate_report(d)
+    assert d["files"][0]["format"] == "dataframe"
+    assert d["files"][0]["tables"][0]["rows"] == 2
+    assert json.loads(res.to_json()) == d

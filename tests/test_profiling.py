@@ -1,0 +1,106 @@
+"""Profiling: per-column statistics and the seeded sample, per-table structure."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasafe.profiling import SAMPLE_SIZE, infer_type, profile_table
+from datasafe.read import read_tables, table_from_dataframe
+
+
+def test_column_stats_on_a_csv(tmp_path):
+    f = tmp_path / "reg.csv"
+    f.write_text("name,phone,code,age,amount,dob,seen,note,empty,flag\n"
+                 "Amina,+243812345678,00123,34,1.5,1990-01-02,2024-03-01 10:00,"
+                 "she was referred to the health centre on monday,,oui\n"
+                 "Jean,+243998877665,00456,41,2,1985-07-30,2024-03-02 11:30,"
+                 "household arrived last week from the north,,non\n"
+                 "Amina,,00123,  ,3.25,1979-12-31,2024-03-03 09:15,"
+                 "no documents and two children under five,,oui\n", encoding="utf-8")
+    (t,) = read_tables(f)
+    res = profile_table(t)
+    assert res.rows == 3 and len(res.columns) == 10
+    by = {c.name: c for c in res.columns}
+    name = by["name"].stats
+    assert (name.rows, name.non_empty, name.distinct) == (3, 3, 2)
+    assert (name.min_length, name.max_length) == (4, 5)
+    assert name.mean_length == pytest.approx(14 / 3)
+    assert by["phone"].stats.non_empty == 2 and by["phone"].stats.inferred_type == "string"
+    assert by["code"].stats.inferred_type == "string"  # leading zeros: an identifier
+    assert by["age"].stats.inferred_type == "integer" and by["age"].stats.non_empty == 2
+    assert by["amount"].stats.inferred_type == "float"
+    assert by["dob"].stats.inferred_type == "date"
+    assert by["seen"].stats.inferred_type == "datetime"
+    assert by["note"].stats.inferred_type == "text"
+    assert by["flag"].stats.inferred_type == "boolean"
+    empty = by["empty"].stats
+    assert (empty.inferred_type, empty.non_empty, empty.distinct) == ("empty", 0, 0)
+    assert sorted(by["name"].sample) == ["Amina", "Jean"]
+    d = by["phone"].to_dict()
+    assert "sample" not in d and d["stats"]["non_empty"] == 2  # raw sample never serialised
+
+
+def test_sample_is_seeded_distinct_and_bounded():
+    pd = pytest.importorskip("pandas")
+    values = [f"+24381{i:07d}" for i in range(3000)] * 2
+    df = pd.DataFrame({"phone": values, "const": ["x"] * len(values)})
+    a = profile_table(table_from_dataframe(df))
+    b = profile_table(table_from_dataframe(df))
+    pa_, pb = a.columns[0], b.columns[0]
+    assert pa_.stats.distinct == 3000 and pa_.stats.non_empty == 6000
+    assert len(pa_.sample) == SAMPLE_SIZE == len(set(pa_.sample))
+    assert pa_.sample == pb.sample  # same input, same sample, run after run
+    assert set(pa_.sample) <= set(values)
+    assert a.columns[1].sample == ["x"]
+
+
+def test_table_level_fields_from_a_workbook(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "3W"
+    ws.append(["3W Q1 2024"])
+    ws.append(["Organisation", "Province", "Femmes"])
+    ws.append(["#org", "#adm1+name", "#reached+f"])
+    ws.append(["NRC", "Ituri", 3])
+    hidden = wb.create_sheet("Listes")
+    hidden.append(["a"])
+    hidden.append(["b"])
+    hidden.sheet_state = "hidden"
+    wb.create_sheet("Vide")
+    path = tmp_path / "3w.xlsx"
+    wb.save(path)
+    results = [profile_table(t) for t in read_tables(path)]
+    d = [r.to_dict() for r in results]
+    assert [x["name"] for x in d] == ["3W", "Listes", "Vide"]
+    assert d[0]["header_row"] == 2 and d[0]["hxl"] is True and d[0]["hidden"] is False
+    assert [c["hxl"] for c in d[0]["columns"]] == ["#org", "#adm1+name", "#reached+f"]
+    assert [c["role"] for c in d[0]["columns"]] == ["none"] * 3  # detection is not profiling
+    assert d[1]["hidden"] is True and d[1]["rows"] == 1
+    assert d[2]["rows"] == 0 and d[2]["columns"] == [] and "empty sheet" in d[2]["notes"]
+
+
+def test_duplicate_headers_profile_separately(tmp_path):
+    f = tmp_path / "dup.csv"
+    f.write_text("name,name,\nA,B,\nC,D,E\n", encoding="utf-8")
+    (t,) = read_tables(f)
+    res = profile_table(t)
+    assert [c.name for c in res.columns] == ["name", "name", ""]
+    assert [c.key for c in res.columns] == ["name", "name.1", "column_3"]
+    assert [sorted(c.sample) for c in res.columns] == [["A", "C"], ["B", "D"], ["E"]]
+
+
+@pytest.mark.parametrize("vals,expected", [
+    (["1", "22", "-3"], "integer"),
+    (["0812345678", "0998877665"], "string"),
+    (["+243812345678", "+243998877665"], "string"),
+    (["1.5", "2,25", "3"], "float"),
+    (["2024-01-01", "01/02/2024"], "date"),
+    (["2024-01-01T10:00:00", "2024-01-02 11:00"], "datetime"),
+    (["oui", "non"], "boolean"),
+    ([], "empty"),
+    (["Goma", "Beni"], "string"),
+])
+def test_infer_type(vals, expected):
+    assert infer_type(vals) == expected
