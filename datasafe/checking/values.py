@@ -27,6 +27,14 @@ def nonempty(series):
     return s[s != ""]
 
 
+def sample_series(col):
+    """The profiled sample of distinct values of a column as a Series (column-level work runs
+    on samples; whole columns only where a count matters)."""
+    import pandas as pd
+
+    return pd.Series(list(col.sample or []), dtype="str")
+
+
 def decimals(series) -> dict | None:
     """Decimal places of coordinate values (first number in each cell: plain degrees, Kobo
     ``lat lon alt acc`` strings and ``[lat, lon]`` pairs). Returns ``{median, max, values}``."""
@@ -89,13 +97,16 @@ def newest_date(series):
     s = nonempty(series)
     if s is None or s.empty:
         return None
-    s = s[s.str.contains(r"\d{4}", regex=True)]
+    s = s[s.str.contains(r"\d{4}", regex=True)].drop_duplicates()
     if s.empty:
         return None
-    try:
-        parsed = pd.to_datetime(s, errors="coerce", format="mixed", dayfirst=False)
-    except (TypeError, ValueError):
-        parsed = pd.to_datetime(s, errors="coerce")
+    parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
+    if parsed.isna().mean() > 0.5:  # not ISO: parse a bounded sample value by value
+        part = s.sample(n=min(len(s), 2000), random_state=0) if len(s) > 2000 else s
+        try:
+            parsed = pd.to_datetime(part, errors="coerce", format="mixed", dayfirst=True)
+        except (TypeError, ValueError):
+            parsed = pd.to_datetime(part, errors="coerce")
     try:
         parsed = parsed.dt.tz_localize(None)
     except (TypeError, AttributeError):

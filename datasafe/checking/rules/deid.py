@@ -354,6 +354,6 @@ class UnsaltedHashes(Check):
     def check_column(self, ctx, col):
         if col.stats.non_empty < 2 or col.stats.max_length < 32:
             return
-        kind = vals.hash_kind(ctx.series(col))
+        kind = vals.hash_kind(vals.sample_series(col))
         if kind:
             yield Hit(col, algorithm=kind, filled=col.stats.non_empty)

@@ -92,6 +92,11 @@ class CoordinatesInText(Check):
     def check_column(self, ctx, col):
         if col.stats.inferred_type not in ("string", "text") or ctx.is_coordinate(col):
             return
+        import re
+
+        pattern = re.compile(vals.COORD_TEXT_RE)
+        if not any(pattern.search(v) for v in col.sample[:500]):
+            return  # the sample decides; the whole column is counted only when it hits
         hits, n = vals.share_matching(ctx.series(col), vals.COORD_TEXT_RE)
         if hits:
             yield Hit(col, cells=hits, sensitivity="row_level_coordinates" if ctx.row_level

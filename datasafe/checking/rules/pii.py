@@ -182,8 +182,8 @@ class Biometrics(Check):
         if col.stats.non_empty == 0:
             return
         by_header = bool(ctx.tokens(col) & self.TOKENS) or ctx.norm(col) == "_attachments"
-        hits, n = vals.share_matching(ctx.series(col), r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|"
-                                                       r"tiff?)(?:\?|$|\s)")
+        hits, n = vals.share_matching(vals.sample_series(col), r"(?i)\.(?:jpe?g|png|heic|gif|"
+                                                                 r"bmp|wsq|tiff?)(?:\?|$|\s)")
         by_values = n > 0 and hits / n >= 0.5
         if by_header or by_values:
             yield Hit(col, filled=col.stats.non_empty)
