@@ -557,3 +557,31 @@ def test_transfer_check_needs_an_approval_for_exactly_this_content(people):
     people.write_text(people.read_text(encoding="utf-8").replace("Pweto", "Lubumbashi"),
                       encoding="utf-8")
     assert approval_findings()
+
+
+def test_redact_appends_a_record_about_the_copy(tmp_path, audit_env):
+    import random
+
+    from datasafe.pipeline import sha256_file
+
+    rnd = random.Random(7)
+    phones = [f"+2438{rnd.randint(10000000, 99999999)}" for _ in range(60)]
+    rows = [["name", "phone", "village", "age", "sex"]]
+    rows += [[f"Person {i}", phones[i], rnd.choice(["Kasenga", "Pweto", "Moba"]),
+              str(rnd.randint(18, 80)), rnd.choice("MF")] for i in range(60)]
+    src = write_csv(tmp_path / "g.csv", rows)
+    keyfile = tmp_path / "k.key"
+    assert run("keygen", "-o", keyfile).exit_code == 0
+    out = tmp_path / "g.shared.csv"
+    r = run("redact", src, "--key-file", keyfile, "-o", out)
+    assert r.exit_code in (0, 1), r.output
+    recs = [json.loads(ln) for ln in lines(audit_env) if '"redact"' in ln]
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec["path"] == "g.shared.csv" and rec["sha256"] == sha256_file(out)
+    assert rec["details"]["input"] == "g.csv"
+    assert rec["details"]["input_sha256"] == sha256_file(src)
+    assert rec["outcome"] in ("pass", "fail")
+    log = audit_env.read_text(encoding="utf-8")
+    assert not any(p in log for p in phones)
+    assert run("audit", "verify").exit_code == 0

@@ -272,6 +272,64 @@ def record_scan(result, *, actor: str | None = None,
               file=sys.stderr)
 
 
+def record_redaction(result, *, actor: str | None = None,
+                     log_path: str | os.PathLike | None = None) -> None:
+    """One ``redact`` record per written copy of a redaction result (never raises).
+
+    The record is about the copy (its path and content hash); the input's path and hash, the
+    treatments per column (names only) and the proof scan's verdict go in ``details``."""
+    try:
+        for f in getattr(result, "files", None) or []:
+            out = getattr(f, "output", None)
+            if not out or str(out).startswith("<"):
+                continue
+            after = getattr(f, "after", None)
+            if after is None:
+                outcome = "written"
+            else:
+                outcome = "pass" if after.exit_code == 0 else (
+                    "error" if after.exit_code == 2 else "fail")
+            inp = getattr(f, "input", None)
+            details: dict[str, Any] = {
+                "input": None,
+                "input_sha256": getattr(f, "input_sha256", None),
+                "key_id": getattr(result, "key_id", None),
+            }
+            try:
+                lg = _resolve(log_path)
+                details["input"] = display_path(inp, lg) if inp else None
+                if details["input_sha256"] is None and inp and Path(inp).is_file():
+                    details["input_sha256"] = file_sha256(inp)
+            except Exception:  # noqa: BLE001
+                pass
+            treatments = _treatments(getattr(f, "plan", None))
+            if treatments:
+                details["treatments"] = treatments
+            record("redact", path=out, sha256=getattr(f, "output_sha256", None),
+                   profile=getattr(result, "profile", None), outcome=outcome, actor=actor,
+                   details=details, log_path=log_path)
+    except Exception as exc:  # noqa: BLE001
+        print(f"datasafe: warning: could not write the audit record: {type(exc).__name__}",
+              file=sys.stderr)
+
+
+def _treatments(plan) -> dict[str, str]:
+    """{column: treatment} from a redaction plan (names only; ``keep`` left out; a sheet's
+    columns as ``sheet/column``)."""
+    out: dict[str, str] = {}
+    try:
+        for tp in getattr(plan, "tables", None) or []:
+            sheet = getattr(tp, "table", None)
+            for c in getattr(tp, "columns", None) or []:
+                col, t = getattr(c, "column", None), getattr(c, "treatment", None)
+                if col is None or not isinstance(t, str) or t == "keep":
+                    continue
+                out[f"{sheet}/{col}" if sheet else str(col)] = t
+    except Exception:  # noqa: BLE001
+        return {}
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Reading and verifying
 

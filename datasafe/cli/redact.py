@@ -94,6 +94,9 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
                 click.echo(f"# {f.input}")
             click.echo(f.plan.render(), nl=False)
         ctx.exit(0)
+    from datasafe.accountability.audit import record_redaction  # audit trail (never raises)
+
+    record_redaction(result)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
