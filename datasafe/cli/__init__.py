@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "keygen": "datasafe.cli.repersonalise:keygen",
     "baseline": "datasafe.cli.baseline:baseline", "hook": "datasafe.cli.hook:hook",
     "gx": "datasafe.cli.gx:gx",
+    "demo": "datasafe.cli.demo:demo",
 }
 
 HELP = """Check data files for personal and sensitive data before you share them.
