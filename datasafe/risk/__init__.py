@@ -234,9 +234,19 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
     n_cls = int(ids.max()) + 1
     first = np.full(n_cls, -1, dtype=np.int64)
     first[ids[::-1]] = np.arange(m.n - 1, -1, -1)  # first record of each class
+    sizes = np.bincount(ids, minlength=n_cls)
     r = m.risk[first]
     f = m.fk[first]
-    order = np.lexsort((first, f, -r))[:top]
+    # top classes by risk, ties by smaller fk then file order — without sorting every class
+    top = min(top, n_cls)
+    thr = np.partition(r, n_cls - top)[n_cls - top]
+    cand = np.flatnonzero(r >= thr)
+    if len(cand) > 1000:
+        above = cand[r[cand] > thr]
+        tied = cand[r[cand] == thr]
+        tied = tied[np.argsort(first[tied], kind="stable")[:top]]
+        cand = np.concatenate([above, tied])
+    order = cand[np.lexsort((first[cand], f[cand], -r[cand]))][:top]
     out = []
     for cls in order.tolist():
         i = int(first[cls])
@@ -253,7 +263,7 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
             values[c.name] = raw
         out.append({"values": values, "fk": int(f[cls]), "Fk": round(float(m.Fk[i]), 4),
                     "risk": round(float(r[cls]), 6),
-                    "records": int((ids == cls).sum())})
+                    "records": int(sizes[cls])})
     return out
 
 

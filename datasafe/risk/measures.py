@@ -120,13 +120,23 @@ def _combine(codes: Any, cards: Sequence[int], cols: Sequence[int]):
 
 def group_ids(codes: Any, cards: Sequence[int]) -> tuple[Any, int]:
     """Equivalence classes of exact key combinations (missing as its own value):
-    ``(ids 0..g-1 per record, g)``."""
+    ``(ids 0..g-1 per record, g)``. Ids follow the order of the combined key."""
     import numpy as np
     import pandas as pd
 
+    n = codes.shape[0]
     if codes.shape[1] == 0:
-        return np.zeros(codes.shape[0], dtype=np.int64), 1 if codes.shape[0] else 0
-    ids, uniq = pd.factorize(_combine(codes, cards, range(codes.shape[1])))
+        return np.zeros(n, dtype=np.int64), 1 if n else 0
+    key = _combine(codes, cards, range(codes.shape[1]))
+    total = 1
+    for c in cards:
+        total *= c + 1
+    if total <= n:
+        # key space no larger than the table: a counting pass instead of hashing
+        present = np.bincount(key, minlength=total) > 0
+        rank = np.cumsum(present.view(np.int8), dtype=np.int64) - 1
+        return rank[key].astype(np.int64), int(present.sum())
+    ids, uniq = pd.factorize(key)
     return ids.astype(np.int64), len(uniq)
 
 
@@ -134,8 +144,10 @@ def group_ids(codes: Any, cards: Sequence[int]) -> tuple[Any, int]:
 # Frequencies
 
 
-def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None):
-    """``(fk, Fk)`` per record from a code matrix (see :func:`frequencies`)."""
+def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None,
+                           ids: Any = None, n_groups: int | None = None):
+    """``(fk, Fk)`` per record from a code matrix (see :func:`frequencies`); ``ids``/``n_groups``
+    are the exact classes of :func:`group_ids` when already computed."""
     import numpy as np
     import pandas as pd
 
@@ -143,15 +155,17 @@ def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if n == 0:
         return np.zeros(0), np.zeros(0)
+    if ids is None:
+        ids, n_groups = group_ids(codes, cards)
+    g = n_groups
     miss = codes < 0
     if not miss.any():
-        ids, g = group_ids(codes, cards)
         fk = np.bincount(ids, minlength=g).astype(float)[ids]
         Fk = np.bincount(ids, weights=w, minlength=g)[ids]
         return fk, Fk
 
     # Work on distinct key patterns (missing as its own value), then map back to records.
-    pid, n_pat = group_ids(codes, cards)
+    pid, n_pat = ids, g
     first = np.full(n_pat, -1, dtype=np.int64)
     first[pid[::-1]] = np.arange(n - 1, -1, -1)
     pcodes = codes[first]
@@ -279,9 +293,7 @@ def parse_weights(values: Any):
     import numpy as np
     import pandas as pd
 
-    s = pd.to_numeric(pd.Series(values).astype(str).str.strip().str.replace(",", ".",
-                                                                             regex=False),
-                      errors="coerce").to_numpy(dtype=float)
+    s = _to_float(pd.Series(values))
     ok = np.isfinite(s) & (s > 0)
     bad = int((~ok).sum())
     if not ok.any():
@@ -289,6 +301,24 @@ def parse_weights(values: Any):
     if bad:
         s = np.where(ok, s, float(np.median(s[ok])))
     return s, bad
+
+
+def _to_float(series: Any):
+    """Text → float64 (NaN where not a number; a decimal comma is accepted). Arrow's cast is the
+    fast path; anything it refuses goes through pandas."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(series.astype("str"), type=pa.large_string(), from_pandas=True)
+        return pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(
+            zero_copy_only=False).astype(float)
+    except Exception:  # noqa: BLE001 - malformed numbers: the slow, forgiving path
+        s = series.astype("str").str.strip().str.replace(",", ".", regex=False)
+        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def k_violations(data: Any, key_vars: Sequence[str], k: int, *,
@@ -341,7 +371,10 @@ def household_risk(risk: Any, household_ids: Any, *,
     import numpy as np
 
     r = np.asarray(risk, dtype=float)
-    codes, m = encode_column(household_ids, missing)
+    if isinstance(household_ids, tuple):  # already encoded: (codes, categories)
+        codes, m = household_ids
+    else:
+        codes, m = encode_column(household_ids, missing)
     codes = codes.copy()
     lone = codes < 0
     codes[lone] = m + np.arange(int(lone.sum()))
@@ -461,9 +494,9 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
     n = len(data)
     codes, cards = encode_keys(data, key_vars, missing)
     w = None if weights is None else np.asarray(weights, dtype=float)
-    fk, Fk = frequencies_from_codes(codes, cards, w)
-    risk = individual_risk(fk, Fk if w is not None else None)
     ids, g = group_ids(codes, cards)
+    fk, Fk = frequencies_from_codes(codes, cards, w, ids, g)
+    risk = individual_risk(fk, Fk if w is not None else None)
     er = float(risk.sum())
     ks = sorted({2, 3, 5, int(k)})
     m = RiskMeasures(
@@ -483,11 +516,11 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
         codes=codes, cards=cards, class_ids=ids,
     )
     if household_ids is not None and n:
-        hr = household_risk(risk, household_ids, missing=missing)
+        hcodes, hm = encode_column(household_ids, missing)
+        hr = household_risk(risk, (hcodes, hm))
         m.household_risk = hr
         m.household_expected_reidentifications = float(hr.sum())
         m.household_global_risk = float(hr.sum()) / n
-        hcodes, hm = encode_column(household_ids, missing)
         m.households = int(hm + (hcodes < 0).sum())
     for col in sensitive:
         scodes, scard = encode_column(data[col], missing)
