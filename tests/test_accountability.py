@@ -84,6 +84,8 @@ def test_audit_edited_record_is_caught(tmp_path, audit_env):
     assert r.exit_code == 1
     assert "record 2" in r.stderr and "edited" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+    r = run("audit", "show")
+    assert r.exit_code == 0 and "chain is broken" in r.stderr and len(r.stdout.splitlines()) == 3
 
 
 def test_audit_deleted_record_is_caught(tmp_path, audit_env):

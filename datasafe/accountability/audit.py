@@ -8,6 +8,10 @@ Where the log lives (first that applies):
 3. ``.datasafe-audit.jsonl`` at the root of the git repository that holds the working directory;
 4. ``.datasafe-audit.jsonl`` in the working directory.
 
+Writers: :func:`record` (one record; never raises), :func:`record_scan` (one ``scan`` record per
+file of a scan result) and :func:`record_redaction` (one ``redact`` record per written copy).
+Readers: :func:`verify` and :func:`read_records`.
+
 ``DATASAFE_AUDIT=off`` turns recording off (nothing is written). The actor is the ``actor``
 argument (``--actor``), else ``DATASAFE_ACTOR``, else the operating-system user.
 

@@ -91,9 +91,13 @@ def show(audit_log, file_, action, fmt):
         fail(f"{path}: no audit log here")
     try:
         records = trail.read_records(path)
+        check = trail.verify(path)
     except OSError as exc:
         fail(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
         return
+    if not check.ok:
+        click.echo(f"datasafe: warning: {path}: the chain is broken at "
+                   f"{check.problem.message()}; run `datasafe audit verify`", err=True)
     for rec in records:
         if action and rec.get("action") != action:
             continue
