@@ -404,8 +404,17 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
             vmask = np.zeros(S.n, dtype=bool)
             for i, ok in zip(idx, valid):
                 vmask[i] = ok
-            f.hits.append(ValueHit("PHONE_NUMBER", sh, min(0.97, 0.45 + 0.5 * sh),
-                                   S.pick(vmask)))
+            conf = min(0.97, 0.45 + 0.5 * sh)
+            # bare integers (no +, 00 or trunk 0, no grouping) are amounts and codes far more
+            # often than phone numbers: alone they are weak evidence
+            styled = S.mask(lambda x: x[:1] in "+0(" or any(ch in x for ch in " -.()"))
+            from collections import Counter
+
+            lens = Counter(int(n) for n in ndig[vmask]) if vmask.any() else Counter()
+            same_len = lens.most_common(1)[0][1] / max(1, sum(lens.values())) if lens else 0
+            if S.share(styled & vmask) < 0.5 * S.share(vmask) or same_len < 0.5:
+                conf = min(conf, 0.4)
+            f.hits.append(ValueHit("PHONE_NUMBER", sh, conf, S.pick(vmask)))
 
     # GPS shapes that need no header: "lat, lon" in one cell, WKT, DMS, hemispheres, Kobo lists
     llrx = _rx(LATLON_RE).fullmatch
