@@ -231,7 +231,7 @@ class CheckContext:
 
     def is_count_column(self, col) -> bool:
         tag, attrs = self.hxl(col)
-        if tag in lx.COUNT_HXL_TAGS:
+        if tag in lx.COUNT_HXL_TAGS and not attrs & {"type", "name", "code", "label", "text"}:
             return True
         if col.stats.inferred_type != "integer":
             return False
@@ -282,7 +282,7 @@ class CheckContext:
     @property
     def severe_topic(self) -> bool:
         return bool(self.severe_topic_headers or self.severe_topic_title
-                    or self.severe_topic_values)
+                    or (self.row_level and self.severe_topic_values))
 
     @cached_property
     def contact_list(self) -> bool:

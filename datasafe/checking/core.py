@@ -180,6 +180,8 @@ def _call(chk, method: str, ctx: CheckContext, *args) -> list[Hit]:
 def _structural_hints(ctx: CheckContext) -> list[tuple[str, str]]:
     """Data types that follow from the table's shape alone (its kind and admin level)."""
     out = []
+    if ctx.contact_list:
+        return out
     if ctx.row_level:
         if any(c.role in ("quasi", "sensitive") for c in ctx.columns) or \
                 ctx.tres.kind == "microdata":

@@ -53,9 +53,15 @@ def _numeric(series: Any):
     return pd.to_numeric(s, errors="coerce")
 
 
+_NOT_COUNT = re.compile(r"(^|_)(year|annee|ano|month|mois|date|code|pcode|p_code|id|lat|lon|"
+                        r"latitude|longitude|x|y|zip|postcode|phone|tel)($|_)")
+
+
 def count_columns(table: Any, result: Any) -> list[Any]:
     """Columns of counts: an HXL people-count hashtag, or a count-like header with whole,
-    non-negative numbers in (nearly) every filled cell."""
+    non-negative numbers in (nearly) every filled cell. When detection already called the
+    table an aggregate, any whole-number column that is not a year, code or id counts."""
+    loose = result.kind == "aggregate"
     out = []
     for col in result.columns:
         if col.key not in table.data.columns or col.role in ("direct", "sensitive"):
@@ -63,7 +69,9 @@ def count_columns(table: Any, result: Any) -> list[Any]:
         base = _hxl_base(col.hxl)
         by_tag = base in COUNT_TAGS
         if not by_tag and not _COUNT_HEADER.search(norm(col.name)):
-            continue
+            if not loose or _NOT_COUNT.search(norm(col.name)) or (col.hxl or "").startswith(
+                    ("#adm", "#date", "#geo", "#loc")):
+                continue
         s = table.data[col.key].dropna()
         s = s[s.astype("str").str.strip() != ""]
         if len(s) == 0:

@@ -12,6 +12,8 @@ from datasafe.checking.registry import Check, Hit, register
 
 
 def _risk(ctx):
+    if ctx.contact_list:  # already identified people: DR-PII-11 (consent) is the question
+        return None, {}
     r = ctx.tres.risk if ctx.tres is not None else None
     if r is None:
         return None, {}
@@ -44,7 +46,7 @@ class Microdata(Check):
     scope = "table"
 
     def check_table(self, ctx):
-        if ctx.row_level and ctx.tres.rows > 0:
+        if ctx.row_level and ctx.tres.rows > 0 and not ctx.contact_list:
             yield Hit(records=ctx.tres.rows, columns=len(ctx.columns))
 
 

@@ -47,7 +47,7 @@ class SensitiveAttributes(Check):
         ids = [c.name for c in ctx.direct_columns if c is not col]
         if ids:
             yield Hit(col, variant="with_identifier", attribute=col.entity or n,
-                      identifiers=", ".join(ids[:5]), sensitivity="individual_records")
+                      identifiers=", ".join(ids[:5]))
         else:
             yield Hit(col, attribute=col.entity or n)
 
@@ -75,11 +75,13 @@ class SevereTopic(Check):
         if not ctx.severe_topic or not ctx.columns:
             return
         evidence = []
+        if not ctx.row_level and not (ctx.severe_topic_headers or ctx.severe_topic_title):
+            return  # values that mention GBV in an aggregate (e.g. a 3W activity) are context
         if ctx.severe_topic_headers:
             evidence.append("headers: " + ", ".join(ctx.severe_topic_headers[:5]))
         if ctx.severe_topic_title:
             evidence.append("file or sheet name")
-        if ctx.severe_topic_values:
+        if ctx.severe_topic_values and ctx.row_level:
             evidence.append("values in: " + ", ".join(ctx.severe_topic_values[:5]))
         col = ctx.tres.column(ctx.severe_topic_headers[0]) if ctx.severe_topic_headers else None
         if ctx.row_level:

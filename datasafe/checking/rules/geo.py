@@ -28,9 +28,11 @@ class RowLevelCoordinates(Check):
         if not ctx.row_level:
             return
         min_dec = int(ctx.param("min_decimals", 2))
-        for col, d in ctx.coordinate_columns:
-            if d["median"] >= min_dec:
-                yield Hit(col, decimals=d["median"], metres=_m(d["median"]))
+        cols = [(c, d) for c, d in ctx.coordinate_columns if d["median"] >= min_dec]
+        if cols:
+            dec = max(d["median"] for _, d in cols)
+            yield Hit(cols[0][0], columns=", ".join(c.name for c, _ in cols), decimals=dec,
+                      metres=_m(dec))
 
 
 @register
@@ -55,19 +57,21 @@ class CoordinatePrecision(Check):
     def check_table(self, ctx):
         if not ctx.row_level:
             return
-        for col, d in ctx.coordinate_columns:
-            dec = d["median"]
-            if dec >= 4:
-                variant = "dwelling"
-            elif dec == 3:
-                variant = "street"
-            elif dec == 2 and (ctx.severe_topic or any(c.role == "sensitive"
-                                                       for c in ctx.columns)):
-                variant = "village"
-            else:
-                continue
-            yield Hit(col, variant=variant, decimals=dec, metres=_m(dec),
-                      max_decimals=d["max"])
+        cols = ctx.coordinate_columns
+        if not cols:
+            return
+        col, d = max(cols, key=lambda cd: cd[1]["median"])
+        dec = d["median"]
+        if dec >= 4:
+            variant = "dwelling"
+        elif dec == 3:
+            variant = "street"
+        elif dec == 2 and (ctx.severe_topic or any(c.role == "sensitive" for c in ctx.columns)):
+            variant = "village"
+        else:
+            return
+        yield Hit(col, variant=variant, decimals=dec, metres=_m(dec),
+                  max_decimals=d["max"], columns=", ".join(c.name for c, _ in cols))
 
 
 @register

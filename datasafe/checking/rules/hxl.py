@@ -94,7 +94,7 @@ class CountTagValues(Check):
     def check_column(self, ctx, col):
         tag, attrs = ctx.hxl(col)
         s = ctx.series(col)
-        if tag in lx.COUNT_HXL_TAGS:
+        if tag in lx.COUNT_HXL_TAGS and not attrs & {"type", "name", "code", "label", "text"}:
             nums = vals.numbers(s)
             if nums is None or len(nums) == 0:
                 return

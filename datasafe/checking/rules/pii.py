@@ -246,8 +246,7 @@ class HealthData(Check):
             return
         ids = [c.name for c in ctx.direct_columns if c is not col]
         if ids:
-            yield Hit(col, variant="with_identifier", identifiers=", ".join(ids[:5]),
-                      sensitivity="individual_records")
+            yield Hit(col, variant="with_identifier", identifiers=", ".join(ids[:5]))
         else:
             yield Hit(col)
 

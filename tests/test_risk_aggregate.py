@@ -1,0 +1,115 @@
+"""Small cells in aggregate tables and totals that give a suppressed cell back (issue 4,
+DR-AGG-01/02)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from datasafe.pipeline import ScanOptions
+from datasafe.profiles import load_profile
+from datasafe.profiling import profile_table
+from datasafe.read import read_tables, table_from_dataframe
+from datasafe.risk import assess_table
+
+
+def _assess_df(df, kind="unknown", name=None, profile=None, **opts):
+    table = table_from_dataframe(df, name=name)
+    result = profile_table(table)
+    result.kind = kind
+    return assess_table(table, result, ScanOptions(**opts), profile or load_profile("default"))
+
+
+def _by_district():
+    return pd.DataFrame({
+        "district": ["D1", "D2", "D3", "Total"],
+        "female": ["3", "20", "2", "25"],
+        "male": ["10", "25", "1", "36"],
+        "total": ["13", "45", "3", "61"],
+    })
+
+
+def test_small_cells_and_recoverable_totals_by_hand():
+    risk = _assess_df(_by_district())
+    assert risk is not None
+    assert risk.extra["table_kind"] == "aggregate"
+    sc = risk.extra["small_cells"]
+    assert sc["threshold"] == 5 and not sc["severe_topic"]
+    assert sc["total_columns"] == ["total"]
+    assert sc["total_rows"] == 1
+    assert sc["group_columns"] == ["district"]
+    # female 3 (D1), female 2 and male 1 (D3)
+    assert sc["small"] == 3
+    assert sc["by_column"] == {"female": 2, "male": 1}
+    assert risk.records_below_k == 3
+    assert risk.k_min == 1
+    assert risk.k_threshold == 5
+    assert risk.quasi_identifiers == ["district"]
+    assert risk.expected_reidentifications == 0.0
+    # D1: the only small cell of its row, total published → 13 − 10; male in D3: the only
+    # small cell of its column, 'Total' row published → 36 − 10 − 25. D3's row has two.
+    rec = {(r["groups"]["district"], r["column"], r["via"].split()[0]) for r in sc["recoverable"]}
+    assert rec == {("D1", "female", "row"), ("D3", "male", "column")}
+    assert sc["recoverable_count"] == 2
+
+
+def test_severe_topic_uses_the_higher_threshold(tmp_path):
+    path = tmp_path / "gbv_incidents_by_district.csv"
+    path.write_text(
+        "District,Survivors female,Survivors male\n"
+        "#adm2+name,#affected+f,#affected+m\n"
+        "A,7,12\n"
+        "B,30,0\n", encoding="utf-8")
+    table = read_tables(path)[0]
+    result = profile_table(table)
+    risk = assess_table(table, result, ScanOptions(), load_profile("default"))
+    sc = risk.extra["small_cells"]
+    assert sc["severe_topic"] is True
+    assert sc["threshold"] == 10
+    assert sc["small"] == 1  # 7 < 10; zeros are not flagged by default
+    assert sc["zeros"] == 1
+    assert sc["cells"][0]["row"] == 3  # header row 1, HXL row 2, first data row 3
+    prof = load_profile("default")
+    prof.params["small_cell_include_zeros"] = True
+    risk = assess_table(table, result, ScanOptions(), prof)
+    assert risk.extra["small_cells"]["small"] == 2
+
+
+def test_profile_thresholds():
+    prof = load_profile("default")
+    prof.params["small_cell_threshold"] = 3
+    risk = _assess_df(_by_district(), profile=prof)
+    assert risk.extra["small_cells"]["small"] == 2  # 2 and 1
+
+
+def test_detection_verdict_aggregate_counts_plain_numbers():
+    df = pd.DataFrame({"region": ["R1", "R2", "R3"], "year": ["2024", "2024", "2024"],
+                       "boats": ["4", "17", "30"]})
+    risk = _assess_df(df, kind="aggregate")
+    sc = risk.extra["small_cells"]
+    assert sc["count_columns"] == ["boats"]
+    assert sc["small"] == 1
+
+
+def test_microdata_is_not_taken_for_a_count_table():
+    df = pd.DataFrame({
+        "district": ["d1", "d1", "d2", "d2"], "sex": ["F", "M", "F", "M"],
+        "age": ["30", "41", "30", "22"], "marital": ["m", "s", "m", "w"],
+        "education": ["p", "s", "n", "p"], "occupation": ["a", "b", "c", "a"],
+        "water": ["1", "2", "1", "3"], "nb_children": ["2", "0", "5", "1"],
+    })
+    assert _assess_df(df) is None  # no key variables known, and not a count table
+    risk = _assess_df(df, key_vars=["district", "sex"])
+    assert risk.extra["table_kind"] == "microdata"
+    assert _assess_df(_by_district(), kind="microdata") is None
+
+
+def test_group_values_of_sensitive_columns_are_masked():
+    df = pd.DataFrame({"religion": ["r1", "r2"], "people": ["2", "40"]})
+    table = table_from_dataframe(df)
+    result = profile_table(table)
+    result.kind = "aggregate"
+    result.column("religion").role = "sensitive"
+    risk = assess_table(table, result, ScanOptions(), load_profile("default"))
+    cell = risk.extra["small_cells"]["cells"][0]
+    assert cell["groups"]["religion"] not in ("r1", "r2")
+    assert cell["value"] == 2
