@@ -10,6 +10,7 @@ from click.testing import CliRunner
 import datasafe
 from datasafe.cli import main
 from datasafe.profiles import ProfileError, available_profiles, load_profile
+from tests.conftest import validate_report
 
 SHIPPED = ["default", "hdx-public", "partner-restricted", "internal", "workshop", "isp-template"]
 
@@ -78,6 +79,7 @@ def test_exit_code_follows_profile_and_fail_on(tmp_path):
     res = runner.invoke(main, ["scan", str(f), "--profile", "hdx-public", "--format", "json"])
     assert res.exit_code == 1
     report = json.loads(res.output)
+    validate_report(report)
     assert report["profile"] == "hdx-public" and report["summary"]["verdict"] == "fail"
     assert report["summary"]["sensitivity"] == "severe"
     found = {x["check"] for x in report["findings"]}

@@ -129,9 +129,8 @@ Examples:
 def profiles_show(name):
     import yaml
 
-    from datasafe.profiles import ProfileError, load_profile
-
     from datasafe.cli import fail
+    from datasafe.profiles import ProfileError, load_profile
 
     try:
         p = load_profile(name)
