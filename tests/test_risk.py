@@ -290,8 +290,8 @@ def test_clan_header_counts_as_key_variable():
 
 
 def test_key_variable_cap():
-    cols = {f"q{i}": [str(i % 3), "a", "b", "c"] for i in range(10)}
-    df = pd.DataFrame(cols)
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({f"q{i}": rng.integers(0, 3, 30).astype(str) for i in range(10)})
     roles = {f"q{i}": ("quasi", None) for i in range(10)}
     risk = _assess(df, roles)
     assert len(risk.quasi_identifiers) == 8
@@ -382,3 +382,14 @@ def test_speed_path_is_vectorised_on_a_larger_table():
     m = measure_risk(df, list(df.columns), k=5)
     assert m.n == n and m.records_with_missing_key > 0
     assert (m.fk >= 1).all()
+
+
+def test_one_to_one_columns_take_one_slot():
+    df = pd.DataFrame({"admin2": ["Goma", "Goma", "Beni", "Uvira"],
+                       "admin2_pcode": ["CD6101", "CD6101", "CD6102", "CD6103"],
+                       "sex": ["F", "M", "F", "F"]})
+    roles = {"admin2": ("quasi", "ADMIN_AREA"), "admin2_pcode": ("quasi", "ADMIN_AREA"),
+             "sex": ("quasi", "SEX_GENDER")}
+    risk = _assess(df, roles)
+    assert risk.quasi_identifiers == ["admin2", "sex"]
+    assert "same information as 'admin2'" in risk.extra["key_variables_not_used"][0]["reason"]

@@ -58,6 +58,26 @@ __all__ = [
 ]
 
 RISKIEST_TOP = 5
+CLASS_SIZE_BANDS = [(1, 1), (2, 2), (3, 4), (5, 9), (10, None)]
+RISK_BANDS = [(0.0, 0.01), (0.01, 0.05), (0.05, 0.1), (0.1, 0.5), (0.5, 1.0)]
+
+
+def _bands(values: Any, bands: list, label: str) -> list[dict]:
+    """Records per band: class sizes ``[lo, hi]`` (inclusive) or risks ``(lo, hi]`` (the first
+    band includes 0)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    out = []
+    for i, (lo, hi) in enumerate(bands):
+        if label == "size":
+            sel = (v >= lo) & (v <= hi) if hi is not None else v >= lo
+            name = str(lo) if lo == hi else (f"{lo}+" if hi is None else f"{lo}-{hi}")
+            out.append({"size": name, "records": int(sel.sum())})
+        else:
+            sel = ((v >= lo) if i == 0 else (v > lo)) & (v <= hi)
+            out.append({"range": [lo, hi], "records": int(sel.sum())})
+    return out
 
 
 def mask(value: str, entity: str | None) -> str:
@@ -147,7 +167,7 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
         if not cols:
             return None
     else:
-        cols, order, not_used = default_key_vars(result, exclude, cap)
+        cols, order, not_used = default_key_vars(result, exclude, cap, table.data)
         if not cols:
             return None
 
@@ -207,6 +227,8 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
         "key_variable_order": order,
         "key_variables_not_used": not_used,
         "riskiest_combinations": riskiest_combinations(data, m, cols, RISKIEST_TOP),
+        "class_size_histogram": _bands(m.fk, CLASS_SIZE_BANDS, "size"),
+        "risk_histogram": _bands(m.risk, RISK_BANDS, "range"),
         "guidance": "DR-DEID-02, DR-DEID-03, DR-DEID-04, DR-DEID-05, DR-DEID-06, DR-DEID-07",
     }
     if notes:

@@ -99,9 +99,23 @@ def tier_of(col: Any) -> tuple[int, str]:
     return 7, "classified as a quasi-identifier"
 
 
-def default_key_vars(result: Any, exclude: set[str], cap: int) -> tuple[list[Any], list[dict],
-                                                                         list[dict]]:
-    """Columns used by default, their order with reasons, and the candidates left out."""
+def same_information(data: Any, a: str, b: str) -> bool:
+    """True when two columns are one-to-one (a name and its P-code): as key variables they carry
+    the same information, so the second adds nothing to the risk and only takes a slot."""
+    import pandas as pd
+
+    pair = data[[a, b]].astype("str").fillna("")
+    na = pair[a].nunique()
+    nb = pair[b].nunique()
+    return bool(na == nb == len(pair.drop_duplicates())) and na > 0 and len(pd.unique(
+        pair[a])) > 1
+
+
+def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None
+                     ) -> tuple[list[Any], list[dict], list[dict]]:
+    """Columns used by default, their order with reasons, and the candidates left out. With
+    ``data``, a column of the same entity type one-to-one with a column already chosen (an admin
+    name and its P-code) is left out."""
     cands = []
     for col in result.columns:
         if col.key in exclude or col.free_text:
@@ -119,11 +133,25 @@ def default_key_vars(result: Any, exclude: set[str], cap: int) -> tuple[list[Any
         tier, reason = tier_of(col)
         cands.append((tier, col.index, col, reason))
     cands.sort(key=lambda t: (t[0], t[1]))
-    chosen = cands[:cap]
-    dropped = cands[cap:]
+    chosen: list[tuple] = []
+    left: list[dict] = []
+    for cand in cands:
+        _, _, c, r = cand
+        twin = None
+        if data is not None and c.key in data.columns:
+            twin = next((o for _, _, o, _ in chosen
+                         if o.entity is not None and o.entity == c.entity
+                         and o.key in data.columns and same_information(data, o.key, c.key)),
+                        None)
+        if twin is not None:
+            left.append({"column": c.name,
+                         "reason": f"same information as '{twin.name}' (one-to-one)"})
+        elif len(chosen) >= cap:
+            left.append({"column": c.name,
+                         "reason": f"beyond the cap of {cap} key variables ({r})"})
+        else:
+            chosen.append(cand)
     order = [{"column": c.name, "reason": r} for _, _, c, r in chosen]
-    left = [{"column": c.name, "reason": f"beyond the cap of {cap} key variables ({r})"}
-            for _, _, c, r in dropped]
     return [c for _, _, c, _ in chosen], order, left
 
 
