@@ -195,7 +195,8 @@ class CheckContext:
         out = []
         for c in self.columns:
             if self.is_coordinate(c):
-                d = vals.decimals(self.series(c))
+                # precision from the profiled sample of distinct values (column-level work)
+                d = vals.decimals(vals.sample_series(c) if c.sample else self.series(c))
                 if d is not None:
                     out.append((c, d))
         return out

@@ -27,6 +27,14 @@ def nonempty(series):
     return s[s != ""]
 
 
+def sample_share(col, pattern) -> float:
+    """Share of a column's profiled sample (<= 500 distinct values) matching a compiled regex."""
+    sample = [v for v in (col.sample or []) if v and v.strip()]
+    if not sample:
+        return 0.0
+    return sum(1 for v in sample if pattern.search(v)) / len(sample)
+
+
 def sample_series(col):
     """The profiled sample of distinct values of a column as a Series (column-level work runs
     on samples; whole columns only where a count matters)."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
+
+
+IMAGE_LINK = re.compile(r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|tiff?)(?:\?|$|\s)")
 
 
 class _EntityColumn(Check):
@@ -182,9 +187,7 @@ class Biometrics(Check):
         if col.stats.non_empty == 0:
             return
         by_header = bool(ctx.tokens(col) & self.TOKENS) or ctx.norm(col) == "_attachments"
-        hits, n = vals.share_matching(vals.sample_series(col), r"(?i)\.(?:jpe?g|png|heic|gif|"
-                                                                 r"bmp|wsq|tiff?)(?:\?|$|\s)")
-        by_values = n > 0 and hits / n >= 0.5
+        by_values = vals.sample_share(col, IMAGE_LINK) >= 0.5
         if by_header or by_values:
             yield Hit(col, filled=col.stats.non_empty)
 
