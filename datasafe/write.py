@@ -165,8 +165,6 @@ class CsvSink:
     def write_table(self, table) -> None:
         """Append a pyarrow Table/RecordBatch of string columns (nulls become empty cells)."""
         import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.csv as pacsv
 
         if isinstance(table, pa.RecordBatch):
             table = pa.Table.from_batches([table])
@@ -180,30 +178,14 @@ class CsvSink:
             if self.neutralise:
                 col = neutralise_array(col)
             cols.append(col)
-        # Quote only where a cell needs it, as the csv module and spreadsheets do: batches with
-        # no delimiter, quote or line break go through pyarrow unquoted (fast); the others
-        # through the csv module (QUOTE_MINIMAL), which pyarrow cannot do (it quotes every
-        # string).
-        special = "[" + re.escape(self.delimiter) + '"\r\n]'
-        needs = any(pc.any(pc.match_substring_regex(c, special)).as_py() for c in cols
-                    if c.null_count < len(c))
-        if needs:
-            buf = io.StringIO()
-            w = csv.writer(buf, delimiter=self.delimiter, lineterminator=self.eol)
-            w.writerows(zip(*[c.to_pylist() for c in cols]))
-            self._write_text(buf.getvalue())
-        else:
-            names = [f"c{i}" for i in range(len(cols))]
-            out = pa.Table.from_arrays(cols, names=names)
-            opts = pacsv.WriteOptions(include_header=False, delimiter=self.delimiter,
-                                      eol=self.eol, quoting_style="none")
-            if self._utf8:
-                pacsv.write_csv(out, self._raw, write_options=opts)
-            else:
-                bio = io.BytesIO()
-                pacsv.write_csv(out, bio, write_options=opts)
-                self._write_text(bio.getvalue().decode("utf-8"))
+        self._write_utf8(csv_bytes(cols, self.delimiter, self.eol))
         self.rows += table.num_rows
+
+    def _write_utf8(self, data: bytes) -> None:
+        if self._utf8:
+            self._raw.write(data)
+        else:
+            self._write_text(data.decode("utf-8"))
 
     def write_frame(self, df) -> None:
         """Append a pandas DataFrame of text."""
@@ -220,6 +202,42 @@ class CsvSink:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def csv_bytes(cols, delimiter: str = ",", eol: str = "\n") -> bytes:
+    """CSV text (UTF-8 bytes) of string arrays, built with Arrow kernels over the whole batch:
+    a cell is quoted only when it holds the delimiter, a quote or a line break (the csv
+    module's QUOTE_MINIMAL, which pyarrow's writer cannot do: it quotes every string), quotes
+    are doubled, nulls are empty."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not cols or len(cols[0]) == 0:
+        return b""
+    special = "[" + re.escape(delimiter) + '"\r\n]'
+    parts = []
+    for c in cols:
+        if isinstance(c, pa.ChunkedArray):
+            c = c.combine_chunks()
+        if c.type != pa.string():
+            c = c.cast(pa.string())
+        need = pc.fill_null(pc.match_substring_regex(c, special), False)
+        if pc.any(need).as_py():
+            quoted = pc.binary_join_element_wise(
+                '"', pc.replace_substring(c, '"', '""'), '"', "")
+            c = pc.if_else(need, quoted, c)
+        parts.append(pc.fill_null(c, ""))
+    if len(parts) == 1:
+        # a lone empty cell would be a blank line, which readers skip: quote it
+        parts[0] = pc.if_else(pc.equal(parts[0], ""), pa.scalar('""'), parts[0])
+    line = pc.binary_join_element_wise(*parts, delimiter) if len(parts) > 1 else parts[0]
+    line = pc.binary_join_element_wise(line, pa.scalar(""), eol)
+    line = line.cast(pa.large_string())
+    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset:
+                                                                  line.offset + len(line) + 1]
+    data = line.buffers()[2]
+    return data.to_pybytes()[int(offsets[0]):int(offsets[-1])] if data is not None else b""
 
 
 def frame_to_arrow(df):

@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datasafe.redact.treatments import (GENERALISE_METHODS, TreatmentError, canonical,
-                                        ner_available)
+from datasafe.redact.treatments import GENERALISE_METHODS, TreatmentError, canonical, ner_available
 
 PLAN_VERSION = 1
 
@@ -206,7 +205,6 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     """The treatment of one column from its role and entity."""
     ent = col.entity
     role = col.role
-    k = int(profile.param("k", 5)) if profile else 5
     public = destination == "public"
     cp = ColumnPlan(column=col.key)
     pcode = _pcode_column(table_result)
@@ -348,7 +346,6 @@ def effective_k(profile, tres=None) -> tuple[int, str | None]:
 
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,
                  importance: list[str] | None = None) -> TablePlan:
-    k = int(profile.param("k", 5)) if profile else 5
     tp = TablePlan(table=tres.name)
     for col in tres.columns:
         tp.columns.append(derive_column(col, tres, profile, options, key_available=key_available,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import io
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +85,7 @@ def csv_batches(path: Path, table, skip: int, meta: dict, columns: list[str] | N
                               quoted_strings_can_be_null=True,
                               include_columns=columns if columns is not None else None)
     reader = pacsv.open_csv(source, read_options=ro, parse_options=po, convert_options=co)
-    for batch in reader:
-        yield batch
+    yield from reader
 
 
 def parquet_batches(path: Path, columns: list[str] | None = None, batch_rows: int = BATCH_ROWS):
@@ -116,7 +114,6 @@ def _text(batch_or_table, keys: list[str]):
 def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, override,
                   importance, rescan, k, dry_run=False, sample_rows: int = SAMPLE_ROWS,
                   batch_rows: int = BATCH_ROWS):
-    import numpy as np
     import pyarrow as pa
 
     from datasafe import write as W
@@ -124,9 +121,16 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     from datasafe.model import FileResult
     from datasafe.pipeline import sha256_file
     from datasafe.read import ReadError, Table, _unique_keys
-    from datasafe.redact.engine import (FileRedaction, RedactError, _changed_stats, _header,
-                                        _require_key, build_plan, check_plan_columns,
-                                        scan_tables)
+    from datasafe.redact.engine import (
+        FileRedaction,
+        RedactError,
+        _changed_stats,
+        _header,
+        _require_key,
+        build_plan,
+        check_plan_columns,
+        scan_tables,
+    )
     from datasafe.redact.suppress import local_suppression
     from datasafe.redact.treatments import TreatmentError, resolve
 

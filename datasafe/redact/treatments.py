@@ -40,8 +40,9 @@ import datetime as _dt
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 DEFAULT_AGE_BANDS = [0, 5, 12, 18, 60]
 PSEUDONYM_VERSION = b"datasafe/pseudonym/v1/"
@@ -201,11 +202,17 @@ def t_pseudonymise(s, params, state, frame):
     t = s.str.strip() if params.get("strip", True) else s
     if params.get("casefold"):
         t = t.str.casefold()
-    uniques = t.dropna().unique()
-    # one HMAC per distinct value (not per cell), then a vectorised map
-    table = {v: prefix + hmac.new(sub, v.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
-             for v in uniques}
-    return t.map(table).astype("str")
+    import pandas as pd
+
+    # one HMAC per distinct value (not per cell; hmac.digest is the one-shot C path), then the
+    # codes are mapped back with a vectorised take
+    codes, uniques = pd.factorize(t, use_na_sentinel=True)
+    digest = hmac.digest
+    tokens = [prefix + digest(sub, v.encode("utf-8"), "sha256").hex()[:length] for v in uniques]
+    import numpy as np
+
+    arr = np.array(tokens + [None], dtype=object)
+    return pd.Series(arr[codes], index=s.index, dtype="str")
 
 
 def t_age_band(s, params, state, frame):
@@ -321,12 +328,13 @@ def t_rare_merge(s, params, state, frame):
 
 # free text --------------------------------------------------------------------------------
 
+# RE2 syntax (no look-around), so that pyarrow applies them in C++ over whole batches
 _TEXT_PATTERNS = [
     ("EMAIL_ADDRESS", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     ("URL", r"\bhttps?://[^\s]+|\bwww\.[^\s]+"),
+    ("GPS_COORDINATE", r"[+-]?\d{1,3}\.\d{4,}\s*[,;]\s*[+-]?\d{1,3}\.\d{4,}"),
     ("IP_ADDRESS", r"\b(?:\d{1,3}\.){3}\d{1,3}\b"),
-    ("PHONE_NUMBER", r"(?<![\w])\+?\d[\d ().\-]{6,}\d(?![\w])"),
-    ("GPS_COORDINATE", r"[+-]?\d{1,3}\.\d{4,}\s*[,; ]\s*[+-]?\d{1,3}\.\d{4,}"),
+    ("PHONE_NUMBER", r"\+?\b\d[\d ().\-]{6,}\d\b"),
     ("NATIONAL_ID", r"\b[A-Z]{0,3}\d{6,}\b"),
 ]
 
@@ -356,9 +364,14 @@ def t_free_text(s, params, state, frame):
             out = fn(s)
         except Exception:  # noqa: BLE001 - fall back to the patterns
             out = s
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(out, type=pa.string(), from_pandas=True)
     for label, pat in _TEXT_PATTERNS:
-        out = out.str.replace(pat, f"<{label}>", regex=True)
-    return out.astype("str")
+        arr = pc.replace_substring_regex(arr, pattern=pat, replacement=f"<{label}>")
+    return pd.Series(arr.to_pandas(), index=s.index, dtype="str")
 
 
 @dataclass
