@@ -63,7 +63,8 @@ def load_config(start: str | os.PathLike, *, validate: bool = True) -> dict[str,
         import yaml
 
         try:
-            data = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+            data = yaml.load(yml.read_text(encoding="utf-8"),  # noqa: S506
+                             Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{yml}: cannot read: {exc}") from None
         except yaml.YAMLError as exc:
