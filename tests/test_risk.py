@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from datasafe.model import ColumnResult, Entity
+from datasafe.model import Entity
 from datasafe.pipeline import ScanOptions
 from datasafe.profiles import load_profile
 from datasafe.profiling import profile_table

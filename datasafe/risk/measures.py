@@ -149,7 +149,6 @@ def frequencies_from_codes(codes: Any, cards: Sequence[int], weights: Any = None
     """``(fk, Fk)`` per record from a code matrix (see :func:`frequencies`); ``ids``/``n_groups``
     are the exact classes of :func:`group_ids` when already computed."""
     import numpy as np
-    import pandas as pd
 
     n, p = codes.shape
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
