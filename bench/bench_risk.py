@@ -63,11 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     profile = load_profile("default")
 
     times = []
+    cpu = []
     risk = None
     for _ in range(args.repeat):
         t = time.perf_counter()
+        c = time.process_time()
         risk = assess_table(table, result, opts, profile)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     w, _ = parse_weights(table.data["weight"])
     t = time.perf_counter()
     measure_risk(table.data, keys, weights=w, household_ids=table.data["household_id"])
@@ -84,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
           f"python={platform.python_version()}")
     print(f"rows={args.rows:,} key variables={len(keys)} missing={args.missing:.0%} "
           f"(setup: generate + profile {setup:.1f} s)")
-    print(f"assess_table: best {min(times):.2f} s, all {', '.join(f'{x:.2f}' for x in times)}")
+    print(f"assess_table: best {min(times):.2f} s, all {', '.join(f'{x:.2f}' for x in times)}"
+          f" (CPU best {min(cpu):.2f} s); load average {os.getloadavg()[0]:.1f}")
     print(f"measure_risk (bare): {bare:.2f} s")
     print(f"peak RSS (process, incl. the table): {rss_mb:.0f} MB; "
           f"tracemalloc peak during one assessment: {traced_peak / 1e6:.0f} MB")

@@ -393,3 +393,24 @@ def test_one_to_one_columns_take_one_slot():
     risk = _assess(df, roles)
     assert risk.quasi_identifiers == ["admin2", "sex"]
     assert "same information as 'admin2'" in risk.extra["key_variables_not_used"][0]["reason"]
+
+
+def test_missing_matching_property():
+    """fk/Fk equal a brute-force count of matching records for any small table with gaps."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cell = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(cell, cell, cell, st.integers(1, 9)), min_size=1, max_size=25))
+    def check(rows):
+        df = pd.DataFrame([r[:3] for r in rows], columns=["x", "y", "z"])
+        w = np.array([r[3] for r in rows], dtype=float)
+        fk, Fk = frequencies(df, ["x", "y", "z"], weights=w)
+        codes = np.array([[-1 if v is None else "abc".index(v) for v in r[:3]] for r in rows])
+        bfk, bFk = _brute_force(codes, w)
+        assert fk.tolist() == bfk.tolist()
+        assert Fk == pytest.approx(bFk)
+
+    check()
