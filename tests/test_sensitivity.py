@@ -195,3 +195,16 @@ def test_retention_expired_and_required(tmp_path):
     r = _unit(CSV, tmp_path / "b", profile="internal")
     assert any(f.check == "DR-RET-01" and f.details["variant"] == "missing"
                for f in r.findings)
+
+
+def test_reasons_are_structured_and_translated():
+    from datasafe.checking.sensitivity import reasons_in
+
+    r = _scan_df(_df(full_name=["Amina Yusuf", "Jean Mbuyi"], age=["34", "51"]),
+                 {"full_name": "direct/PERSON", "age": "quasi/AGE"}, "microdata")
+    details = r.files[0].extra["sensitivity_details"]
+    assert details[0] == {"level": "severe", "data_type": "individual_records",
+                          "where": ["column full_name"]}
+    fr = reasons_in(details, "fr")
+    assert fr[0].startswith("severe: enregistrements individuels avec identifiants directs")
+    assert r.files[0].to_dict()["sensitivity_details"] == details

@@ -13,7 +13,7 @@ from typing import Any
 from datasafe.checking.catalogue import citation, entry, format_message, text
 from datasafe.checking.context import CheckContext, RunState
 from datasafe.checking.registry import Hit, all_checks
-from datasafe.checking.sensitivity import classify
+from datasafe.checking.sensitivity import classify_details, reasons_in
 from datasafe.model import SENSITIVITY_RANK, SEVERITIES, SEVERITY_RANK, Finding
 
 log = logging.getLogger("datasafe.checking")
@@ -222,7 +222,9 @@ def run_checks(result, tables_by_file, options, profile) -> None:
             em.hints.extend(_structural_hints(tctx))
         for phase in (1, 2):
             if phase == 2:
-                fres.sensitivity, fres.sensitivity_reasons = classify(em.hints, profile)
+                fres.sensitivity, details = classify_details(em.hints, profile)
+                fres.sensitivity_reasons = reasons_in(details, "en", profile)
+                fres.extra["sensitivity_details"] = details
             for chk in checks:
                 if chk.phase != phase or chk.scope != "file":
                     continue

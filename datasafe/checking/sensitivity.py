@@ -56,6 +56,44 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+# French wording of the reasons (field staff read reports in French).
+DATA_TYPES_FR: dict[str, str] = {
+    "individual_records": "enregistrements individuels avec identifiants directs (liste de "
+                          "bénéficiaires, enregistrement, liste nominative)",
+    "severe_topic_records": "enregistrements individuels sur un sujet très sensible (VBG, "
+                            "protection de l'enfance, gestion de cas, plaintes)",
+    "row_level_coordinates": "coordonnées GPS de personnes ou de ménages",
+    "located_sensitive_groups": "groupes sensibles ou vulnérables localisés par coordonnées ou "
+                                "unités administratives fines",
+    "security_military": "informations de sécurité, d'accès ou sur des groupes armés",
+    "biometric": "données biométriques",
+    "linkable_pseudonyms": "identifiants pseudonymes accompagnés de leur table de correspondance",
+    "survey_microdata": "réponses individuelles d'enquête ou d'évaluation (niveau individu ou "
+                        "ménage)",
+    "sensitive_attributes": "attributs sensibles (santé, ethnie, religion, statut légal…) au "
+                            "niveau individuel",
+    "pseudonymous_ids": "identifiants pseudonymes ou empreintes non salées d'identifiants",
+    "high_reidentification_risk": "risque de ré-identification au-dessus des seuils du profil",
+    "contact_list_no_consent": "coordonnées d'humanitaires sans consentement enregistré",
+    "contact_list_consent": "coordonnées d'humanitaires partagées avec consentement",
+    "site_coordinates": "coordonnées exactes de sites, camps ou structures",
+    "severe_topic_aggregate": "agrégats sur un sujet très sensible",
+    "aggregate_household": "résultats agrégés au niveau communauté/ménage",
+    "aggregate_adm5": "agrégats au niveau ADM5",
+    "aggregate_adm4": "agrégats au niveau village, localité ou site (ADM4)",
+    "aggregate_adm3": "agrégats au niveau sous-district (ADM3)",
+    "aggregate_adm2": "agrégats au niveau district (ADM2)",
+    "aggregate_adm1": "agrégats au niveau région/province (ADM1)",
+    "aggregate_adm0": "agrégats nationaux",
+    "small_cells": "agrégats avec de petites cellules",
+    "disaggregated_age_sex": "données désagrégées par âge ou sexe sans identifiants personnels",
+    "collection_metadata": "métadonnées de collecte (appareils, enquêteurs, heures de "
+                           "soumission)",
+    "free_text": "réponses en texte libre dans des données individuelles",
+    "no_personal_data": "aucune donnée personnelle ou sensible trouvée",
+}
+
+
 def classification(profile) -> dict[str, str]:
     """data type → level, with the profile's ``isp.classification`` overrides."""
     levels = {k: v[0] for k, v in DATA_TYPES.items()}
@@ -67,16 +105,38 @@ def classification(profile) -> dict[str, str]:
     return levels
 
 
-def reason_text(data_type: str, profile=None) -> str:
+def reason_text(data_type: str, profile=None, lang: str = "en") -> str:
     raw = getattr(profile, "raw", None) or {}
     custom = ((raw.get("isp") or {}).get("reasons") or {}).get(data_type)
+    if isinstance(custom, dict):
+        custom = custom.get(lang) or custom.get("en")
     if custom:
         return str(custom)
+    if lang == "fr" and data_type in DATA_TYPES_FR:
+        return DATA_TYPES_FR[data_type]
     return DATA_TYPES.get(data_type, ("", data_type.replace("_", " ")))[1]
+
+
+def reasons_in(details: list[dict], lang: str = "en", profile=None) -> list[str]:
+    """Reason lines in ``lang`` from ``FileResult.extra["sensitivity_details"]`` (what reports
+    use to translate ``sensitivity_reasons``)."""
+    out = []
+    for d in details or []:
+        where = d.get("where") or []
+        suffix = f" ({', '.join(where[:4])}{', …' if len(where) > 4 else ''})" if where else ""
+        out.append(f"{d.get('level')}: {reason_text(str(d.get('data_type')), profile, lang)}"
+                   f"{suffix}")
+    return out
 
 
 def classify(hints: list[tuple[str, str]], profile) -> tuple[str, list[str]]:
     """Level and reasons from ``(data_type, where)`` hints. ``where`` names the table/column."""
+    level, details = classify_details(hints, profile)
+    return level, reasons_in(details, "en", profile)
+
+
+def classify_details(hints: list[tuple[str, str]], profile) -> tuple[str, list[dict]]:
+    """Level and structured reasons ``[{level, data_type, where}]``, highest level first."""
     levels = classification(profile)
     best = "low"
     found: dict[str, list[str]] = {}
@@ -90,11 +150,6 @@ def classify(hints: list[tuple[str, str]], profile) -> tuple[str, list[str]]:
         if SENSITIVITY_RANK[level] > SENSITIVITY_RANK[best]:
             best = level
     if not found:
-        return "low", [f"low: {reason_text('no_personal_data', profile)}"]
+        return "low", [{"level": "low", "data_type": "no_personal_data", "where": []}]
     ordered = sorted(found, key=lambda d: -SENSITIVITY_RANK[levels[d]])
-    reasons = []
-    for d in ordered:
-        where = found[d]
-        suffix = f" ({', '.join(where[:4])}{', …' if len(where) > 4 else ''})" if where else ""
-        reasons.append(f"{levels[d]}: {reason_text(d, profile)}{suffix}")
-    return best, reasons
+    return best, [{"level": levels[d], "data_type": d, "where": found[d]} for d in ordered]
