@@ -183,10 +183,16 @@ def load_lexicon(extra: tuple[str, ...] = ()) -> Lexicon:
     return Lexicon(terms)
 
 
+_NORM_SEP = re.compile(r"[\s_\-'’./]+")
+
+
 def norm_value(text: str) -> str:
     """Normalised form of a categorical value, for value-list membership."""
-    t = strip_accents(str(text)).lower().strip()
-    t = re.sub(r"[\s_\-'’./]+", " ", t).strip()
+    t = str(text)
+    if t.isascii():
+        return _NORM_SEP.sub(" ", t.lower()).strip()
+    t = strip_accents(t).lower().strip()
+    t = _NORM_SEP.sub(" ", t).strip()
     if _has_arabic(t):
         t = " ".join(_arabic(w) for w in t.split())
     return t

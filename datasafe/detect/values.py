@@ -96,6 +96,8 @@ class Features:
 
 
 _RX: dict[str, re.Pattern] = {}
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_NO_SPACE_DASH = str.maketrans("", "", " \t-")
 
 
 def _rx(pattern: str) -> re.Pattern:
@@ -301,7 +303,9 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     f.age_band = S.share(np.fromiter((bool(band(x)) for x in low), dtype=bool, count=S.n))
 
     # -- text shape ------------------------------------------------------------------------------
-    has_digit = S.search(r"\d")
+    ndig = np.fromiter((len(x) - len(x.translate(_NO_DIGITS)) for x in vals), dtype=int,
+                       count=S.n)
+    has_digit = ndig > 0
     f.alpha = S.share(~has_digit)
     nwords = np.fromiter((len(x.split()) for x in vals), dtype=int, count=S.n)
     f.multiword = S.share(nwords >= 2)
@@ -329,8 +333,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
             shapes = Counter(re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", x))
                              for x in S.where(idm))
             f.id_consistent = shapes.most_common(1)[0][1] / sum(shapes.values())
-        f.digits_heavy = S.share(np.fromiter((sum(ch.isdigit() for ch in x) >= 6 for x in vals),
-                                             dtype=bool, count=S.n))
+        f.digits_heavy = S.share(ndig >= 6)
         pc = S.full(PCODE_RE)
         if pc.any():
             from collections import Counter
@@ -372,7 +375,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     if ipsh >= 0.5 and f.decimals < 1:
         f.hits.append(ValueHit("IP_ADDRESS", ipsh, 0.6 + 0.39 * ipsh, S.pick(ip4 | ip6)))
 
-    compact = [re.sub(r"[\s\-]", "", x) for x in vals]
+    compact = [x.translate(_NO_SPACE_DASH) for x in vals]
     ibrx = _rx(IBAN_RE).fullmatch
     ib = np.fromiter((bool(ibrx(x.upper())) for x in compact), dtype=bool, count=S.n)
     if ib.mean() >= 0.3:
@@ -392,11 +395,10 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
 
     # phones: a cheap shape filter, then phonenumbers on at most 80 values
     flt = S.full(r"[+-]?\d+[.,]\d+")
-    ndig = np.fromiter((sum(ch.isdigit() for ch in x) for x in vals), dtype=int, count=S.n)
     pre = S.full(PHONE_PRE_RE) & ~is_date & ~flt & (ndig >= 7) & (ndig <= 15)
     pre_share = S.share(pre)
     if pre_share >= 0.3 and stats.distinct >= 3:
-        idx = [i for i, ok in enumerate(pre) if ok][:80]
+        idx = [i for i, ok in enumerate(pre) if ok][:50]
         valid = phone_valid([vals[i] for i in idx], tuple(regions or DEFAULT_PHONE_REGIONS))
         rate = sum(valid) / len(valid) if valid else 0.0
         sh = pre_share * rate
