@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -319,6 +320,33 @@ def test_audit_needs_a_reason(repo, stub_stages):
     assert r.exit_code == 2
 
 
+def test_workbook_sheets_are_part_of_the_key(repo, stub_stages):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kinshasa"
+    ws.append(["code", "phone"])
+    ws.append(["A1", PHONES[0]])
+    ws2 = wb.create_sheet("Goma")
+    ws2.append(["code", "phone"])
+    ws2.append(["B1", PHONES[1]])
+    wb.save(repo / "data" / "lists.xlsx")
+    subprocess.run(["git", "add", "data/lists.xlsx"], check=True)
+    assert run("baseline", "create").exit_code == 0
+    doc = json.loads((repo / BASELINE_NAME).read_text(encoding="utf-8"))
+    sheets = sorted((d["sheet"] or "") for d in doc["findings"] if d["file"] == "data/lists.xlsx")
+    assert sheets == ["Goma", "Kinshasa"]
+    assert run("hook", "data/lists.xlsx").exit_code == 0
+    # a third sheet with phones is new
+    wb.create_sheet("Bukavu").append(["code", "phone"])
+    wb["Bukavu"].append(["C1", PHONES[2]])
+    wb.save(repo / "data" / "lists.xlsx")
+    r = run("hook", "data/lists.xlsx")
+    assert r.exit_code == 1 and "sheet 'Bukavu', column 'phone'" in r.output
+    assert "Goma" not in r.output and "Kinshasa" not in r.output
+
+
 def test_create_refuses_unreadable_files(repo, stub_stages):
     (repo / "data" / "broken.xlsx").write_bytes(b"not a workbook")
     subprocess.run(["git", "add", "data/broken.xlsx"], check=True)
@@ -372,6 +400,6 @@ def test_hook_does_not_import_heavy_modules_without_data_files(repo):
             "heavy=[m for m in ('pandas','pyarrow','spacy','presidio_analyzer',"
             "'great_expectations','jinja2') if m in sys.modules]\nprint(heavy)")
     env = dict(os.environ)
-    r = subprocess.run([os.sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"

@@ -28,10 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
 PHONES = ["+243 812 345 678", "+243 998 877 665", "+243 970 001 122", "+243 815 550 199",
           "+243 899 120 034", "+243 853 004 417"]
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     shutil.which("git") is None or not (REPO / ".git").exists()
     or not (REPO / ".pre-commit-hooks.yaml").is_file(),
-    reason="needs git and a git checkout of datasafe (with .pre-commit-hooks.yaml)")
+    reason="needs git and a git checkout of datasafe (with .pre-commit-hooks.yaml)")]
 
 
 def _pre_commit() -> list[str]:
