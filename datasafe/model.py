@@ -30,6 +30,9 @@ ENTITY_TYPES = (
     "HOUSEHOLD_SIZE", "DISPLACEMENT_STATUS", "NATIONALITY", "ETHNICITY", "RELIGION", "HEALTH",
     "DISABILITY", "PROTECTION_INCIDENT", "LEGAL_STATUS", "OCCUPATION", "EDUCATION",
     "MARITAL_STATUS", "INCOME", "IP_ADDRESS", "URL", "CREDIT_CARD", "IBAN_CODE", "FREE_TEXT",
+    # added by detection (issue 3): dates of events (quasi in microdata), language spoken
+    # (quasi), political/armed-group affiliation and sexual orientation (sensitive)
+    "DATE", "LANGUAGE", "POLITICAL_AFFILIATION", "SEXUAL_ORIENTATION",
 )
 
 
