@@ -65,6 +65,19 @@ def test_pseudonyms_keyed_stable_contextual():
         T.t_pseudonymise(s, {"_column": "x"}, None, None)
 
 
+def test_hmac_is_rfc2104():
+    import hmac as std
+
+    for key in (b"k" * 16, b"x" * 100):
+        mac = T.hmac_sha256_fn(key)
+        for msg in (b"", b"C001", "Amélie".encode()):
+            assert mac(msg) == std.digest(key, msg, "sha256")
+    # the pseudonym is HMAC(subkey(context), value)
+    sub = T.pseudonym_subkey(KEY.encode(), "case")
+    out = T.t_pseudonymise(S(["C001"]), {"_key": KEY.encode(), "context": "case"}, None, None)
+    assert out[0] == std.new(sub, b"C001", "sha256").hexdigest()[:16]
+
+
 def test_hash_treatment_refused():
     with pytest.raises(T.TreatmentError, match="keyed HMAC"):
         T.canonical("hash")
@@ -458,3 +471,12 @@ def test_cli_exit_code_reflects_rescan(tmp_path):
                              str(tmp_path / "o1.csv")])
     res_scan = datasafe.scan(str(tmp_path / "o1.csv"))
     assert r.exit_code == res_scan.exit_code
+
+
+def test_free_text_ner_replaces_names_in_place():
+    if not T.ner_available():
+        pytest.skip("no spaCy model installed (the datasafe[ner] extra)")
+    out = T.t_free_text(S(["Survivor referred by Jean Kabila", "No remarks", None]), {}, None,
+                        None)
+    assert "Kabila" not in out[0] and "<PERSON>" in out[0]
+    assert out[1] == "No remarks" and pd.isna(out[2])

@@ -203,7 +203,8 @@ def _changed_stats(old, new) -> dict[str, int]:
             "non_empty": int((~o_na).sum())}
 
 
-def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str, Any]]:
+def treat_table(table, tp, *, key: bytes | None, k: int,
+                regions: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
     """Apply a table plan to a Table read in memory.
 
     Returns (frame of text with every original key — dropped ones still present — and the
@@ -212,11 +213,13 @@ def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str,
     out = df.copy()
     entries: dict[str, dict[str, Any]] = {}
     dropped: list[str] = []
+    notes: list[str] = []
     for cp in tp.columns:
         if cp.column not in df.columns:
             continue
         params = dict(cp.params)
-        params.update({"_key": key, "_column": _header(table, cp.column), "_k": k})
+        params.update({"_key": key, "_column": _header(table, cp.column), "_k": k,
+                       "_notes": notes, "_regions": regions or ()})
         entry = {"column": _header(table, cp.column), "treatment": cp.treatment,
                  "params": {a: b for a, b in cp.params.items() if not str(a).startswith("_")},
                  "reason": cp.reason}
@@ -287,6 +290,8 @@ def treat_table(table, tp, *, key: bytes | None, k: int) -> tuple[Any, dict[str,
             "columns": [entries[c] for c in table.keys if c in entries],
             "dropped": [_header(table, c) for c in dropped],
             "local_suppression": ls_log, "small_cells": sc_log}
+    if notes:
+        tlog["notes"] = notes
     return out, tlog
 
 
@@ -529,6 +534,8 @@ def render_summary(res: RedactionResult) -> str:
                 lines.append(f"    small cells below {sc['threshold']}: "
                              f"{sc['primary_suppressed']} suppressed, "
                              f"{sc['secondary_suppressed']} secondary")
+            for n in t.get("notes") or []:
+                lines.append(f"    note: {n}")
             lines.append(f"    risk before: {_risk_line(t.get('risk_before'))}")
             lines.append(f"    risk after:  {_risk_line(t.get('risk_after'))}")
         lines.append(f"  before: {_findings_line(findings_summary(fr.before))}")
@@ -699,7 +706,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
                               "local_suppression": None, "small_cells": None,
                               "unchanged": True})
             continue
-        df, tlog = treat_table(t, tp, key=key, k=k)
+        df, tlog = treat_table(t, tp, key=key, k=k, regions=options.phone_regions)
         treated[i] = df
         drops[i] = tlog.pop("dropped_keys")
         fr.tables.append(tlog)
@@ -748,7 +755,8 @@ def _redact_frames(res, target, options, prof, keyb, override, importance, outpu
     check_plan_columns(plan)
     out_frames = {}
     for t, tp in zip(tables, plan.tables):
-        df, tlog = treat_table(t, tp, key=keyb, k=int(prof.param("k", 5)))
+        df, tlog = treat_table(t, tp, key=keyb, k=int(prof.param("k", 5)),
+                               regions=options.phone_regions)
         dropped = set(tlog.pop("dropped_keys"))
         fr.tables.append(tlog)
         keep = [k for k in t.keys if k not in dropped]

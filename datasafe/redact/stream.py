@@ -197,12 +197,14 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     # -- first pass: fitted statistics and local suppression ----------------------------------
     cplans = {c.column: c for c in tp.columns if c.column in keys}
+    fr_notes: list[str] = []
     treat = {}
     for col, cp in cplans.items():
         if cp.treatment in ("keep", "drop"):
             continue
         params = dict(cp.params)
-        params.update({"_key": key, "_column": _header(base, col), "_k": k})
+        params.update({"_key": key, "_column": _header(base, col), "_k": k,
+                       "_notes": fr_notes, "_regions": options.phone_regions or ()})
         try:
             treat[col] = (resolve(cp.treatment, params), params)
         except TreatmentError as exc:
@@ -362,6 +364,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                                            + stats[c]["cells_suppressed"]) / ne, 4) if ne else 0.0
             e["distinct_before"] = e["distinct_after"] = distinct_note
         entries.append(e)
+    for n in dict.fromkeys(fr_notes):  # once, not once per batch
+        fr.notes.append(n)
     fr.tables.append({"table": None, "rows": offset, "columns": entries,
                       "dropped": [_header(base, c) for c in dropped],
                       "local_suppression": ls_log, "small_cells": None})
