@@ -313,3 +313,13 @@ def test_reports_survive_odd_results(fmt, lang):
             from tests.test_report_sarif import validate_sarif
 
             validate_sarif(json.loads(out))
+
+
+def test_markdown_stays_under_the_comment_limit():
+    r = rich_result()
+    base = r.findings[0]
+    r.findings = [Finding(base.check, "high", base.file, base.table, f"col {i}", base.message * 3,
+                          base.guidance, fix=base.fix) for i in range(2000)]
+    out = render(r, "markdown")
+    assert len(out) < 65536
+    assert "… and 1850 more findings" in out

@@ -8,6 +8,7 @@ import sys
 import click
 
 from datasafe.cli import fail
+from datasafe.report import languages as report_languages
 
 FORMATS = ["text", "json", "markdown", "html", "sarif"]
 
@@ -88,7 +89,7 @@ Examples:
 @scan_options
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info"]),
               help="Lowest severity that makes the exit code 1 (default: the profile's).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(report_languages()), default="en", show_default=True,
               help="Language of text, Markdown and HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the run passes.")
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),

@@ -9,6 +9,15 @@ EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".htm
               ".htm": "html", ".sarif": "sarif", ".txt": "text"}
 
 
+def languages() -> list[str]:
+    """Languages of the text, Markdown and HTML reports: one message catalogue each in
+    ``datasafe/report/locales/<code>.yaml`` (adding a language adds a file, no code)."""
+    from pathlib import Path
+
+    found = sorted(p.stem for p in (Path(__file__).parent / "locales").glob("*.yaml"))
+    return found or ["en"]
+
+
 def format_for_path(path: str) -> str | None:
     import os
 

@@ -22,6 +22,9 @@ from datasafe.report.common import (
 
 ICON = {"pass": "✅", "fail": "❌", "error": "⚠️"}
 SEV_ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
+# GitHub comments stop at 65,536 characters: long lists are cut, the full report is in HTML/JSON
+MAX_FINDING_ROWS = 150
+MAX_COLUMN_ROWS = 60
 
 
 def md_escape(text) -> str:
@@ -81,11 +84,14 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
         out.append(f"| {m('severity.label')} | {m('labels.check')} | {m('labels.location')} | "
                    f"{m('labels.message')} | {m('labels.fix')} |")
         out.append("|---|---|---|---|---|")
-        for fd in active:
+        for fd in active[:MAX_FINDING_ROWS]:
             lf = localize(fd, lang)
             out.append(f"| {SEV_ICON.get(lf.severity, '')} {m.severity(lf.severity)} | "
                        f"`{lf.check}` | {md_escape(lf.location)} | {md_escape(lf.message)} | "
                        f"{md_escape(lf.fix or '')} |")
+        if len(active) > MAX_FINDING_ROWS:
+            out += ["", "_" + md_escape(m("findings.more", count=len(active) - MAX_FINDING_ROWS))
+                    + "_"]
         details = [localize(fd, lang) for fd in active]
         details = [lf for lf in details if lf.explanation or lf.guidance]
         if details:
@@ -126,11 +132,14 @@ def _table_section(out: list[str], m: Messages, t) -> None:
         out.append(f"| {m('labels.column')} | {m('role.label')} | {m('labels.entity')} | "
                    f"{m('labels.evidence')} | {m('labels.example')} |")
         out.append("|---|---|---|---|---|")
-        for c in flagged:
+        for c in flagged[:MAX_COLUMN_ROWS]:
             example = c.examples[0] if c.examples else ""
             out.append(f"| {md_escape(c.name)} | {m.role_short(c.role)} | "
                        f"{md_escape(column_entity(c))} | {md_escape(m.evidence(column_evidence(c)))}"
                        f" | {'`' + example.replace('`', '') + '`' if example else ''} |")
+        if len(flagged) > MAX_COLUMN_ROWS:
+            out += ["", "_" + md_escape(m("labels.more_columns",
+                                          count=len(flagged) - MAX_COLUMN_ROWS)) + "_"]
     if rv is not None:
         out += ["", f"**{m('risk.heading')}**", ""]
         for k, val in risk_lines(m, rv):
