@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 RISKIEST_TOP = 5
+# quasi-identifiers precise enough to point at one person on their own: masked like direct ones
+_ALWAYS_MASK = {"DATE_OF_BIRTH", "GPS_COORDINATE", "ADDRESS", "PERSON", "PHONE_NUMBER",
+                "EMAIL_ADDRESS", "NATIONAL_ID", "CASE_ID"}
 CLASS_SIZE_BANDS = [(1, 1), (2, 2), (3, 4), (5, 9), (10, None)]
 RISK_BANDS = [(0.0, 0.01), (0.01, 0.05), (0.05, 0.1), (0.1, 0.5), (0.5, 1.0)]
 
@@ -108,8 +111,13 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
     """Risk block of one table, or None when it has no key variables (and is no count table)."""
     from datasafe.risk import aggregate
     from datasafe.risk.keys import (
-        DEFAULT_MAX_KEY_VARS, as_list, default_key_vars, detect_household_id, detect_weight,
-        resolve_column, setting,
+        DEFAULT_MAX_KEY_VARS,
+        as_list,
+        default_key_vars,
+        detect_household_id,
+        detect_weight,
+        resolve_column,
+        setting,
     )
 
     if table is None or result is None or table.data is None or table.rows == 0:
@@ -280,7 +288,7 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
                 continue
             v = data[c.key].iloc[i]
             raw = "" if v is None else str(v).strip()
-            if c.role in ("direct", "sensitive"):
+            if c.role in ("direct", "sensitive") or c.entity in _ALWAYS_MASK:
                 raw = mask(raw, c.entity)
             values[c.name] = raw
         out.append({"values": values, "fk": int(f[cls]), "Fk": round(float(m.Fk[i]), 4),

@@ -19,7 +19,7 @@ DEFAULT_MAX_KEY_VARS = 8
 _TIERS: list[tuple[int, set[str], str]] = [
     (0, {"ADMIN_AREA", "LOCATION"}, "geography: known to anyone who knows where the person lives"),
     (1, {"SEX_GENDER"}, "sex/gender: visible and widely known"),
-    (2, {"AGE", "DATE_OF_BIRTH"}, "age: widely known"),
+    (2, {"AGE", "DATE_OF_BIRTH"}, "age or date of birth: widely known"),
     (3, {"HOUSEHOLD_SIZE"}, "household size: known to neighbours"),
     (4, {"DISPLACEMENT_STATUS", "NATIONALITY", "LEGAL_STATUS"},
      "displacement status / origin: known in the community and in registration lists"),
