@@ -587,3 +587,20 @@ def test_redact_appends_a_record_about_the_copy(tmp_path, audit_env):
     log = audit_env.read_text(encoding="utf-8")
     assert not any(p in log for p in phones)
     assert run("audit", "verify").exit_code == 0
+
+
+def test_scan_of_a_folder_appends_one_chained_record_per_file(tmp_path, audit_env):
+    from datasafe.accountability.audit import verify
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        write_csv(d / f"f{i}.csv", [["x", "y"], [str(i), "a"], ["9", "b"]])
+    (d / "broken.xlsx").write_bytes(b"not a workbook")
+    r = run("scan", d, "-q")
+    assert r.exit_code == 2  # the broken workbook
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    assert sorted(x["path"] for x in recs) == ["data/broken.xlsx", "data/f0.csv", "data/f1.csv",
+                                               "data/f2.csv"]
+    assert next(x for x in recs if x["path"] == "data/broken.xlsx")["outcome"] == "error"
+    assert verify(audit_env).ok

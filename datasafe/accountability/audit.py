@@ -169,9 +169,11 @@ def _last_line(fd: int) -> bytes | None:
     return body or None
 
 
-def _append(log: Path, entry: dict[str, Any]) -> dict[str, Any]:
+def _append(log: Path, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain and append ``entries`` under one exclusive lock and one flush."""
     log.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(log, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    out = []
     try:
         with _locked(fd):
             last = _last_line(fd)
@@ -184,17 +186,49 @@ def _append(log: Path, entry: dict[str, Any]) -> dict[str, Any]:
                 except (ValueError, KeyError, TypeError):
                     # A damaged last line: chain to its raw bytes; `audit verify` will name it.
                     prev_hash = hashlib.sha256(last).hexdigest()
-                    seq = sum(1 for _ in open(log, "rb"))
-            entry = dict(entry, seq=seq + 1, prev_hash=prev_hash)
-            entry["hash"] = record_hash(entry)
-            line = canonical(entry) + b"\n"
+                    with open(log, "rb") as fh:
+                        seq = sum(1 for _ in fh)
+            lines = []
+            for entry in entries:
+                seq += 1
+                entry = dict(entry, seq=seq, prev_hash=prev_hash)
+                entry["hash"] = prev_hash = record_hash(entry)
+                lines.append(canonical(entry) + b"\n")
+                out.append(entry)
             os.lseek(fd, 0, os.SEEK_END)
-            os.write(fd, line)
+            os.write(fd, b"".join(lines))
             with contextlib.suppress(OSError):
                 os.fsync(fd)
     finally:
         os.close(fd)
+    return out
+
+
+def _entry(log: Path, action: str, path=None, sha256=None, profile=None, outcome=None,
+           actor=None, details=None) -> dict[str, Any]:
+    from datasafe import __version__
+
+    entry: dict[str, Any] = {
+        "time": now_utc(),
+        "actor": current_actor(actor),
+        "action": str(action),
+        "path": None if path is None else display_path(path, log),
+        "sha256": sha256,
+        "profile": profile,
+        "outcome": outcome,
+        "details": dict(details or {}),
+        "tool_version": __version__,
+    }
+    if sha256 is None and path is not None and Path(path).is_file():
+        entry["sha256"] = file_sha256(path)
     return entry
+
+
+def _warn(exc: BaseException, log: Path | None) -> None:
+    where = f" to {log}" if log is not None else ""
+    reason = getattr(exc, "strerror", None) or type(exc).__name__
+    print(f"datasafe: warning: could not write the audit record{where}: {reason}",
+          file=sys.stderr)
 
 
 def record(action: str, path: str | os.PathLike | None = None, sha256: str | None = None,
@@ -213,28 +247,28 @@ def record(action: str, path: str | os.PathLike | None = None, sha256: str | Non
     log = None
     try:
         log = _resolve(log_path)
-        from datasafe import __version__
-
-        entry: dict[str, Any] = {
-            "time": now_utc(),
-            "actor": current_actor(actor),
-            "action": str(action),
-            "path": None if path is None else display_path(path, log),
-            "sha256": sha256,
-            "profile": profile,
-            "outcome": outcome,
-            "details": dict(details or {}),
-            "tool_version": __version__,
-        }
-        if sha256 is None and path is not None and Path(path).is_file():
-            entry["sha256"] = file_sha256(path)
-        return _append(log, entry)
+        entry = _entry(log, action, path=path, sha256=sha256, profile=profile, outcome=outcome,
+                       actor=actor, details=details)
+        return _append(log, [entry])[0]
     except Exception as exc:  # noqa: BLE001 - logging never stops the work it records
-        where = f" to {log}" if log is not None else ""
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        print(f"datasafe: warning: could not write the audit record{where}: {reason}",
-              file=sys.stderr)
+        _warn(exc, log)
         return None
+
+
+def record_many(items: list[dict[str, Any]], *, actor: str | None = None,
+                log_path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Append several records at once (each item holds :func:`record`'s keyword arguments,
+    ``action`` included). Never raises; returns the records written ([] on failure)."""
+    if not enabled() or not items:
+        return []
+    log = None
+    try:
+        log = _resolve(log_path)
+        entries = [_entry(log, **{"actor": actor, **item}) for item in items]
+        return _append(log, entries)
+    except Exception as exc:  # noqa: BLE001
+        _warn(exc, log)
+        return []
 
 
 def _resolve(explicit: str | os.PathLike | None) -> Path:
@@ -249,6 +283,7 @@ def record_scan(result, *, actor: str | None = None,
 
         limit = SEVERITY_RANK.get(result.fail_on, 3)
         top: dict[str, list] = {}
+        items: list[dict[str, Any]] = []
         for f in result.findings:
             top.setdefault(f.file, []).append(f)
         for fres in result.files:
@@ -269,8 +304,9 @@ def record_scan(result, *, actor: str | None = None,
                                        "run_verdict": result.summary.verdict}
             if fres.error:
                 details["error"] = fres.error
-            record("scan", path=fres.path, sha256=fres.sha256, profile=result.profile,
-                   outcome=outcome, actor=actor, details=details, log_path=log_path)
+            items.append(dict(action="scan", path=fres.path, sha256=fres.sha256,
+                              profile=result.profile, outcome=outcome, details=details))
+        record_many(items, actor=actor, log_path=log_path)
     except Exception as exc:  # noqa: BLE001
         print(f"datasafe: warning: could not write the audit record: {type(exc).__name__}",
               file=sys.stderr)
