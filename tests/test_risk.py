@@ -414,3 +414,20 @@ def test_missing_matching_property():
         assert Fk == pytest.approx(bFk)
 
     check()
+
+
+def test_riskiest_combinations_mask_dates_of_birth():
+    df = pd.DataFrame({"sex": ["F", "M", "F"], "dob": ["1990-04-02", "1985-11-30", "2001-01-17"]})
+    risk = _assess(df, {"sex": ("quasi", "SEX_GENDER"), "dob": ("quasi", "DATE_OF_BIRTH")})
+    assert risk.quasi_identifiers == ["sex", "dob"]
+    shown = [c["values"]["dob"] for c in risk.extra["riskiest_combinations"]]
+    assert shown and not set(shown) & set(df["dob"])
+    assert all(c["values"]["sex"] in ("F", "M") for c in risk.extra["riskiest_combinations"])
+
+
+def test_kobo_parent_index_is_a_household_id():
+    df = pd.DataFrame({"_parent_index": ["1", "1", "2", "2", "2"],
+                       "sex": ["F", "M", "F", "M", "M"]})
+    risk = _assess(df, key_vars=["sex"])
+    assert risk.extra["household_id"] == "_parent_index"
+    assert risk.extra["households"] == 2
