@@ -59,6 +59,8 @@ def _parse_contexts(items) -> dict[str, str]:
 
 Reads FILE, decrypts the given columns with the custodian key and writes the result to
 --output (CSV, Excel or Parquet, from its extension). A wrong or missing key is refused (exit 2).
+As in every datasafe output, a text cell that a spreadsheet would run as a formula gets a
+leading apostrophe in CSV and Excel copies.
 The key never appears in any output or log; the audit log records who restored which columns
 of which file.
 
@@ -80,6 +82,7 @@ Examples:
 def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
     from datasafe.accountability.audit import file_sha256, record
     from datasafe.accountability.reversible import (
+        TOKEN_PREFIX,
         KeyFileError,
         NotEncrypted,
         WrongKey,
@@ -99,6 +102,15 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
         fail(f"{file}: no such file")
     if Path(output).resolve() == src.resolve():
         fail("--output must be a new file, not FILE itself")
+    try:
+        from datasafe.write import OutputError, check_output_path
+    except ImportError:
+        pass
+    else:
+        try:
+            check_output_path(src, output)
+        except OutputError as exc:
+            fail(f"{output}: {exc}")
     if not key_file:
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "no key"}, log_path=audit_log)
@@ -133,7 +145,7 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
                     col = decrypt_column(t.data[k], key, context)
                 except NotEncrypted:
                     continue
-                restored += int(t.data[k].astype("string").str.startswith("siv1:").sum())
+                restored += int(t.data[k].astype("string").str.startswith(TOKEN_PREFIX).sum())
                 t.data[k] = col
                 found.add(name)
                 changed.setdefault(t.name or "", []).append(k)
