@@ -216,3 +216,31 @@ def test_progress_in_french():
 
     p = ScanProgress(_Tty(), lang="fr")
     assert "analyse de x.csv" in p._line("x.csv", 1, 2.0)
+
+
+@pytest.mark.slow
+def test_french_report_uses_the_catalogues_french(registration):
+    """With the real check catalogue: the fixes of the checks that fired come from their
+    ``fr:`` block (English when a check has none)."""
+    from html import unescape
+
+    import datasafe
+    from datasafe.checking import catalogue
+    from datasafe.report import render
+    from datasafe.report.common import clear_catalogue_cache
+
+    clear_catalogue_cache()
+    cat = catalogue()
+    result = datasafe.scan(str(registration), profile="hdx-public")
+    fired = {f.check for f in result.findings}
+    french_fixes = {cid: (cat.get(cid, {}).get("fr") or {}).get("fix") for cid in fired}
+    french_fixes = {cid: fix for cid, fix in french_fixes.items()
+                    if isinstance(fix, str) and "{" not in fix}
+    if not french_fixes:
+        pytest.skip("no check that fired has a French fix in the catalogue yet")
+    text = render(result, "text", lang="fr")
+    html = render(result, "html", lang="fr")
+    for cid, fix in french_fixes.items():
+        first = " ".join(fix.strip().splitlines()[0].split())
+        assert first in text, cid
+        assert " ".join(fix.split())[:40] in " ".join(unescape(html).split()), cid
