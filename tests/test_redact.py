@@ -480,3 +480,44 @@ def test_free_text_ner_replaces_names_in_place():
                         None)
     assert "Kabila" not in out[0] and "<PERSON>" in out[0]
     assert out[1] == "No remarks" and pd.isna(out[2])
+
+
+def test_folder_to_output_dir_keeps_layout(tmp_path):
+    data = tmp_path / "data"
+    (data / "march").mkdir(parents=True)
+    (data / "april").mkdir()
+    for sub in ("march", "april"):
+        pd.DataFrame({"Name": ["A", "B"], "x": ["1", "2"]}).to_csv(data / sub / "list.csv",
+                                                                   index=False)
+    (data / "april" / "list.redacted.csv").write_text("old copy\n")  # not an input
+    plan = {"columns": {"Name": "drop"}, "local_suppression": False}
+    r = CliRunner().invoke(main, ["redact", str(data), "--output-dir", str(tmp_path / "out"),
+                                  "--plan-file", _write_plan(tmp_path, plan), "--no-rescan"])
+    assert r.exit_code == 0, r.output
+    for sub in ("march", "april"):
+        out = pd.read_csv(tmp_path / "out" / sub / "list.csv", dtype=str)
+        assert list(out.columns) == ["x"]
+    assert not (tmp_path / "out" / "april" / "list.redacted.csv").exists()
+
+
+def _write_plan(tmp_path, plan) -> str:
+    p = tmp_path / "plan.yaml"
+    p.write_text(yaml.safe_dump(plan))
+    return str(p)
+
+
+def test_ods_input_becomes_xlsx(tmp_path):
+    pytest.importorskip("odf")
+    src = tmp_path / "list.ods"
+    with pd.ExcelWriter(src, engine="odf") as xw:
+        pd.DataFrame({"Name": ["A", "B"], "Age": ["34", "7"]}).to_excel(xw, sheet_name="s",
+                                                                         index=False)
+    plan = {"columns": {"Name": "drop",
+                        "Age": {"treatment": "generalise", "method": "age_band"}},
+            "local_suppression": False}
+    with pytest.raises(RedactError, match="xlsx"):
+        datasafe.redact(str(src), plan=plan, output=str(tmp_path / "o.ods"), rescan=False)
+    res = datasafe.redact(str(src), plan=plan, rescan=False)
+    assert res.files[0].output.endswith("list.redacted.xlsx")
+    back = read_tables(res.files[0].output)[0]
+    assert back.headers == ["Age"] and back.data["Age"].tolist() == ["18-59", "5-11"]

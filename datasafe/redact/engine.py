@@ -637,14 +637,27 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
     from datasafe.read import iter_files
 
     paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
-    files = list(iter_files(paths))
+    files: list[tuple[Path, Path | None]] = []  # (file, path relative to a folder given)
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in iter_files([p]):
+                if ".redacted." in f.name:  # an earlier run's copy, not an input
+                    continue
+                files.append((Path(f), Path(f).relative_to(p)))
+        else:
+            files.append((p, None))
     if output is not None and len(files) > 1:
         raise RedactError("--output names one file; use --output-dir for several inputs")
     if not files:
         raise RedactError("no supported file to redact")
-    for path in files:
-        path = Path(path)
-        out = Path(output) if output is not None else default_output(path, output_dir)
+    for path, rel in files:
+        if output is not None:
+            out = Path(output)
+        elif output_dir is not None and rel is not None:
+            out = default_output(path, Path(output_dir) / rel.parent)
+        else:
+            out = default_output(path, output_dir)
         fr = redact_file(path, out, options=options, profile=prof, key=keyb, override=override,
                          importance=importance, rescan=rescan, stream=stream, k=k,
                          dry_run=dry_run)
@@ -664,6 +677,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     fmt = file_format(path)
     if fmt is None:
         raise RedactError(f"{path}: unsupported file type")
+    if fmt in ("xls", "xlsb", "ods") and out.suffix.lower() not in (".xlsx",):
+        raise RedactError(f"{out}: a redacted {fmt} workbook is written as .xlsx "
+                          f"(openpyxl cannot write {fmt}); name the output .xlsx")
     if not dry_run:
         try:
             W.check_output_path(path, out)

@@ -194,6 +194,9 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     _require_key(plan, key)
     check_plan_columns(plan)
     tp = plan.tables[0]
+    if tp.small_cells:
+        raise RedactError("small-cell suppression needs the whole table (an aggregate table is "
+                          "small): run without --stream")
 
     # -- first pass: fitted statistics and local suppression ----------------------------------
     cplans = {c.column: c for c in tp.columns if c.column in keys}
