@@ -113,3 +113,18 @@ def test_group_values_of_sensitive_columns_are_masked():
     cell = risk.extra["small_cells"]["cells"][0]
     assert cell["groups"]["religion"] not in ("r1", "r2")
     assert cell["value"] == 2
+
+
+def test_scan_of_a_count_table_validates(tmp_path):
+    import datasafe
+    from tests.conftest import validate_report
+
+    path = tmp_path / "people_in_need.csv"
+    path.write_text("Province,People in need,People reached\n"
+                    "#adm1+name,#inneed,#reached\n"
+                    "P1,1200,800\nP2,3,0\nP3,450,2\n", encoding="utf-8")
+    res = datasafe.scan(str(path))
+    risk = res.tables[0].risk
+    assert risk is not None and risk.extra["table_kind"] == "aggregate"
+    assert risk.extra["small_cells"]["small"] == 2
+    validate_report(res.to_dict())
