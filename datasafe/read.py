@@ -27,6 +27,7 @@ import csv
 import datetime as _dt
 import gzip
 import io
+import itertools
 import os
 import re
 import stat
@@ -54,6 +55,8 @@ FAST_CSV_MIN_BYTES = 1 << 20
 HEAD_BYTES = 1 << 18
 # Rows of the head parsed to find the header (title rows above it are skipped).
 HEADER_SEARCH_ROWS = 30
+# Rows turned into Arrow columns at a time by the csv-module path and the Excel reader.
+CHUNK_ROWS = 65_536
 # Parquet record batches converted to text at a time.
 PARQUET_BATCH_ROWS = 65_536
 
@@ -542,17 +545,61 @@ def _check_width(width: int, limits: ReadLimits, path: Path, what: str = "table"
                               f"{limits.max_columns} (raise it with --max-columns)")
 
 
-def _frame(data_rows: list[list[str | None]], keys: list[str]):
-    """Rows of text (possibly ragged) → DataFrame of ``str`` columns named by ``keys``."""
-    import pandas as pd
+def _blank_to_null(arr):
+    """Empty and whitespace-only strings → null (vectorised)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+    if pc.any(mask).as_py():
+        arr = pc.if_else(mask, pa.scalar(None, pa.string()), arr)
+    return arr
+
+
+def _rows_to_batch(rows: list[list[str | None]], keys: list[str]):
+    """A chunk of rows of text (possibly ragged: short rows padded, long rows cut to the
+    header's width) → an Arrow record batch of string columns."""
+    import pyarrow as pa
 
     width = len(keys)
-    if not data_rows:
+    fixed = [r if len(r) == width else (list(r) + [None] * width)[:width] for r in rows]
+    cols = zip(*fixed) if fixed else [() for _ in range(width)]
+    arrays = [_blank_to_null(pa.array(c, pa.string())) for c in cols]
+    return pa.RecordBatch.from_arrays(arrays, names=keys)
+
+
+def _frame_from_arrow(batches_or_table, keys: list[str]):
+    """Record batches (or a table) of string columns → DataFrame of ``str`` columns; rows with
+    no value at all are not records and are dropped."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(batches_or_table, pa.Table):
+        tbl = batches_or_table
+    elif batches_or_table:
+        tbl = pa.Table.from_batches(batches_or_table)
+    else:
         return pd.DataFrame({k: pd.Series([], dtype="str") for k in keys})
-    fixed = [r if len(r) == width else (list(r) + [None] * width)[:width] for r in data_rows]
-    df = pd.DataFrame(fixed, columns=range(width), dtype=object)
+    if tbl.num_rows and tbl.num_columns:
+        keep = _any_valid(tbl.columns)
+        if not pc.all(keep).as_py():
+            tbl = tbl.filter(keep)
+    df = tbl.to_pandas()
     df.columns = keys
-    return df.astype("str")
+    for k in keys:
+        if str(df[k].dtype) != "str":
+            df[k] = df[k].astype("str")
+    return df
+
+
+def _any_valid(cols):
+    import pyarrow.compute as pc
+
+    keep = pc.is_valid(cols[0])
+    for c in cols[1:]:
+        keep = pc.or_(keep, pc.is_valid(c))
+    return keep
 
 
 def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
@@ -561,9 +608,10 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     _check_width(width, limits, path)
     lay = _layout(rows, width)
     keys = _unique_keys(lay.headers)
-    df = _frame(rows[lay.data_start:], keys)
-    if len(df):
-        df = df.dropna(how="all").reset_index(drop=True)
+    data = rows[lay.data_start:]
+    batches = [_rows_to_batch(data[i:i + CHUNK_ROWS], keys)
+               for i in range(0, len(data), CHUNK_ROWS)]
+    df = _frame_from_arrow(batches, keys)
     return Table(name=name, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl, hidden=hidden,
                  header_row=lay.header_idx + 1,
                  hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
@@ -605,11 +653,7 @@ def _parse_rows(text: str, delim: str, limits: ReadLimits, path: Path,
             if max_rows is not None and len(rows) >= max_rows:
                 break
     except csv.Error as exc:
-        msg = str(exc)
-        if "field larger than field limit" in msg:
-            raise ReadError(path, f"a cell is longer than {limits.max_cell_chars} characters "
-                                  "(not a table?)") from None
-        raise ReadError(path, "malformed CSV (unbalanced quotes or stray NUL bytes)") from None
+        raise _csv_error(exc, limits, path) from None
     return rows, ends
 
 
@@ -640,28 +684,57 @@ def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
 
 def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
                      path: Path) -> Table:
+    """csv-module path: streams the rows into Arrow string columns, :data:`CHUNK_ROWS` at a
+    time, counting ragged rows (kept: short rows padded, long rows cut to the header)."""
     text, encoding = _decode_all(raw, encoding)
     if "\x00" in text:
         text = text.replace("\x00", "")
-    if not text.strip():
+    if not text or text.isspace():
         raise ReadError(path, "file is empty")
     delim = _sniff_delimiter(text, fmt)
-    rows, _ = _parse_rows(text, delim, limits, path)
-    while rows and not any(c is not None for c in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ReadError(path, "file is empty")
-    width = _csv_width(rows)
-    _check_width(width, limits, path)
-    lay = _layout(rows, width)
-    ragged = sum(1 for r in rows[lay.data_start:] if r and len(r) != width
-                 and any(c is not None for c in r))
-    table = _assemble(None, rows, width, limits=limits, path=path)
+    csv.field_size_limit(max(limits.max_cell_chars, 131072))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        head = list(itertools.islice(reader, HEADER_SEARCH_ROWS + 200))
+        rows = [[c if c.strip() != "" else None for c in r] for r in head]
+        if not any(c is not None for r in rows for c in r):
+            raise ReadError(path, "file is empty")
+        width = _csv_width(rows)
+        _check_width(width, limits, path)
+        lay = _layout(rows, width)
+        keys = _unique_keys(lay.headers)
+        batches, ragged = [], 0
+        pending = head[lay.data_start:]
+
+        def flush() -> None:
+            nonlocal ragged
+            ragged += sum(1 for r in pending if len(r) != width and any(c.strip() for c in r))
+            batches.append(_rows_to_batch(pending, keys))
+            pending.clear()
+
+        for r in reader:
+            pending.append(r)
+            if len(pending) >= CHUNK_ROWS:
+                flush()
+        if pending:
+            flush()
+    except csv.Error as exc:
+        raise _csv_error(exc, limits, path) from None
+    table = Table(name=None, data=_frame_from_arrow(batches, keys), headers=lay.headers,
+                  keys=keys, hxl=lay.hxl, header_row=lay.header_idx + 1,
+                  hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     table.ragged_rows = ragged
     if ragged:
         table.notes.append(f"{ragged} row(s) have a different number of fields than the header")
     table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv"})
     return table
+
+
+def _csv_error(exc: Exception, limits: ReadLimits, path: Path) -> ReadError:
+    if "field larger than field limit" in str(exc):
+        return ReadError(path, f"a cell is longer than {limits.max_cell_chars} characters "
+                               "(not a table?)")
+    return ReadError(path, "malformed CSV (unbalanced quotes or stray NUL bytes)")
 
 
 def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
@@ -740,15 +813,6 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "pyarrow"})
     return table
-
-
-def _any_valid(cols):
-    import pyarrow.compute as pc
-
-    keep = pc.is_valid(cols[0])
-    for c in cols[1:]:
-        keep = pc.or_(keep, pc.is_valid(c))
-    return keep
 
 
 # ---------------------------------------------------------------------------------------------

@@ -474,3 +474,21 @@ def test_column_limit(tmp_path):
     f.write_text(",".join(f"c{i}" for i in range(50)) + "\n" + ",".join("1" * 50) + "\n")
     with pytest.raises(ReadError, match="over the limit of 10"):
         read_tables(f, limits=dread.ReadLimits(max_columns=10))
+
+
+def test_fast_path_quoted_newlines_only_after_the_head(tmp_path, monkeypatch):
+    """Line breaks inside quoted values that first appear beyond the sniffed head are still
+    read right by the fast path (it retries with newlines allowed, or falls back)."""
+    lines = ["id,nom,note,x"]
+    for i in range(60000):
+        note = f'"multi\nline, {i}"' if (i > 20000 and i % 997 == 0) else f"n{i}"
+        lines.append(f"{i},Nom {i},{note},{i % 7}")
+    f = tmp_path / "late.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert f.stat().st_size > max(dread.FAST_CSV_MIN_BYTES, dread.HEAD_BYTES)
+    fast = one(f)
+    assert fast.meta["reader"] == "pyarrow"
+    monkeypatch.setattr(dread, "FAST_CSV_MIN_BYTES", 1 << 62)
+    slow = one(f)
+    assert fast.rows == slow.rows == 60000 and fast.data.equals(slow.data)
+    assert values(fast)[20937][2] == "multi\nline, 20937"
