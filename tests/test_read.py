@@ -492,3 +492,33 @@ def test_fast_path_quoted_newlines_only_after_the_head(tmp_path, monkeypatch):
     slow = one(f)
     assert fast.rows == slow.rows == 60000 and fast.data.equals(slow.data)
     assert values(fast)[20937][2] == "multi\nline, 20937"
+
+
+def test_legacy_xls_workbook(tmp_path):
+    xlwt = pytest.importorskip("xlwt", reason="the dev extra installs xlwt")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Beneficiaires")
+    ws.write(0, 0, "Liste Q1")
+    for j, h in enumerate(["nom", "telephone", "code", "naissance"]):
+        ws.write(2, j, h)
+    date = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    ws.write(3, 0, "Amina")
+    ws.write(3, 1, "+243812345678")
+    ws.write(3, 2, "00123")
+    ws.write(3, 3, dt.datetime(1990, 5, 1), date)
+    ws.write(4, 0, "Jean")
+    ws.write(4, 1, 243998877665)
+    ws.write(4, 2, "00456")
+    ws.write(4, 3, dt.datetime(1985, 1, 1), date)
+    hidden = wb.add_sheet("Cache")
+    hidden.write(0, 0, "k")
+    hidden.write(1, 0, "v")
+    hidden.visibility = 1
+    path = tmp_path / "old.xls"
+    wb.save(str(path))
+    first, second = read_tables(path)
+    assert first.format == "xls" and first.header_row == 3
+    assert first.headers == ["nom", "telephone", "code", "naissance"]
+    assert values(first) == [["Amina", "+243812345678", "00123", "1990-05-01"],
+                             ["Jean", "243998877665", "00456", "1985-01-01"]]
+    assert second.name == "Cache" and second.hidden and values(second) == [["v"]]
