@@ -9,6 +9,7 @@ from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
 
 
+PSEUDONYM = re.compile(r"^\s*[0-9a-fA-F]{12,64}\s*$")
 IMAGE_LINK = re.compile(r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|tiff?)(?:\?|$|\s)")
 
 
@@ -110,6 +111,13 @@ class IdentityNumbers(_EntityColumn):
 
     id = "DR-PII-04"
     entities = ("NATIONAL_ID", "CASE_ID")
+
+    def check_column(self, ctx, col):
+        for hit in super().check_column(ctx, col):
+            if vals.sample_share(col, PSEUDONYM) >= 0.95:
+                hit.variant = "pseudonymised"  # keyed-hash codes: linkable, not anonymous
+                hit.sensitivity = "pseudonymous_ids"
+            yield hit
 
 
 @register
