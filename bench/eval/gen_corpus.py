@@ -761,6 +761,54 @@ def feedback_web_en(g: Gen):
     return rows, labels, "microdata", None
 
 
+def kobo_labels_en(g: Gen):
+    """A Kobo export with question labels as headers (not names), HDX-style caps, units."""
+    rows = []
+    for i in range(g.rows):
+        nm = g.name(g.choice(["so", "en"]))
+        rows.append({
+            "Enumerator": g.choice(["Team A", "Team B", "Team C"]),
+            "What is the name of the respondent?": nm,
+            "Respondent phone number (if consent given)": g.maybe(0.7, g.phone(g.choice(["SO", "KE"]))),
+            "ADM1_EN": g.choice(PLACES["so"]["region"]),
+            "ADM2_PCODE": g.choice(["SO2401", "SO2104", "SO1702", "SO1401", "SO1301"]),
+            "Name of IDP site": g.choice(PLACES["so"]["settlement"]),
+            "How old are you? (years)": str(g.r.randint(18, 80)),
+            "Gender of respondent": g.choice(["Female", "Male"]),
+            "How many people live in this household?": str(g.r.randint(1, 14)),
+            "Does any member of the household have a disability?": g.choice(["Yes", "No", "No"]),
+            "Which clan do you belong to?": g.choice(["Hawiye", "Darod", "Rahanweyn", "Dir"]),
+            "When did you arrive in this site?": g.day(date(2023, 1, 1), 700),
+            "What is your main source of income?": g.choice(["Casual labour", "Petty trade", "Remittances", "Livestock"]),
+            "GPS coordinates": f"{3 + g.r.uniform(-1, 1):.6f} {43.6 + g.r.uniform(-1, 1):.6f} 0 5",
+            "Please explain your main concern": g.choice([
+                "We have no water since the borehole broke",
+                "Fear of eviction by the landowner, we were told to leave",
+                "Not enough food, only one meal per day for the whole family",
+                "The latrines are far and not lit at night, women are afraid to go there",
+                "My husband has diabetes and we cannot buy the medicine",
+                "The children are sick with diarrhoea"]) + " " + g.choice([
+                "since last month.", "and nobody has come to help.", "for the past two weeks.",
+                "and the clinic is too far.", "", "since we arrived here.", "this is our biggest worry.",
+                "we asked the camp leader several times."]),
+            "Total score": str(g.r.randint(0, 100)),
+        })
+    labels = {"Enumerator": L("none"), "What is the name of the respondent?": L("direct", "PERSON"),
+              "Respondent phone number (if consent given)": L("direct", "PHONE_NUMBER"),
+              "ADM1_EN": L("quasi", "ADMIN_AREA"), "ADM2_PCODE": L("quasi", "ADMIN_AREA"),
+              "Name of IDP site": L("quasi", "LOCATION"), "How old are you? (years)": L("quasi", "AGE"),
+              "Gender of respondent": L("quasi", "SEX_GENDER"),
+              "How many people live in this household?": L("quasi", "HOUSEHOLD_SIZE"),
+              "Does any member of the household have a disability?": L("sensitive", "DISABILITY"),
+              "Which clan do you belong to?": L("sensitive", "ETHNICITY"),
+              "When did you arrive in this site?": L("quasi", "DATE"),
+              "What is your main source of income?": L("quasi", "OCCUPATION"),
+              "GPS coordinates": L("direct", "GPS_COORDINATE"),
+              "Please explain your main concern": L("sensitive", "HEALTH"),
+              "Total score": L("none")}
+    return rows, labels, "microdata", None
+
+
 BUILDERS = [
     ("beneficiaries_cd_fr.csv", beneficiaries_cd_fr),
     ("beneficiaries_ng_en.csv", beneficiaries_ng_en),
@@ -780,6 +828,7 @@ BUILDERS = [
     ("distribution_ss_hxl.csv", hxl_distribution),
     ("household_survey_ke.parquet", household_roster_en),
     ("feedback_web.csv", feedback_web_en),
+    ("kobo_labels_so.csv", kobo_labels_en),
 ]
 
 

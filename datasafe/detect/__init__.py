@@ -184,9 +184,12 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         if f.numeric > 0.5 or boolean or few or f.sex_share > 0.8 or f.hit("EMAIL_ADDRESS") \
                 or f.hit("PHONE_NUMBER"):
             return False
+        if f.place_words >= 0.3:
+            return False  # names of camps, schools, organisations
         if generic:
             return (f.name_shape >= 0.6 and f.uniqueness >= 0.3 and st.distinct >= 3
-                    and max(f.lists.values(), default=0) < 0.3)
+                    and max(f.lists.values(), default=0) < 0.3
+                    and (f.given_name >= 0.05 or (f.multiword >= 0.8 and f.uniqueness >= 0.7)))
         return f.alpha >= 0.6
     if entity == "PHONE_NUMBER":
         h = f.hit("PHONE_NUMBER")
@@ -225,8 +228,10 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     if entity == "DATE":
         return f.date >= 0.5
     if entity in CATEGORICAL:
-        if f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER"):
-            return False
+        for e in ("EMAIL_ADDRESS", "PHONE_NUMBER"):
+            h = f.hit(e)
+            if h is not None and h.confidence >= ACCEPT:
+                return False
         return True
     return True
 
@@ -386,7 +391,7 @@ def _collect(c: _Col) -> None:
     # names without a telling header
     only_generic = not c.header or all(m.generic for m in c.header)
     if (only_generic and f.name_shape >= 0.8 and f.given_name >= 0.15 and f.multiword >= 0.6
-            and f.uniqueness >= 0.5 and st.distinct >= 10):
+            and f.uniqueness >= 0.5 and st.distinct >= 10 and f.place_words < 0.1):
         ev.setdefault("PERSON", {})["values"] = min(0.9, 0.5 + 0.8 * f.given_name)
         c.shares["PERSON"] = f.name_shape
     elif "PERSON" in ev and f.name_shape >= 0.5:

@@ -45,6 +45,14 @@ HEMI_RE = r"(?i)\s*(?:[NSEW]\s*\d{1,3}\.\d{2,}|\d{1,3}\.\d{2,}\s*°?\s*[NSEW])(?
 PCODE_RE = r"[A-Z]{2,3}\d{2,10}"
 AGE_BAND_RE = r"\d{1,3}\s*(?:-|–|to|à|a|y)\s*\d{1,3}\s*(?:ans|years|yrs|anos|años|y)?|\d{1,3}\s*\+|<\s*\d{1,3}|>\s*\d{1,3}|\d{1,3}\s*(?:ans|years|yrs|anos|años|months|mois|meses)(?: and over| et plus| y mas)?"
 NAME_TOKEN = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]+|[A-ZÀ-ÖØ-Þ]\.?|[A-ZÀ-ÖØ-Þ]{2,}|(?:bin|ben|ibn|bint|de|da|del|van|von|el|al|wa|ould|ag|dan|abu|oumar|la|le|du|dos|das)"
+PLACE_WORDS = (r"(?i)\b(?:camp|site|village|town|city|district|region|province|county|block|zone|"
+               r"sector|settlement|school|hospital|clinic|health|centre|center|market|office|"
+               r"street|road|river|water|point|ngo|ministry|association|foundation|committee|"
+               r"unit|team|group|project|programme|program|cluster|ville|quartier|ecole|école|"
+               r"hopital|hôpital|centre|marche|marché|bureau|comite|comité|escuela|hospital|"
+               r"centro|mercado|comunidad|barrio|asentamiento|albergue|vereda|colegio|"
+               r"international|national|relief|aid|services|partners|society|red cross|"
+               r"croix|cruz|caritas|church|mosque|eglise|église|iglesia|inc|ltd|llc|sarl)\b")
 ARABIC_WORD = r"[\u0621-\u064a\u0660-\u0669]{2,}"
 
 
@@ -83,6 +91,7 @@ class Features:
     sequential: bool = False
     digits_heavy: float = 0.0
     pcode: float = 0.0
+    place_words: float = 0.0  # values naming places or organisations ("... Camp", "Hôpital ...")
     uniqueness: float = 0.0
     lists: dict[str, float] = field(default_factory=dict)
     list_matched: dict[str, list[str]] = field(default_factory=dict)
@@ -322,6 +331,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
             f.given_name = S.share(shaped & gmask)
         if f.name_shape > 0.5:
             f.list_matched["_names"] = S.pick(shaped)
+        f.place_words = S.share(S.search(PLACE_WORDS))
 
     # -- ID-like codes ---------------------------------------------------------------------------
     if f.alpha < 0.98:
