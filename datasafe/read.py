@@ -899,6 +899,11 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
             width -= 1
         rows = [r[:width] for r in rows]
         t = _assemble(meta.name, rows, max(width, 1), limits=limits, path=path, hidden=hidden)
+        # calamine drops the empty rows above the used area: count them back into row numbers
+        top = (getattr(sheet, "start", None) or (0, 0))[0] or 0
+        if top:
+            t.header_row = None if t.header_row is None else t.header_row + top
+            t.hxl_row = None if t.hxl_row is None else t.hxl_row + top
         t.meta["visibility"] = str(meta.visible).rsplit(".", 1)[-1].lower()
         tables.append(t)
     if not tables:

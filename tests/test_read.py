@@ -522,3 +522,20 @@ def test_legacy_xls_workbook(tmp_path):
     assert values(first) == [["Amina", "+243812345678", "00123", "1990-05-01"],
                              ["Jean", "243998877665", "00456", "1985-01-01"]]
     assert second.name == "Cache" and second.hidden and values(second) == [["v"]]
+
+
+def test_sheet_starting_below_and_right_keeps_file_row_numbers(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["C3"] = "Rapport mensuel"
+    ws["C5"], ws["D5"], ws["E5"] = "nom", "telephone", "village"
+    ws["C6"], ws["D6"], ws["E6"] = "#beneficiary+name", "#contact+phone", "#loc+name"
+    ws["C7"], ws["D7"], ws["E7"] = "Amina", "+243812345678", "Goma"
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    (t,) = read_tables(path)
+    assert t.header_row == 5 and t.hxl_row == 6  # rows of the sheet, as Excel numbers them
+    assert t.headers == ["nom", "telephone", "village"]
+    assert values(t) == [["Amina", "+243812345678", "Goma"]]
