@@ -88,7 +88,7 @@ def test_catalogue_entry_complete(cid):
     assert set(fr.get("messages") or {}) == set(e.get("messages") or {})
     fires = [c for c in e["tests"] if c.get("expect", "fire") == "fire"]
     passes = [c for c in e["tests"] if c.get("expect") == "pass"]
-    assert passes and (fires or cid == "DR-META-03")  # META-03 fires in test_hidden_sheet
+    assert passes and fires
 
 
 def _fields(template: str) -> set[str]:

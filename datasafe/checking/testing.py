@@ -20,6 +20,8 @@ A case is a small table on which a check must fire (``expect: fire``) or must no
       csv: |
         full_name,age
         …
+      sheets: {Summary: "…csv…", raw: "…csv…"}   # instead of csv: an xlsx workbook
+      hidden: [raw]                               # its hidden sheets
 
 Two modes run each case:
 
@@ -85,11 +87,31 @@ def pipeline_ready(case: dict[str, Any], detection: bool, risk: bool) -> str | N
     return None
 
 
+def _write_xlsx(path: Path, sheets: dict[str, str], hidden: list[str]) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, text in sheets.items():
+        ws = wb.create_sheet(str(name))
+        for row in csv.reader(io.StringIO(str(text))):
+            ws.append(row)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    wb.save(path)
+
+
 def write_case(case: dict[str, Any], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    name = case.get("filename", "case.csv")
-    path = folder / name
-    path.write_text(case.get("csv", ""), encoding="utf-8")
+    if case.get("sheets"):
+        path = folder / case.get("filename", "case.xlsx")
+        _write_xlsx(path, case["sheets"], list(case.get("hidden") or []))
+    else:
+        path = folder / case.get("filename", "case.csv")
+        path.write_text(case.get("csv", ""), encoding="utf-8")
     for fname, content in (case.get("files") or {}).items():
         (folder / fname).write_text(str(content), encoding="utf-8")
     if case.get("sidecar") is not None:
