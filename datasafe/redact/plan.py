@@ -195,9 +195,12 @@ def _pcode_column(result) -> str | None:
     return best
 
 
-def _is_household_id(col, options) -> bool:
+def _is_household_id(col, options, table_result=None) -> bool:
+    """The household id given (``--household-id``) or the one risk detected."""
     hid = getattr(options, "household_id", None)
-    return bool(hid) and col.name == hid
+    if not hid and table_result is not None and table_result.risk is not None:
+        hid = table_result.risk.extra.get("household_id")
+    return bool(hid) and hid not in ("none",) and col.name == hid
 
 
 def derive_column(col, table_result, profile, options, *, key_available: bool,
@@ -227,8 +230,8 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     if col.stats.non_empty == 0:
         cp.reason = "empty column"
         return cp
-    if role == "direct" or _is_household_id(col, options):
-        if ent in ("CASE_ID",) or _is_household_id(col, options):
+    if role == "direct" or _is_household_id(col, options, table_result):
+        if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
             if key_available:
                 cp.treatment = "pseudonymise"
                 cp.params = {"context": col.name.strip().casefold()}
