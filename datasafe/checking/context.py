@@ -208,16 +208,23 @@ class CheckContext:
             return int(m.group(1))
         if tag == "#loc":
             return 4
-        if self.has_entity(col, "ADMIN_AREA", "LOCATION") or col.role in ("quasi", "none"):
-            n = self.norm(col)
-            m = _ADM_HEADER.search(n)
-            if m:
-                return int(m.group(1))
-            for level in (5, 4, 3, 2, 1):
-                words = lx.ADMIN_WORDS[level]
-                if n in words or (self.tokens(col) & words and level >= 3
-                                  and not self.tokens(col) & {"origin", "size", "type"}):
-                    return level
+        if col.role not in ("quasi", "none") and not self.has_entity(col, "ADMIN_AREA",
+                                                                      "LOCATION"):
+            return None
+        n = self.norm(col)
+        m = _ADM_HEADER.search(n)
+        if m:
+            return int(m.group(1))
+        for level in (5, 4, 3, 2, 1):
+            if n in lx.ADMIN_WORDS[level]:
+                return level
+        # a word inside a longer header ("idp_site_name") only when detection says it is a place
+        if self.has_entity(col, "ADMIN_AREA", "LOCATION"):
+            toks = self.tokens(col)
+            if not toks & {"origin", "size", "type", "pcode_origin"}:
+                for level in (5, 4, 3):
+                    if toks & lx.ADMIN_WORDS[level]:
+                        return level
         return None
 
     @cached_property
