@@ -210,7 +210,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
     Returns (frame of text with every original key — dropped ones still present — and the
     table's log entry)."""
     df = table.data
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never modified in place
     entries: dict[str, dict[str, Any]] = {}
     dropped: list[str] = []
     notes: list[str] = []

@@ -89,7 +89,7 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
     cells per variable, records touched). The input frame is not modified.
     """
     key_vars = [v for v in key_vars if v in frame.columns]
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never modified in place
     stats = {v: 0 for v in key_vars}
     if not key_vars or k <= 1 or len(frame) == 0:
         return out, stats, 0
@@ -170,7 +170,7 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
     from datasafe.redact.treatments import to_number
 
     count_cols = [c for c in count_cols if c in frame.columns]
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never modified in place
     if not count_cols or len(frame) == 0:
         return out, 0, 0
     vals = np.column_stack([to_number(out[c]).to_numpy(dtype="float64", na_value=np.nan)
