@@ -25,6 +25,7 @@ _CAMEL1 = re.compile(r"([a-z\u00e0-\u00ff])([A-Z])")
 _CAMEL2 = re.compile(r"([A-Z]+)([A-Z][a-z]{2,})")
 _CAMEL3 = re.compile(r"([0-9])([A-Z][a-z])")
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s\b", re.I)
 # Kobo/ODK group path: "grp_demo/age", "group_hh/hh_size", "S1/Q3_age"
 _GROUP_PREFIX = re.compile(r"^(?:[\w\-.]+[/:])+(?=[^/:]+$)")
 # Question numbers and codes: q12, s2q3, 1, 2a, com12 (unless the token is a lexicon word)
@@ -54,7 +55,7 @@ def _has_arabic(token: str) -> bool:
 
 def tokens(text: str, *, drop_numbers: bool = True, vocabulary: frozenset | None = None) -> list[str]:
     """Normalised tokens of a header or a lexicon term."""
-    text = str(text)
+    text = _POSSESSIVE.sub("", str(text))
     text = _CAMEL3.sub(r"\1 \2", _CAMEL2.sub(r"\1 \2", _CAMEL1.sub(r"\1 \2", text)))
     text = strip_accents(text).lower()
     out = []
