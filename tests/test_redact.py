@@ -445,6 +445,9 @@ def test_cli_plan_write_plan_and_errors(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "no key" in r.output
     r = runner.invoke(main, ["redact", str(src), "--plan-file", str(pf), "-o", str(src)])
     assert r.exit_code == 2 and "overwrite" in r.output
+    before = src.read_bytes()
+    r = runner.invoke(main, ["redact", str(src), "--plan", "--write-plan", str(src)])
+    assert r.exit_code == 2 and src.read_bytes() == before
     bad = tmp_path / "bad.yaml"
     bad.write_text("columns: {Phone: hash}\n")
     r = runner.invoke(main, ["redact", str(src), "--plan-file", str(bad)])

@@ -84,6 +84,12 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
         plans = [f.plan for f in result.files]
         if len(plans) != 1:
             fail("--write-plan needs exactly one input file")
+        from datasafe.write import OutputError, check_output_path
+
+        try:
+            check_output_path(result.files[0].input, write_plan)
+        except OutputError as exc:
+            fail(f"{write_plan}: {exc}")
         try:
             write_text(write_plan, plans[0].to_yaml())
         except OSError as exc:
