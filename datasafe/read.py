@@ -330,29 +330,38 @@ def _decode_head(raw: bytes, encoding: str) -> tuple[str, bool]:
 
 
 def _sniff_delimiter(text: str, fmt: str) -> str:
-    """The delimiter among , ; tab | that splits the first lines most consistently."""
-    lines = [ln for ln in text[:65536].splitlines()[:50] if ln.strip()]
+    """The delimiter among , ; tab | that splits the first records most consistently into more
+    than one field. Records are parsed with the csv module for each candidate, so quoted values
+    (holding delimiters or line breaks) do not mislead it."""
     default = "\t" if fmt == "tsv" else ","
-    if not lines:
-        return default
+    sample = text[:65536]
+    truncated = len(text) > len(sample)
     best, best_score = default, -1.0
     for d in (",", ";", "\t", "|"):
-        counts = [_count_outside_quotes(ln, d) for ln in lines]
-        common, freq = Counter(counts).most_common(1)[0]
-        if common == 0:
+        if d not in sample:
             continue
-        score = freq / len(lines) * (1 + min(common, 50) / 50)
+        counts = []
+        try:
+            for rec in csv.reader(io.StringIO(sample, newline=""), delimiter=d):
+                if any(c.strip() for c in rec):
+                    counts.append(len(rec))
+                if len(counts) > 60:
+                    break
+        except csv.Error:
+            continue
+        if truncated and len(counts) > 1:
+            counts.pop()  # the sample may end inside a record
+        if not counts:
+            continue
+        common, freq = Counter(counts).most_common(1)[0]
+        if common < 2:
+            continue
+        score = freq / len(counts) * (1 + min(common, 50) / 50)
         if fmt == "tsv" and d == "\t":
             score += 0.5
         if score > best_score:
             best, best_score = d, score
     return best
-
-
-def _count_outside_quotes(line: str, d: str) -> int:
-    if '"' not in line:
-        return line.count(d)
-    return sum(part.count(d) for i, part in enumerate(line.split('"')) if i % 2 == 0)
 
 
 def _cell_text(v: Any) -> str | None:
