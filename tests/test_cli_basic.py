@@ -161,3 +161,33 @@ def test_library_scan_file_and_dataframe(tmp_path):
     assert d["files"][0]["format"] == "dataframe"
     assert d["files"][0]["tables"][0]["rows"] == 2
     assert json.loads(res.to_json()) == d
+
+
+def test_ragged_rows_and_hidden_sheets_in_the_json(tmp_path):
+    from openpyxl import Workbook
+
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n", encoding="utf-8")
+    wb = Workbook()
+    wb.active.title = "visible"
+    wb.active.append(["x", "y"])
+    wb.active.append(["1", "2"])
+    h = wb.create_sheet("secret")
+    h.append(["k"])
+    h.append(["v"])
+    h.sheet_state = "hidden"
+    wb.create_sheet("empty")
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    r = CliRunner().invoke(main, ["scan", str(ragged), str(book), "--format", "json",
+                                  "--ner", "off"])
+    assert r.exit_code in (0, 1), r.stderr
+    report = json.loads(r.stdout)
+    validate_report(report)
+    t = report["files"][0]["tables"][0]
+    assert t["ragged_rows"] == 2 and t["rows"] == 3
+    assert any("different number of fields" in n for n in t["notes"])
+    sheets = {s["name"]: s for s in report["files"][1]["tables"]}
+    assert list(sheets) == ["visible", "secret", "empty"]
+    assert sheets["secret"]["hidden"] is True and sheets["visible"]["hidden"] is False
+    assert sheets["empty"]["rows"] == 0 and "empty sheet" in sheets["empty"]["notes"]
