@@ -446,10 +446,18 @@ def _find_header(rows: list[list[str | None]], width: int) -> int:
         if n >= need:
             if (i + 1 < len(rows) and n * 2 <= width and _has_gaps(row, width)
                     and _filled(rows[i + 1]) > n and _all_text(rows[i + 1])
-                    and not _is_hxl_row(rows[i + 1]) and not _is_hxl_row(row)):
+                    and not _is_hxl_row(rows[i + 1]) and not _is_hxl_row(row)
+                    and not _looks_like_data_below(rows, i + 1)):
                 return i + 1
             return i
     return 0
+
+
+def _looks_like_data_below(rows: list[list[str | None]], i: int) -> bool:
+    """True when the rows under row ``i`` have its very shape (all text, as full): then row
+    ``i`` is more likely the first data row than a header under a sparse header row."""
+    below = [r for r in rows[i + 1:i + 4] if _filled(r) and not _is_hxl_row(r)]
+    return bool(below) and all(_all_text(r) and _filled(r) == _filled(rows[i]) for r in below)
 
 
 def _is_group_row(above: list[str | None], header: list[str]) -> bool:

@@ -539,3 +539,11 @@ def test_sheet_starting_below_and_right_keeps_file_row_numbers(tmp_path):
     assert t.header_row == 5 and t.hxl_row == 6  # rows of the sheet, as Excel numbers them
     assert t.headers == ["nom", "telephone", "village"]
     assert values(t) == [["Amina", "+243812345678", "Goma"]]
+
+
+def test_sparse_header_over_text_rows_is_not_a_two_row_header(tmp_path, csv_path):
+    f = tmp_path / "sparse.csv"
+    f.write_text("name,,village,\nAmina,F,Goma,x\nJean,M,Beni,y\n", encoding="utf-8")
+    t = one(f)
+    assert t.header_row == 1 and t.headers == ["name", "", "village", ""]
+    assert t.rows == 2
