@@ -1,5 +1,7 @@
 """Profiling: structural statistics of every column, computed by vectorised passes over the whole
-column, plus a deterministic (seeded) sample of distinct non-empty values for the detectors.
+column, plus a deterministic (seeded) sample of distinct non-empty values for the detectors: the
+values with the smallest seeded hash, so the sample does not depend on row order or on how the
+rows are split into batches or partitions.
 
 The sample holds raw values: it lives in memory only and is never serialised.
 """
@@ -13,6 +15,7 @@ from datasafe.read import Table
 
 SAMPLE_SIZE = 500
 SEED = 20211001  # fixed: the same file gives the same sample, run after run
+HASH_KEY = f"datasafe{SEED:08d}"  # 16 bytes: the key of the seeded value hash
 
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+[.,]\d*|\d*[.,]\d+)([eE][+-]?\d+)?$")
@@ -72,10 +75,42 @@ def _text_array(s):
     return arr
 
 
+def value_hashes(values):
+    """Seeded 64-bit hash of each text value (a pyarrow string array): the same value gets the
+    same hash in every file, partition and run."""
+    import numpy as np
+    import pandas as pd
+
+    obj = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.util.hash_array(obj, hash_key=HASH_KEY, categorize=False)
+
+
+def bottom_k(hashes, k: int = SAMPLE_SIZE):
+    """Indices of the ``k`` values with the smallest hashes, in hash order."""
+    import numpy as np
+
+    n = len(hashes)
+    if n > k:
+        idx = np.argpartition(hashes, k - 1)[:k]
+    else:
+        idx = np.arange(n)
+    return idx[np.argsort(hashes[idx], kind="stable")]
+
+
+def sample_distinct(uniques, k: int = SAMPLE_SIZE) -> list[str]:
+    """The sample of a column's distinct non-empty values: the ``k`` with the smallest seeded
+    hash, in hash order. Independent of row order and of how the rows are split into batches
+    or partitions (the bottom-k of a union is the bottom-k of the parts' bottom-k), so the
+    streaming and distributed engines draw exactly the same sample."""
+    if len(uniques) == 0:
+        return []
+    h = value_hashes(uniques)
+    return uniques.take(bottom_k(h, k)).to_pylist()
+
+
 def profile_column(table: Table, index: int) -> ColumnResult:
     """Vectorised statistics of one column (pyarrow compute over the whole column) and a
     seeded sample of its distinct non-empty values."""
-    import numpy as np
     import pyarrow.compute as pc
 
     key = table.keys[index]
@@ -104,14 +139,9 @@ def profile_column(table: Table, index: int) -> ColumnResult:
         return col
     lengths = pc.utf8_length(nonnull)
     mm = pc.min_max(lengths).as_py()
-    uniques = pc.unique(nonnull)  # in order of first appearance: deterministic
+    uniques = pc.unique(nonnull)
     distinct = len(uniques)
-    if distinct > SAMPLE_SIZE:
-        idx = np.sort(np.random.default_rng(SEED).choice(distinct, SAMPLE_SIZE, replace=False))
-        sample = uniques.take(idx)
-    else:
-        sample = uniques
-    col.sample = sample.to_pylist()
+    col.sample = sample_distinct(uniques)
     col.stats = ColumnStats(
         inferred_type=infer_type(col.sample),
         rows=rows,
