@@ -547,3 +547,12 @@ def test_sparse_header_over_text_rows_is_not_a_two_row_header(tmp_path, csv_path
     t = one(f)
     assert t.header_row == 1 and t.headers == ["name", "", "village", ""]
     assert t.rows == 2
+
+
+def test_latin1_when_cp1252_cannot_decode(tmp_path, csv_path):
+    f = tmp_path / "latin1.csv"
+    # 0x81 and 0x8d are undefined in cp1252: only latin-1 decodes this file
+    f.write_bytes("nom,ville\nJosé,Kinshasa\n".encode("latin-1") + b"X\x81Y,Z\x8d\n")
+    t = one(f)
+    assert t.meta["encoding"] == "latin-1"
+    assert values(t) == [["José", "Kinshasa"], ["X\x81Y", "Z\x8d"]]
