@@ -899,7 +899,8 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
             raise
         except Exception as exc:  # noqa: BLE001
             raise ReadError(path, f"corrupt sheet '{meta.name}' ({_short(exc)})") from None
-        rows = [[_cell_text(v) for v in r] for r in values]
+        rows = [[(v if v.strip() else None) if type(v) is str else _cell_text(v) for v in r]
+                for r in values]
         while rows and not any(c is not None for c in rows[-1]):
             rows.pop()
         if not rows:
