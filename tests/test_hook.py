@@ -76,8 +76,13 @@ class DataRepo:
         return r
 
     def datasafe(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "datasafe", *args], cwd=self.path,
-                              env=self.env, capture_output=True, text=True)
+        """Run the datasafe installed in the hook environment (the same code as the hook)."""
+        home = Path(self.env["PRE_COMMIT_HOME"])
+        found = sorted(home.glob("*/py_env-*/bin/datasafe")) + sorted(
+            home.glob("*/py_env-*/Scripts/datasafe.exe"))
+        cmd = [str(found[0])] if found else [sys.executable, "-m", "datasafe"]
+        return subprocess.run([*cmd, *args], cwd=self.path, env=self.env, capture_output=True,
+                              text=True)
 
 
 @pytest.fixture(scope="module")
