@@ -84,16 +84,69 @@ def neutralise_text(value: Any) -> Any:
     return value
 
 
+def _buffers(arr):
+    """(offsets, data bytes) of a string/large_string array as numpy views (no copy)."""
+    import numpy as np
+    import pyarrow as pa
+
+    bufs = arr.buffers()
+    dtype = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=dtype)[arr.offset:arr.offset + len(arr) + 1] \
+        if bufs[1] is not None else np.zeros(len(arr) + 1, dtype=dtype)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(
+        0, dtype=np.uint8)
+    return offsets, data
+
+
+def first_byte_in(arr, chars: bytes):
+    """Boolean numpy mask: the value's first byte is one of ``chars`` (nulls: False)."""
+    import numpy as np
+
+    offsets, data = _buffers(arr)
+    starts, lens = offsets[:-1], np.diff(offsets)
+    first = np.zeros(len(arr), dtype=np.uint8)
+    has = lens > 0
+    if len(data):
+        first[has] = data[starts[has]]
+    mask = np.isin(first, np.frombuffer(chars, dtype=np.uint8)) & has
+    if arr.null_count:
+        mask &= np.asarray(arr.is_valid())
+    return mask
+
+
+def rows_with_bytes(arr, chars: bytes):
+    """Boolean numpy mask: the value holds any byte of ``chars`` anywhere (nulls: False).
+    One pass over the data buffer, no regex."""
+    import numpy as np
+
+    offsets, data = _buffers(arr)
+    mask = np.zeros(len(arr), dtype=bool)
+    if not len(data) or not len(arr):
+        return mask
+    span = data[int(offsets[0]):int(offsets[-1])]
+    hits = np.flatnonzero(np.isin(span, np.frombuffer(chars, dtype=np.uint8)))
+    if len(hits):
+        rows = np.searchsorted(offsets, hits + int(offsets[0]), side="right") - 1
+        mask[np.unique(rows)] = True
+    if arr.null_count:
+        mask &= np.asarray(arr.is_valid())
+    return mask
+
+
 def neutralise_array(arr):
-    """A pyarrow string array with :func:`neutralise_text` applied, vectorised."""
+    """A pyarrow string array with :func:`neutralise_text` applied, vectorised (the first byte
+    of every value is read from the Arrow buffer; the number pattern runs only when one of the
+    trigger characters starts a value)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return arr
-    trig = pc.match_substring_regex(arr, _TRIGGER_RE)
-    if not pc.any(trig).as_py():
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not first_byte_in(arr, "".join(FORMULA_TRIGGERS).encode()).any():
         return arr
+    trig = pc.match_substring_regex(arr, _TRIGGER_RE)
     num = pc.match_substring_regex(arr, _NUMBER_RE)
     mask = pc.and_(trig, pc.invert(num))
     prefixed = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, "")
@@ -215,15 +268,15 @@ def csv_bytes(cols, delimiter: str = ",", eol: str = "\n") -> bytes:
 
     if not cols or len(cols[0]) == 0:
         return b""
-    special = "[" + re.escape(delimiter) + '"\r\n]'
     parts = []
     for c in cols:
         if isinstance(c, pa.ChunkedArray):
             c = c.combine_chunks()
         if c.type != pa.string():
             c = c.cast(pa.string())
-        need = pc.fill_null(pc.match_substring_regex(c, special), False)
-        if pc.any(need).as_py():
+        hit = rows_with_bytes(c, (delimiter + '"\r\n').encode("utf-8"))
+        if hit.any():
+            need = pa.array(hit)
             quoted = pc.binary_join_element_wise(
                 '"', pc.replace_substring(c, '"', '""'), '"', "")
             c = pc.if_else(need, quoted, c)

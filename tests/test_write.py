@@ -154,3 +154,28 @@ def test_check_output_path_refuses_input(tmp_path):
     with pytest.raises(W.OutputError):
         W.check_output_path(src, tmp_path / "DATA.CSV")
     W.check_output_path(src, tmp_path / "data.redacted.csv")  # fine
+
+
+def test_csv_bytes_equals_csv_module_minimal_quoting():
+    import csv
+    import io
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    alphabet = list('ab ,;"\n\r\té=+-1')
+    cols = []
+    for _ in range(3):
+        vals = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in range(300)]
+        vals = [None if i % 17 == 0 else v for i, v in enumerate(vals)]
+        cols.append(vals)
+    for delim in (",", ";", "\t"):
+        got = W.csv_bytes([pa.array(c, pa.string()) for c in cols], delim, "\r\n").decode()
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delim, lineterminator="\r\n").writerows(zip(*cols))
+        assert got == buf.getvalue()
+    # sliced arrays (non-zero offset) too
+    arr = pa.array(["x,y", "plain", None, 'q"'], pa.string()).slice(1)
+    assert W.csv_bytes([arr]) == b'plain\n""\n"q"""\n'
+    mask = W.first_byte_in(pa.array(["=a", "b", None, "", "-1"]).slice(0), b"=-")
+    assert mask.tolist() == [True, False, False, False, True]
