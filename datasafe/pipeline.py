@@ -37,6 +37,7 @@ class ScanOptions:
     root: str | None = None  # repository/working root (for sidecars, git dates, audit)
     progress: Any = None  # callable(path) for a progress display
     baseline: Any = None  # datasafe.baseline.Baseline: its accepted findings do not fail
+    engine: str = "local"  # local | stream | dask (datasafe.engines); big files stream anyway
 
     def resolved_profile(self):
         from datasafe.profiles import load_profile
@@ -90,7 +91,7 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
     tables_by_file: list[tuple[FileResult, list[Table]]] = []
 
     for fres, tables in _read_all(target, options):
-        if fres.error is None:
+        if fres.error is None and not fres.tables:  # the partitioned engines analyse as they read
             try:
                 analyse_tables(tables, fres, options, profile)
             except ReadError as exc:
@@ -134,6 +135,11 @@ def _read_all(target: Any, options: ScanOptions):
         return
     paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
     ignore = options.config.get("ignore")
+    if options.engine == "dask":  # folders of Parquet files become one dask table each
+        from datasafe.engines.dask_engine import split_paths
+
+        datasets, paths = split_paths(paths)
+        yield from _engine_results(datasets, options, "dask")
     for path in iter_files(paths):
         if ignore:
             from datasafe.config import is_ignored
@@ -145,12 +151,37 @@ def _read_all(target: Any, options: ScanOptions):
         if options.progress:
             options.progress(display)
         try:
-            tables = read_tables(path, options.limits)
+            from datasafe.engines import wants_stream
+
+            if wants_stream(Path(path), options):  # large CSV/Parquet: bounded memory
+                tables = _engine_tables(path, fres, options, "stream")
+            else:
+                tables = read_tables(path, options.limits)
             fres.sha256 = sha256_file(path)
         except ReadError as exc:
             fres.error = exc.cause
             tables = []
         except OSError as exc:
             fres.error = f"cannot read: {exc.strerror or type(exc).__name__}"
+            tables = []
+        yield fres, tables
+
+
+def _engine_tables(path, fres: FileResult, options: ScanOptions, engine: str) -> list[Table]:
+    """Analyse one input with a partitioned engine (:mod:`datasafe.engines`)."""
+    from datasafe.engines import run_engine
+
+    return run_engine(path, fres, options, engine)
+
+
+def _engine_results(datasets, options: ScanOptions, engine: str):
+    for path in datasets:
+        fres = FileResult(path=str(path), format="parquet")
+        if options.progress:
+            options.progress(str(path))
+        try:
+            tables = _engine_tables(path, fres, options, engine)
+        except ReadError as exc:
+            fres.error = exc.cause
             tables = []
         yield fres, tables

@@ -1,0 +1,425 @@
+"""The partitioned scan: the same profile, detection and risk as the local engine, computed from
+record batches (partitions) whose partial results merge.
+
+A *partition* is a pandas DataFrame of text with the table's keys as columns and the records'
+global row numbers (0-based, in file order) as its index — exactly a slice of the ``Table.data``
+that the local engine would hold. Three passes:
+
+1. **profile** (:func:`profile_part` / :func:`merge_profiles`): per column the non-empty count,
+   lengths, the seeded bottom-k distinct sample with exact counts (the bottom-k of a union is
+   the bottom-k of the parts' bottom-k), the distinct values' 64-bit hashes (counted exactly
+   at the end: spilled to disk by the streaming engine, a distributed ``drop_duplicates`` in
+   dask), and a bounded row sample (the ``ROW_SAMPLE`` rows whose seeded row-number hash is
+   smallest, kept in file order) on which detection's value frequencies, the choice of key
+   variables/weight/household id and the checks run. A table of at most ``ROW_SAMPLE`` rows is
+   its own row sample, so everything then equals the local engine.
+2. **frequencies** (:func:`freq_frame` → :func:`group_freq`, merged by :func:`merge_freqs`):
+   the frequency table of key combinations (missing as its own value): records, first record,
+   weight sum; plus one (combination, sensitive value) table per sensitive column for
+   l-diversity.
+3. **households** (:func:`household_frame` → :func:`group_households`), only with a household
+   id: each record's risk is a function of its combination, so households need one more pass
+   summing ``log(1 - r)``.
+
+:mod:`datasafe.engines.risk` turns the merged tables into the same ``RiskResult`` as
+``datasafe.risk.assess_table`` (sdcMicro's measures, missing values matching any category).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROW_SAMPLE = 100_000  # rows kept for detection's frequencies, key choice and checks
+_ROW_KEY = "datasafe-rows0001"[:16]
+_COMBO_KEY = "datasafe-combo01"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 1: profile
+
+
+@dataclass
+class ColumnPart:
+    non_empty: int = 0
+    min_len: int | None = None
+    max_len: int | None = None
+    sum_len: int = 0
+    bottom: Any = None  # DataFrame(value, hash, count), at most SAMPLE_SIZE rows, by hash
+    hashes: Any = None  # uint64 hashes of the part's distinct values (None once spilled)
+
+
+@dataclass
+class ProfilePart:
+    rows: int = 0
+    columns: list[ColumnPart] = field(default_factory=list)
+    sample: Any = None  # DataFrame: the row sample (row number index)
+    sample_hash: Any = None  # uint64 row-number hashes of the sample rows
+
+
+def _nonempty(s):
+    """Non-empty text values of one partition column as a pyarrow string array (the profiler's
+    definition: not null, not empty, not whitespace only)."""
+    import pyarrow.compute as pc
+
+    from datasafe.profiling import _text_array
+
+    arr = _text_array(s).drop_null()
+    if len(arr):
+        bad = pc.or_(pc.utf8_is_space(arr), pc.equal(pc.binary_length(arr), 0))
+        if pc.any(bad).as_py():
+            arr = arr.filter(pc.invert(bad))
+    return arr
+
+
+def _bottom_frame(values, hashes, counts, k: int):
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.profiling import bottom_k
+
+    idx = bottom_k(hashes, k)
+    return pd.DataFrame({"value": np.asarray(values, dtype=object)[idx], "hash": hashes[idx],
+                         "count": np.asarray(counts, dtype=np.int64)[idx]})
+
+
+def row_hashes(index):
+    import numpy as np
+    import pandas as pd
+
+    return pd.util.hash_array(np.asarray(index, dtype=np.int64), hash_key=_ROW_KEY)
+
+
+def profile_part(df, keep_hashes: bool = True) -> ProfilePart:
+    """Pass 1 on one partition."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from datasafe.profiling import SAMPLE_SIZE, value_hashes
+
+    part = ProfilePart(rows=len(df))
+    for key in df.columns:
+        cp = ColumnPart()
+        arr = _nonempty(df[key])
+        cp.non_empty = len(arr)
+        if len(arr):
+            lengths = pc.utf8_length(arr)
+            mm = pc.min_max(lengths).as_py()
+            cp.min_len, cp.max_len = int(mm["min"]), int(mm["max"])
+            cp.sum_len = int(pc.sum(lengths).as_py())
+            vc = pc.value_counts(arr)
+            values = vc.field("values")
+            h = value_hashes(values)
+            cp.bottom = _bottom_frame(values.to_numpy(zero_copy_only=False), h,
+                                      vc.field("counts").to_numpy(), SAMPLE_SIZE)
+            cp.hashes = h if keep_hashes else None
+        part.columns.append(cp)
+    rh = row_hashes(df.index)
+    idx = np.argsort(rh, kind="stable")[:ROW_SAMPLE]
+    part.sample = df.iloc[np.sort(idx)]
+    part.sample_hash = rh[np.sort(idx)]
+    return part
+
+
+def merge_profiles(a: ProfilePart, b: ProfilePart) -> ProfilePart:
+    """Merge two partial profiles (associative; the order of parts does not matter)."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.profiling import SAMPLE_SIZE
+
+    if a is None:
+        return b
+    if b is None:
+        return a
+    out = ProfilePart(rows=a.rows + b.rows)
+    for ca, cb in zip(a.columns, b.columns):
+        c = ColumnPart(non_empty=ca.non_empty + cb.non_empty, sum_len=ca.sum_len + cb.sum_len)
+        mins = [x for x in (ca.min_len, cb.min_len) if x is not None]
+        maxs = [x for x in (ca.max_len, cb.max_len) if x is not None]
+        c.min_len = min(mins) if mins else None
+        c.max_len = max(maxs) if maxs else None
+        frames = [f for f in (ca.bottom, cb.bottom) if f is not None]
+        if frames:
+            both = pd.concat(frames, ignore_index=True)
+            g = both.groupby("hash", sort=False).agg(value=("value", "first"),
+                                                     count=("count", "sum")).reset_index()
+            c.bottom = _bottom_frame(g["value"].to_numpy(), g["hash"].to_numpy(np.uint64),
+                                     g["count"].to_numpy(), SAMPLE_SIZE)
+        hs = [h for h in (ca.hashes, cb.hashes) if h is not None]
+        c.hashes = np.unique(np.concatenate(hs)) if hs else None
+        out.columns.append(c)
+    samples = [s for s in (a.sample, b.sample) if s is not None]
+    if samples:
+        sample = pd.concat(samples)
+        rh = np.concatenate([a.sample_hash, b.sample_hash])
+        keep = np.sort(np.argsort(rh, kind="stable")[:ROW_SAMPLE])
+        order = np.argsort(sample.index.to_numpy()[keep], kind="stable")
+        out.sample = sample.iloc[keep[order]]
+        out.sample_hash = rh[keep[order]]
+    return out
+
+
+def table_result(prof: ProfilePart, name, headers, keys, hxl, distinct: list[int], *,
+                 header_row=None, hxl_row=None, notes=()):
+    """The ``TableResult`` (stats and samples) of a merged profile, and the row-sample
+    ``Table`` that detection, key choice and checks read."""
+    from datasafe.model import ColumnResult, ColumnStats, TableResult
+    from datasafe.profiling import infer_type
+    from datasafe.read import Table
+
+    sample = prof.sample
+    if sample is None:
+        import pandas as pd
+
+        sample = pd.DataFrame({k: pd.Series([], dtype="str") for k in keys})
+    sample = sample.reset_index(drop=True)
+    table = Table(name=name, data=sample, headers=list(headers), keys=list(keys), hxl=hxl,
+                  header_row=header_row, hxl_row=hxl_row)
+    res = TableResult(name=name, rows=prof.rows, header_row=header_row, hxl_row=hxl_row,
+                      notes=list(notes))
+    for i, (key, cp) in enumerate(zip(keys, prof.columns)):
+        col = ColumnResult(name=headers[i], key=key, index=i, hxl=(hxl[i] if hxl else None))
+        if cp.non_empty == 0 or prof.rows == 0:
+            col.stats = ColumnStats(rows=prof.rows)
+        else:
+            col.sample = cp.bottom["value"].tolist()
+            col.stats = ColumnStats(
+                inferred_type=infer_type(col.sample), rows=prof.rows,
+                non_empty=int(cp.non_empty), distinct=int(distinct[i]),
+                min_length=int(cp.min_len), max_length=int(cp.max_len),
+                mean_length=float(cp.sum_len / cp.non_empty))
+        res.columns.append(col)
+    return res, table
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 2: frequency tables
+
+
+@dataclass
+class RiskPlan:
+    """What pass 2 and 3 need: the key columns, the weight and household columns, the
+    sensitive columns, the missing-value tokens, and the value dictionaries (``coders``)."""
+
+    keys: list[str]
+    weight: str | None = None
+    household: str | None = None
+    sensitive: list[str] = field(default_factory=list)
+    missing: tuple = ()
+    coders: dict = field(default_factory=dict)  # column key → KeyCoder
+    bases: list[int] = field(default_factory=list)  # mixed radix of the combination key
+
+    @property
+    def packed(self) -> bool:
+        """True when a combination fits one int64 (else a 64-bit hash of its codes)."""
+        total = 1
+        for b in self.bases:
+            total *= b
+        return total < (1 << 62)
+
+
+def normalise(s, missing):
+    """Text as the risk measures compare it: spaces stripped, missing tokens → None."""
+    t = s.astype("str").str.strip() if len(s) else s.astype("str")
+    miss = t.isna() | t.isin(list(missing))
+    return t.astype(object).where(~miss, None) if miss.any() else t.astype(object)
+
+
+class KeyCoder:
+    """Integer codes of one column's normalised values (``-1`` = missing): a dictionary that
+    grows as batches arrive (streaming), or fixed from the column's sorted distinct values
+    (dask, so that every partition codes alike)."""
+
+    def __init__(self, values=None):
+        import pandas as pd
+
+        self.values: list = [] if values is None else list(values)
+        self.index = pd.Index(self.values, dtype=object)
+
+    def encode(self, s, missing):
+        import numpy as np
+        import pandas as pd
+
+        u_codes, uniq = pd.factorize(normalise(s, missing), use_na_sentinel=True)
+        pos = self.index.get_indexer(pd.Index(uniq, dtype=object)) if len(uniq) else \
+            np.zeros(0, dtype=np.int64)
+        new = np.flatnonzero(pos < 0)
+        if len(new):
+            start = len(self.values)
+            self.values.extend(uniq[new].tolist())
+            self.index = pd.Index(self.values, dtype=object)
+            pos[new] = np.arange(start, start + len(new))
+        pos = np.append(pos.astype(np.int64), -1)
+        return pos[u_codes]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def combo_keys(df, plan: RiskPlan):
+    """Codes (n × p, int64, ``-1`` missing) of the key columns and one int64 combination key
+    per record (mixed radix of ``code + 1``; a 64-bit hash when the radix would overflow)."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(df)
+    codes = np.empty((n, len(plan.keys)), dtype=np.int64)
+    for j, c in enumerate(plan.keys):
+        codes[:, j] = plan.coders[c].encode(df[c], plan.missing)
+    if plan.packed:
+        key = np.zeros(n, dtype=np.int64)
+        for j, base in enumerate(plan.bases):
+            key = key * base + (codes[:, j] + 1)
+    else:
+        key = pd.util.hash_pandas_object(pd.DataFrame(codes), index=False,
+                                         hash_key=_COMBO_KEY).to_numpy().view(np.int64)
+    return codes, key
+
+
+def decode_keys(key, plan: RiskPlan):
+    """Codes (g × p) of packed combination keys."""
+    import numpy as np
+
+    key = np.asarray(key, dtype=np.int64).copy()
+    out = np.empty((len(key), len(plan.bases)), dtype=np.int64)
+    for j in range(len(plan.bases) - 1, -1, -1):
+        key, r = np.divmod(key, plan.bases[j])
+        out[:, j] = r - 1
+    return out
+
+
+def _weights_text(s):
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.risk.measures import _to_float
+
+    w = _to_float(pd.Series(s))
+    ok = np.isfinite(w) & (w > 0)
+    return w, ok
+
+
+def freq_frame(df, plan: RiskPlan):
+    """One row per record: its combination ``key``, ``__n`` = 1, ``__first`` = the row number,
+    with a weight ``__w`` (the valid weight, else 0) and ``__bad``; when the key is a hash,
+    the codes ``c0..cp`` too."""
+    import numpy as np
+    import pandas as pd
+
+    codes, key = combo_keys(df, plan)
+    k = pd.DataFrame({"key": key, "__n": np.ones(len(df), dtype=np.int64),
+                      "__first": df.index.to_numpy(dtype=np.int64)})
+    if plan.weight is not None:
+        w, ok = _weights_text(df[plan.weight])
+        k["__w"] = np.where(ok, w, 0.0)
+        k["__bad"] = (~ok).astype(np.int64)
+    if not plan.packed:
+        for j in range(codes.shape[1]):
+            k[f"c{j}"] = codes[:, j]
+    return k
+
+
+def pair_frame(df, plan: RiskPlan, j: int):
+    """One row per record: its combination key and the code of the ``j``-th sensitive
+    column's value."""
+    import numpy as np
+    import pandas as pd
+
+    _, key = combo_keys(df, plan)
+    s = plan.sensitive[j]
+    return pd.DataFrame({"key": key, "__s": plan.coders[s].encode(df[s], plan.missing),
+                         "__n": np.ones(len(df), dtype=np.int64)})
+
+
+def weight_values(df, plan: RiskPlan):
+    """The valid weights of one partition (float Series)."""
+    import pandas as pd
+
+    w, ok = _weights_text(df[plan.weight])
+    return pd.Series(w[ok], dtype=float, name="w")
+
+
+FREQ_AGG = {"__n": "sum", "__first": "min", "__w": "sum", "__bad": "sum"}
+
+
+def _agg_spec(columns):
+    return {c: FREQ_AGG.get(c, "first") for c in columns if c not in ("key", "__s")}
+
+
+def group_freq(frame):
+    return frame.groupby("key", sort=False).agg(_agg_spec(frame.columns)).reset_index()
+
+
+def group_pairs(frame):
+    return frame.groupby(["key", "__s"], sort=False)["__n"].sum().reset_index()
+
+
+def freq_part(df, plan: RiskPlan) -> dict[str, Any]:
+    """Pass 2 on one partition: frequency table of the key combinations (records, first record,
+    valid-weight sum, invalid weights), the valid weights' value counts (for the median that
+    replaces invalid ones), and (combination, sensitive value) counts."""
+    out: dict[str, Any] = {"freq": group_freq(freq_frame(df, plan))}
+    if plan.weight is not None:
+        out["weights"] = weight_values(df, plan).value_counts()
+    for j in range(len(plan.sensitive)):
+        out[f"s{j}"] = group_pairs(pair_frame(df, plan, j))
+    return out
+
+
+def merge_freqs(parts: list[dict]) -> dict:
+    """Merge partial frequency tables (any number at once)."""
+    import pandas as pd
+
+    parts = [p for p in parts if p is not None]
+    if len(parts) == 1:
+        return parts[0]
+    out = {}
+    for name in parts[0]:
+        frames = [p[name] for p in parts]
+        if name == "weights":
+            out[name] = pd.concat(frames).groupby(level=0).sum()
+        elif name == "freq":
+            out[name] = group_freq(pd.concat(frames, ignore_index=True))
+        else:
+            both = pd.concat(frames, ignore_index=True)
+            out[name] = both.groupby(["key", "__s"], sort=False)["__n"].sum().reset_index()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 3: households
+
+
+def household_frame(df, plan: RiskPlan, lookup):
+    """Pass 3, one row per record: its household (a 64-bit hash of the normalised id; a record
+    without one is a household of its own, keyed by its row number), ``log(1 - r)`` of its
+    risk and ``n`` = 1."""
+    import numpy as np
+    import pandas as pd
+
+    combo_index, risk = lookup
+    _, key = combo_keys(df, plan)
+    r = risk[combo_index.get_indexer(key)]
+    with np.errstate(divide="ignore"):
+        logs = np.log1p(-np.clip(r, 0.0, 1.0))
+    h = normalise(df[plan.household], plan.missing)
+    lone = h.isna().to_numpy()
+    hh = np.empty(len(df), dtype=np.uint64)
+    hh[~lone] = pd.util.hash_array(h[~lone].to_numpy(dtype=object), hash_key=_COMBO_KEY)
+    hh[lone] = pd.util.hash_array(np.char.add("row:", df.index.to_numpy()[lone].astype(str)
+                                              ).astype(object), hash_key=_COMBO_KEY)
+    return pd.DataFrame({"h": hh, "log": logs, "n": np.ones(len(df), dtype=np.int64)})
+
+
+def group_households(frame):
+    return frame.groupby("h", sort=False).agg({"log": "sum", "n": "sum"})
+
+
+def merge_households(parts):
+    import pandas as pd
+
+    parts = [p for p in parts if p is not None]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts).groupby(level=0, sort=False).sum()

@@ -1,0 +1,200 @@
+"""The dask engine: ``datasafe scan PATH --engine dask``.
+
+A Parquet file, or a folder of Parquet files with the same columns (one table, rows in path
+order), is split into one dask partition per row group (``dask.dataframe.from_map``; row numbers
+from the footers, so no data is read to plan). The three passes of
+:mod:`datasafe.engines.core` then run as dask tasks:
+
+1. profile: a tree reduction of per-partition profiles (counters, bottom-k samples, row
+   sample) and, per column, a distributed ``drop_duplicates`` of value hashes (distinct count);
+2. the k-anonymity group-by: the distinct values of each key column (a distributed unique, so
+   that every partition codes values alike), then ``groupby(combination).agg(...)`` over the
+   records, and ``groupby((combination, sensitive value))`` for l-diversity;
+3. with a household id, ``groupby(household)`` of ``log(1 - r)``.
+
+Detection and the checks run on the driver on the merged samples, as in the local engine.
+
+The scheduler is dask's default for dataframes (threads) unless ``DATASAFE_DASK_SCHEDULER`` says
+``synchronous``, ``threads``, ``processes`` or the address of a ``dask.distributed`` scheduler
+(``tcp://host:8786``; needs ``distributed`` installed).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from datasafe.engines import Runner
+
+
+def split_paths(paths) -> tuple[list[Path], list]:
+    """Inputs for dask (Parquet files and folders holding Parquet files) and the rest (other
+    files, scanned by the local engine; inside a dataset folder, its non-Parquet files)."""
+    from datasafe.engines.sources import parquet_files
+    from datasafe.read import file_format, iter_files
+
+    datasets, rest = [], []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files = parquet_files(path)
+            if files:
+                datasets.append(path)
+                pq = {f.resolve() for f in files}
+                rest.extend(f for f in iter_files([path]) if Path(f).resolve() not in pq)
+            else:
+                rest.append(p)
+        elif path.is_file() and file_format(path) == "parquet":
+            datasets.append(path)
+        else:
+            rest.append(p)
+    return datasets, rest
+
+
+def _scheduler():
+    name = os.environ.get("DATASAFE_DASK_SCHEDULER", "").strip()
+    if name.startswith(("tcp://", "tls://", "inproc://")):
+        from distributed import Client
+
+        return {"scheduler": Client(name)}
+    return {"scheduler": name} if name else {}
+
+
+def _tree(delayed_fn, items, split: int = 8):
+    """Tree reduction of dask delayed values with ``delayed_fn(list)``."""
+    while len(items) > 1:
+        items = [delayed_fn(items[i:i + split]) for i in range(0, len(items), split)]
+    return items[0]
+
+
+def _merge_profile_list(parts):
+    from datasafe.engines.core import merge_profiles
+
+    acc = None
+    for p in parts:
+        acc = merge_profiles(acc, p)
+    return acc
+
+
+def _nonempty_hashes(s):
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.engines.core import _nonempty
+    from datasafe.profiling import value_hashes
+
+    arr = _nonempty(s)
+    if len(arr) == 0:
+        return pd.Series(np.zeros(0, dtype=np.uint64))
+    import pyarrow.compute as pc
+
+    return pd.Series(value_hashes(pc.unique(arr)))
+
+
+def _normalised_unique(s, missing):
+    import pandas as pd
+
+    from datasafe.engines.core import normalise
+
+    v = normalise(s, missing).dropna()
+    return pd.Series(pd.unique(v.to_numpy(dtype=object)), dtype=object)
+
+
+class DaskRunner(Runner):
+    def __init__(self, ddf, layout, compute_kw):
+        self.ddf = ddf
+        self.layout = layout
+        self.kw = compute_kw
+
+    @classmethod
+    def for_path(cls, path: Path, options) -> DaskRunner:
+        import dask.dataframe as dd
+        import pandas as pd
+
+        from datasafe.engines.sources import parquet_files, parquet_layout, read_piece
+        from datasafe.read import ReadError
+
+        files = parquet_files(path)
+        if not files:
+            raise ReadError(path, "no Parquet file to scan with the dask engine")
+        layout, pieces = parquet_layout(files, options.limits)
+        layout.meta["engine"] = "dask"
+        keys = layout.keys
+        meta = pd.DataFrame({k: pd.Series([], dtype="str") for k in keys})
+        if not pieces:
+            ddf = dd.from_pandas(meta, npartitions=1)
+        else:
+            ddf = dd.from_map(read_piece, pieces, keys=keys, meta=meta,
+                              label="datasafe-read", enforce_metadata=False)
+        return cls(ddf, layout, _scheduler())
+
+    def close(self) -> None:
+        pass
+
+    def _compute(self, *things):
+        import dask
+
+        return dask.compute(*things, **self.kw)
+
+    def profile(self):
+        import dask
+
+        from datasafe.engines.core import profile_part
+
+        parts = [dask.delayed(profile_part)(p, keep_hashes=False)
+                 for p in self.ddf.to_delayed()]
+        tree = _tree(dask.delayed(_merge_profile_list), parts)
+        counts = []
+        for k in self.layout.keys:
+            h = self.ddf[k].map_partitions(_nonempty_hashes, meta=("h", "uint64"))
+            counts.append(h.drop_duplicates(split_out=True).size)
+        prof, *distinct = self._compute(tree, *counts)
+        return prof, [int(d) for d in distinct]
+
+    def _fix_coders(self, plan) -> None:
+        from datasafe.engines.core import KeyCoder
+
+        cols = list(plan.coders)
+        uniq = self._compute(*[
+            self.ddf[c].map_partitions(_normalised_unique, plan.missing, meta=(c, object))
+            .drop_duplicates() for c in cols])
+        for c, u in zip(cols, uniq):
+            plan.coders[c] = KeyCoder(sorted(u.tolist()))
+
+    def freqs(self, plan):
+        import pandas as pd
+
+        from datasafe.engines.core import (
+            _agg_spec,
+            freq_frame,
+            pair_frame,
+            weight_values,
+        )
+
+        self._fix_coders(plan)
+        empty = pd.DataFrame({k: pd.Series([], dtype="str") for k in self.layout.keys})
+        fr = self.ddf.map_partitions(freq_frame, plan, meta=freq_frame(empty, plan),
+                                     enforce_metadata=False)
+        todo = {"freq": fr.groupby("key").agg(_agg_spec(fr.columns), split_out=True)}
+        if plan.weight is not None:
+            todo["weights"] = self.ddf.map_partitions(
+                weight_values, plan, meta=("w", "float64")).value_counts()
+        for j in range(len(plan.sensitive)):
+            pf = self.ddf.map_partitions(pair_frame, plan, j, meta=pair_frame(empty, plan, j))
+            todo[f"s{j}"] = pf.groupby(["key", "__s"])["__n"].sum(split_out=True)
+        done = dict(zip(todo, self._compute(*todo.values())))
+        done["freq"] = done["freq"].reset_index()
+        for j in range(len(plan.sensitive)):
+            done[f"s{j}"] = done[f"s{j}"].reset_index()
+        return done
+
+    def households(self, plan, lookup):
+        import pandas as pd
+
+        from datasafe.engines.core import household_frame
+
+        empty = pd.DataFrame({k: pd.Series([], dtype="str") for k in self.layout.keys})
+        hf = self.ddf.map_partitions(household_frame, plan, lookup,
+                                     meta=household_frame(empty, plan, lookup))
+        (out,) = self._compute(hf.groupby("h").agg({"log": "sum", "n": "sum"}, split_out=True))
+        return out

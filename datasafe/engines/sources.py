@@ -1,0 +1,175 @@
+"""Record-batch sources for the partitioned engines: a CSV read in blocks by pyarrow's streaming
+reader (the header, HXL row and delimiter found by the local reader's logic on the file's head),
+and Parquet files read row group by row group. Every batch comes out as the local reader's text
+(``datasafe.read``'s conversion), as a DataFrame indexed by global row number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HEAD_BYTES = 4 << 20
+BLOCK_BYTES = 64 << 20
+
+
+@dataclass
+class Layout:
+    headers: list[str]
+    keys: list[str]
+    hxl: list[str | None] | None = None
+    header_row: int | None = None
+    hxl_row: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _frame(tbl, keys, offset: int):
+    """Arrow table of text → DataFrame like ``Table.data`` (``str`` columns), indexed from
+    ``offset``."""
+    import pandas as pd
+
+    df = tbl.to_pandas()
+    df.columns = keys
+    for k in keys:
+        if str(df[k].dtype) != "str":
+            df[k] = df[k].astype("str")
+    df.index = pd.RangeIndex(offset, offset + len(df))
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
+    """Header, HXL row, delimiter and encoding of a CSV from its head, as the local reader
+    finds them; plus the pyarrow options that read the data rows."""
+    from datasafe import read as R
+
+    with open(path, "rb") as fh:
+        raw = fh.read(HEAD_BYTES)
+    if raw[:2] == b"\x1f\x8b":
+        raise R.ReadError(path, "gzip CSV: not streamed")
+    if not raw or raw.isspace():
+        raise R.ReadError(path, "file is empty")
+    encoding = R._detect_encoding(raw, path)
+    text, complete = R._decode_head(raw, encoding)
+    fmt = R.file_format(path) or "csv"
+    delim = R._sniff_delimiter(text, fmt)
+    rows, ends = R._parse_rows(text, delim, limits, path, max_rows=R.HEADER_SEARCH_ROWS + 200)
+    if len(rows) > 1:
+        rows, ends = rows[:-1], ends[:-1]
+    width = R._csv_width(rows)
+    R._check_width(width, limits, path)
+    lay = R._layout(rows, width)
+    keys = R._unique_keys(lay.headers)
+    skip = ends[lay.data_start - 1] if lay.data_start > 0 else 0
+    head_newlines = any(c is not None and ("\n" in c or "\r" in c) for r in rows for c in r)
+    layout = Layout(headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_idx + 1,
+                    hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1,
+                    meta={"delimiter": delim, "encoding": encoding, "reader": "pyarrow-stream"})
+    opts = {"skip": skip, "delim": delim, "newlines": head_newlines,
+            "encoding": "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding}
+    return layout, opts
+
+
+def csv_batches(path: Path, layout: Layout, opts: dict) -> Iterator[Any]:
+    """DataFrames of text, block by block (rows with no value at all are not records)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    from datasafe import read as R
+
+    keys = layout.keys
+    reader = pcsv.open_csv(
+        path,
+        read_options=pcsv.ReadOptions(column_names=keys, skip_rows=opts["skip"],
+                                      encoding=opts["encoding"], block_size=BLOCK_BYTES),
+        parse_options=pcsv.ParseOptions(delimiter=opts["delim"], quote_char='"',
+                                        double_quote=True, escape_char=False,
+                                        newlines_in_values=opts["newlines"],
+                                        ignore_empty_lines=True),
+        convert_options=pcsv.ConvertOptions(
+            column_types={k: pa.string() for k in keys}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+    offset = 0
+    try:
+        for batch in reader:
+            cols = []
+            for col in batch.columns:
+                space = pc.utf8_is_space(col)
+                if pc.any(space).as_py():
+                    col = pc.if_else(space, pa.scalar(None, pa.string()), col)
+                cols.append(col)
+            tbl = pa.Table.from_arrays(cols, names=keys)
+            if tbl.num_rows:
+                keep = R._any_valid(cols)
+                if not pc.all(keep).as_py():
+                    tbl = tbl.filter(keep)
+            df = _frame(tbl, keys, offset)
+            offset += len(df)
+            yield df
+    except (pa.ArrowInvalid, UnicodeError) as exc:
+        raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
+                                f"({R._short(exc)})") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet
+
+
+def parquet_files(path: Path) -> list[Path]:
+    """A Parquet file, or the Parquet files of a folder (recursively, sorted by path)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file()
+                      and p.suffix.lower() in (".parquet", ".pq", ".parq")
+                      and not any(part.startswith((".", "_")) for part in
+                                  p.relative_to(path).parts))
+    return [path]
+
+
+def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, int, int]]]:
+    """Columns of the files (all must have the same column names) and the pieces to read:
+    ``(file, row group, first row number)`` from the footers, without reading data."""
+    import pyarrow.parquet as pq
+
+    from datasafe import read as R
+
+    pieces = []
+    headers = None
+    offset = 0
+    for f in files:
+        try:
+            pf = pq.ParquetFile(f)
+        except Exception as exc:  # noqa: BLE001
+            raise R.ReadError(f, f"corrupt Parquet file ({R._short(exc)})") from None
+        names = [x.name for x in pf.schema_arrow]
+        if headers is None:
+            headers = names
+            R._check_width(len(headers), limits, f)
+        elif names != headers:
+            raise R.ReadError(f, "its columns differ from the other Parquet files of the folder")
+        md = pf.metadata
+        for i in range(md.num_row_groups):
+            pieces.append((f, i, offset))
+            offset += md.row_group(i).num_rows
+    headers = headers or []
+    return Layout(headers=headers, keys=R._unique_keys(headers),
+                  meta={"rows": offset, "files": len(files)}), pieces
+
+
+def read_piece(piece: tuple, keys: list[str]):
+    """One Parquet row group as a text DataFrame indexed by global row number."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datasafe import read as R
+
+    path, rg, offset = piece
+    tbl = pq.ParquetFile(path).read_row_group(rg)
+    batches = [R._batch_to_text(b, keys) for b in tbl.to_batches()]
+    text = (pa.Table.from_batches(batches) if batches
+            else pa.table({k: pa.array([], pa.string()) for k in keys}))
+    return _frame(text, keys, offset)
