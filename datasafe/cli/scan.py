@@ -96,10 +96,15 @@ Examples:
               help="Accepted findings (default: .datasafe-baseline.json at the repository "
                    "root when present): findings in it are reported as accepted and do not fail.")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
+@click.option("--engine", type=click.Choice(["local", "stream", "dask"]), default="local",
+              show_default=True,
+              help="local: in memory (CSV/Parquet files over 512 MB stream anyway); stream: read "
+                   "in batches with bounded memory; dask: Parquet files and folders of Parquet "
+                   "files as dask tables (pip install 'datasafe[dask]').")
 @click.pass_context
 def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, household_id,
          phone_regions, ner, max_columns, fail_on, lang, quiet, baseline_path=None,
-         no_baseline=False):
+         no_baseline=False, engine="local"):
     from datasafe.pipeline import scan as run_scan
     from datasafe.profiles import ProfileError
     from datasafe.report import format_for_path, render
@@ -118,6 +123,12 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
             options.baseline = resolve_for_scan(baseline_path, no_baseline, options.config)
         except BaselineError as exc:
             fail(str(exc))
+        options.engine = engine
+        if engine == "dask":
+            try:
+                import dask.dataframe  # noqa: F401
+            except ImportError:
+                fail("--engine dask needs dask: pip install 'datasafe[dask]'")
         try:
             result = run_scan(list(paths), options=options)
         finally:
