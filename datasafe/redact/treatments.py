@@ -359,6 +359,39 @@ _TEXT_PATTERNS = [
 ]
 
 
+# which bytes a value must hold for a pattern to be worth running on it
+_PATTERN_NEEDS = {"EMAIL_ADDRESS": b"@", "URL": b".", "GPS_COORDINATE": b"0123456789",
+                  "IP_ADDRESS": b"0123456789", "PHONE_NUMBER": b"0123456789",
+                  "NATIONAL_ID": b"0123456789"}
+
+
+def apply_text_patterns(values):
+    """The built-in patterns over a string array, each run only on the values holding a byte
+    it needs (an '@' for e-mail, a digit for phones and IDs), found from the Arrow buffer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from datasafe.write import rows_with_bytes
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    masks = {}
+    for label, pat in _TEXT_PATTERNS:
+        need = _PATTERN_NEEDS.get(label)
+        if need not in masks:
+            masks[need] = rows_with_bytes(values, need) if need else None
+        mask = masks[need]
+        if mask is not None and not mask.any():
+            continue
+        if mask is None or mask.mean() > 0.5:
+            values = pc.replace_substring_regex(values, pattern=pat, replacement=f"<{label}>")
+        else:
+            sub = pc.replace_substring_regex(values.filter(pa.array(mask)), pattern=pat,
+                                             replacement=f"<{label}>")
+            values = pc.replace_with_mask(values, pa.array(mask), sub)
+    return values
+
+
 MAX_NER_VALUES = 50_000
 
 
@@ -427,8 +460,7 @@ def t_free_text(s, params, state, frame):
     if run_ner and len(values):
         values = pa.array(ner_replace(values.to_pylist(), tuple(params.get("_regions") or ())),
                           type=pa.string())
-    for label, pat in _TEXT_PATTERNS:
-        values = pc.replace_substring_regex(values, pattern=pat, replacement=f"<{label}>")
+    values = apply_text_patterns(values)
     out = values.take(enc.indices)
     return pd.Series(out.to_pandas(), index=s.index, dtype="str")
 
