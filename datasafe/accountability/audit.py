@@ -103,7 +103,7 @@ def display_path(path: str | os.PathLike, log: Path) -> str:
     """The file's path relative to the log's folder when it is inside it, else absolute."""
     try:
         p = Path(path).resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
     base = log.resolve().parent
     try:
