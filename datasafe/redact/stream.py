@@ -9,9 +9,9 @@
 3. **Second pass**: record batches (pyarrow's CSV reader, or Parquet row groups) are treated
    and written one at a time with :class:`datasafe.write.CsvSink` / ``ParquetSink``.
 
-The proof rescans the first ``SAMPLE_ROWS`` rows of the copy with the same profile (a full
-rescan would read the whole file into memory); the log says so, and it records the smallest
-class size over *all* rows that local suppression reached.
+The proof scans the whole copy with the same profile through :func:`datasafe.pipeline.scan`,
+which streams large CSV and Parquet files itself; the log also records the smallest class size
+over all rows that local suppression reached.
 """
 
 from __future__ import annotations
@@ -187,8 +187,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                       override=override, importance=importance)
     fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,
                        plan=plan, before=before, streamed=True, input_sha256=fres.sha256)
-    fr.notes.append(f"streamed: the plan and the before/after scans use the first "
-                    f"{len(sample_df)} rows; treatments and local suppression use every row")
+    fr.notes.append(f"streamed: the plan and the before scan use the first {len(sample_df)} "
+                    "rows; treatments, local suppression and the proof scan use every row")
     if dry_run:
         return fr
     _require_key(plan, key)
@@ -374,7 +374,11 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                       "local_suppression": ls_log, "small_cells": None})
     fr.output_sha256 = sha256_file(out)
     if rescan:
-        fr.after = _rescan_head(out, fmt, options, profile, sample_rows, batch_rows)
+        # the scanner streams large CSV/Parquet itself (datasafe.engines): the proof covers
+        # every row of the copy
+        from datasafe.pipeline import scan as run_scan
+
+        fr.after = run_scan(str(out), options=options)
     return fr
 
 
@@ -385,35 +389,3 @@ def _series(batch, keys, name, fmt):
 
     arr = array_to_text(batch.column(keys.index(name)))
     return pd.Series(arr.to_pandas(), dtype="str").str.strip()
-
-
-def _rescan_head(out: Path, fmt: str, options, profile, sample_rows: int, batch_rows: int):
-    """Scan the first rows of the copy (streamed), as the before scan did."""
-    import pandas as pd
-
-    from datasafe.model import FileResult
-    from datasafe.read import Table, _unique_keys
-    from datasafe.redact.engine import scan_tables
-
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        schema = pq.ParquetFile(out).schema_arrow
-        headers = [f.name for f in schema]
-        base = Table(name=None, data=None, headers=headers, keys=_unique_keys(headers),
-                     header_row=None)
-        it = parquet_batches(out, None, batch_rows)
-    else:
-        base, skip, meta = sniff_csv(out, fmt, options.limits)
-        it = csv_batches(out, base, skip, meta, None, batch_rows)
-    parts, got = [], 0
-    for b in it:
-        parts.append(_text(b, base.keys))
-        got += b.num_rows
-        if got >= sample_rows:
-            break
-    df = pd.concat(parts, ignore_index=True).iloc[:sample_rows] if parts else pd.DataFrame(
-        {k: pd.Series([], dtype="str") for k in base.keys})
-    t = Table(name=None, data=df, headers=base.headers, keys=base.keys, hxl=base.hxl,
-              header_row=base.header_row, hxl_row=base.hxl_row, source=str(out), format=fmt)
-    return scan_tables([t], FileResult(path=str(out), format=fmt), options, profile)
