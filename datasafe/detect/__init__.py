@@ -202,6 +202,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
             return False
         if generic:
             return False  # decided once the table kind is known
+        if f.dense_ints:
+            return False  # 1, 2, 3 … : a key inside this file, meaningless outside it
         return (f.id_shape >= 0.5 or (f.integer >= 0.9 and (f.num_max or 0) >= 1000)
                 or f.digits_heavy >= 0.5) and st.distinct >= 3
     if entity == "ADDRESS":

@@ -89,6 +89,7 @@ class Features:
     id_shape: float = 0.0
     id_consistent: float = 0.0
     sequential: bool = False
+    dense_ints: bool = False
     digits_heavy: float = 0.0
     pcode: float = 0.0
     place_words: float = 0.0  # values naming places or organisations ("... Camp", "Hôpital ...")
@@ -263,6 +264,10 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
         decs = [len(m.group(1)) for m in map(_rx(DEC_RE).fullmatch, vals) if m]
         f.decimals = float(np.median(decs)) if decs else 0.0
         ints = nums[nums == np.round(nums)]
+        if f.integer > 0.98 and len(ints) >= 5 and stats.distinct >= 5:
+            # a dense range of small integers: row numbers or survey keys, not real-world IDs
+            f.dense_ints = bool(ints.max() < 10**7 and
+                                ints.max() - ints.min() + 1 <= 1.5 * stats.distinct + 2)
         if f.integer > 0.98 and len(ints) >= 10 and stats.distinct == stats.non_empty:
             f.sequential = bool(ints.max() - ints.min() + 1 <= len(ints) * 1.2 + 2
                                 and stats.distinct >= stats.rows * 0.9)
