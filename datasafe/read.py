@@ -48,6 +48,11 @@ DEFAULT_MAX_COLUMNS = 20_000
 DEFAULT_MAX_CELL_CHARS = 1_000_000
 DEFAULT_MAX_INFLATE_RATIO = 200
 DEFAULT_MAX_UNCOMPRESSED = 4 * 1024**3
+# Cells of a sheet's grid (rows x columns of its used area): calamine allocates the whole grid,
+# so one cell at XFD1048576 would ask for half a terabyte.
+DEFAULT_MAX_CELLS = 50_000_000
+# Seconds allowed to read one file (0: no limit).
+DEFAULT_MAX_SECONDS = 900.0
 
 # CSV files at least this large (after gzip) are read with pyarrow.csv.
 FAST_CSV_MIN_BYTES = 1 << 20
@@ -84,6 +89,19 @@ class ReadLimits:
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
     max_inflate_ratio: float = DEFAULT_MAX_INFLATE_RATIO
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_seconds: float = DEFAULT_MAX_SECONDS
+
+    @classmethod
+    def from_config(cls, config: dict | None) -> ReadLimits:
+        """Limits from the ``limits`` table of the config (``[tool.datasafe.limits]`` or
+        ``limits:`` in .datasafe.yaml); unknown keys and bad values are ignored."""
+        limits = cls()
+        for key, value in ((config or {}).get("limits") or {}).items():
+            if key in cls.__dataclass_fields__ and isinstance(value, (int, float)) \
+                    and not isinstance(value, bool) and value >= 0:
+                setattr(limits, key, type(getattr(limits, key))(value))
+        return limits
 
 
 @dataclass
@@ -858,6 +876,102 @@ def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> None:
         raise ReadError(path, f"workbook inflates to {total} bytes, over the limit")
     if total / packed > limits.max_inflate_ratio and total > 50 * 1024**2:
         raise ReadError(path, f"workbook inflate ratio {total / packed:.0f}:1 looks like a zip bomb")
+    if fmt in ("xlsx", "xlsm"):
+        _check_xlsx_grid(path, infos, limits)
+
+
+# a row's or a cell's reference: <row r="12" …>, <c r="AB12" …>
+_REF_RE = re.compile(rb'\sr="([A-Z]{0,3})([0-9]{1,7})"')
+
+
+def _check_xlsx_grid(path: Path, infos, limits: ReadLimits) -> None:
+    """Refuse a worksheet whose used area (rows x columns, from the cell references) is over
+    ``limits.max_cells`` or wider than ``limits.max_columns`` *before* calamine allocates it: a
+    sheet of two cells, A1 and XFD1048576, would otherwise ask for 17 billion cells."""
+    import zipfile
+
+    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/")
+              and i.filename.endswith(".xml")]
+    with zipfile.ZipFile(path) as zf:
+        for info in sheets:
+            max_row = max_col = 0
+            tail = b""
+            with zf.open(info) as fh:
+                while True:
+                    chunk = fh.read(1 << 22)
+                    if not chunk:
+                        break
+                    buf = tail + chunk
+                    for letters, digits in set(_REF_RE.findall(buf)):
+                        max_row = max(max_row, int(digits))
+                        if letters:
+                            col = 0
+                            for ch in letters:
+                                col = col * 26 + ch - 64
+                            max_col = max(max_col, col)
+                    tail = buf[-32:]
+            name = info.filename.rsplit("/", 1)[-1]
+            if max_col > limits.max_columns:
+                raise ReadError(path, f"sheet {name} has {max_col} columns, over the limit of "
+                                      f"{limits.max_columns} (raise it with --max-columns)")
+            if max_row * max_col > limits.max_cells:
+                raise ReadError(path, f"sheet {name} spans {max_row} rows x {max_col} columns, "
+                                      f"over the limit of {limits.max_cells} cells")
+
+
+def _check_cfb(path: Path) -> None:
+    """Sanity of an OLE2 / Compound File container (xls) before calamine reads it: the header
+    fields and the directory's stream sizes must fit in the file (a crafted header makes
+    calamine allocate gigabytes)."""
+    import struct
+
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        h = fh.read(512)
+        bad = ReadError(path, "corrupt xls workbook (invalid OLE2 container)")
+        if len(h) < 512:
+            raise bad
+        major, order, sshift, mshift = struct.unpack_from("<HHHH", h, 0x1A)
+        if order != 0xFFFE or (major, sshift) not in ((3, 9), (4, 12)) or mshift != 6:
+            raise bad
+        ssize = 1 << sshift
+        nsect = max(1, (size - ssize + ssize - 1) // ssize)
+        _ndir, nfat, dir0, _tx, cutoff, minifat0, nminifat, difat0, ndifat = \
+            struct.unpack_from("<9I", h, 0x28)
+        end, free = 0xFFFFFFFE, 0xFFFFFFFF
+        if not (1 <= nfat <= nsect and dir0 < nsect and nminifat <= nsect and ndifat <= nsect
+                and cutoff == 4096 and (minifat0 < nsect or minifat0 == end)
+                and (difat0 < nsect or difat0 in (end, free))):
+            raise bad
+        difat = struct.unpack_from("<109I", h, 0x4C)
+        if any(x >= nsect and x != free for x in difat):
+            raise bad
+        if nfat > 109:
+            return  # a very large container: the header checks are all we do
+
+        def sector(i: int) -> bytes:
+            fh.seek((i + 1) * ssize)
+            data = fh.read(ssize)
+            if len(data) < ssize:
+                raise bad
+            return data
+
+        fat: list[int] = []
+        for i in difat[:nfat]:
+            fat.extend(struct.unpack(f"<{ssize // 4}I", sector(i)))
+        cur, steps = dir0, 0
+        while cur != end:
+            if cur >= len(fat) or cur >= nsect or steps > nsect:
+                raise bad
+            block = sector(cur)
+            for off in range(0, ssize, 128):
+                kind = block[off + 0x42]
+                length = struct.unpack_from("<Q", block, off + 0x78)[0]
+                if major == 3:
+                    length &= 0xFFFFFFFF
+                if kind in (1, 2, 5) and length > size:
+                    raise bad
+            cur, steps = fat[cur], steps + 1
 
 
 def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
@@ -879,6 +993,8 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         kind = _binary_kind(head)
         raise ReadError(path, "not a valid xls workbook" + (f" (the file holds {kind})"
                                                              if kind else ""))
+    elif fmt == "xls":
+        _check_cfb(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001
