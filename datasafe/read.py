@@ -306,7 +306,9 @@ def _detect_encoding(raw: bytes, path: Path) -> str:
             return "utf-16-le"
         if even > len(probe) / 4 and odd == 0:
             return "utf-16-be"
-        raise ReadError(path, "not a text table: the file holds binary data")
+        if probe.count(0) > max(8, len(probe) // 100):
+            raise ReadError(path, "not a text table: the file holds binary data")
+        # a few stray NUL bytes (a damaged export): read as text, the NULs are dropped
     ctrl = sum(head[:4096].count(b) for b in _BINARY_CTRL)
     if ctrl > max(8, len(head[:4096]) // 20):
         raise ReadError(path, "not a text table: the file holds binary data")
