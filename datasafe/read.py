@@ -663,13 +663,20 @@ def _load_csv_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, bool]:
         raw = fh.read()
     gz = raw[:2] == b"\x1f\x8b"
     if gz:
+        # never inflate more than the ratio allows (above 50 MB) nor the size limit
+        packed = max(len(raw), 1)
+        cap = min(limits.max_uncompressed_bytes,
+                  max(50 * 1024**2, int(packed * limits.max_inflate_ratio)))
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
-                raw = g.read(limits.max_uncompressed_bytes + 1)
+                raw = g.read(cap + 1)
         except (OSError, EOFError, zlib.error):
             raise ReadError(path, "corrupt or truncated gzip data") from None
-        if len(raw) > limits.max_uncompressed_bytes:
-            raise ReadError(path, "gzip content exceeds the uncompressed size limit")
+        if len(raw) > cap:
+            if cap == limits.max_uncompressed_bytes:
+                raise ReadError(path, "gzip content exceeds the uncompressed size limit")
+            raise ReadError(path, f"gzip data inflates more than {limits.max_inflate_ratio:g}:1 "
+                                  "(looks like a compression bomb)")
     elif str(path).lower().endswith(".gz"):
         raise ReadError(path, "named .gz but not gzip data")
     return raw, gz
