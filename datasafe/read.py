@@ -23,6 +23,7 @@ Inputs are opened read-only and never modified.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as _dt
 import gzip
@@ -231,14 +232,18 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
     if st.st_size == 0:
         raise ReadError(path, "file is empty")
     try:
-        if fmt in ("csv", "tsv"):
-            tables = [_read_csv(p, fmt, limits)]
-        elif fmt == "parquet":
-            tables = [_read_parquet(p, limits)]
-        else:
-            tables = _read_excel(p, fmt, limits)
+        with _time_limit(limits.max_seconds):
+            if fmt in ("csv", "tsv"):
+                tables = [_read_csv(p, fmt, limits)]
+            elif fmt == "parquet":
+                tables = [_read_parquet(p, limits)]
+            else:
+                tables = _read_excel(p, fmt, limits)
     except ReadError:
         raise
+    except _ReadTimeout:
+        raise ReadError(path, f"reading took longer than {limits.max_seconds:g} s (the time "
+                              "limit; raise max_seconds in the config's limits)") from None
     except PermissionError:
         raise ReadError(path, "permission denied") from None
     except MemoryError:
@@ -249,6 +254,48 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         t.source = str(path)
         t.format = fmt
     return tables
+
+
+class _ReadTimeout(BaseException):
+    """Raised by the alarm of :func:`_time_limit` (a BaseException, so that the parsers'
+    ``except Exception`` handlers let it through)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt reading after ``seconds`` (main thread on POSIX only; elsewhere, and when a
+    timer is already running, no limit). Native parsers are interrupted when they return."""
+    import signal
+    import threading
+
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise _ReadTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _check_cells(columns, limits: ReadLimits, path: Path, what: str = "a cell") -> None:
+    """Refuse a table with a cell longer than ``limits.max_cell_chars`` (vectorised over Arrow
+    string columns; bytes first, characters only when the bytes are over)."""
+    import pyarrow.compute as pc
+
+    for col in columns:
+        if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_chars:
+            if (pc.max(pc.utf8_length(col)).as_py() or 0) > limits.max_cell_chars:
+                raise ReadError(path, f"{what} is longer than {limits.max_cell_chars} "
+                                      "characters (not a table?)")
 
 
 def _short(exc: BaseException) -> str:
@@ -648,6 +695,8 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     data = rows[lay.data_start:]
     batches = [_rows_to_batch(data[i:i + CHUNK_ROWS], keys)
                for i in range(0, len(data), CHUNK_ROWS)]
+    for batch in batches:
+        _check_cells(batch.columns, limits, path)
     df = _frame_from_arrow(batches, keys)
     return Table(name=name, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl, hidden=hidden,
                  header_row=lay.header_idx + 1,
@@ -1099,6 +1148,7 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
         text_table = pa.Table.from_batches(batches)
     else:
         text_table = pa.table({k: pa.array([], pa.string()) for k in keys})
+    _check_cells(text_table.columns, limits, path)
     df = text_table.to_pandas()
     df.columns = keys
     for k in keys:
