@@ -53,7 +53,7 @@ def build_options(*, profile, destination, key_vars, weight, household_id, phone
         config = load_config(os.getcwd())
     except ConfigError as exc:
         fail(str(exc))
-    limits = ReadLimits()
+    limits = ReadLimits.from_config(config)  # [tool.datasafe.limits]
     if max_columns:
         limits.max_columns = max_columns
     return ScanOptions(
