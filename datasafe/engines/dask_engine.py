@@ -132,9 +132,13 @@ class DaskRunner(Runner):
         pass
 
     def _compute(self, *things):
+        import warnings
+
         import dask
 
-        return dask.compute(*things, **self.kw)
+        with warnings.catch_warnings():  # delayed profiles beside dataframe expressions
+            warnings.filterwarnings("ignore", message="Computing mixed collections")
+            return dask.compute(*things, **self.kw)
 
     def profile(self):
         import dask
