@@ -93,10 +93,18 @@ class _Col:
 
 def _config_files(options, key: str) -> tuple[str, ...]:
     cfg = getattr(options, "config", None) or {}
-    v = cfg.get(key) if isinstance(cfg, dict) else None
+    if not isinstance(cfg, dict):
+        return ()
+    v = cfg.get(key) or cfg.get(key.replace("_", "-"))
     if not v:
         return ()
-    return tuple([v] if isinstance(v, str) else [str(x) for x in v])
+    import os
+
+    root = cfg.get("_root")
+    paths = [v] if isinstance(v, str) else [str(x) for x in v]
+    # relative paths are relative to the repository root that holds the configuration
+    return tuple(p if (os.path.isabs(p) or not root) else os.path.join(str(root), p)
+                 for p in paths)
 
 
 def _parse_hxl(tag: str | None):
