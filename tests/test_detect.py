@@ -472,3 +472,14 @@ def test_sdcmicro_testdata(shared_dir):
     assert r["sex"] == "quasi" and r["age"] == "quasi"
     assert all(v != "direct" for v in r.values())
     assert t.kind == "microdata"
+
+
+def test_user_value_list_extension(tmp_path, rng):
+    vl = tmp_path / "my_values.yaml"
+    vl.write_text("clans_local:\n  entity: ETHNICITY\n  role: sensitive\n"
+                  "  values: [Zorbani, Quixite, Belmaru]\n", encoding="utf-8")
+    df = pd.DataFrame({"grp": [rng.choice(["Zorbani", "Quixite", "Belmaru"]) for _ in range(N)],
+                       "name": names(rng)})
+    assert roles(_scan_df(df))["grp"] == "none"
+    t = _scan_df(df, config={"value_lists": [str(vl)]})
+    assert ents(t)["grp"] == "ETHNICITY" and roles(t)["grp"] == "sensitive"

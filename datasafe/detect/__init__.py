@@ -89,6 +89,7 @@ class _Col:
     matched: dict = field(default_factory=dict)
     roles: dict = field(default_factory=dict)
     header_tokens: list = field(default_factory=list)
+    value_list_files: tuple = ()
 
 
 def _config_files(options, key: str) -> tuple[str, ...]:
@@ -250,6 +251,7 @@ def _analyse(table, col, lex, options, regions) -> _Col:
     from datasafe.detect import values as V
 
     c = _Col(col=col)
+    c.value_list_files = _config_files(options, "value_lists")
     c.header = lex.match(col.name) if col.name else []
     c.header_tokens = lex.header_tokens(col.name or "")
     c.hxl, c.hxl_count, c.hxl_person = _hxl_matches(col.hxl)
@@ -368,7 +370,7 @@ def _collect(c: _Col) -> None:
     # value lists
     from datasafe.detect.lexicon import load_value_lists
 
-    lists = load_value_lists()
+    lists = load_value_lists(c.value_list_files)
     best = sorted(f.lists.items(), key=lambda kv: -kv[1])
     for name, share in best:
         vl = lists.get(name)
