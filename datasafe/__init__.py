@@ -25,6 +25,12 @@ def scan(target, **kwargs):
     return _scan(target, **kwargs)
 
 
-# ``datasafe.redact(path_or_dataframe, profile=…, plan=…)``: the package's function (imported
-# here so that the attribute is the function, not the sub-package; the import is light).
-from datasafe.redact import redact  # noqa: E402
+def __getattr__(name):
+    # ``datasafe.redact(path_or_dataframe, profile=…, plan=…)``: imported on first use, so that
+    # ``import datasafe`` (and the pre-commit hook) stays light. The sub-package is a callable
+    # module, so the attribute works whether Python bound it to the package or the function.
+    if name == "redact":
+        import importlib
+
+        return importlib.import_module("datasafe.redact")
+    raise AttributeError(f"module 'datasafe' has no attribute {name!r}")

@@ -21,3 +21,14 @@ from datasafe.redact.plan import ColumnPlan, Plan, PlanError, TablePlan, load_pl
 
 __all__ = ["redact", "RedactionResult", "FileRedaction", "RedactError", "Plan", "TablePlan",
            "ColumnPlan", "PlanError", "load_plan_file", "resolve_key", "KEY_ENV"]
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``datasafe.redact`` is both this package and the function: calling the package calls
+    :func:`redact` (importing a sub-module rebinds the attribute to the package)."""
+
+    def __call__(self, *args, **kwargs):
+        return redact(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule
