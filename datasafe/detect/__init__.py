@@ -587,7 +587,11 @@ def _free_text(c: _Col, table, options, regions) -> None:
         except Exception:  # noqa: BLE001 - NER must never break a scan
             log.debug("NER failed", exc_info=True)
     ev = c.ev
+    # a header that says what the text is about ("medical notes", "GBV narrative") still counts
+    kept = {e: {"header": s["header"]} for e, s in ev.items()
+            if "header" in s and ENTITY_ROLES.get(e) == "sensitive"}
     ev.clear()
+    ev.update(kept)
     evidence = "ner" if backend else "values"
     for ent, sh in found.items():
         if sh >= 0.02 and (sh * len(s) >= 2 or len(s) < 20):
