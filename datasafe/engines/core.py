@@ -241,17 +241,23 @@ class KeyCoder:
         import numpy as np
         import pandas as pd
 
-        u_codes, uniq = pd.factorize(normalise(s, missing), use_na_sentinel=True)
-        pos = self.index.get_indexer(pd.Index(uniq, dtype=object)) if len(uniq) else \
+        raw, uniq = pd.factorize(s, use_na_sentinel=True)  # on the raw text: fast
+        norm = normalise(pd.Series(np.asarray(uniq, dtype=object), dtype=object), missing)
+        ok = norm.notna().to_numpy()
+        vals = norm[ok]
+        vcodes, vuniq = pd.factorize(vals.to_numpy(dtype=object)) if len(vals) else (
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        pos = self.index.get_indexer(pd.Index(vuniq, dtype=object)) if len(vuniq) else \
             np.zeros(0, dtype=np.int64)
         new = np.flatnonzero(pos < 0)
         if len(new):
             start = len(self.values)
-            self.values.extend(uniq[new].tolist())
+            self.values.extend(vuniq[new].tolist())
             self.index = pd.Index(self.values, dtype=object)
             pos[new] = np.arange(start, start + len(new))
-        pos = np.append(pos.astype(np.int64), -1)
-        return pos[u_codes]
+        mapping = np.full(len(uniq) + 1, -1, dtype=np.int64)
+        mapping[np.flatnonzero(ok)] = pos.astype(np.int64)[vcodes]
+        return mapping[raw]
 
     def __len__(self) -> int:
         return len(self.values)
@@ -403,10 +409,15 @@ def household_frame(df, plan: RiskPlan, lookup):
     r = risk[combo_index.get_indexer(key)]
     with np.errstate(divide="ignore"):
         logs = np.log1p(-np.clip(r, 0.0, 1.0))
-    h = normalise(df[plan.household], plan.missing)
-    lone = h.isna().to_numpy()
-    hh = np.empty(len(df), dtype=np.uint64)
-    hh[~lone] = pd.util.hash_array(h[~lone].to_numpy(dtype=object), hash_key=_COMBO_KEY)
+    raw, uniq = pd.factorize(df[plan.household], use_na_sentinel=True)
+    norm = normalise(pd.Series(np.asarray(uniq, dtype=object), dtype=object), plan.missing)
+    uh = np.zeros(len(uniq) + 1, dtype=np.uint64)
+    ok = norm.notna().to_numpy()
+    uh[np.flatnonzero(ok)] = pd.util.hash_array(norm[ok].to_numpy(dtype=object),
+                                                hash_key=_COMBO_KEY)
+    valid = np.append(ok, False)
+    lone = ~valid[raw]
+    hh = uh[raw]
     hh[lone] = pd.util.hash_array(np.char.add("row:", df.index.to_numpy()[lone].astype(str)
                                               ).astype(object), hash_key=_COMBO_KEY)
     return pd.DataFrame({"h": hh, "log": logs, "n": np.ones(len(df), dtype=np.int64)})

@@ -74,8 +74,11 @@ def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
     return layout, opts
 
 
-def csv_batches(path: Path, layout: Layout, opts: dict) -> Iterator[Any]:
-    """DataFrames of text, block by block (rows with no value at all are not records)."""
+def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | None = None,
+                stats: dict | None = None) -> Iterator[Any]:
+    """DataFrames of text, block by block (rows with no value at all are not records; their
+    number is added to ``stats["dropped"]``). With ``columns``, only those are converted: the
+    caller knows from an earlier pass that no row is empty, so row numbers stay the same."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -83,6 +86,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict) -> Iterator[Any]:
     from datasafe import read as R
 
     keys = layout.keys
+    out_keys = list(columns) if columns else keys
     reader = pcsv.open_csv(
         path,
         read_options=pcsv.ReadOptions(column_names=keys, skip_rows=opts["skip"],
@@ -92,8 +96,9 @@ def csv_batches(path: Path, layout: Layout, opts: dict) -> Iterator[Any]:
                                         newlines_in_values=opts["newlines"],
                                         ignore_empty_lines=True),
         convert_options=pcsv.ConvertOptions(
-            column_types={k: pa.string() for k in keys}, null_values=[""],
-            strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+            column_types={k: pa.string() for k in out_keys}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True,
+            include_columns=out_keys if columns else None))
     offset = 0
     try:
         for batch in reader:
@@ -103,12 +108,15 @@ def csv_batches(path: Path, layout: Layout, opts: dict) -> Iterator[Any]:
                 if pc.any(space).as_py():
                     col = pc.if_else(space, pa.scalar(None, pa.string()), col)
                 cols.append(col)
-            tbl = pa.Table.from_arrays(cols, names=keys)
-            if tbl.num_rows:
+            tbl = pa.Table.from_arrays(cols, names=out_keys)
+            if tbl.num_rows and not columns:
                 keep = R._any_valid(cols)
                 if not pc.all(keep).as_py():
+                    if stats is not None:
+                        stats["dropped"] = stats.get("dropped", 0) + int(
+                            tbl.num_rows - pc.sum(keep).as_py())
                     tbl = tbl.filter(keep)
-            df = _frame(tbl, keys, offset)
+            df = _frame(tbl, out_keys, offset)
             offset += len(df)
             yield df
     except (pa.ArrowInvalid, UnicodeError) as exc:
@@ -160,15 +168,20 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
                   meta={"rows": offset, "files": len(files)}), pieces
 
 
-def read_piece(piece: tuple, keys: list[str]):
-    """One Parquet row group as a text DataFrame indexed by global row number."""
+def read_piece(piece: tuple, keys: list[str], columns: list[str] | None = None):
+    """One Parquet row group as a text DataFrame indexed by global row number (with
+    ``columns``, only those keys; the file's column names must then be unique)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from datasafe import read as R
 
     path, rg, offset = piece
-    tbl = pq.ParquetFile(path).read_row_group(rg)
+    if columns:
+        tbl = pq.ParquetFile(path).read_row_group(rg, columns=list(columns))
+        keys = list(columns)
+    else:
+        tbl = pq.ParquetFile(path).read_row_group(rg)
     batches = [R._batch_to_text(b, keys) for b in tbl.to_batches()]
     text = (pa.Table.from_batches(batches) if batches
             else pa.table({k: pa.array([], pa.string()) for k in keys}))

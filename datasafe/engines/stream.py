@@ -22,18 +22,25 @@ class StreamRunner(Runner):
         from datasafe.read import file_format
 
         path = Path(path)
+        stats: dict = {}
         if file_format(path) == "parquet":
             layout, pieces = sources.parquet_layout([path], options.limits)
+            unique = len(set(layout.headers)) == len(layout.headers)
 
-            def batches():
+            def batches(columns=None):
                 for piece in pieces:
-                    yield sources.read_piece(piece, layout.keys)
+                    yield sources.read_piece(piece, layout.keys, columns if unique else None)
         else:
             layout, opts = sources.csv_layout(path, options.limits)
 
-            def batches():
-                yield from sources.csv_batches(path, layout, opts)
-        return cls(batches, layout)
+            def batches(columns=None):
+                # columns only once pass 1 has seen every row hold a value
+                ok = columns and stats.get("dropped", None) == 0
+                yield from sources.csv_batches(path, layout, opts, columns if ok else None,
+                                               stats)
+        runner = cls(batches, layout)
+        runner.stats = stats
+        return runner
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -52,6 +59,7 @@ class StreamRunner(Runner):
         width = len(self.layout.keys)
         files = [open(self._tmp / f"c{j}.u64", "wb") for j in range(width)]
         try:
+            self.stats["dropped"] = 0
             for df in self._batches():
                 part = profile_part(df)
                 for j, cp in enumerate(part.columns):
@@ -69,7 +77,8 @@ class StreamRunner(Runner):
         distinct = []
         for j in range(width):
             h = np.fromfile(self._tmp / f"c{j}.u64", dtype=np.uint64)
-            distinct.append(int(len(np.unique(h))))
+            h.sort()  # in place: one column's hashes at a time
+            distinct.append(int(len(h) and 1 + np.count_nonzero(h[1:] != h[:-1])))
             del h
             (self._tmp / f"c{j}.u64").unlink()
         return acc, distinct
@@ -80,7 +89,7 @@ class StreamRunner(Runner):
         from datasafe.engines.core import freq_part, merge_freqs
 
         acc, pending, size = None, [], 0
-        for df in self._batches():
+        for df in self._batches(_needed(plan)):
             part = freq_part(df, plan)
             pending.append(part)
             size += len(part["freq"])
@@ -97,7 +106,7 @@ class StreamRunner(Runner):
         from datasafe.engines.core import group_households, household_frame, merge_households
 
         acc, pending, size = None, [], 0
-        for df in self._batches():
+        for df in self._batches(_needed(plan, household=True)):
             part = group_households(household_frame(df, plan, lookup))
             pending.append(part)
             size += len(part)
@@ -109,6 +118,12 @@ class StreamRunner(Runner):
         if acc is None:
             acc = group_households(household_frame(_empty(self.layout.keys), plan, lookup))
         return acc
+
+
+def _needed(plan, household: bool = False) -> list[str]:
+    cols = list(plan.keys)
+    extra = [plan.household] if household else [plan.weight, *plan.sensitive]
+    return cols + [c for c in extra if c and c not in cols]
 
 
 def _empty(keys):
