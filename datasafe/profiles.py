@@ -85,8 +85,32 @@ def _resolve(name_or_path: str, seen: set[str]) -> dict[str, Any]:
     return data
 
 
+DESTINATIONS = ("public", "partner", "internal")
+_FAIL_ALIASES = {"severe": "critical", "moderate": "medium"}
+
+
+def _validate(data: dict[str, Any], name: str) -> None:
+    """One clear line for the settings a typo would silently break."""
+    from datasafe.model import SEVERITIES
+
+    fail_on = str(data.get("fail_on", "high")).strip().lower()
+    fail_on = _FAIL_ALIASES.get(fail_on, fail_on)
+    if fail_on not in SEVERITIES:
+        raise ProfileError(f"profile '{name}': fail_on must be one of {', '.join(SEVERITIES)}, "
+                           f"not '{data.get('fail_on')}'")
+    data["fail_on"] = fail_on
+    dest = data.get("destination")
+    if dest is not None and str(dest) not in DESTINATIONS:
+        raise ProfileError(f"profile '{name}': destination must be one of "
+                           f"{', '.join(DESTINATIONS)}, not '{dest}'")
+    for key in ("checks", "params"):
+        if data.get(key) is not None and not isinstance(data.get(key), dict):
+            raise ProfileError(f"profile '{name}': '{key}' must be a mapping")
+
+
 def load_profile(name_or_path: str = "default") -> Profile:
     data = _resolve(name_or_path, set())
+    _validate(data, str(data.get("name", name_or_path)))
     return Profile(
         name=str(data.get("name", name_or_path)),
         description=str(data.get("description", "")),

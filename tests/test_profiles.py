@@ -131,3 +131,18 @@ def test_profiles_list_and_show():
     assert "global_risk_max: 0.03" in res.output  # inherited from default
     res = runner.invoke(main, ["profiles", "show", "nope"])
     assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("body", ["fail_on: hgh\n", "destination: everyone\n",
+                                  "checks: [DR-PII-01]\n"])
+def test_profile_typos_are_one_clear_error(tmp_path, body):
+    p = tmp_path / "bad.yaml"
+    p.write_text("extends: default\n" + body, encoding="utf-8")
+    with pytest.raises(ProfileError, match="bad"):
+        load_profile(str(p))
+
+
+def test_fail_on_alias(tmp_path):
+    p = tmp_path / "alias.yaml"
+    p.write_text("extends: default\nfail_on: severe\n", encoding="utf-8")
+    assert load_profile(str(p)).fail_on == "critical"

@@ -8,7 +8,6 @@ from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
 
-
 PSEUDONYM = re.compile(r"^\s*[0-9a-fA-F]{12,64}\s*$")
 IMAGE_LINK = re.compile(r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|tiff?)(?:\?|$|\s)")
 
