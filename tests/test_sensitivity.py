@@ -208,3 +208,10 @@ def test_reasons_are_structured_and_translated():
     fr = reasons_in(details, "fr")
     assert fr[0].startswith("severe: enregistrements individuels avec identifiants directs")
     assert r.files[0].to_dict()["sensitivity_details"] == details
+
+
+def test_header_only_file_is_low(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_text("full_name,phone,latitude\n", encoding="utf-8")
+    r = datasafe.scan(str(p), ner="off")
+    assert r.files[0].sensitivity == "low" and not r.findings

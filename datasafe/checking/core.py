@@ -206,6 +206,8 @@ def run_checks(result, tables_by_file, options, profile) -> None:
         em = _Emitter(state, fres, fi)
         fctx = CheckContext(state, fres, tables)
         for tres, table in zip(fres.tables, tables):
+            if tres.rows == 0:
+                continue  # a header without data holds nobody's data
             tctx = fctx.for_table(table, tres)
             for chk in checks:
                 if chk.phase != 1 or chk.scope not in ("column", "table"):
