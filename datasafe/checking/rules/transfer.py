@@ -12,6 +12,8 @@ DEFAULT_ALLOWED = {"public": "low", "partner": "high", "internal": "severe"}
 def personal(ctx) -> bool:
     """The file holds personal data: row-level records or a direct identifier anywhere."""
     for tres, table in zip(ctx.file.tables, ctx.tables):
+        if tres.rows == 0:
+            continue
         t = ctx.for_table(table, tres)
         if t.row_level or t.direct_columns:
             return True
