@@ -24,7 +24,9 @@ def _risk(ctx):
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:.1f} %" if x < 0.1 else f"{x * 100:.0f} %"
+    if x >= 0.1:
+        return f"{x * 100:.0f} %"
+    return f"{x * 100:.1f}".rstrip("0").rstrip(".") + " %"
 
 
 @register
