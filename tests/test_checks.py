@@ -304,3 +304,16 @@ def test_key_file_found_in_the_same_scan(tmp_path):
     f = [f for f in result.findings if f.check == "DR-DEID-09"]
     assert f and f[0].details["key_file"] == "people.csv"
     assert f[0].file.endswith("survey.csv")
+
+
+def test_beneficiary_list_with_partner_column_is_not_a_contact_list():
+    import pandas as pd
+
+    df = pd.DataFrame({"beneficiary_name": ["Amina Yusuf", "Jean Mbuyi"],
+                       "phone": ["+243812345678", "+243998877665"],
+                       "organisation": ["NGO A", "NGO B"]})
+    r = _scan_df(df, {"beneficiary_name": "direct/PERSON", "phone": "direct/PHONE_NUMBER"},
+                 destination="public")
+    checks = {f.check for f in r.findings}
+    assert "DR-PII-01" in checks and "DR-PII-11" not in checks
+    assert r.files[0].sensitivity == "severe"

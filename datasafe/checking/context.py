@@ -306,6 +306,8 @@ class CheckContext:
                   or self.norm(c) in lx.CONTACT_LIST_WORDS for c in self.columns)
         if not org:
             return False
+        if any(self.tokens(c) & lx.SERVED_PEOPLE_WORDS for c in self.columns):
+            return False
         survey = any(c.role == "sensitive" or self.has_entity(
             c, "AGE", "DATE_OF_BIRTH", "HOUSEHOLD_SIZE", "DISPLACEMENT_STATUS", "HEALTH",
             "DISABILITY", "ETHNICITY", "RELIGION", "PROTECTION_INCIDENT") for c in self.columns)

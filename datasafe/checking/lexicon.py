@@ -113,7 +113,13 @@ SITE_HXL_ATTRS = {"camp", "facility", "shelter", "warehouse", "site"}
 CONTACT_LIST_WORDS = {
     "organisation", "organization", "org", "agency", "agence", "organisme", "cluster", "sector",
     "secteur", "position", "title", "poste", "fonction", "focal", "focal_point", "point_focal",
-    "role", "job_title", "partner", "partenaire", "department",
+    "role", "job_title",
+}
+# Headers that say the rows are people served, not staff (a contact list never has them).
+SERVED_PEOPLE_WORDS = {
+    "beneficiary", "beneficiaries", "beneficiaire", "beneficiaires", "household", "households",
+    "menage", "hh", "registration", "enregistrement", "case", "cas", "patient", "survivor",
+    "survivant", "respondent", "repondant", "refugee", "refugie", "idp", "deplace", "ration",
 }
 
 # --- Date of birth (DR-PII-05) ----------------------------------------------------------------
