@@ -1,0 +1,89 @@
+"""Memory on a file larger than the streaming threshold: a multi-GB CSV of beneficiary rows,
+scanned by ``datasafe scan`` (streaming engine, chosen by size), beside pyarrow's streaming
+CSV reader over the same file (the I/O floor of a bounded-memory pass).
+
+    python bench/big.py --gb 5 [--data bench/data] [--json bench/results/big.json]
+
+The file is written chunk by chunk (``bench/generate.py``, one seed per chunk), so generating
+it needs no more memory than one chunk. Reports wall time and peak RSS of each process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import PY, timed  # noqa: E402
+
+
+def write_big(path: Path, gb: float, chunk_rows: int = 2_000_000) -> int:
+    """Append generated chunks until the CSV reaches ``gb`` GB; returns the rows written."""
+    import pyarrow.csv as pacsv
+
+    from generate import generate
+
+    target = int(gb * 1e9)
+    rows = 0
+    seed = 1000
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as out:
+        while out.tell() < target:
+            t = generate(chunk_rows, seed)
+            pacsv.write_csv(t, out, pacsv.WriteOptions(include_header=rows == 0))
+            rows += chunk_rows
+            seed += 1
+    tmp.replace(path)
+    (path.with_suffix(".rows")).write_text(str(rows))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gb", type=float, default=5.0)
+    ap.add_argument("--data", type=Path, default=HERE / "data")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    a.data.mkdir(parents=True, exist_ok=True)
+    csv = a.data / f"beneficiaries_{a.gb:g}gb.csv"
+    if not csv.exists():
+        t = time.perf_counter()
+        rows = write_big(csv, a.gb)
+        print(f"wrote {csv} ({rows:,} rows) in {time.perf_counter() - t:.0f} s", flush=True)
+    rows = int(csv.with_suffix(".rows").read_text())
+    size = csv.stat().st_size
+    res = {}
+    res["pyarrow streaming read"] = timed([PY, "-c", (
+        "import pyarrow.csv as c\n"
+        f"r = c.open_csv({str(csv)!r}, read_options=c.ReadOptions(block_size=64 << 20))\n"
+        "n = sum(b.num_rows for b in r)\n")])
+    res["datasafe scan (streaming)"] = timed([PY, "-m", "datasafe", "scan", str(csv), "--ner",
+                                               "off", "--format", "json"])
+    print(f"\n{csv.name}: {size / 1e9:.2f} GB, {rows:,} rows × 20 columns")
+    print(f"{'measurement':<34}{'seconds':>10}{'peak MB':>10}{'rc':>5}")
+    for name, r in res.items():
+        print(f"{name:<34}{r['seconds']:>10}{r['peak_mb']:>10}{r['rc']:>5}")
+        if r["rc"] not in (0, 1):
+            print(r["stderr"])
+    try:
+        doc = json.loads(res["datasafe scan (streaming)"]["stdout"])
+        f = doc["files"][0]
+        risk = f["tables"][0].get("risk") or {}
+        print(f"engine: {f.get('engine')}, rows: {f['tables'][0]['rows']:,}, "
+              f"key variables: {risk.get('quasi_identifiers')}, k_min: {risk.get('k_min')}")
+    except (ValueError, KeyError, IndexError):
+        pass
+    if a.json:
+        for r in res.values():
+            r.pop("stdout", None)
+        a.json.write_text(json.dumps({"file": str(csv), "bytes": size, "rows": rows,
+                                      "results": res}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
