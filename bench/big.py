@@ -4,8 +4,8 @@ CSV reader over the same file (the I/O floor of a bounded-memory pass).
 
     python bench/big.py --gb 5 [--data bench/data] [--json bench/results/big.json]
 
-The file is written chunk by chunk (``bench/generate.py``, one seed per chunk), so generating
-it needs no more memory than one chunk. Reports wall time and peak RSS of each process.
+The file is written chunk by chunk (one generated chunk, copied with fresh identifiers, villages
+and households), so generating it needs no more memory than one chunk. Reports wall time and peak RSS of each process.
 """
 
 from __future__ import annotations
@@ -23,21 +23,32 @@ from run import PY, timed  # noqa: E402
 
 
 def write_big(path: Path, gb: float, chunk_rows: int = 2_000_000) -> int:
-    """Append generated chunks until the CSV reaches ``gb`` GB; returns the rows written."""
+    """Append chunks until the CSV reaches ``gb`` GB; returns the rows written. One chunk is
+    generated (``bench/generate.py``); each copy gets its own identifiers, villages and
+    households (suffix ``-<chunk>``), so distinct values and key combinations keep growing
+    with the file as in real data (the frequency table is as large as it gets)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     from generate import generate
 
     target = int(gb * 1e9)
     rows = 0
-    seed = 1000
+    base = generate(chunk_rows, 1000)
     tmp = path.with_suffix(".part")
+    i = 0
     with open(tmp, "wb") as out:
         while out.tell() < target:
-            t = generate(chunk_rows, seed)
+            t = base
+            if i:
+                for col in ("case_number", "household_id", "national_id", "village"):
+                    j = t.schema.get_field_index(col)
+                    t = t.set_column(j, col, pc.binary_join_element_wise(
+                        t.column(col), pa.scalar(f"-{i}"), ""))
             pacsv.write_csv(t, out, pacsv.WriteOptions(include_header=rows == 0))
             rows += chunk_rows
-            seed += 1
+            i += 1
     tmp.replace(path)
     (path.with_suffix(".rows")).write_text(str(rows))
     return rows
