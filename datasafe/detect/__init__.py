@@ -108,6 +108,18 @@ def _config_files(options, key: str) -> tuple[str, ...]:
                  for p in paths)
 
 
+_KOBO_SYSTEM = {"id", "uuid", "index", "submission", "validation", "status", "notes", "tags",
+                "parent", "version", "xform", "attachments", "submitted", "duration"}
+
+
+def _kobo_system(name: str | None) -> bool:
+    """Kobo/ODK system columns (``_id``, ``_uuid``, ``_index``…): record metadata."""
+    if not name or not name.startswith("_"):
+        return False
+    words = set(re.split(r"[\W_]+", name.lower()))
+    return bool(words & _KOBO_SYSTEM)
+
+
 def _parse_hxl(tag: str | None):
     if not tag:
         return None, []
@@ -498,7 +510,8 @@ def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
     generic_id = any(m.entity == "CASE_ID" and m.generic for m in c.header)
     if (generic_id and not c.ev and not c.blocked and kind == "microdata" and f is not None
             and f.n >= 5 and st.distinct >= 0.9 * st.non_empty and f.id_shape >= 0.8
-            and f.id_consistent >= 0.6 and not f.sequential and f.alpha < 0.2):
+            and f.id_consistent >= 0.6 and not f.sequential and not f.dense_ints
+            and f.alpha < 0.2 and not _kobo_system(c.col.name)):
         c.ev["CASE_ID"] = {"header": 0.35, "values": 0.4}
         c.shares["CASE_ID"] = f.id_shape
     if "DATE" in c.ev and kind != "microdata":
