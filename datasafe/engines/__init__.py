@@ -22,6 +22,7 @@ the row sample.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,15 @@ def wants_stream(path: Path, options) -> bool:
     fmt = file_format(path)
     if fmt not in ("csv", "tsv", "parquet"):
         return False
-    if getattr(options, "engine", "local") == "stream":
-        return True
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError:
         return False
+    if not stat.S_ISREG(st.st_mode):
+        return False  # a FIFO or device would block on open: the reader refuses it
+    if getattr(options, "engine", "local") == "stream":
+        return True
+    size = st.st_size
     if fmt != "parquet":
         with open(path, "rb") as fh:
             if fh.read(2) == b"\x1f\x8b":
