@@ -18,7 +18,7 @@ from typing import Any
 
 from datasafe.model import FileResult, ScanResult
 from datasafe.redact.plan import Plan, PlanError, derive_table, merge_plan, parse_plan
-from datasafe.redact.treatments import TreatmentError, key_id, resolve
+from datasafe.redact.treatments import REMOVING_TREATMENTS, TreatmentError, key_id, resolve
 
 log = logging.getLogger("datasafe")
 
@@ -220,6 +220,9 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         params = dict(cp.params)
         params.update({"_key": key, "_column": _header(table, cp.column), "_k": k,
                        "_notes": notes, "_regions": regions or ()})
+        if cp.treatment == "free_text":  # the removed identifiers are removed from texts too
+            params["_removed_columns"] = [c.column for c in tp.columns if c.column in df.columns
+                                          and c.treatment in REMOVING_TREATMENTS]
         entry = {"column": _header(table, cp.column), "treatment": cp.treatment,
                  "params": {a: b for a, b in cp.params.items() if not str(a).startswith("_")},
                  "reason": cp.reason}

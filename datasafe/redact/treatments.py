@@ -436,6 +436,46 @@ def ner_replace(texts: list[str], regions: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
+# treatments that take a column's values out of the copy: those values are also taken out of
+# the free-text columns of the same table (a name the NER misses is still a known name)
+REMOVING_TREATMENTS = ("drop", "pseudonymise", "mask", "blank")
+MAX_KNOWN_VALUES = 20_000
+
+
+def replace_known_values(values, frame, columns):
+    """Occurrences (case-insensitive) in a string array of the values of
+    ``columns`` of ``frame``, and of their words of four letters or more, → ``<REDACTED>``.
+    RE2 alternations in pyarrow, in chunks; at most :data:`MAX_KNOWN_VALUES` literals."""
+    import re as _re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    literals: set[str] = set()
+    for col in columns:
+        for v in frame[col].dropna().unique().tolist()[:MAX_KNOWN_VALUES]:
+            v = str(v).strip()
+            if len(v) >= 4:
+                literals.add(v)
+            for w in _re.split(r"[\s,;/]+", v):
+                if (len(w) >= 4 and w.isalpha()) or (w.isdigit() and len(w) >= 6):
+                    literals.add(w)
+        if len(literals) >= MAX_KNOWN_VALUES:
+            break
+    if not literals or not len(values):
+        return values
+    ordered = sorted(literals, key=len, reverse=True)[:MAX_KNOWN_VALUES]
+    for i in range(0, len(ordered), 500):
+        alt = "|".join(_re.escape(x) for x in ordered[i:i + 500])
+        try:
+            values = pc.replace_substring_regex(values, pattern=f"(?i)(?:{alt})",
+                                                replacement="<REDACTED>")
+        except pa.ArrowException:  # a pattern RE2 cannot take: the literals one by one
+            for x in ordered[i:i + 500]:
+                values = pc.replace_substring(values, pattern=x, replacement="<REDACTED>")
+    return values
+
+
 def t_free_text(s, params, state, frame):
     """Entities replaced in place: NER over the distinct texts (``ner``: auto|on|off; auto
     runs it when a model is installed and there are at most ``max_ner_values`` distinct
@@ -461,6 +501,8 @@ def t_free_text(s, params, state, frame):
         values = pa.array(ner_replace(values.to_pylist(), tuple(params.get("_regions") or ())),
                           type=pa.string())
     values = apply_text_patterns(values)
+    if params.get("_removed_columns") and frame is not None:
+        values = replace_known_values(values, frame, params["_removed_columns"])
     out = values.take(enc.indices)
     return pd.Series(out.to_pandas(), index=s.index, dtype="str")
 
