@@ -118,7 +118,7 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
         # no record can ever be k-anonymous: suppress every key value
         for j, v in enumerate(key_vars):
             stats[v] = int((~original_na[:, j]).sum())
-            out[v] = out[v].where(False, None)
+            out[v] = out[v].where(np.zeros(len(out), dtype=bool), None)
         return out, stats, int((~original_na).any(axis=1).sum())
     rounds = 0
     limit = max_rounds or (m + 2) * 4
