@@ -251,6 +251,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     if entity == "DATE":
         return f.date >= 0.5
     if entity in CATEGORICAL:
+        if f.date >= 0.8:
+            return False  # "When did you arrive in this site?": a date, not a place
         for e in ("EMAIL_ADDRESS", "PHONE_NUMBER"):
             h = f.hit(e)
             if h is not None and h.confidence >= ACCEPT:
@@ -625,9 +627,10 @@ def _free_text(c: _Col, table, options, regions) -> None:
         ev[ent] = {"values": min(0.9, 0.5 + sens_share)}
         c.shares[ent] = sens_share
         c.roles[ent] = "sensitive"
-    ev["FREE_TEXT"] = {"values": 0.9}
+    # FREE_TEXT says what the column is; what it holds (names, phones, health) comes first
+    ev["FREE_TEXT"] = {"values": 0.55}
     if any(m.entity == "FREE_TEXT" for m in c.header):
-        ev["FREE_TEXT"]["header"] = 0.5
+        ev["FREE_TEXT"]["header"] = 0.01
     c.shares["FREE_TEXT"] = None
     c.matched.update({k: v for k, v in examples.items()})
 

@@ -143,8 +143,13 @@ class Lexicon:
         """Entity candidates of a header, strongest first. Generic terms are dropped when a
         specific term of another entity (or a blocker) matches the same header."""
         matches: list[HeaderMatch] = []
-        for seg in header_segments(header):
+        segments = header_segments(header)
+        for k, seg in enumerate(segments):
             matches = self.match_tokens(self.header_tokens(seg))
+            if matches and k:
+                # only the group prefix matched ("grp_health/wg_seeing"): context, not meaning
+                matches = [HeaderMatch(m.entity, m.role, m.weight * 0.85, m.term, True)
+                           for m in matches]
             if matches:
                 break
         specific = [m for m in matches if not m.generic]
