@@ -44,7 +44,8 @@ def artifact_uri(path: str) -> str:
         return quote(p.strip("<>"))
     if os.path.isabs(p):
         return PurePath(p).as_uri()
-    return quote(p.replace(os.sep, "/"), safe="/-._~")
+    # bytes: a file name that is not valid UTF-8 (surrogate escapes) is percent-encoded as is
+    return quote(os.fsencode(p.replace(os.sep, "/")), safe="/-._~")
 
 
 def _rule_severity(entry: dict, destination: str | None) -> str | None:
@@ -203,7 +204,8 @@ def sarif_log(result: ScanResult) -> dict:
             "locations": [location],
             "partialFingerprints": {
                 "datasafeFinding/v1": hashlib.sha256("\x1f".join(
-                    str(x) for x in (f.check, f.file, f.table, f.column)).encode()).hexdigest(),
+                    str(x) for x in (f.check, f.file, f.table, f.column)).encode(
+                    "utf-8", "surrogateescape")).hexdigest(),
             },
             "properties": {"severity": f.severity,
                            "security-severity": SECURITY_SEVERITY.get(f.severity, "5.0")},
