@@ -28,8 +28,10 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
 
 
 def write_text(dest: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
+    # a file name that is not valid UTF-8 reaches reports as surrogate escapes: written as
+    # backslash escapes (``\udce9``), never a crash
     with atomic_path(dest) as tmp:
-        tmp.write_text(text, encoding=encoding)
+        tmp.write_text(text, encoding=encoding, errors="backslashreplace")
 
 
 def write_bytes(dest: str | os.PathLike, data: bytes) -> None:
