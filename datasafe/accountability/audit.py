@@ -100,16 +100,21 @@ def now_utc() -> str:
 
 
 def display_path(path: str | os.PathLike, log: Path) -> str:
-    """The file's path relative to the log's folder when it is inside it, else absolute."""
+    """The file's path relative to the log's folder when it is inside it, else absolute (a
+    name that is not valid UTF-8 gets U+FFFD for its bad bytes: records must encode)."""
     try:
         p = Path(path).resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return str(path)
+        return _valid_text(str(path))
     base = log.resolve().parent
     try:
-        return p.relative_to(base).as_posix()
+        return _valid_text(p.relative_to(base).as_posix())
     except ValueError:
-        return p.as_posix()
+        return _valid_text(p.as_posix())
+
+
+def _valid_text(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def file_sha256(path: str | os.PathLike) -> str | None:
