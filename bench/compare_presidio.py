@@ -72,7 +72,6 @@ def build_analyzer(engine: str):
 
 
 def run_presidio(labelled, n: int, engine: str) -> tuple[list[dict], float]:
-    import pandas as pd
     from presidio_structured import PandasAnalysisBuilder
 
     from datasafe.read import read_tables

@@ -226,7 +226,7 @@ NOTES_EN = [
 
 def beneficiaries_ng_en(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         nm = g.name("ng", g.choice([2, 3]))
         dob, age = g.dob(16, 80)
         lat, lon = g.coord(11.8, 13.1, 0.4, g.choice([5, 6]))
@@ -314,7 +314,7 @@ NOTES_ES = [
 
 def survey_co_es(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         nm = g.name("co", g.choice([2, 3, 4]))
         rows.append({
             "nombre_completo": nm,
@@ -355,7 +355,7 @@ def survey_co_es(g: Gen):
 
 def survey_sy_ar(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         rows.append({
             "الاسم الكامل": g.name("sy", 3),
             "رقم الهاتف": g.phone("SY", g.choice(["national", "intl", "e164"])),
@@ -388,7 +388,7 @@ def survey_sy_ar(g: Gen):
 def survey_ye_translit(g: Gen):
     """Arabic transliterated and camelCase English headers (Yemen registration)."""
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         dob, age = g.dob(0, 85, "%d/%m/%Y")
         rows.append({
             "firstName": g.choice(FIRST["ye"]), "fatherName": g.choice(FIRST["ye"]),
@@ -466,7 +466,7 @@ def incident_log_gbv(g: Gen):
 
 def protection_monitoring_fr(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         rows.append({
             "Date de l'incident": g.day(date(2024, 1, 1), 400, "%d/%m/%Y"),
             "Province": g.choice(PLACES["cd"]["province"]),
@@ -503,7 +503,7 @@ def threew_so(g: Gen):
     orgs = ["WFP", "UNICEF", "Save the Children", "NRC", "CARE Somalia", "SCC", "Mercy Corps", "IOM"]
     districts = {"Baidoa": "SO2401", "Dollow": "SO2104", "Afgooye": "SO1702", "Beletweyne": "SO1401",
                  "Galkayo": "SO1301", "Kahda": "SO2214", "Daynile": "SO2206"}
-    for i in range(120):
+    for _i in range(120):
         d = g.choice(list(districts))
         f, m = g.r.randint(50, 4000), g.r.randint(40, 3800)
         rows.append({
@@ -536,7 +536,7 @@ def threew_ml_fr(g: Gen):
     rows = []
     communes = {"Gao": "ML0701", "Ansongo": "ML0702", "Bourem": "ML0703", "Mopti": "ML0501",
                 "Bandiagara": "ML0502", "Tombouctou": "ML0601", "Goundam": "ML0603"}
-    for i in range(100):
+    for _i in range(100):
         c = g.choice(list(communes))
         fe, ho, fi, ga = (g.r.randint(10, 900) for _ in range(4))
         rows.append({
@@ -610,7 +610,7 @@ def health_facilities_en(g: Gen):
 
 def contacts_en(g: Gen):
     rows = []
-    for i in range(60):
+    for _i in range(60):
         loc = g.choice(["en", "so", "cd", "ye"])
         nm = g.name(loc)
         rows.append({
@@ -631,7 +631,7 @@ def contacts_en(g: Gen):
 
 def cash_tr_en(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         nm = g.name(g.choice(["sy", "en"]))
         iban = _iban(g, "TR", 22)
         rows.append({
@@ -663,7 +663,7 @@ def _iban(g: Gen, cc: str, length: int) -> str:
 
 def registration_mz_pt(g: Gen):
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         rows.append({
             "nome": g.name("mz"), "idade": str(g.r.randint(16, 80)), "sexo": g.choice(["Masculino", "Feminino"]),
             "telefone": g.phone("MZ"), "provincia": g.choice(PLACES["mz"]["provincia"]),
@@ -685,7 +685,7 @@ def registration_mz_pt(g: Gen):
 def hxl_distribution(g: Gen):
     """Short, unhelpful headers; the HXL row says what they are."""
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         lat, lon = g.coord(15.5, 32.5, 1.0)
         rows.append({
             "Ben": g.name("en"), "Tel": g.phone("SS"), "Loc": g.choice(["Renk", "Malakal POC", "Bentiu", "Juba 3"]),
@@ -706,7 +706,7 @@ def hxl_distribution(g: Gen):
 def household_roster_en(g: Gen):
     """Household survey: composition counts (household members by sex and age) per household."""
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         rows.append({
             "hh_id": f"HH-{g.digits(5)}", "interview_date": g.day(date(2025, 4, 1), 30),
             "county": g.choice(["Turkana", "Garissa", "Marsabit"]), "sub_county": g.choice(["Kakuma", "Dadaab", "Laisamis"]),
@@ -735,7 +735,7 @@ def household_roster_en(g: Gen):
 
 def feedback_web_en(g: Gen):
     rows = []
-    for i in range(150):
+    for _i in range(150):
         nm = g.name(g.choice(["en", "ng", "so"]))
         rows.append({
             "Timestamp": g.day(date(2025, 5, 1), 60) + f" {g.r.randint(0, 23):02d}:{g.r.randint(0, 59):02d}:00",
@@ -764,7 +764,7 @@ def feedback_web_en(g: Gen):
 def kobo_labels_en(g: Gen):
     """A Kobo export with question labels as headers (not names), HDX-style caps, units."""
     rows = []
-    for i in range(g.rows):
+    for _i in range(g.rows):
         nm = g.name(g.choice(["so", "en"]))
         rows.append({
             "Enumerator": g.choice(["Team A", "Team B", "Team C"]),

@@ -329,7 +329,7 @@ def _collect(c: _Col) -> None:
     for m in c.header:
         if m.entity == "NONE" and (top_header is m or m.weight >= top_header.weight - 0.05):
             blocker = m
-    for e, _r, w in c.hxl:
+    for e, _r, _w in c.hxl:
         if e == "NONE":
             blocker = blocker or True
     if f is not None and f.lists.get("sectors", 0) >= VALUE_LIST_MIN and not (

@@ -128,7 +128,7 @@ class _Sample:
         self.n = len(values)
         self.w = None if weights is None else np.asarray(weights, dtype="float64")
 
-    def mask(self, pred) -> "object":
+    def mask(self, pred) -> object:
         return self.np.fromiter((bool(pred(x)) for x in self.v), dtype=bool, count=self.n)
 
     def full(self, pattern: str):
