@@ -524,3 +524,17 @@ def test_ods_input_becomes_xlsx(tmp_path):
     assert res.files[0].output.endswith("list.redacted.xlsx")
     back = read_tables(res.files[0].output)[0]
     assert back.headers == ["Age"] and back.data["Age"].tolist() == ["18-59", "5-11"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_removed_names_leave_free_text_too(tmp_path, stream):
+    src = tmp_path / "cases.csv"
+    pd.DataFrame({"Name": ["Zqxcanary Mbuyi", "Amina Okafor"],
+                  "Notes": ["Called Zqxcanary about food", "no remarks"]}).to_csv(src,
+                                                                                 index=False)
+    plan = {"columns": {"Name": "drop", "Notes": {"treatment": "free_text", "ner": "off"}},
+            "local_suppression": False}
+    res = datasafe.redact(str(src), plan=plan, stream=stream, rescan=False)
+    text = open(res.files[0].output).read()
+    assert "Zqxcanary" not in text and "Mbuyi" not in text
+    assert "no remarks" in text

@@ -208,6 +208,11 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         params = dict(cp.params)
         params.update({"_key": key, "_column": _header(base, col), "_k": k,
                        "_notes": fr_notes, "_regions": options.phone_regions or ()})
+        if cp.treatment == "free_text":  # as in memory: removed identifiers leave texts too
+            from datasafe.redact.treatments import REMOVING_TREATMENTS
+
+            params["_removed_columns"] = [c.column for c in tp.columns if c.column in keys
+                                          and c.treatment in REMOVING_TREATMENTS]
         try:
             treat[col] = (resolve(cp.treatment, params), params)
         except TreatmentError as exc:
@@ -308,9 +313,13 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                             t, params = treat[c]
                             # a P-code for centroids comes from the same batch
                             frame = None
-                            if params.get("pcode"):
-                                pc_ = str(params["pcode"])
-                                frame = pd.DataFrame({pc_: _series(batch, keys, pc_, fmt)})
+                            extra_cols = ([str(params["pcode"])] if params.get("pcode") else []) \
+                                + list(params.get("_removed_columns") or [])
+                            if extra_cols:
+                                # P-codes for centroids, removed identifiers for free text: from
+                                # the same batch (the known values of a text's own rows)
+                                frame = pd.DataFrame({x: _series(batch, keys, x, fmt)
+                                                      for x in dict.fromkeys(extra_cols)})
                             new = t.apply(s, params, states.get(c), frame)
                         if c in supp_mask:
                             m = supp_mask[c][offset:offset + n]
