@@ -215,3 +215,43 @@ def test_header_only_file_is_low(tmp_path):
     p.write_text("full_name,phone,latitude\n", encoding="utf-8")
     r = datasafe.scan(str(p), ner="off")
     assert r.files[0].sensitivity == "low" and not r.findings
+
+
+def test_microdata_after_disclosure_control_is_publishable():
+    """HDX publishes microdata whose global risk is below 3 % (rules (b) DR-DEID-03)."""
+    import pandas as pd
+
+    from datasafe.model import RiskResult
+
+    df = pd.DataFrame({"age_group": ["30-39"] * 6 + ["40-49"] * 6, "sex": ["F", "M"] * 6})
+    roles = {"age_group": "quasi/AGE", "sex": "quasi/SEX_GENDER"}
+
+    def run(risk):
+        from datasafe.checking import run_checks
+        from datasafe.model import Entity, FileResult, ScanResult
+        from datasafe.pipeline import ScanOptions
+        from datasafe.profiling import profile_table
+        from datasafe.read import table_from_dataframe
+
+        table = table_from_dataframe(df)
+        tres = profile_table(table)
+        for c in tres.columns:
+            role, _, ent = roles[c.name].partition("/")
+            c.role, c.entities = role, [Entity(type=ent, confidence=0.9)]
+        tres.kind, tres.risk = "microdata", risk
+        opts = ScanOptions(profile="hdx-public")
+        prof = opts.resolved_profile()
+        res = ScanResult(profile=prof.name, fail_on=prof.fail_on, destination="public")
+        fres = FileResult(path="<dataframe>", format="dataframe", tables=[tres])
+        res.files.append(fres)
+        run_checks(res, [(fres, [table])], opts, prof)
+        return res
+
+    safe = run(RiskResult(["age_group", "sex"], 6, 0, 5, 0.5, 0.04 / 4,
+                          extra={"table_kind": "microdata", "records_above_risk_threshold": 0}))
+    assert safe.files[0].sensitivity == "low", safe.files[0].sensitivity_reasons
+    assert not [f for f in safe.findings if f.check == "DR-XFER-01"]
+    risky = run(RiskResult(["age_group", "sex"], 1, 3, 5, 2.0, 0.2,
+                           extra={"table_kind": "microdata", "records_above_risk_threshold": 3}))
+    assert risky.files[0].sensitivity == "high"
+    assert [f for f in risky.findings if f.check == "DR-XFER-01"]

@@ -108,7 +108,7 @@ class _Emitter:
         tres = ctx.tres
         data_type = hit.sensitivity or (e.get("sensitivity_variants") or {}).get(variant) \
             or e.get("sensitivity")
-        if data_type:
+        if data_type and data_type != "none":
             where = ctx.where(col) if (tres is not None or col is not None) else ""
             self.hints.append((str(data_type), where))
         if not active:
@@ -177,6 +177,34 @@ def _call(chk, method: str, ctx: CheckContext, *args) -> list[Hit]:
         return []
 
 
+def _microdata_type(ctx: CheckContext) -> str:
+    """Row-level data that passed disclosure control (k reached, global and individual risk
+    under the profile's thresholds, no direct identifier) is anonymised microdata, which HDX
+    publishes (global risk < 3 %, rules (b) DR-DEID-03, DR-XFER-01); otherwise raw survey
+    microdata."""
+    r = ctx.tres.risk
+    extra = (getattr(r, "extra", None) or {}) if r is not None else {}
+    if r is None or extra.get("table_kind") == "aggregate" or r.k_min is None:
+        return "survey_microdata"
+    params = ctx.profile.params or {}
+    if ctx.direct_columns and not all(
+            c.entity in ("CASE_ID",) and vals_pseudonym(c) for c in ctx.direct_columns):
+        return "survey_microdata"
+    ok = (r.k_min >= int(params.get("k", 5))
+          and float(r.global_risk or 0) < float(params.get("global_risk_max", 0.03))
+          and not extra.get("records_above_risk_threshold")
+          and float(extra.get("household_global_risk") or 0)
+          < float(params.get("global_risk_max", 0.03)))
+    return "anonymised_microdata" if ok else "survey_microdata"
+
+
+def vals_pseudonym(col) -> bool:
+    from datasafe.checking import values as vals
+    from datasafe.checking.rules.pii import PSEUDONYM
+
+    return vals.sample_share(col, PSEUDONYM) >= 0.95
+
+
 def _structural_hints(ctx: CheckContext) -> list[tuple[str, str]]:
     """Data types that follow from the table's shape alone (its kind and admin level)."""
     out = []
@@ -184,8 +212,8 @@ def _structural_hints(ctx: CheckContext) -> list[tuple[str, str]]:
         return out
     if ctx.row_level:
         if any(c.role in ("quasi", "sensitive") for c in ctx.columns) or \
-                ctx.tres.kind == "microdata":
-            out.append(("survey_microdata", ctx.where()))
+                ctx.tres.kind == "microdata" or ctx.tres.risk is not None:
+            out.append((_microdata_type(ctx), ctx.where()))
     elif ctx.aggregate:
         level, col = ctx.finest_admin
         dt = f"aggregate_adm{level}" if level is not None else "aggregate_adm0"

@@ -30,6 +30,8 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
     "linkable_pseudonyms": ("severe", "pseudonymous identifiers with their key file beside them"),
     "survey_microdata": ("high", "row-level survey or assessment responses (individual or "
                          "household level)"),
+    "anonymised_microdata": ("low", "row-level data after disclosure control (k-anonymity "
+                             "reached, global and individual risk under the thresholds)"),
     "sensitive_attributes": ("high", "sensitive attributes (health, ethnicity, religion, legal "
                              "status…) at row level"),
     "pseudonymous_ids": ("high", "pseudonymous identifiers or unsalted hashes of identifiers"),
@@ -70,6 +72,8 @@ DATA_TYPES_FR: dict[str, str] = {
     "linkable_pseudonyms": "identifiants pseudonymes accompagnés de leur table de correspondance",
     "survey_microdata": "réponses individuelles d'enquête ou d'évaluation (niveau individu ou "
                         "ménage)",
+    "anonymised_microdata": "données individuelles après contrôle de la divulgation "
+                            "(k-anonymat atteint, risques global et individuel sous les seuils)",
     "sensitive_attributes": "attributs sensibles (santé, ethnie, religion, statut légal…) au "
                             "niveau individuel",
     "pseudonymous_ids": "identifiants pseudonymes ou empreintes non salées d'identifiants",
