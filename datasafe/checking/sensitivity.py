@@ -35,6 +35,8 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
     "sensitive_attributes": ("high", "sensitive attributes (health, ethnicity, religion, legal "
                              "status…) at row level"),
     "pseudonymous_ids": ("high", "pseudonymous identifiers or unsalted hashes of identifiers"),
+    "keyed_pseudonyms": ("moderate", "record ids replaced by keyed pseudonyms (linkable across "
+                         "files that share the key)"),
     "high_reidentification_risk": ("high", "re-identification risk above the profile's "
                                    "thresholds"),
     "contact_list_no_consent": ("high", "contact details of aid workers without recorded consent"),
@@ -77,6 +79,8 @@ DATA_TYPES_FR: dict[str, str] = {
     "sensitive_attributes": "attributs sensibles (santé, ethnie, religion, statut légal…) au "
                             "niveau individuel",
     "pseudonymous_ids": "identifiants pseudonymes ou empreintes non salées d'identifiants",
+    "keyed_pseudonyms": "identifiants remplacés par des pseudonymes à clé (reliables entre "
+                        "fichiers qui partagent la clé)",
     "high_reidentification_risk": "risque de ré-identification au-dessus des seuils du profil",
     "contact_list_no_consent": "coordonnées d'humanitaires sans consentement enregistré",
     "contact_list_consent": "coordonnées d'humanitaires partagées avec consentement",

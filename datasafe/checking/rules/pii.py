@@ -115,7 +115,7 @@ class IdentityNumbers(_EntityColumn):
         for hit in super().check_column(ctx, col):
             if vals.sample_share(col, PSEUDONYM) >= 0.95:
                 hit.variant = "pseudonymised"  # keyed-hash codes: linkable, not anonymous
-                hit.sensitivity = "pseudonymous_ids"
+                hit.sensitivity = "keyed_pseudonyms"
             yield hit
 
 
