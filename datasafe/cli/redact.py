@@ -107,4 +107,9 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(result.summary(), nl=False)
+    for f in result.files:  # exit 2 always comes with its line on stderr
+        for e in (f.after.files if f.after is not None else []):
+            if e.error:
+                click.echo(f"datasafe: {f.output}: the proof scan of the copy failed: {e.error}",
+                           err=True)
     ctx.exit(0 if no_rescan else result.exit_code)
