@@ -404,9 +404,9 @@ def household_frame(df, plan: RiskPlan, lookup):
     import numpy as np
     import pandas as pd
 
-    combo_index, risk = lookup
+    keys_sorted, risk_sorted = lookup  # from datasafe.engines.risk.combo_lookup
     _, key = combo_keys(df, plan)
-    r = risk[combo_index.get_indexer(key)]
+    r = risk_sorted[np.searchsorted(keys_sorted, key)]
     with np.errstate(divide="ignore"):
         logs = np.log1p(-np.clip(r, 0.0, 1.0))
     raw, uniq = pd.factorize(df[plan.household], use_na_sentinel=True)

@@ -84,23 +84,33 @@ class StreamRunner(Runner):
         return acc, distinct
 
     def freqs(self, plan):
-        """Pass 2: per-batch frequency tables, merged whenever the pending ones hold more
-        rows than the merged table (so merging stays linear in the data)."""
-        from datasafe.engines.core import freq_part, merge_freqs
+        """Pass 2, an out-of-core group-by: each batch's frequency tables are split into
+        :data:`BUCKETS` buckets by combination key and appended to files; each bucket is then
+        grouped on its own (a key lives in one bucket only), so memory holds the result and one
+        bucket, never a merge of two whole tables."""
+        import pandas as pd
 
-        acc, pending, size = None, [], 0
+        from datasafe.engines.core import freq_part, group_freq, group_pairs
+
+        spill = _Spill(self._tmp / "freq")
+        weights = None
         for df in self._batches(_needed(plan)):
-            part = freq_part(df, plan)
-            pending.append(part)
-            size += len(part["freq"])
-            if acc is None or size > len(acc["freq"]):
-                acc = merge_freqs([acc] + pending)
-                pending, size = [], 0
-        if pending:
-            acc = merge_freqs([acc] + pending)
-        if acc is None:
-            acc = freq_part(_empty(self.layout.keys), plan)
-        return acc
+            for name, frame in freq_part(df, plan).items():
+                if name == "weights":
+                    weights = frame if weights is None else weights.add(frame, fill_value=0)
+                else:
+                    spill.write(name, frame)
+        out = {}
+        for name in spill.names:
+            group = group_freq if name == "freq" else group_pairs
+            parts = [group(f) for f in spill.buckets(name)]
+            out[name] = _compact(pd.concat(parts, ignore_index=True))
+        spill.close()
+        if "freq" not in out:  # no batch at all
+            out = freq_part(_empty(self.layout.keys), plan)
+        elif weights is not None:
+            out["weights"] = weights
+        return out
 
     def households(self, plan, lookup):
         from datasafe.engines.core import group_households, household_frame, merge_households
@@ -118,6 +128,69 @@ class StreamRunner(Runner):
         if acc is None:
             acc = group_households(household_frame(_empty(self.layout.keys), plan, lookup))
         return acc
+
+
+BUCKETS = 32
+
+
+class _Spill:
+    """Frames of int64/float64 columns with a ``key`` column, split by key into bucket files
+    (one raw file per column per bucket) and read back bucket by bucket."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.names: list[str] = []
+        self.dtypes: dict[str, dict] = {}
+
+    def write(self, name: str, frame) -> None:
+        import numpy as np
+
+        if name not in self.dtypes:
+            self.names.append(name)
+            self.dtypes[name] = {c: frame[c].to_numpy().dtype for c in frame.columns}
+        key = frame["key"].to_numpy().view(np.uint64)
+        with np.errstate(over="ignore"):
+            bucket = ((key * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(59)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(BUCKETS + 1))
+        for c, dt in self.dtypes[name].items():
+            col = frame[c].to_numpy().astype(dt, copy=False)[order]
+            for b in range(BUCKETS):
+                lo, hi = bounds[b], bounds[b + 1]
+                if hi > lo:
+                    with open(self.folder / f"{name}.{b}.{c}", "ab") as fh:
+                        col[lo:hi].tofile(fh)
+
+    def buckets(self, name: str):
+        import numpy as np
+        import pandas as pd
+
+        for b in range(BUCKETS):
+            cols = {}
+            for c, dt in self.dtypes[name].items():
+                f = self.folder / f"{name}.{b}.{c}"
+                if not f.exists():
+                    break
+                cols[c] = np.fromfile(f, dtype=dt)
+                f.unlink()
+            if cols:
+                yield pd.DataFrame(cols)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _compact(frame):
+    """Smaller integer columns for the merged tables (counts and row numbers under 2**31)."""
+    import numpy as np
+
+    for c in ("__n", "__first", "__bad", "__s"):
+        if c in frame.columns and len(frame):
+            v = frame[c].to_numpy()
+            if v.min() >= -(1 << 31) and v.max() < (1 << 31):
+                frame[c] = v.astype(np.int32)
+    return frame
 
 
 def _needed(plan, household: bool = False) -> list[str]:
