@@ -803,6 +803,7 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
             nonlocal ragged
             ragged += sum(1 for r in pending if len(r) != width and any(c.strip() for c in r))
             batches.append(_rows_to_batch(pending, keys))
+            _check_cells(batches[-1].columns, limits, path)
             pending.clear()
 
         for r in reader:
@@ -886,6 +887,7 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
         if pc.any(space).as_py():
             col = pc.if_else(space, pa.scalar(None, pa.string()), col)
         cols.append(col)
+    _check_cells(cols, limits, path)  # the same cell-size limit as the csv-module path
     tbl = pa.Table.from_arrays(cols, names=keys)
     if tbl.num_rows:
         keep = _any_valid(cols)

@@ -556,3 +556,11 @@ def test_latin1_when_cp1252_cannot_decode(tmp_path, csv_path):
     t = one(f)
     assert t.meta["encoding"] == "latin-1"
     assert values(t) == [["José", "Kinshasa"], ["X\x81Y", "Z\x8d"]]
+
+
+def test_cell_size_limit_on_both_csv_paths(tmp_path, csv_path):
+    f = tmp_path / "bigcell.csv"
+    f.write_text("a,b\n1," + "x" * 5000 + "\n2,y\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="longer than 1000 characters"):
+        read_tables(f, limits=dread.ReadLimits(max_cell_chars=1000))
+    assert one(f).rows == 2
