@@ -56,6 +56,7 @@ COUNT_WORDS = {"number", "nb", "nbr", "nbre", "num", "count", "total", "nombre",
 SEX_DISAGG = {"female", "male", "women", "men", "girls", "boys", "femmes", "hommes", "filles",
               "garcons", "mujeres", "hombres", "ninas", "ninos", "f", "m"}
 VALUE_LIST_MIN = 0.6
+NER_TEXTS = 120  # texts of a free-text column given to NER (the longest of the sample)
 ACCEPT = 0.5
 
 _SENSITIVE_TEXT: re.Pattern | None = None
@@ -580,7 +581,7 @@ def _free_text(c: _Col, table, options, regions) -> None:
     ner_person = 0.0
     backend = None
     if getattr(options, "ner", "auto") != "off":
-        texts = sorted(sample, key=lambda t: (-len(t), t))[:200]
+        texts = sorted(sample, key=lambda t: (-len(t), t))[:NER_TEXTS]
         try:
             from datasafe.detect import ner
 

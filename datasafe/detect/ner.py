@@ -90,6 +90,14 @@ def _build(lang: str, regions: tuple[str, ...]):
         conf["models"] = [{"lang_code": lang, "model_name": MODELS[lang]}]
         nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
         backend = f"presidio+spacy:{MODELS[lang]}"
+        # only tok2vec + ner are needed for PERSON/LOCATION: the parser, tagger and lemmatizer
+        # would triple the time per text
+        try:
+            nlp = nlp_engine.nlp[lang]
+            nlp.select_pipes(disable=[p for p in ("parser", "tagger", "lemmatizer", "attribute_ruler",
+                                            "morphologizer", "senter") if p in nlp.pipe_names])
+        except Exception:  # noqa: BLE001 - an optimisation only
+            log.debug("could not trim the spaCy pipeline", exc_info=True)
     else:
         nlp_engine = NlpEngineProvider(nlp_configuration={
             "nlp_engine_name": "no_op", "models": [{"lang_code": lang, "model_name": "no_op"}]
