@@ -452,9 +452,12 @@ def replace_known_values(values, frame, columns):
     import pyarrow.compute as pc
 
     literals: set[str] = set()
+    covered = _re.compile(r"@|\d{6}")  # e-mails and long digit runs: the patterns rewrite them
     for col in columns:
         for v in frame[col].dropna().unique().tolist()[:MAX_KNOWN_VALUES]:
             v = str(v).strip()
+            if covered.search(v):
+                continue
             if len(v) >= 4:
                 literals.add(v)
             for w in _re.split(r"[\s,;/]+", v):
@@ -463,6 +466,13 @@ def replace_known_values(values, frame, columns):
         if len(literals) >= MAX_KNOWN_VALUES:
             break
     if not literals or not len(values):
+        return values
+    # literals the built-in patterns already rewrite (e-mails, phone numbers, long digit runs)
+    # cannot be left in a text that went through them: only the others (names) need a search
+    lits = pa.array(sorted(literals), type=pa.string())
+    same = pc.equal(apply_text_patterns(lits), lits)
+    literals = set(lits.filter(same).to_pylist())
+    if not literals:
         return values
     ordered = sorted(literals, key=len, reverse=True)[:MAX_KNOWN_VALUES]
     for i in range(0, len(ordered), 500):
