@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -420,7 +421,7 @@ def test_aggregate_small_cells_end_to_end(tmp_path):
     sup = out[["Girls", "Boys"]].isna().to_numpy()
     assert sup[1, 0] and sup[2, 1]
     assert all(r.sum() != 1 for r in sup) and all(c.sum() != 1 for c in sup.T)
-    sc = json.loads(open(res.files[0].log_path).read())["files"][0]["tables"][0]["small_cells"]
+    sc = json.loads(Path(res.files[0].log_path).read_text())["files"][0]["tables"][0]["small_cells"]
     assert sc["primary_suppressed"] == 2 and sc["secondary_suppressed"] >= 2
 
 
@@ -535,6 +536,6 @@ def test_removed_names_leave_free_text_too(tmp_path, stream):
     plan = {"columns": {"Name": "drop", "Notes": {"treatment": "free_text", "ner": "off"}},
             "local_suppression": False}
     res = datasafe.redact(str(src), plan=plan, stream=stream, rescan=False)
-    text = open(res.files[0].output).read()
+    text = Path(res.files[0].output).read_text()
     assert "Zqxcanary" not in text and "Mbuyi" not in text
     assert "no remarks" in text

@@ -4,6 +4,7 @@ shipped profiles."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,7 @@ def test_microdata_identifiers_and_risk_findings_gone_after_redaction(tmp_path, 
     assert risk is not None and risk.k_min >= 5
     out = pd.read_csv(fr.output, dtype=str)
     assert "full_name" not in out.columns and "hiv_status" not in out.columns
-    text = open(fr.output).read() + open(fr.log_path).read() + open(fr.summary_path).read()
+    text = "".join(Path(p).read_text() for p in (fr.output, fr.log_path, fr.summary_path))
     for v in df["full_name"].head(20).tolist() + df["phone"].head(20).tolist():
         assert v not in text
     assert KEY not in text
