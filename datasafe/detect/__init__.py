@@ -270,16 +270,21 @@ def _analyse(table, col, lex, options, regions) -> _Col:
     c.header = lex.match(col.name) if col.name else []
     c.header_tokens = lex.header_tokens(col.name or "")
     c.hxl, c.hxl_count, c.hxl_person = _hxl_matches(col.hxl)
+    c.feats = None
     if col.sample:
-        series = table.data[col.key] if col.key in table.data.columns else None
-        nonnull = series.dropna() if series is not None else None
-        weights = _weights(nonnull, col) if nonnull is not None else None
-        c.feats = V.compute(col.sample, weights, nonnull, col.stats,
-                            regions=regions,
-                            value_list_files=_config_files(options, "value_lists"),
-                            names_files=_config_files(options, "given_names"))
-    else:
-        c.feats = None
+        try:
+            series = table.data[col.key] if col.key in table.data.columns else None
+            nonnull = series.dropna() if series is not None else None
+            weights = _weights(nonnull, col) if nonnull is not None else None
+            c.feats = V.compute(col.sample, weights, nonnull, col.stats,
+                                regions=regions,
+                                value_list_files=_config_files(options, "value_lists"),
+                                names_files=_config_files(options, "given_names"))
+        except (OSError, ValueError):
+            raise  # a broken user lexicon or value list is the user's to fix
+        except Exception:  # noqa: BLE001 - odd values never stop a scan: header and HXL remain
+            log.debug("value recognizers failed on column %d", col.index, exc_info=False)
+            c.feats = None
     c.free_text = _is_free_text(c) if c.feats is not None else False
     return c
 
