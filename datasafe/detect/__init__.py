@@ -280,9 +280,10 @@ def _analyse(table, col, lex, options, regions) -> _Col:
                                 regions=regions,
                                 value_list_files=_config_files(options, "value_lists"),
                                 names_files=_config_files(options, "given_names"))
-        except (OSError, ValueError):
-            raise  # a broken user lexicon or value list is the user's to fix
-        except Exception:  # noqa: BLE001 - odd values never stop a scan: header and HXL remain
+        except Exception as exc:  # noqa: BLE001 - odd values never stop a scan
+            if isinstance(exc, OSError) or type(exc).__module__.startswith("yaml"):
+                raise  # a missing or broken user value list is the user's to fix
+            # header and HXL evidence remain
             log.debug("value recognizers failed on column %d", col.index, exc_info=False)
             c.feats = None
     c.free_text = _is_free_text(c) if c.feats is not None else False
