@@ -24,6 +24,7 @@ class Run:
     stdout: str
     stderr: str
     maxrss: int  # bytes
+    elapsed: float = 0.0
 
     def __str__(self) -> str:
         return (f"datasafe {self.args!r} -> {self.returncode}\n--- stdout\n{self.stdout[-3000:]}"
@@ -48,7 +49,8 @@ def run_datasafe(args, *, cwd: Path, env: dict | None = None, timeout: float = T
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env if env is not None else base_env(cwd),
                                 stdout=out, stderr=err, stdin=stdin, start_new_session=True)
-        deadline = time.monotonic() + timeout
+        t0 = time.monotonic()
+        deadline = t0 + timeout
         status = rusage = None
         while True:
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
@@ -64,7 +66,8 @@ def run_datasafe(args, *, cwd: Path, env: dict | None = None, timeout: float = T
         out.seek(0)
         err.seek(0)
         run = Run(list(args), proc.returncode, out.read().decode("utf-8", "replace"),
-                  err.read().decode("utf-8", "replace"), rusage.ru_maxrss * 1024)
+                  err.read().decode("utf-8", "replace"), rusage.ru_maxrss * 1024,
+                  time.monotonic() - t0)
     assert run.maxrss < MAX_RSS_BYTES, f"runaway memory: {run.maxrss / 1e6:.0f} MB\n{run}"
     return run
 
