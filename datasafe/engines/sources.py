@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 HEAD_BYTES = 4 << 20
-BLOCK_BYTES = 64 << 20
+BLOCK_BYTES = 16 << 20  # one CSV block in memory at a time (and its text frame)
 
 
 @dataclass
