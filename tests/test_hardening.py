@@ -206,7 +206,7 @@ def b_password_xls(d: Path) -> Path:
 
 def b_macro_xlsm(d: Path) -> Path:
     ct = ('<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>')
-    rels = f'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+    rels = '<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
     vba = _cfb(b"VBA\x00dir\x00Module1\x00Sub AutoOpen() Shell \"calc\" End Sub")
     return write_xlsx(d / "macro.xlsm", {"Data": sheet_xml(SMALL)},
                       extra={"xl/vbaProject.bin": vba}, ct_extra=ct, wb_rels_extra=rels)
