@@ -232,7 +232,13 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         return cp
     if role == "direct" or _is_household_id(col, options, table_result):
         if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
-            if key_available:
+            if public:
+                # a keyed pseudonym is still linkable (pseudonymisation is not anonymisation):
+                # a public-use file carries no record or household ID
+                cp.treatment = "drop"
+                cp.reason = ("record/household ID removed from a public-use file: a pseudonym "
+                             "stays linkable (ICRC §2.3) — DR-DEID-01, DR-PII-04")
+            elif key_available:
                 cp.treatment = "pseudonymise"
                 cp.params = {"context": col.name.strip().casefold()}
                 cp.reason = ("record/household ID replaced by a keyed pseudonym so that joins "
@@ -248,6 +254,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         if ent == "DATE_OF_BIRTH":
             cp.treatment, cp.params = "generalise", {"method": "dob_age_band"}
             cp.reason = "date of birth turned into an age band — DR-DEID-11"
+            return cp
+        if col.free_text and public:
+            cp.treatment = "drop"
+            cp.reason = ("free text removed from a public-use file (HDX publishes no free text "
+                         "in microdata) — DR-PII-10, DR-DII-02")
             return cp
         if col.free_text and ner_available():
             cp.treatment = "free_text"
@@ -291,6 +302,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
             cp.reason = "quasi-identifier kept (local suppression applies)"
         return cp
     if col.free_text:
+        if public:
+            cp.treatment = "drop"
+            cp.reason = ("free text removed from a public-use file (HDX publishes no free text "
+                         "in microdata) — DR-PII-10, DR-DII-02")
+            return cp
         cp.treatment = "free_text"
         cp.reason = "free text: contact details and IDs replaced in place"
         return cp
