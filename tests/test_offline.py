@@ -155,7 +155,8 @@ def test_end_to_end_offline(tmp_path):
 
 @pytest.mark.slow
 def test_other_end_to_end_tests_offline(tmp_path):
-    """The CLI and redaction end-to-end test files pass with the network blocked."""
+    """The CLI and redaction end-to-end test files pass with the network blocked (two files,
+    to keep the suite's time; any other e2e file can be added to the list)."""
     env, netlog = offline_env(tmp_path)
     env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(Path(__file__).resolve().parents[1])
     files = ["tests/test_cli_basic.py", "tests/test_redact_e2e.py"]
