@@ -163,8 +163,14 @@ def pattern_measures(freq, plan: RiskPlan, weight_median: float | None):
             codes = freq_codes(freq, plan)
         cards = [len(plan.coders[c]) for c in plan.keys]
         fk, Fk = _pattern_matches(codes, cards, pcnt, pw)
+    elif plan.weight is None:
+        # one array for fk and Fk, and 1/fk in one pass: the table can hold one row per record
+        del pw
+        fk = Fk = pcnt
+        risk = np.divide(1.0, pcnt, out=np.zeros_like(pcnt), where=pcnt > 0)
+        return codes, missing, pcnt, fk, Fk, risk
     else:
-        fk, Fk = pcnt.copy(), pw.copy()
+        fk, Fk = pcnt, pw
     risk = individual_risk(fk, Fk if plan.weight is not None else None)
     return codes, missing, pcnt, fk, Fk, risk
 
@@ -248,8 +254,16 @@ def risk_result(freqs: dict, plan: RiskPlan, ctx: dict, measures, households=Non
     weighted = plan.weight is not None
     er = float((pcnt * risk).sum())
     ks = sorted({2, 3, 5, int(k)})
-    med = _weighted_median(risk, pcnt) if n else 0.0
-    mad_ = 1.4826 * _weighted_median(np.abs(risk - med), pcnt) if n else 0.0
+    if n and not weighted and not has_missing:
+        # risk = 1/fk: the medians over records from the counts per class size
+        by_fk = np.bincount(pcnt.astype(np.int64), weights=pcnt)
+        sizes = np.flatnonzero(by_fk)
+        rv, rc = 1.0 / sizes, by_fk[sizes]
+        med = _weighted_median(rv, rc)
+        mad_ = 1.4826 * _weighted_median(np.abs(rv - med), rc)
+    else:
+        med = _weighted_median(risk, pcnt) if n else 0.0
+        mad_ = 1.4826 * _weighted_median(np.abs(risk - med), pcnt) if n else 0.0
     hh_er = hh_gr = hh_count = None
     if households is not None and n:
         hr = 1.0 - np.exp(households["log"].to_numpy(dtype=float))
@@ -278,9 +292,19 @@ def risk_result(freqs: dict, plan: RiskPlan, ctx: dict, measures, households=Non
                 out.append({"range": [lo, hi], "records": int(pcnt[sel].sum())})
         return out
 
-    first = freq["__first"].to_numpy(dtype=np.int64)
+    first = freq["__first"].to_numpy()
     top = min(RISKIEST_TOP, len(freq))
-    order = np.lexsort((first, fk, -risk))[:top] if n else []
+    order = []
+    if n:  # as datasafe.risk.riskiest_combinations: no sort of every class
+        n_cls = len(risk)
+        thr_r = np.partition(risk, n_cls - top)[n_cls - top]
+        cand = np.flatnonzero(risk >= thr_r)
+        if len(cand) > 1000:
+            above = cand[risk[cand] > thr_r]
+            tied = cand[risk[cand] == thr_r]
+            tied = tied[np.argsort(first[tied], kind="stable")[:top]]
+            cand = np.concatenate([above, tied])
+        order = cand[np.lexsort((first[cand], fk[cand], -risk[cand]))][:top]
     riskiest = []
     top_codes = freq_codes(freq.iloc[np.asarray(order, dtype=np.int64)], plan)
     for i, cls in enumerate(list(order)):
