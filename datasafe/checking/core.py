@@ -126,7 +126,7 @@ class _Emitter:
             "file": self.file.path,
             "table": tres.name if tres is not None else None,
             "column": getattr(col, "name", None),
-            "destination": self.state.destination or "unspecified",
+            "destination": self.state.destination or "any destination",
             "rows": tres.rows if tres is not None else None,
         }
         params.update(hit.params)

@@ -12,6 +12,8 @@ Nothing here reads data values: reports only ever see masked examples.
 
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 import string
@@ -283,6 +285,10 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     details.setdefault("file", finding.file or "")
 
     variant = details.get("variant")
+    if lang != DEFAULT_LANG and details.get("destination"):
+        # destination values are words of the report's language too
+        named = _destination_names(lang)
+        details["destination"] = named.get(str(details["destination"]), details["destination"])
 
     def pick(field: str, own: str | None) -> str | None:
         if lang != DEFAULT_LANG:
@@ -309,6 +315,11 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
         guidance_url=guidance_url(entry.get("guidance")) or guidance_url(finding.guidance),
         accepted=getattr(finding, "accepted", None), finding=finding,
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _destination_names(lang: str) -> dict:
+    return dict(_load_locale(lang).get("destination_names") or {})
 
 
 def _translated(check_id: str, field: str, lang: str, variant: str | None = None) -> str | None:

@@ -130,7 +130,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     if not active:
         out.append("  " + m("findings.none"))
     for fd in active:
-        _render_finding(out, m, paint, fd, lang)
+        _render_finding(out, m, paint, fd, lang, explain=getattr(result, "explain", False))
     if accepted:
         out.append("")
         out.append(paint(m("findings.accepted_heading"), "bold") + f" ({len(accepted)})")
@@ -189,11 +189,16 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
                            + (f"  ({', '.join(bits)})" if bits else ""))
 
 
-def _render_finding(out: list[str], m: Messages, paint: _Painter, fd, lang: str) -> None:
+def _render_finding(out: list[str], m: Messages, paint: _Painter, fd, lang: str,
+                    explain: bool = False) -> None:
     lf = localize(fd, lang)
     sev = paint(f"{m.severity(lf.severity).upper():<9}", SEVERITY_STYLE.get(lf.severity))
     out.append(f"  {sev} {paint(lf.check, 'bold')}  {lf.location}")
     out.append(f"            {lf.message}")
+    if explain and lf.explanation:  # the workshop profile explains every finding
+        out.append(f"            {' '.join(lf.explanation.split())}")
+        if lf.guidance:
+            out.append(f"            {paint(lf.guidance, 'dim')}")
     if lf.fix:
         out.append(f"            {paint(m('labels.fix') + m.colon.rstrip(), 'green')} {_first_line(lf.fix)}")
 
