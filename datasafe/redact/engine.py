@@ -244,15 +244,50 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         entries[cp.column] = entry
     ls_log = None
     if tp.local_suppression:
-        from datasafe.redact.suppress import local_suppression
-
         ls = tp.local_suppression
         kv = [v for v in ls.get("key_vars", []) if v in out.columns and v not in dropped]
         kk = int(ls.get("k", k))
-        out, per_var, records = local_suppression(out, kv, kk, ls.get("importance"))
+        twins: dict[str, list[str]] = {}
+        ctx = getattr(tp, "context", None) or {}
+        auto = bool(ctx.get("auto_keys") and ctx.get("result") is not None)
+        if auto:
+            kv, twins = treated_key_vars(ctx, df, out, dropped)
+        # key variables given by the user (--key-vars, a plan file) are suppressed, never removed
+        out, per_var, records, recoded = _suppress_or_recode(out, kv, kk, ls.get("importance"),
+                                                             twins, recode=auto)
+        for v, share in recoded:
+            for c in [v] + twins.get(v, []):
+                dropped.append(c)
+                nonempty = int(df[c].notna().sum())
+                entries[c]["treatment"] = "drop"
+                entries[c]["reason"] = (
+                    entries[c]["reason"] + f"; removed: local suppression to k={kk} would have "
+                    f"emptied {share:.0%} of it (recoded to the coarser key variables "
+                    "instead)").lstrip("; ")
+                entries[c].update({"cells_removed": nonempty, "values_changed": 0,
+                                   "cells_suppressed": 0, "non_empty": nonempty,
+                                   "information_loss": 1.0 if nonempty else 0.0})
+        # a GPS centroid of a P-code that was removed would give the P-code back
+        for cp in tp.columns:
+            if (cp.params.get("method") == "gps_centroid" and cp.params.get("pcode") in dropped
+                    and cp.column not in dropped and cp.column in entries):
+                dropped.append(cp.column)
+                nonempty = int(df[cp.column].notna().sum())
+                entries[cp.column]["treatment"] = "drop"
+                entries[cp.column]["reason"] = (
+                    f"removed: the centroid of '{_header(table, cp.params['pcode'])}' would "
+                    "give back the P-code that local suppression removed")
+                entries[cp.column].update({"cells_removed": nonempty, "values_changed": 0,
+                                           "cells_suppressed": 0, "non_empty": nonempty,
+                                           "information_loss": 1.0 if nonempty else 0.0})
+        kv = [v for v in kv if v not in dropped]
+        per_var = {v: per_var.get(v, 0) for v in kv}
+        for v in kv:  # the same cells are suppressed in a name and its P-code
+            for t in twins.get(v, []):
+                per_var[t] = int((out[t].isna() & df[t].notna()).sum())
         # a key variable local suppression emptied completely is removed (its header would
         # still say what was collected, e.g. village names beside a sensitive group)
-        for v in kv:
+        for v in [x for x in per_var if x not in dropped]:
             if len(out) and out[v].isna().all() and df[v].notna().any():
                 dropped.append(v)
                 entries[v]["treatment"] = "drop"
@@ -263,6 +298,9 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
                                    "cells_suppressed": 0, "non_empty": nonempty,
                                    "information_loss": 1.0})
         ls_log = {"k": kk, "key_vars": [_header(table, v) for v in kv],
+                  "twins": {_header(table, v): [_header(table, t) for t in ts]
+                            for v, ts in twins.items() if v in kv and ts},
+                  "recoded": [_header(table, v) for v, _ in recoded],
                   "importance": [_header(table, v) for v in ls.get("importance") or []],
                   "cells_suppressed": int(sum(per_var.values())), "records_affected": records,
                   "by_column": {_header(table, v): n for v, n in per_var.items()}}
@@ -296,6 +334,70 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
     if notes:
         tlog["notes"] = notes
     return out, tlog
+
+
+RECODE_SHARE = 0.5
+
+
+def treated_key_vars(ctx: dict, raw, treated, dropped: list[str]
+                     ) -> tuple[list[str], dict[str, list[str]]]:
+    """The key variables local suppression works on: the risk module's own default selection
+    (:func:`datasafe.risk.keys.default_key_vars`) made on the *treated* table, after drops and
+    generalisation — the ones the rescan measures — and, for each, the columns that carry the
+    same information in the input (an admin name and its P-code), whose cells are suppressed
+    together with it."""
+    from datasafe.risk.keys import default_key_vars, same_information
+
+    result = ctx["result"]
+    exclude = set(dropped) | set(ctx.get("exclude") or ())
+    exclude |= {c.key for c in result.columns if c.key not in treated.columns}
+    cols, _, _ = default_key_vars(result, exclude, int(ctx.get("max_key_vars", 8)), treated)
+    kv = [c.key for c in cols]
+    twins: dict[str, list[str]] = {}
+    for c in cols:
+        for o in result.columns:
+            if (o.key in exclude or o.key in kv or o.key not in raw.columns
+                    or o.entity is None or o.entity != c.entity
+                    or any(o.key in t for t in twins.values())):
+                continue
+            if same_information(raw, c.key, o.key):
+                twins.setdefault(c.key, []).append(o.key)
+    return kv, twins
+
+
+def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[str, list[str]],
+                        recode: bool = True):
+    """Local suppression to ``k`` on ``kv``; a key variable it would empty for more than half
+    of its values is removed whole instead (a recode to the coarser variables that remain,
+    e.g. district dropped, province kept), and suppression runs again. Suppressed cells are
+    mirrored into each variable's twins. Returns (frame, suppressed per variable, records
+    touched, [(removed variable, share it would have lost), ...])."""
+    from datasafe.redact.suppress import local_suppression
+
+    kv = list(kv)
+    recoded: list[tuple[str, float]] = []
+    while True:
+        res, per_var, records = local_suppression(frame, kv, k, importance)
+        if len(kv) <= 1 or not recode:
+            break
+        shares = {}
+        for v in kv:
+            ne = int(frame[v].notna().sum())
+            if ne and per_var.get(v, 0) / ne > RECODE_SHARE:
+                shares[v] = per_var[v] / ne
+        if not shares:
+            break
+        worst = max(shares, key=lambda v: (shares[v], kv.index(v)))
+        recoded.append((worst, shares[worst]))
+        kv.remove(worst)
+    for v in kv:
+        mask = (res[v].isna() & frame[v].notna()).to_numpy()
+        for t in twins.get(v, []):
+            if mask.any():
+                col = res[t].copy()
+                col[mask] = None
+                res[t] = col
+    return res, per_var, records, recoded
 
 
 def _header(table, key: str) -> str:

@@ -83,6 +83,10 @@ class TablePlan:
     local_suppression: dict[str, Any] | None = None
     small_cells: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # not serialised: the scan's TableResult and the risk settings, so that local suppression
+    # can choose its key variables on the treated table as the rescan will (``auto_keys``:
+    # the key variables were derived, not given by --key-vars or a plan file)
+    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> ColumnPlan | None:
         for c in self.columns:
@@ -411,6 +415,16 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
     else:
         key_vars = [c.key for c in tres.columns if c.role == "quasi"]
     key_vars = [v for v in key_vars if v not in dropped]
+    from datasafe.risk.keys import setting
+
+    given = bool(setting("key_vars", options, profile))  # --key-vars, config or profile
+    exclude = set()
+    for name in (extra.get("household_id"), extra.get("weight")):
+        c = tres.column(str(name)) if name else None
+        if c is not None:
+            exclude.add(c.key)
+    tp.context = {"result": tres, "auto_keys": not given, "exclude": exclude,
+                  "max_key_vars": int(profile.param("max_key_vars", 8)) if profile else 8}
     if key_vars:
         k_eff, why = effective_k(profile, tres)
         tp.local_suppression = {"k": k_eff, "key_vars": key_vars}
@@ -533,6 +547,8 @@ def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) ->
             elif isinstance(ls, dict):
                 merged = dict(tp.local_suppression or {})
                 merged.update(ls)
+                if ls.get("key_vars"):
+                    tp.context["auto_keys"] = False
                 merged.setdefault("k", k or 5)
                 names = {c.column for c in tp.columns}
                 merged["key_vars"] = [v for v in merged.get("key_vars") or [] if v in names]
