@@ -1,0 +1,69 @@
+"""A public-use copy of the bundled beneficiary list (issues 6 and 12): `datasafe redact FILE
+--profile hdx-public` writes a copy that passes on rescan and is still useful."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+import datasafe
+from datasafe.cli import main
+from datasafe.pipeline import ScanOptions
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "beneficiary_registration.csv"
+KEY = "0123456789abcdef0123456789abcdef"
+IDS = ("registration_no", "household_id", "full_name", "national_id", "phone",
+       "vulnerability_notes")
+
+
+def test_beneficiary_list_public_copy_passes_and_stays_useful(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("DATASAFE_KEY", KEY)
+    out = tmp_path / "pub.csv"
+    r = CliRunner().invoke(main, ["redact", str(EXAMPLE), "--profile", "hdx-public",
+                                  "--output", str(out)])
+    assert r.exit_code == 0, r.output[-3000:]
+    assert "after:  PASS" in r.output
+
+    # the proof, independently: a fresh scan of the copy with the same profile passes
+    res = datasafe.scan(str(out), options=ScanOptions(profile="hdx-public"))
+    assert res.exit_code == 0
+    checks = {f.check for f in res.findings}
+    bad = {c for c in checks if c.startswith(("DR-PII-", "DR-GEO-"))} | (
+        checks & {"DR-DII-02", "DR-DEID-03", "DR-DEID-05", "DR-DEID-06", "DR-XFER-01"})
+    assert not bad, bad
+    assert res.files[0].sensitivity == "low"
+
+    df = pd.read_csv(out, dtype=str, keep_default_na=False, na_values=[""])
+    for col in IDS:  # no record/household ID, name, phone or free text, not even pseudonymised
+        assert col not in df.columns
+    for col in df.columns:  # no GPS at a precision that points at a household
+        if "gps" in col or "lat" in col or "lon" in col:
+            assert not df[col].dropna().str.contains(r"\.\d\d").any()
+    # still useful: sex, an age band and the province
+    assert {"sex", "date_of_birth", "admin1"} <= set(df.columns)
+    assert df["date_of_birth"].dropna().str.fullmatch(r"\d+-\d+|\d+\+").all()
+    assert df["admin1"].notna().all()
+    assert df["sex"].notna().mean() > 0.8
+    # name and P-code were treated together: both kept at province level, finer level recoded
+    assert "admin2" not in df.columns and "admin2_pcode" not in df.columns
+    assert (df["admin1"].isna() == df["admin1_pcode"].isna()).all()
+    # the risk the rescan measures is the one suppression treated
+    risk = res.files[0].tables[0].risk
+    assert risk.k_min >= 5 and risk.global_risk <= 0.03
+
+
+def test_partner_copy_keeps_keyed_pseudonyms(tmp_path):
+    small = tmp_path / "b.csv"
+    pd.read_csv(EXAMPLE, dtype=str).head(80).to_csv(small, index=False)
+    pub = datasafe.redact(str(small), profile="hdx-public", key=KEY, dry_run=True).plan
+    partner = datasafe.redact(str(small), profile="partner-restricted", key=KEY,
+                              dry_run=True).plan
+    tp, tq = pub.tables[0], partner.tables[0]
+    assert tp.column("registration_no").treatment == "drop"
+    assert tp.column("vulnerability_notes").treatment == "drop"
+    assert tq.column("registration_no").treatment == "pseudonymise"
+    assert re.search("ICRC", tp.column("registration_no").reason)
