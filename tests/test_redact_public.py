@@ -33,8 +33,14 @@ def test_beneficiary_list_public_copy_passes_and_stays_useful(tmp_path, monkeypa
     assert res.exit_code == 0
     checks = {f.check for f in res.findings}
     bad = {c for c in checks if c.startswith(("DR-PII-", "DR-GEO-"))} | (
-        checks & {"DR-DII-02", "DR-DEID-03", "DR-DEID-05", "DR-DEID-06", "DR-XFER-01"})
+        checks & {"DR-DII-02", "DR-DEID-05", "DR-DEID-06", "DR-XFER-01"})
     assert not bad, bad
+    # the global risk is under HDX's 3 %: at most the 1-3 % warning, never a blocking finding
+    assert all(f.severity in ("low", "info") for f in res.findings if f.check == "DR-DEID-03")
+    risk = res.tables[0].risk
+    assert risk.global_risk < 0.03 and risk.k_min >= 5
+    assert any(c.lower().startswith("date_of_birth") or "age" in c.lower()
+               for c in risk.quasi_identifiers), "the age band is still a key variable"
     assert res.files[0].sensitivity == "low"
 
     df = pd.read_csv(out, dtype=str, keep_default_na=False, na_values=[""])

@@ -237,7 +237,7 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     if entity in ("IP_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "URL"):
         return bool(f.hit(entity)) or (entity != "URL" and f.digits_heavy >= 0.6 and not few)
     if entity == "DATE_OF_BIRTH":
-        return f.date >= 0.5 or f.year_only >= 0.8 or (f.integer >= 0.9 and f.num_min is not None
+        return f.date >= 0.5 or f.year_only >= 0.8 or f.age_band >= 0.8 or (f.integer >= 0.9 and f.num_min is not None
                                                       and 1900 <= f.num_min and f.num_max <= 2100)
     if entity == "AGE":
         if f.numeric >= 0.8:
@@ -434,6 +434,9 @@ def _collect(c: _Col) -> None:
     if f.pcode >= 0.9 and (f.uniqueness < 0.9 or "ADMIN_AREA" in ev or st.distinct < 50):
         ev.setdefault("ADMIN_AREA", {})["values"] = 0.65
         c.shares["ADMIN_AREA"] = f.pcode
+    # a date of birth generalised to age bands (as a redacted copy holds it) is an age key
+    if "DATE_OF_BIRTH" in ev and "AGE" not in ev and f.age_band >= 0.8 and f.date < 0.5:
+        ev["AGE"] = {k: v for k, v in ev.pop("DATE_OF_BIRTH").items() if k in ("header", "hxl")}
     # ages in a header-confirmed column
     if "AGE" in ev and (f.numeric >= 0.8 or f.age_band >= 0.4):
         ev["AGE"]["values"] = 0.5
