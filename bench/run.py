@@ -58,7 +58,7 @@ def f1_by_role(pred: dict[str, str], truth: dict[str, str]) -> dict[str, float]:
     """Column-level F1 of 'is this column personal (direct, quasi or sensitive)?' and per role."""
     out = {}
     for role in ("direct", "quasi", "sensitive", "any"):
-        def hit(r):
+        def hit(r, role=role):
             return r != "none" if role == "any" else r == role
         tp = sum(1 for c, r in truth.items() if hit(r) and hit(pred.get(c, "none")))
         fp = sum(1 for c, r in pred.items() if hit(r) and not hit(truth.get(c, "none")))
