@@ -12,8 +12,6 @@ Nothing here reads data values: reports only ever see masked examples.
 
 from __future__ import annotations
 
-import functools
-
 import math
 import re
 import string
@@ -317,7 +315,7 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@cache
 def _destination_names(lang: str) -> dict:
     return dict(_load_locale(lang).get("destination_names") or {})
 
