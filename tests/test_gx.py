@@ -118,3 +118,31 @@ def test_check_batch_on_a_gx_batch(files):
     assert set(doc) >= {"success", "results", "statistics", "meta"}
     assert isinstance(res.success, bool)
     assert doc["meta"]["validator"] == "datasafe"
+
+
+def test_suite_from_a_datasafe_redacted_copy(tmp_path, monkeypatch):
+    """The real workflow: redact for public release, export the suite from the copy; the suite
+    passes on the copy and fails on the raw registration list."""
+    from pathlib import Path
+
+    import datasafe
+
+    monkeypatch.setenv("DATASAFE_AUDIT", "off")
+    raw = Path(__file__).resolve().parent.parent / "examples" / "beneficiary_registration.csv"
+    copy = tmp_path / "public.csv"
+    red = datasafe.redact(str(raw), profile="hdx-public", output=str(copy),
+                          key="0123456789abcdef0123456789abcdef")
+    assert red.exit_code == 0
+    suite = tmp_path / "suite.json"
+    runner = CliRunner()
+    r = runner.invoke(main, ["gx", "export", str(copy), "--profile", "hdx-public",
+                             "--output", str(suite)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(suite.read_text())
+    assert any(e["type"] == "unexpected_rows_expectation" for e in doc["expectations"])
+    ok = runner.invoke(main, ["gx", "validate", str(copy), "--suite", str(suite)])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(main, ["gx", "validate", str(raw), "--suite", str(suite)])
+    assert bad.exit_code == 1
+    assert "column set changed" in bad.output
+    assert "+243" not in bad.output
