@@ -19,70 +19,19 @@ def plan_risk(table, result, options, profile):
     """Choose weight, household id, key variables and sensitive columns exactly as
     ``assess_table`` does (on the row sample). Returns ``(plan, context)`` or ``(None, why)``
     where ``why`` is ``"aggregate"`` or ``None`` (no key variables)."""
-    from datasafe.risk import _disabled, _missing_tokens, aggregate
-    from datasafe.risk.keys import (
-        DEFAULT_MAX_KEY_VARS,
-        as_list,
-        default_key_vars,
-        detect_household_id,
-        detect_weight,
-        resolve_column,
-        setting,
-    )
+    from datasafe.risk import _missing_tokens, choose_variables
+    from datasafe.risk.keys import as_list, resolve_column, setting
 
     if table is None or result is None or result.rows == 0:
         return None, None
     params = getattr(profile, "params", None) or {}
-    notes: list[str] = []
-    explicit = as_list(setting("key_vars", options, profile))
-    if result.kind == "aggregate" or (not explicit and aggregate.is_aggregate(table, result)):
+    sel = choose_variables(table, result, options, profile)
+    if sel == "aggregate":
         return None, "aggregate"
-    exclude: set[str] = set()
-    weight_col = hh_col = None
-    weight_why = hh_why = None
-    w_opt = setting("weight", options, profile)
-    if w_opt and not _disabled(w_opt):
-        weight_col = resolve_column(result, str(w_opt))
-        if weight_col is None:
-            notes.append(f"weight column '{w_opt}' not found in this table")
-        else:
-            weight_why = "given"
-    h_opt = setting("household_id", options, profile)
-    if h_opt and not _disabled(h_opt):
-        hh_col = resolve_column(result, str(h_opt))
-        if hh_col is None:
-            notes.append(f"household id column '{h_opt}' not found in this table")
-        else:
-            hh_why = "given"
-    if hh_col is None and not _disabled(h_opt):
-        found = detect_household_id(table, result, exclude)
-        if found:
-            hh_col, hh_why = found
-    if hh_col is not None:
-        exclude.add(hh_col.key)
-    if weight_col is None and not _disabled(w_opt):
-        found = detect_weight(table, result, exclude)
-        if found:
-            weight_col, weight_why = found
-    if weight_col is not None:
-        exclude.add(weight_col.key)
-    cap = int(params.get("max_key_vars", DEFAULT_MAX_KEY_VARS))
-    not_used: list[dict] = []
-    if explicit:
-        cols, order = [], []
-        for name in explicit:
-            c = resolve_column(result, name)
-            if c is None:
-                notes.append(f"key variable '{name}' not found in this table")
-            elif c not in cols:
-                cols.append(c)
-                order.append({"column": c.name, "reason": "given"})
-        if not cols:
-            return None, None
-    else:
-        cols, order, not_used = default_key_vars(result, exclude, cap, table.data)
-        if not cols:
-            return None, None
+    if sel is None:
+        return None, None
+    cols, order, not_used, notes, exclude = sel.cols, sel.order, sel.not_used, sel.notes, sel.exclude
+    weight_col, weight_why, hh_col, hh_why = sel.weight_col, sel.weight_why, sel.hh_col, sel.hh_why
     key_keys = {c.key for c in cols}
     sens_cols = [c for c in result.columns
                  if c.role == "sensitive" and c.key not in key_keys and c.key not in exclude

@@ -29,6 +29,7 @@ detail (threshold, severe topic, cells, recoverable totals). Checks must read ``
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from datasafe.model import RiskResult
@@ -107,8 +108,26 @@ def _disabled(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in ("none", "off", "no", "false", "-")
 
 
-def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskResult | None:
-    """Risk block of one table, or None when it has no key variables (and is no count table)."""
+@dataclass
+class Selection:
+    """What the risk is measured on: key variables (with the reason for their order), the
+    sampling weight and household id (given or detected), and notes for the report."""
+
+    cols: list
+    order: list
+    not_used: list
+    weight_col: Any
+    weight_why: str | None
+    hh_col: Any
+    hh_why: str | None
+    notes: list
+    exclude: set
+
+
+def choose_variables(table: Any, result: Any, options: Any, profile: Any):
+    """Weight, household id and key variables of a table, from the options, config and profile
+    or detected: a :class:`Selection`, ``"aggregate"`` for a count table, or None when there is
+    no key variable. Shared by :func:`assess_table` and the streaming/dask engines."""
     from datasafe.risk import aggregate
     from datasafe.risk.keys import (
         DEFAULT_MAX_KEY_VARS,
@@ -120,14 +139,12 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
         setting,
     )
 
-    if table is None or result is None or table.data is None or table.rows == 0:
-        return None
     params = getattr(profile, "params", None) or {}
     notes: list[str] = []
     explicit = as_list(setting("key_vars", options, profile))
 
     if result.kind == "aggregate" or (not explicit and aggregate.is_aggregate(table, result)):
-        return _assess_aggregate(table, result, profile)
+        return "aggregate"
 
     # --- weight and household id -------------------------------------------------------------
     exclude: set[str] = set()
@@ -178,6 +195,24 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
         cols, order, not_used = default_key_vars(result, exclude, cap, table.data)
         if not cols:
             return None
+    return Selection(cols, order, not_used, weight_col, weight_why, hh_col, hh_why, notes,
+                     exclude)
+
+
+def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskResult | None:
+    """Risk block of one table, or None when it has no key variables (and is no count table)."""
+    from datasafe.risk.keys import as_list, resolve_column, setting
+
+    if table is None or result is None or table.data is None or table.rows == 0:
+        return None
+    params = getattr(profile, "params", None) or {}
+    sel = choose_variables(table, result, options, profile)
+    if sel == "aggregate":
+        return _assess_aggregate(table, result, profile)
+    if sel is None:
+        return None
+    cols, order, not_used, notes, exclude = sel.cols, sel.order, sel.not_used, sel.notes, sel.exclude
+    weight_col, weight_why, hh_col, hh_why = sel.weight_col, sel.weight_why, sel.hh_col, sel.hh_why
 
     # --- measures ----------------------------------------------------------------------------
     data = table.data
