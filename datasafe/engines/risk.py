@@ -128,48 +128,13 @@ def _l_diversity(pairs, freq_index, l_min: int, k: int, c: float = 2.0):
     """sdcMicro l-diversity from (combination, sensitive value) counts."""
     import numpy as np
 
+    from datasafe.risk.measures import l_diversity_from_counts, l_diversity_summary
+
     keys_sorted, order = freq_index
     g_of = order[np.searchsorted(keys_sorted, pairs["key"].to_numpy())]
-    n_groups = len(order)
-    cnt = pairs["__n"].to_numpy(dtype=float)
-    is_miss = (pairs["__s"].to_numpy() < 0)
-    present = ~is_miss
-    size = np.bincount(g_of, weights=cnt, minlength=n_groups)
-    distinct = np.bincount(g_of[present], minlength=n_groups).astype(float)
-    miss_cnt = np.bincount(g_of[is_miss], weights=cnt[is_miss], minlength=n_groups)
-    distinct = distinct + ((miss_cnt > 0) & (distinct > 0))
-    use = present | (is_miss & (distinct[g_of] > 0))
-    p = cnt / size[g_of]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(use, p * np.log(p), 0.0)
-    entropy = np.exp(-np.bincount(g_of, weights=term, minlength=n_groups))
-    gp, cp = g_of[present], cnt[present]
-    order = np.lexsort((-cp, gp))
-    gp, cp = gp[order], cp[order]
-    recursive = np.ones(n_groups)
-    if len(gp):
-        starts = np.flatnonzero(np.r_[True, gp[1:] != gp[:-1]])
-        grp_start = np.repeat(starts, np.diff(np.r_[starts, len(gp)]))
-        pos = np.arange(len(gp)) - grp_start
-        total = np.bincount(gp, weights=cp, minlength=n_groups)
-        csum = np.cumsum(cp)
-        before = csum - cp - np.r_[0.0, csum][grp_start]
-        suffix = total[gp] - before
-        top = cp[grp_start]
-        ok = (pos >= 1) & (c * suffix > top)
-        recursive += np.bincount(gp[ok], minlength=n_groups)
-    has = size > 0
-    below = has & (distinct < l_min)
-    return {
-        "l_threshold": int(l_min),
-        "distinct_l_min": int(distinct[has].min()) if has.any() else None,
-        "entropy_l_min": round(float(entropy[has].min()), 4) if has.any() else None,
-        "recursive_l_min": int(recursive[has].min()) if has.any() else None,
-        "classes_below_l": int(below.sum()),
-        "records_below_l": int(size[below].sum()),
-        "homogeneous_k_anonymous_classes": int((below & (size >= k)).sum()),
-        "records_in_homogeneous_k_anonymous_classes": int(size[below & (size >= k)].sum()),
-    }
+    ld = l_diversity_from_counts(g_of, pairs["__n"].to_numpy(dtype=float),
+                                 pairs["__s"].to_numpy() < 0, len(order), c)
+    return l_diversity_summary(ld, l_min, k)
 
 
 def combo_lookup(freq, plan: RiskPlan, risk):

@@ -407,13 +407,27 @@ def l_diversity_from_ids(ids: Any, n_groups: int, sensitive_codes: Any, card: in
 
     ids = np.asarray(ids, dtype=np.int64)
     s = np.asarray(sensitive_codes, dtype=np.int64)
-    size = np.bincount(ids, minlength=n_groups).astype(float)
     pair = ids * (card + 1) + (s + 1)
     pid, uniq = pd.factorize(pair)
     cnt = np.bincount(pid).astype(float)
     g = (uniq // (card + 1)).astype(np.int64)
     is_miss = (uniq % (card + 1)) == 0
+    return l_diversity_from_counts(g, cnt, is_miss, n_groups, c)
+
+
+def l_diversity_from_counts(g: Any, cnt: Any, is_miss: Any, n_groups: int,
+                            c: float = 2.0) -> dict[str, Any]:
+    """l-diversity from counts of (class, sensitive value) pairs: ``g`` the class of each pair,
+    ``cnt`` its number of records, ``is_miss`` whether its value is missing. The streaming and
+    dask engines merge such counts across batches; :func:`l_diversity_from_ids` builds them
+    from records."""
+    import numpy as np
+
+    g = np.asarray(g, dtype=np.int64)
+    cnt = np.asarray(cnt, dtype=float)
+    is_miss = np.asarray(is_miss, dtype=bool)
     present = ~is_miss
+    size = np.bincount(g, weights=cnt, minlength=n_groups)
     distinct = np.bincount(g[present], minlength=n_groups).astype(float)
     miss_cnt = np.bincount(g[is_miss], weights=cnt[is_miss], minlength=n_groups)
     # a missing value counts as one more value, unless no other value exists
@@ -440,6 +454,24 @@ def l_diversity_from_ids(ids: Any, n_groups: int, sensitive_codes: Any, card: in
         ok = (pos >= 1) & (c * suffix > top)
         recursive += np.bincount(gp[ok], minlength=n_groups)
     return {"size": size, "distinct": distinct, "entropy": entropy, "recursive": recursive}
+
+
+def l_diversity_summary(ld: dict[str, Any], l_min: int, k: int) -> dict[str, Any]:
+    """The report's figures from the per-class arrays of :func:`l_diversity_from_counts`."""
+    size, d = ld["size"], ld["distinct"]
+    has = size > 0
+    below = has & (d < l_min)
+    return {
+        "l_threshold": int(l_min),
+        "distinct_l_min": int(d[has].min()) if has.any() else None,
+        "entropy_l_min": round(float(ld["entropy"][has].min()), 4) if has.any() else None,
+        "recursive_l_min": int(ld["recursive"][has].min()) if has.any() else None,
+        "classes_below_l": int(below.sum()),
+        "records_below_l": int(size[below].sum()),
+        # classes that are k-anonymous yet share one sensitive value: attribute disclosure
+        "homogeneous_k_anonymous_classes": int((below & (size >= k)).sum()),
+        "records_in_homogeneous_k_anonymous_classes": int(size[below & (size >= k)].sum()),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,19 +556,5 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
     for col in sensitive:
         scodes, scard = encode_column(data[col], missing)
         ld = l_diversity_from_ids(ids, g, scodes, scard)
-        size = ld["size"]
-        d = ld["distinct"]
-        has = size > 0
-        below = has & (d < l_min)
-        m.l_diversity[col] = {
-            "l_threshold": int(l_min),
-            "distinct_l_min": int(d[has].min()) if has.any() else None,
-            "entropy_l_min": round(float(ld["entropy"][has].min()), 4) if has.any() else None,
-            "recursive_l_min": int(ld["recursive"][has].min()) if has.any() else None,
-            "classes_below_l": int(below.sum()),
-            "records_below_l": int(size[below].sum()),
-            # classes that are k-anonymous yet share one sensitive value: attribute disclosure
-            "homogeneous_k_anonymous_classes": int((below & (size >= k)).sum()),
-            "records_in_homogeneous_k_anonymous_classes": int(size[below & (size >= k)].sum()),
-        }
+        m.l_diversity[col] = l_diversity_summary(ld, l_min, k)
     return m
