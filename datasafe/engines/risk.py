@@ -209,16 +209,10 @@ def risk_result(freqs: dict, plan: RiskPlan, ctx: dict, measures, households=Non
     first = freq["__first"].to_numpy()
     top = min(RISKIEST_TOP, len(freq))
     order = []
-    if n:  # as datasafe.risk.riskiest_combinations: no sort of every class
-        n_cls = len(risk)
-        thr_r = np.partition(risk, n_cls - top)[n_cls - top]
-        cand = np.flatnonzero(risk >= thr_r)
-        if len(cand) > 1000:
-            above = cand[risk[cand] > thr_r]
-            tied = cand[risk[cand] == thr_r]
-            tied = tied[np.argsort(first[tied], kind="stable")[:top]]
-            cand = np.concatenate([above, tied])
-        order = cand[np.lexsort((first[cand], fk[cand], -risk[cand]))][:top]
+    if n:  # as datasafe.risk.riskiest_combinations
+        from datasafe.risk import top_classes
+
+        order = top_classes(risk, fk, first, top)
     riskiest = []
     top_codes = freq_codes(freq.iloc[np.asarray(order, dtype=np.int64)], plan)
     for i, cls in enumerate(list(order)):

@@ -287,6 +287,25 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
     )
 
 
+def top_classes(risk: Any, fk: Any, first: Any, top: int):
+    """Indices of the ``top`` classes by risk, ties by smaller fk then file order (``first``
+    record of the class) — without sorting every class."""
+    import numpy as np
+
+    n_cls = len(risk)
+    top = min(top, n_cls)
+    if top == 0:
+        return np.zeros(0, dtype=np.int64)
+    thr = np.partition(risk, n_cls - top)[n_cls - top]
+    cand = np.flatnonzero(risk >= thr)
+    if len(cand) > 1000:
+        above = cand[risk[cand] > thr]
+        tied = cand[risk[cand] == thr]
+        tied = tied[np.argsort(first[tied], kind="stable")[:top]]
+        cand = np.concatenate([above, tied])
+    return cand[np.lexsort((first[cand], fk[cand], -risk[cand]))][:top]
+
+
 def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
                           top: int = RISKIEST_TOP) -> list[dict]:
     """The ``top`` key combinations with the highest individual risk (ties: smallest fk first),
@@ -302,16 +321,7 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
     sizes = np.bincount(ids, minlength=n_cls)
     r = m.risk[first]
     f = m.fk[first]
-    # top classes by risk, ties by smaller fk then file order — without sorting every class
-    top = min(top, n_cls)
-    thr = np.partition(r, n_cls - top)[n_cls - top]
-    cand = np.flatnonzero(r >= thr)
-    if len(cand) > 1000:
-        above = cand[r[cand] > thr]
-        tied = cand[r[cand] == thr]
-        tied = tied[np.argsort(first[tied], kind="stable")[:top]]
-        cand = np.concatenate([above, tied])
-    order = cand[np.lexsort((first[cand], f[cand], -r[cand]))][:top]
+    order = top_classes(r, f, first, top)
     out = []
     for cls in order.tolist():
         i = int(first[cls])
