@@ -96,6 +96,9 @@ class ColumnResult:
     stats: ColumnStats = field(default_factory=ColumnStats)
     sample: list[str] = field(default_factory=list, repr=False)  # raw; never serialised
     free_text: bool = False
+    # (distinct non-empty values as a pyarrow array, their counts as numpy) when the column has
+    # few distinct values; raw, in memory only, never serialised
+    counts: Any = field(default=None, repr=False, compare=False)
 
     @property
     def entity(self) -> str | None:

@@ -75,14 +75,86 @@ def _text_array(s):
     return arr
 
 
+_U64_GOLDEN = 0x9E3779B97F4A7C15
+_U64_LEN = 0xC2B2AE3D27D4EB4F
+
+
+def _finalise(x):
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    import numpy as np
+
+    u = np.uint64
+    x = x ^ (x >> u(30))
+    x = x * u(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> u(27))
+    x = x * u(0x94D049BB133111EB)
+    return x ^ (x >> u(31))
+
+
 def value_hashes(values):
     """Seeded 64-bit hash of each text value (a pyarrow string array): the same value gets the
-    same hash in every file, partition and run."""
-    import numpy as np
-    import pandas as pd
+    same hash in every file, partition and run, whatever the platform.
 
-    obj = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
-    return pd.util.hash_array(obj, hash_key=HASH_KEY, categorize=False)
+    Vectorised over the array's UTF-8 buffer: the bytes of every string are read eight at a
+    time (one unaligned 64-bit word per string per round, strings sorted by length so each
+    round touches only the strings still running), mixed into the state, then finalised with
+    splitmix64. Cost grows with the bytes of the column, with no Python object per value.
+    Nulls hash like the empty string."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array([None if v is None else str(v) for v in values], pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.string())
+    u = np.uint64
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    bufs = values.buffers()
+    odt = np.dtype(np.int64 if pa.types.is_large_string(values.type) else np.int32)
+    off = np.frombuffer(bufs[1], dtype=odt, count=n + 1,
+                        offset=values.offset * odt.itemsize).astype(np.int64)
+    base, total = int(off[0]), int(off[-1] - off[0])
+    buf = np.zeros(total + 8, dtype=np.uint8)  # 8 bytes of padding: the last word stays inside
+    if total:
+        buf[:total] = np.frombuffer(bufs[2], dtype=np.uint8, count=total, offset=base)
+    # word at every byte position (unaligned view, no copy)
+    words = np.ndarray(shape=(total + 1,), dtype="<u8", buffer=buf, offset=0, strides=(1,))
+    starts = off[:-1] - base
+    lens = np.diff(off)
+    nulls = values.null_count
+    if nulls:
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        lens = np.where(valid, lens, 0)
+    nwords = (lens + 7) >> 3
+    with np.errstate(over="ignore"):
+        h = (u(SEED) * u(_U64_GOLDEN)) ^ (lens.astype(np.uint64) * u(_U64_LEN))
+        rounds = int(nwords.max())
+        if rounds > 1 and not (nwords == rounds).all():
+            order = np.argsort(-nwords, kind="stable")
+            starts, lens, h = starts[order], lens[order], h[order]
+            running = np.searchsorted(-nwords[order], -np.arange(1, rounds + 1), side="right")
+        else:
+            order, running = None, None
+        for j in range(rounds):
+            m = n if running is None else int(running[j])
+            w = words[starts[:m] + 8 * j]
+            rest = lens[:m] - 8 * j
+            short = rest < 8
+            if short.any():  # keep only the string's own bytes of its last word
+                bits = (np.clip(rest, 0, 7).astype(np.uint64) * u(8))
+                w = np.where(short, w & ((u(1) << bits) - u(1)), w)
+            x = (h[:m] ^ w) * u(_U64_GOLDEN)
+            h[:m] = x ^ (x >> u(29))
+        h = _finalise(h)
+    if order is not None:
+        out = np.empty(n, dtype=np.uint64)
+        out[order] = h
+        return out
+    return h
 
 
 def bottom_k(hashes, k: int = SAMPLE_SIZE):
@@ -106,6 +178,46 @@ def sample_distinct(uniques, k: int = SAMPLE_SIZE) -> list[str]:
         return []
     h = value_hashes(uniques)
     return uniques.take(bottom_k(h, k)).to_pylist()
+
+
+COUNTS_MAX = 200_000  # value counts kept for columns with at most this many distinct values
+_PROBE = 20_000  # rows looked at to guess whether a column is nearly unique
+
+
+def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE):
+    """(distinct count, sample, value counts or None) of an array of non-empty texts.
+
+    Two routes to the same answer: a column with few distinct values goes through pyarrow's
+    hash table (value counts, kept for the detectors and checks); a nearly unique column (IDs,
+    phones, coordinates) is hashed with :func:`value_hashes` and the hashes sorted, which is
+    several times cheaper than a string hash table with a million entries. Either way the
+    sample is the ``k`` distinct values with the smallest seeded hash."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    n = len(nonnull)
+    probe = nonnull.slice(0, _PROBE) if n > 4 * _PROBE else None
+    nearly_unique = probe is not None and pc.count_distinct(probe).as_py() > 0.5 * len(probe)
+    if not nearly_unique:
+        vc = pc.value_counts(nonnull)
+        uniques, counts = vc.field("values"), vc.field("counts")
+        sample = sample_distinct(uniques, k)
+        keep = (uniques, counts.to_numpy()) if len(uniques) <= COUNTS_MAX else None
+        return len(uniques), sample, keep
+    h = value_hashes(nonnull)
+    hs = np.sort(h)
+    new = np.empty(len(hs), dtype=bool)
+    new[0] = True
+    np.not_equal(hs[1:], hs[:-1], out=new[1:])
+    distinct_hashes = hs[new]
+    chosen = distinct_hashes[:k]
+    rows = np.flatnonzero(h <= chosen[-1])  # the rows holding the chosen values (and repeats)
+    order = np.argsort(h[rows], kind="stable")
+    rows = rows[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = h[rows][1:] != h[rows][:-1]
+    sample = nonnull.take(rows[first]).to_pylist()
+    return int(len(distinct_hashes)), sample, None
 
 
 def profile_column(table: Table, index: int) -> ColumnResult:
@@ -139,9 +251,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
         return col
     lengths = pc.utf8_length(nonnull)
     mm = pc.min_max(lengths).as_py()
-    uniques = pc.unique(nonnull)
-    distinct = len(uniques)
-    col.sample = sample_distinct(uniques)
+    distinct, col.sample, col.counts = _distinct_and_sample(nonnull)
     col.stats = ColumnStats(
         inferred_type=infer_type(col.sample),
         rows=rows,
@@ -164,5 +274,15 @@ def profile_table(table: Table) -> TableResult:
         ragged_rows=table.ragged_rows,
         notes=list(table.notes),
     )
-    result.columns = [profile_column(table, i) for i in range(len(table.keys))]
+    n = len(table.keys)
+    if table.rows * n >= 2_000_000 and n > 1:
+        # pyarrow and numpy release the GIL: columns are profiled two at a time on big tables
+        from concurrent.futures import ThreadPoolExecutor
+
+        import os
+
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            result.columns = list(pool.map(lambda i: profile_column(table, i), range(n)))
+    else:
+        result.columns = [profile_column(table, i) for i in range(n)]
     return result

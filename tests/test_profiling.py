@@ -104,3 +104,38 @@ def test_duplicate_headers_profile_separately(tmp_path):
 ])
 def test_infer_type(vals, expected):
     assert infer_type(vals) == expected
+
+
+def test_value_hashes_are_stable_slice_independent_and_distinguish_values():
+    import pyarrow as pa
+
+    from datasafe.profiling import value_hashes
+
+    arr = pa.array(["", "a", "ab", "abcdefgh", "abcdefghi", "a", "é" * 30, None,
+                    "abcdefgh\x00", "CD-2024-000017"])
+    h = value_hashes(arr)
+    # pinned: a sample drawn today is the sample drawn on any machine tomorrow
+    assert int(h[1]) == 4001527683596784854
+    assert h[1] == h[5] and h[0] == h[7]  # same value, same hash; null hashes like ""
+    assert len({int(x) for x in h}) == 8  # "abcdefgh" and "abcdefgh\0" differ (length mixed in)
+    assert list(value_hashes(arr.slice(2, 4))) == list(h[2:6])
+    assert list(value_hashes(pa.chunked_array([arr.slice(0, 3), arr.slice(3)]))) == list(h)
+    assert list(value_hashes(arr.cast(pa.large_string()))) == list(h)
+
+
+def test_nearly_unique_and_repetitive_columns_give_the_same_distinct_count_and_sample(monkeypatch):
+    import numpy as np
+    import pyarrow as pa
+
+    from datasafe import profiling as P
+
+    rng = np.random.default_rng(3)
+    ids = [f"CD-{i:07d}" for i in rng.permutation(150_000)]
+    ids += ids[:5000]  # a few repeats
+    arr = pa.array(ids)
+    fast = P._distinct_and_sample(arr)  # > 4 × probe rows, nearly unique: the hashing route
+    monkeypatch.setattr(P, "_PROBE", 10**9)  # never probe: pyarrow's value counts
+    slow = P._distinct_and_sample(arr)
+    assert fast[0] == slow[0] == 150_000
+    assert fast[1] == slow[1] and len(fast[1]) == P.SAMPLE_SIZE
+    assert fast[2] is None  # counts are not kept for a nearly unique column
