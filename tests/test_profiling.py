@@ -139,3 +139,25 @@ def test_nearly_unique_and_repetitive_columns_give_the_same_distinct_count_and_s
     assert fast[0] == slow[0] == 150_000
     assert fast[1] == slow[1] and len(fast[1]) == P.SAMPLE_SIZE
     assert fast[2] is None  # counts are not kept for a nearly unique column
+
+
+def test_checks_and_detectors_get_the_same_numbers_from_kept_value_counts(tmp_path):
+    """The value counts the profiler keeps give the checks the same counts as a pass over the
+    whole column (dates of birth written in full, with blanks and padding)."""
+    import pandas as pd
+
+    from datasafe.checking import values as vals
+    from datasafe.profiling import profile_table
+    from datasafe.read import read_tables
+
+    dob = ["1990-01-02", " 1985-12-31", "1985-12-31", "1990", "", "12 mars 1970", "unknown"] * 3000
+    p = tmp_path / "people.csv"
+    pd.DataFrame({"date_of_birth": dob, "sex": ["F", "M", "F"] * 7000}).to_csv(p, index=False)
+    table = read_tables(p)[0]
+    res = profile_table(table)
+    col = res.columns[0]
+    assert col.counts is not None
+    series = table.data[col.key]
+    with_counts = vals.share_matching(series, vals.FULL_DATE_RE, col)
+    col.counts = None
+    assert with_counts == vals.share_matching(series, vals.FULL_DATE_RE, col) == (12000, 18000)

@@ -164,10 +164,19 @@ def _hxl_matches(tag: str | None) -> tuple[list, bool, bool]:
 
 
 def _weights(series, col):
-    """Frequencies of the sampled values when the sample holds every distinct value."""
+    """Frequencies of the sampled values when the sample holds every distinct value (from the
+    value counts the profiler kept, else one count over the column)."""
     if col.stats.distinct > len(col.sample) or col.stats.distinct > 500:
         return None
-    vc = series.value_counts()
+    import numpy as np
+
+    if col.counts is not None:
+        uniques, counts = col.counts
+        freq = dict(zip(uniques.to_pylist(), counts.tolist()))
+        return np.array([float(freq.get(v, 1.0)) for v in col.sample], dtype="float64")
+    if series is None:
+        return None
+    vc = series.dropna().value_counts()
     return vc.reindex(col.sample).to_numpy(dtype="float64", na_value=1.0)
 
 
@@ -274,9 +283,10 @@ def _analyse(table, col, lex, options, regions) -> _Col:
     if col.sample:
         try:
             series = table.data[col.key] if col.key in table.data.columns else None
-            nonnull = series.dropna() if series is not None else None
-            weights = _weights(nonnull, col) if nonnull is not None else None
-            c.feats = V.compute(col.sample, weights, nonnull, col.stats,
+            if series is not None and getattr(series, "ndim", 1) != 1:
+                series = series.iloc[:, 0]
+            weights = _weights(series, col)
+            c.feats = V.compute(col.sample, weights, series, col.stats,
                                 regions=regions,
                                 value_list_files=_config_files(options, "value_lists"),
                                 names_files=_config_files(options, "given_names"))

@@ -230,7 +230,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     """Features and value hits of one column.
 
     ``sample``: distinct raw values (a list or Series, at most 500); ``weights``: their
-    frequencies in the column (or None); ``full``: the whole column (non-empty values) for cheap
+    frequencies in the column (or None); ``full``: the whole column (nulls allowed) for cheap
     confirmations, or None.
     """
     import numpy as np
@@ -461,7 +461,8 @@ def _confirm(full, pattern: str, share: float, stats) -> float:
     if full is None or stats.distinct <= 500:
         return share
     try:
-        return float(full.str.fullmatch(pattern).mean())
+        full = full.dropna()
+        return float(full.str.fullmatch(pattern).mean()) if len(full) else share
     except Exception:  # noqa: BLE001 - a confirmation only
         return share
 

@@ -101,7 +101,7 @@ class CoordinatesInText(Check):
         pattern = re.compile(vals.COORD_TEXT_RE)
         if not any(pattern.search(v) for v in col.sample[:500]):
             return  # the sample decides; the whole column is counted only when it hits
-        hits, n = vals.share_matching(ctx.series(col), vals.COORD_TEXT_RE)
+        hits, n = vals.share_matching(ctx.series(col), vals.COORD_TEXT_RE, col)
         if hits:
             yield Hit(col, cells=hits, sensitivity="row_level_coordinates" if ctx.row_level
                       else "site_coordinates")

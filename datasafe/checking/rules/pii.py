@@ -144,7 +144,7 @@ class FullDatesOfBirth(Check):
                                                     and "date" in ctx.tokens(col)))
         if not is_dob:
             return
-        hits, n = vals.share_matching(ctx.series(col), vals.FULL_DATE_RE)
+        hits, n = vals.share_matching(ctx.series(col), vals.FULL_DATE_RE, col)
         if n and hits / n >= float(ctx.param("min_share", 0.5)):
             yield Hit(col, full_dates=hits, share=f"{hits / n:.0%}")
 
