@@ -41,45 +41,90 @@ def _codes(keys) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _counts_on(codes: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
-    """For every row, how many rows share its codes on ``cols`` (missing = its own value)."""
-    n = codes.shape[0]
-    if not cols:
-        return np.full(n, n, dtype=np.int64)
+def _bases(codes: np.ndarray) -> list[int]:
+    """Per key column, the radix of its codes + 1 (codes only ever fall to -1 afterwards, so
+    the radix taken once stays valid)."""
+    return [int(codes[:, j].max(initial=-1)) + 2 for j in range(codes.shape[1])]
+
+
+def _row_keys(codes: np.ndarray, cols, bases: list[int] | None = None) -> np.ndarray:
+    """One int64 key per row for the codes on ``cols`` (mixed radix, re-factorised before it
+    could overflow): equal keys ⇔ equal codes on ``cols``."""
     import pandas as pd
 
-    # one int64 key per row (mixed radix, re-factorised before it could overflow), then a hash
-    # factorisation and a bincount: much faster than np.unique over rows
+    n = codes.shape[0]
     key = np.zeros(n, dtype=np.int64)
     radix = 1
     for j in cols:
-        base = int(codes[:, j].max(initial=-1)) + 2
+        base = bases[j] if bases is not None else int(codes[:, j].max(initial=-1)) + 2
         if radix * base >= (1 << 62):
             key = pd.factorize(key)[0].astype(np.int64)
             radix = int(key.max(initial=0)) + 1
         key = key * base + (codes[:, j] + 1)
         radix *= base
-    ids, uniq = pd.factorize(key)
-    return np.bincount(ids, minlength=len(uniq))[ids]
+    return key
 
 
-def sample_frequencies(codes: np.ndarray) -> np.ndarray:
-    """Conservative fk of every record (see the module docstring)."""
+def _counts_on(codes: np.ndarray, cols: tuple[int, ...], weights: np.ndarray | None = None,
+               bases: list[int] | None = None) -> np.ndarray:
+    """For every row, how many rows share its codes on ``cols`` (missing = its own value);
+    with ``weights``, the sum of the weights of those rows (rows standing for several
+    records)."""
+    n = codes.shape[0]
+    total = n if weights is None else int(weights.sum())
+    if not cols:
+        return np.full(n, total, dtype=np.int64)
+    import pandas as pd
+
+    # a hash factorisation of one int64 key and a bincount: much faster than np.unique over rows
+    ids, uniq = pd.factorize(_row_keys(codes, cols, bases))
+    if weights is None:
+        return np.bincount(ids, minlength=len(uniq))[ids]
+    sums = np.bincount(ids, weights=weights, minlength=len(uniq))
+    return np.rint(sums).astype(np.int64)[ids]
+
+
+def sample_frequencies(codes: np.ndarray, weights: np.ndarray | None = None,
+                       bases: list[int] | None = None) -> np.ndarray:
+    """Conservative fk of every record (see the module docstring). With ``weights`` each row
+    of ``codes`` stands for that many records (e.g. one row per distinct key combination)."""
     n, m = codes.shape
     fk = np.empty(n, dtype=np.int64)
     if m == 0:
-        fk[:] = n
+        fk[:] = n if weights is None else int(weights.sum())
         return fk
     import pandas as pd
 
+    if bases is None:
+        bases = _bases(codes)
     # missing-value patterns as bit masks (one int per record), not np.unique over rows
     bits = ((codes < 0).astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
     pinv, patterns = pd.factorize(bits)
+    if len(patterns) == 1:
+        cols = tuple(j for j in range(m) if not (int(patterns[0]) >> j) & 1)
+        return _counts_on(codes, cols, weights, bases)
     for p_i, pat in enumerate(patterns):
         rows = pinv == p_i
         cols = tuple(j for j in range(m) if not (int(pat) >> j) & 1)
-        fk[rows] = _counts_on(codes, cols)[rows]
+        fk[rows] = _counts_on(codes, cols, weights, bases)[rows]
     return fk
+
+
+def distinct_rows(codes: np.ndarray, bases: list[int] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inverse, distinct rows of ``codes``, how many rows of ``codes`` each stands for):
+    ``distinct[inverse] == codes``."""
+    import pandas as pd
+
+    n, m = codes.shape
+    if m == 0:
+        return np.zeros(n, dtype=np.int64), np.zeros((min(n, 1), 0), dtype=np.int64), \
+            np.array([n] if n else [], dtype=np.int64)
+    inv, uniq = pd.factorize(_row_keys(codes, range(m), bases))
+    inv = inv.astype(np.int64)
+    distinct = np.empty((len(uniq), m), dtype=codes.dtype)
+    distinct[inv] = codes
+    return inv, distinct, np.bincount(inv, minlength=len(uniq)).astype(np.int64)
 
 
 def frequencies(frame, key_vars: list[str]) -> np.ndarray:
@@ -120,29 +165,47 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
             stats[v] = int((~original_na[:, j]).sum())
             out[v] = out[v].where(np.zeros(len(out), dtype=bool), None)
         return out, stats, int((~original_na).any(axis=1).sum())
+    # every step treats records with the same key values alike, so the search runs on the
+    # distinct key combinations, each weighted by how many records it stands for (thousands of
+    # rows instead of millions), and the result is mapped back to the records at the end
+    inv, ucodes, weights = distinct_rows(codes)
+    bases = _bases(ucodes)
+
+    def freq(c):
+        return sample_frequencies(c, weights, bases)
+
+    def merge():
+        # combinations that became equal (a value suppressed) are merged: nearly unique rows
+        # (a village key) collapse after the first suppression, and every later step is cheaper
+        nonlocal inv, ucodes, weights
+        inv2, ucodes, counts = distinct_rows(ucodes, bases)
+        if len(ucodes) < len(inv2):
+            weights = np.bincount(inv2, weights=weights, minlength=len(ucodes))
+            weights = np.rint(weights).astype(np.int64)
+            inv = inv2[inv]
+        return freq(ucodes)
+
     rounds = 0
     limit = max_rounds or (m + 2) * 4
+    fk = freq(ucodes)
     while rounds < limit:
         rounds += 1
-        fk = sample_frequencies(codes)
         risky = fk < k
         if not risky.any():
             break
         progressed = False
         # 1) a single suppression that alone makes the record safe, least important first
         for j in suppress_order:
-            fk = sample_frequencies(codes)
-            risky = (fk < k) & (codes[:, j] >= 0)
+            risky = (fk < k) & (ucodes[:, j] >= 0)
             if not risky.any():
                 continue
-            trial = codes.copy()
+            trial = ucodes.copy()
             trial[risky, j] = -1
-            fk_trial = sample_frequencies(trial)
-            ok = risky & (fk_trial >= k)
+            ok = risky & (freq(trial) >= k)
             if ok.any():
-                codes[ok, j] = -1
+                ucodes[ok, j] = -1
                 progressed = True
-        fk = sample_frequencies(codes)
+                fk = merge()
         risky = fk < k
         if not risky.any():
             break
@@ -150,11 +213,12 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
             continue
         # 2) no single value helps: suppress the least important value still present
         for j in suppress_order:
-            sel = risky & (codes[:, j] >= 0)
+            sel = risky & (ucodes[:, j] >= 0)
             if sel.any():
-                codes[sel, j] = -1
+                ucodes[sel, j] = -1
                 risky = risky & ~sel
-        fk = sample_frequencies(codes)
+        fk = merge()
+    codes = ucodes[inv]
     suppressed = (codes < 0) & ~original_na
     for j, v in enumerate(key_vars):
         mask = suppressed[:, j]
