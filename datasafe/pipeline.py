@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,22 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
                 break
             h.update(b)
     return h.hexdigest()
+
+
+def _hash_in_background(path):
+    """A future of ``sha256_file(path)`` running on a daemon thread."""
+    from concurrent.futures import Future
+
+    fut: Future = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(sha256_file(path))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result() in the caller
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name="datasafe-sha256", daemon=True).start()
+    return fut
 
 
 def analyse_tables(tables: list[Table], file_result: FileResult, options: ScanOptions,
@@ -153,11 +170,14 @@ def _read_all(target: Any, options: ScanOptions):
         try:
             from datasafe.engines import wants_stream
 
+            # the content hash is computed on a second thread while the file is read
+            # (hashlib and file reads release the GIL)
+            digest = _hash_in_background(path)
             if wants_stream(Path(path), options):  # large CSV/Parquet: bounded memory
                 tables = _engine_tables(path, fres, options, "stream")
             else:
                 tables = read_tables(path, options.limits)
-            fres.sha256 = sha256_file(path)
+            fres.sha256 = digest.result()
         except ReadError as exc:
             fres.error = exc.cause
             tables = []

@@ -217,7 +217,12 @@ def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE):
     first = np.ones(len(rows), dtype=bool)
     first[1:] = h[rows][1:] != h[rows][:-1]
     sample = nonnull.take(rows[first]).to_pylist()
-    return int(len(distinct_hashes)), sample, None
+    distinct = int(len(distinct_hashes))
+    keep = None
+    if distinct <= min(COUNTS_MAX, n // 4):  # the probe was fooled (dates, many repeats)
+        vc = pc.value_counts(nonnull)
+        keep = (vc.field("values"), vc.field("counts").to_numpy())
+    return distinct, sample, keep
 
 
 def profile_column(table: Table, index: int) -> ColumnResult:
