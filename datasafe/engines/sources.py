@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 HEAD_BYTES = 4 << 20
-BLOCK_BYTES = 16 << 20  # one CSV block in memory at a time (and its text frame)
+BLOCK_BYTES = 16 << 20  # one CSV batch in memory at a time (and its text frame)
+# pyarrow's streaming CSV reader reads up to 32 blocks ahead in a background thread (its
+# readahead queue, refilled when half empty): 16 MB blocks held 0.5-0.6 GB of raw CSV whatever
+# the consumer did. Small blocks bound that to ~32 MB; they are regrouped into BLOCK_BYTES
+# batches so that the per-batch work stays as coarse as before.
+READ_BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -90,7 +95,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
     reader = pcsv.open_csv(
         path,
         read_options=pcsv.ReadOptions(column_names=keys, skip_rows=opts["skip"],
-                                      encoding=opts["encoding"], block_size=BLOCK_BYTES),
+                                      encoding=opts["encoding"], block_size=READ_BLOCK_BYTES),
         parse_options=pcsv.ParseOptions(delimiter=opts["delim"], quote_char='"',
                                         double_quote=True, escape_char=False,
                                         newlines_in_values=opts["newlines"],
@@ -101,7 +106,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
             include_columns=out_keys if columns else None))
     offset = 0
     try:
-        for batch in reader:
+        for batch in _regroup(reader, BLOCK_BYTES):
             cols = []
             for col in batch.columns:
                 space = pc.utf8_is_space(col)
@@ -122,6 +127,22 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
     except (pa.ArrowInvalid, UnicodeError) as exc:
         raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
                                 f"({R._short(exc)})") from None
+
+
+def _regroup(reader, size: int):
+    """Record batches of ``reader`` joined into tables of about ``size`` bytes (one contiguous
+    chunk per column)."""
+    import pyarrow as pa
+
+    pending, nbytes = [], 0
+    for b in reader:
+        pending.append(b)
+        nbytes += b.nbytes
+        if nbytes >= size:
+            yield pa.Table.from_batches(pending).combine_chunks()
+            pending, nbytes = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks()
 
 
 # ---------------------------------------------------------------------------------------------
