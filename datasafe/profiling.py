@@ -279,15 +279,5 @@ def profile_table(table: Table) -> TableResult:
         ragged_rows=table.ragged_rows,
         notes=list(table.notes),
     )
-    n = len(table.keys)
-    if table.rows * n >= 2_000_000 and n > 1:
-        # pyarrow and numpy release the GIL: columns are profiled two at a time on big tables
-        from concurrent.futures import ThreadPoolExecutor
-
-        import os
-
-        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            result.columns = list(pool.map(lambda i: profile_column(table, i), range(n)))
-    else:
-        result.columns = [profile_column(table, i) for i in range(n)]
+    result.columns = [profile_column(table, i) for i in range(len(table.keys))]
     return result
