@@ -54,7 +54,7 @@ def io_floor_read_write(csv: Path, out: Path) -> list[str]:
                       f"c.write_csv(t, {str(out)!r})"]
 
 
-def f1_by_role(pred: dict[str, str], truth: dict[str, str]) -> dict[str, float]:
+def f1_by_role(pred: dict[str, str], truth: dict[str, str]) -> dict[str, float | None]:
     """Column-level F1 of 'is this column personal (direct, quasi or sensitive)?' and per role."""
     out = {}
     for role in ("direct", "quasi", "sensitive", "any"):
@@ -63,6 +63,9 @@ def f1_by_role(pred: dict[str, str], truth: dict[str, str]) -> dict[str, float]:
         tp = sum(1 for c, r in truth.items() if hit(r) and hit(pred.get(c, "none")))
         fp = sum(1 for c, r in pred.items() if hit(r) and not hit(truth.get(c, "none")))
         fn = sum(1 for c, r in truth.items() if hit(r) and not hit(pred.get(c, "none")))
+        if tp + fp + fn == 0:  # no such column in the data and none claimed: nothing to score
+            out[role] = None
+            continue
         p = tp / (tp + fp) if tp + fp else 0.0
         rc = tp / (tp + fn) if tp + fn else 0.0
         out[role] = round(2 * p * rc / (p + rc), 3) if p + rc else 0.0
