@@ -871,7 +871,7 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
                                                 newlines_in_values=newlines,
                                                 ignore_empty_lines=True),
                 convert_options=pcsv.ConvertOptions(
-                    column_types={k: pa.string() for k in keys}, null_values=[""],
+                    column_types={k: pa.large_string() for k in keys}, null_values=[""],
                     strings_can_be_null=True, quoted_strings_can_be_null=True,
                     check_utf8=True),
             )
@@ -885,7 +885,7 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     for col in tbl.columns:
         space = pc.utf8_is_space(col)
         if pc.any(space).as_py():
-            col = pc.if_else(space, pa.scalar(None, pa.string()), col)
+            col = pc.if_else(space, pa.scalar(None, col.type), col)
         cols.append(col)
     _check_cells(cols, limits, path)  # the same cell-size limit as the csv-module path
     tbl = pa.Table.from_arrays(cols, names=keys)
