@@ -18,7 +18,13 @@ from typing import Any
 
 from datasafe.model import FileResult, ScanResult
 from datasafe.redact.plan import Plan, PlanError, derive_table, merge_plan, parse_plan
-from datasafe.redact.treatments import REMOVING_TREATMENTS, TreatmentError, key_id, resolve
+from datasafe.redact.treatments import (
+    REMOVING_TREATMENTS,
+    TreatmentError,
+    count_distinct,
+    key_id,
+    resolve,
+)
 
 log = logging.getLogger("datasafe")
 
@@ -325,8 +331,12 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         ne = entry["non_empty"]
         entry["information_loss"] = round((entry["values_changed"] + entry["cells_suppressed"])
                                           / ne, 4) if ne else 0.0
-        entry["distinct_before"] = int(df[key_].nunique(dropna=True))
-        entry["distinct_after"] = int(out[key_].nunique(dropna=True))
+        entry["distinct_before"] = count_distinct(df[key_])
+        # no value changed, none emptied and none filled: the same values
+        same = (not entry["values_changed"] and not entry["cells_suppressed"]
+                and int(out[key_].notna().sum()) == ne)
+        entry["distinct_after"] = (entry["distinct_before"] if same
+                                   else count_distinct(out[key_]))
     tlog = {"table": table.name, "rows": int(len(df)), "dropped_keys": list(dropped),
             "columns": [entries[c] for c in table.keys if c in entries],
             "dropped": [_header(table, c) for c in dropped],

@@ -78,12 +78,81 @@ def canonical(name: str) -> str:
 # helpers
 
 
-def to_number(s):
-    """Text → float Series (NaN where not a number); accepts a decimal comma."""
+# plain decimal numbers, which Arrow's cast parses exactly as pandas does (both correctly
+# rounded); anything else ("inf", "1_000", other digits) is left to pandas
+_DECIMAL = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+# below this share of distinct values an elementwise parse runs on the distinct values only
+DISTINCT_SHARE = 0.5
+
+
+def arrow_text(s):
+    """The values of a text Series as an Arrow string array (nulls where missing)."""
+    import pyarrow as pa
+
+    return pa.array(s, type=pa.string(), from_pandas=True)
+
+
+def on_distinct(s, fn):
+    """``fn`` (elementwise, text Series → float or datetime Series) applied to the distinct
+    values of ``s`` only and put back in place: an age or date column of a million rows holds
+    a few hundred or thousand values. Columns of mostly distinct values are passed whole."""
+    import numpy as np
     import pandas as pd
+    import pyarrow.compute as pc
+
+    import pyarrow as pa
+
+    n = len(s)
+    if n < 10_000:
+        return fn(s)
+    try:
+        arr = arrow_text(s)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not text: elementwise on the whole column
+        return fn(s)
+    head = arr.slice(0, 10_000)
+    if pc.count_distinct(head).as_py() > DISTINCT_SHARE * len(head):  # e.g. GPS coordinates
+        return fn(s)
+    enc = pc.dictionary_encode(arr)
+    if len(enc.dictionary) > DISTINCT_SHARE * n:
+        return fn(s)
+    vals = fn(pd.Series(enc.dictionary.to_pandas(), dtype="str"))
+    kind = vals.dtype.kind if isinstance(vals.dtype, np.dtype) else None
+    if kind not in ("f", "M"):
+        return fn(s)
+    arr = vals.to_numpy()
+    missing = np.array([np.nan if kind == "f" else np.datetime64("NaT")], dtype=arr.dtype)
+    idx = enc.indices.fill_null(len(arr)).to_numpy(zero_copy_only=False)
+    return pd.Series(np.concatenate([arr, missing])[idx], index=s.index, name=s.name)
+
+
+def _to_number(s):
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     t = s.str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(t, errors="coerce")
+    arr = arrow_text(t)
+    plain = pc.match_substring_regex(arr, _DECIMAL).fill_null(False)
+    plain_np = plain.to_numpy(zero_copy_only=False)
+    if plain_np.all():
+        vals = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    else:
+        vals = np.full(len(arr), np.nan)
+        if plain_np.any():
+            vals[plain_np] = pc.cast(arr.filter(plain), pa.float64()).to_numpy(
+                zero_copy_only=False)
+        rest = ~plain_np & t.notna().to_numpy(dtype=bool)
+        if rest.any():
+            vals[rest] = pd.to_numeric(t[rest], errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan)
+    return pd.Series(vals, index=s.index, name=s.name, dtype="float64")
+
+
+def to_number(s):
+    """Text → float Series (NaN where not a number); accepts a decimal comma. Plain decimals
+    are parsed by Arrow, other forms by ``pandas.to_numeric`` (the same numbers)."""
+    return on_distinct(s, _to_number)
 
 
 def number_text(x, integer: bool = False):
@@ -97,6 +166,17 @@ def number_text(x, integer: bool = False):
         arr = pc.cast(pc.round(arr), pa.int64())
     out = pc.cast(arr, pa.string())
     return pd.Series(out.to_pandas(types_mapper=pd.ArrowDtype).astype("str"), index=x.index)
+
+
+def count_distinct(s) -> int:
+    """``s.nunique()`` of a text Series, counted by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return int(pc.count_distinct(arrow_text(s), mode="only_valid").as_py())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return int(s.nunique(dropna=True))
 
 
 def _looks_integer(s) -> bool:
@@ -128,7 +208,12 @@ def age_to_band(age, bands: list[float] | None = None):
 
 
 def parse_dates(s):
-    """Text → datetime Series (NaT where not a date): ISO first, then day-first forms."""
+    """Text → datetime Series (NaT where not a date): ISO first, then day-first forms (parsed
+    once per distinct value)."""
+    return on_distinct(s, _parse_dates)
+
+
+def _parse_dates(s):
     import pandas as pd
 
     t = s.str.strip()
@@ -249,8 +334,32 @@ def t_date(s, params, state, frame):
         out = d.dt.year.astype("Int64").astype("str") + "-Q" + d.dt.quarter.astype(
             "Int64").astype("str")
     else:
-        out = d.dt.strftime(fmt)
+        out = _year_month_text(d, level == "year") if fmt in ("%Y-%m", "%Y") else None
+        if out is None:
+            out = d.dt.strftime(fmt)
     return out.where(d.notna(), None).astype("str")
+
+
+def _year_month_text(d, year_only: bool):
+    """``strftime("%Y-%m")`` / ``("%Y")`` of a datetime Series from its year and month numbers
+    in Arrow (strftime formats every value in Python); None for years strftime would not
+    write with four digits."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    year = d.dt.year
+    ok = d.notna()
+    if ok.any() and not ((year[ok] >= 1000) & (year[ok] <= 9999)).all():
+        return None
+    y = pc.cast(pa.array(year.astype("Int64"), type=pa.int64(), from_pandas=True), pa.string())
+    if year_only:
+        txt = y
+    else:
+        m = pc.cast(pa.array(d.dt.month.astype("Int64"), type=pa.int64(), from_pandas=True),
+                    pa.string())
+        txt = pc.binary_join_element_wise(y, pc.utf8_lpad(m, 2, "0"), "-")
+    return pd.Series(txt.to_pandas(), index=d.index, dtype="str")
 
 
 def _reference(params) -> _dt.date:
