@@ -108,3 +108,39 @@ def test_pattern_fallback_without_a_model(monkeypatch):
     out, backend = ner.analyse_texts(notes, ("SO",))
     assert backend == "presidio:patterns"
     assert sum(1 for r in out if r.get("EMAIL_ADDRESS")) >= 25
+
+
+@needs_en
+def test_trimmed_pipeline_finds_the_entities_of_the_full_model():
+    import spacy
+
+    from datasafe.detect import ner
+
+    engine, _ = ner.get_engine("en", ("KE",))
+    nlp = engine.nlp_engine.nlp["en"]
+    assert nlp.pipe_names == ["ner"]  # the small model's NER has its own tok2vec
+    texts = _notes_en(random.Random(9), n=30)
+    full = spacy.load(ner.MODELS["en"])
+    assert ([[(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+            == [[(e.text, e.label_) for e in d.ents] for d in full.pipe(texts)])
+
+
+def test_presidio_recognizers_load_lazily_and_its_defaults_still_work():
+    """Only the recognizers datasafe registers are imported; Presidio's default registry, in the
+    same process, still finds every predefined recognizer."""
+    import subprocess
+    import sys
+
+    defaults = ("from presidio_analyzer import RecognizerRegistry\n"
+                "r = RecognizerRegistry(); r.load_predefined_recognizers(languages=['en'])\n"
+                "print(sorted(type(x).__name__ for x in r.recognizers))\n")
+    lazy = ("import sys\n"
+            "from datasafe.detect import ner\n"
+            "ner.get_engine('en', ('KE',))\n"
+            "print(any('url_recognizer' in m for m in sys.modules))\n" + defaults)
+    eager = subprocess.run([sys.executable, "-c", defaults], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    out = subprocess.run([sys.executable, "-c", lazy], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "False"
+    assert out[1] == eager[0] and "UrlRecognizer" in eager[0]

@@ -67,6 +67,130 @@ def _neutralise_tldextract() -> None:
         T.TLD_EXTRACTOR = ext
 
 
+# Importing presidio_analyzer runs ``predefined_recognizers/__init__.py``, which imports its ~100
+# recognizers, and each compiles its patterns when its class is defined (the URL one alone, a
+# regex of every TLD, takes 0.5-1 s): over half the cost of the import, for four recognizers
+# used. Its packages are therefore loaded lazily: a name (``EmailRecognizer``) imports only the
+# module its ``__init__`` takes it from; any other name, or Presidio's own search for recognizer
+# classes (its default registry, YAML configurations), runs the whole ``__init__`` as before.
+_RECOGNIZERS_PKG = "presidio_analyzer.predefined_recognizers"
+_lazy_installed = False
+
+
+class _LazyPackageLoader:
+    """Loads a package of :data:`_RECOGNIZERS_PKG` with a module ``__getattr__`` resolving the
+    names its ``__init__`` imports (read with ``ast``, not run) on first access."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        import ast
+        from importlib.machinery import PathFinder
+
+        name = module.__name__
+        source = self.loader.get_source(name)
+        tree = ast.parse(source)
+        origin: dict[str, tuple[str, str]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                base = (importlib.util.resolve_name("." * node.level + (node.module or ""), name)
+                        if node.level else node.module)
+                for a in node.names:
+                    origin[a.asname or a.name] = (base, a.name)
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and getattr(node.targets[0], "id", None) == "__all__"):
+                module.__all__ = ast.literal_eval(node.value)
+        state = {"full": False}
+
+        def load_all() -> None:
+            if not state["full"]:
+                state["full"] = True
+                exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102
+
+        def __getattr__(attr: str):
+            if attr in origin:
+                src, src_attr = origin[attr]
+                mod = importlib.import_module(src)
+                try:
+                    value = getattr(mod, src_attr)
+                except AttributeError:
+                    value = importlib.import_module(f"{src}.{src_attr}")
+            elif attr.startswith("__"):
+                raise AttributeError(attr)
+            elif PathFinder.find_spec(f"{name}.{attr}", module.__path__) is not None:
+                value = importlib.import_module(f"{name}.{attr}")  # a sub-module or package
+            else:
+                load_all()
+                if attr not in module.__dict__:
+                    raise AttributeError(f"module {name!r} has no attribute {attr!r}")
+                value = module.__dict__[attr]
+            setattr(module, attr, value)
+            return value
+
+        module.__getattr__ = __getattr__
+        module._datasafe_load_all = load_all
+
+
+class _LazyRecognizersFinder:
+    """A ``sys.meta_path`` finder for the packages (not the modules) of :data:`_RECOGNIZERS_PKG`."""
+
+    @staticmethod
+    def find_spec(fullname, path, target=None):
+        if fullname != _RECOGNIZERS_PKG and not fullname.startswith(_RECOGNIZERS_PKG + "."):
+            return None
+        from importlib.machinery import PathFinder, SourceFileLoader
+
+        spec = PathFinder.find_spec(fullname, path)
+        if (spec is None or spec.submodule_search_locations is None
+                or not isinstance(spec.loader, SourceFileLoader)):
+            return None
+        spec.loader = _LazyPackageLoader(spec.loader)
+        return spec
+
+
+def _load_all_recognizers() -> None:
+    import sys
+
+    for name, mod in list(sys.modules.items()):
+        if name.startswith(_RECOGNIZERS_PKG) and hasattr(mod, "_datasafe_load_all"):
+            mod._datasafe_load_all()
+
+
+def _lazy_recognizers() -> None:
+    """Install the lazy loading before presidio_analyzer is first imported (spaCy imports it
+    too, through its entry points, when it loads a model); a no-op once it is imported."""
+    global _lazy_installed
+    import sys
+
+    if _lazy_installed or "presidio_analyzer" in sys.modules:
+        return
+    _lazy_installed = True
+    finder = _LazyRecognizersFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        from presidio_analyzer.recognizer_registry.recognizers_loader_utils import (
+            RecognizerListLoader,
+        )
+
+        find_all = RecognizerListLoader.get_all_existing_recognizers
+
+        def get_all_existing_recognizers(cls=None):
+            _load_all_recognizers()
+            return find_all(cls)
+
+        RecognizerListLoader.get_all_existing_recognizers = staticmethod(
+            get_all_existing_recognizers)
+    except Exception:  # noqa: BLE001 - unknown Presidio layout: import it the usual way
+        log.debug("lazy loading of Presidio's recognizers disabled", exc_info=True)
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if n.startswith("presidio_analyzer")]:
+            del sys.modules[name]
+
+
 # components that never set ``doc.ents``: not loaded (they would triple the time per text)
 _NOT_NER = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer",
             "trainable_lemmatizer")
@@ -128,6 +252,7 @@ def _build(lang: str, regions: tuple[str, ...]):
     per text and region. Phones in free text are found by ``detect._free_text`` (regex +
     phonenumbers on the whole sample, with ``regions``)."""
     _neutralise_tldextract()
+    _lazy_recognizers()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
