@@ -382,17 +382,32 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     e.g. district dropped, province kept), and suppression runs again. Suppressed cells are
     mirrored into each variable's twins. Returns (frame, suppressed per variable, records
     touched, [(removed variable, share it would have lost), ...])."""
-    from datasafe.redact.suppress import local_suppression
+    from datasafe.redact.suppress import (
+        apply_suppression,
+        empty_where,
+        key_codes,
+        suppressed_counts,
+        suppression_order,
+        suppression_search,
+    )
 
-    kv = list(kv)
+    kv = [v for v in kv if v in frame.columns]
+    if not kv or k <= 1 or len(frame) == 0:
+        return frame.copy(deep=False), {v: 0 for v in kv}, 0, []
+    # the codes and category counts are taken once; a recode only leaves a column out
+    all_kv = list(kv)
+    all_codes = key_codes(frame[all_kv])
+    distinct = {v: count_distinct(frame[v]) for v in all_kv}
     recoded: list[tuple[str, float]] = []
     while True:
-        res, per_var, records = local_suppression(frame, kv, k, importance)
+        codes = all_codes[:, [all_kv.index(v) for v in kv]]
+        after = suppression_search(codes, k, suppression_order(frame, kv, importance, distinct))
+        per_var, _ = suppressed_counts(codes, after, kv)
         if len(kv) <= 1 or not recode:
             break
         shares = {}
-        for v in kv:
-            ne = int(frame[v].notna().sum())
+        for j, v in enumerate(kv):
+            ne = int((codes[:, j] >= 0).sum())
             if ne and per_var.get(v, 0) / ne > RECODE_SHARE:
                 shares[v] = per_var[v] / ne
         if not shares:
@@ -400,13 +415,11 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
         worst = max(shares, key=lambda v: (shares[v], kv.index(v)))
         recoded.append((worst, shares[worst]))
         kv.remove(worst)
-    for v in kv:
-        mask = (res[v].isna() & frame[v].notna()).to_numpy()
+    res, per_var, records = apply_suppression(frame, kv, codes, after)
+    for j, v in enumerate(kv):
+        mask = (after[:, j] < 0) & (codes[:, j] >= 0)
         for t in twins.get(v, []):
-            if mask.any():
-                col = res[t].copy()
-                col[mask] = None
-                res[t] = col
+            res[t] = empty_where(res[t], mask)
     return res, per_var, records, recoded
 
 

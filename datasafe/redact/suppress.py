@@ -27,18 +27,37 @@ from typing import Any
 import numpy as np
 
 
-def _codes(keys) -> np.ndarray:
-    """Integer codes per key column (-1 for missing), shape (rows, vars)."""
+def key_codes(keys) -> np.ndarray:
+    """Integer codes per key column (-1 for missing), shape (rows, vars), values compared
+    after stripping surrounding white space."""
     import pandas as pd
+    import pyarrow.compute as pc
 
-    cols = []
-    for c in keys.columns:
-        codes, _ = pd.factorize(keys[c].str.strip() if str(keys[c].dtype) == "str"
-                                else keys[c], use_na_sentinel=True)
-        cols.append(codes.astype(np.int64))
-    if not cols:
-        return np.zeros((len(keys), 0), dtype=np.int64)
-    return np.column_stack(cols)
+    out = np.empty((len(keys), len(keys.columns)), dtype=np.int64, order="F")
+    for j, c in enumerate(keys.columns):
+        col = keys[c]
+        if isinstance(col.array, pd.arrays.ArrowStringArray):
+            # Arrow's trim is what ``str.strip()`` runs on these arrays
+            enc = pc.dictionary_encode(pc.utf8_trim_whitespace(pa_array(col)))
+            if isinstance(enc, __import__("pyarrow").ChunkedArray):
+                enc = enc.combine_chunks()
+            out[:, j] = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            continue
+        codes, _ = pd.factorize(col.str.strip() if str(col.dtype) == "str" else col,
+                                use_na_sentinel=True)
+        out[:, j] = codes
+    return out
+
+
+_codes = key_codes
+
+
+def pa_array(col):
+    """The Arrow array behind a text Series (no copy for Arrow-backed strings)."""
+    import pyarrow as pa
+
+    return pa.array(col.array) if hasattr(col.array, "__arrow_array__") else pa.array(
+        col, type=pa.string(), from_pandas=True)
 
 
 def _bases(codes: np.ndarray) -> list[int]:
@@ -132,39 +151,38 @@ def frequencies(frame, key_vars: list[str]) -> np.ndarray:
     return sample_frequencies(_codes(frame[key_vars]))
 
 
-def default_importance(frame, key_vars: list[str]) -> list[str]:
+def default_importance(frame, key_vars: list[str], distinct: dict[str, int] | None = None
+                       ) -> list[str]:
     """sdcMicro's default when no importance is given: variables with fewer categories are
-    more important (suppressed last). Returns the most important first."""
-    distinct = {v: int(frame[v].nunique(dropna=True)) for v in key_vars}
+    more important (suppressed last). Returns the most important first. ``distinct``: the
+    number of distinct values per variable, when already known."""
+    from datasafe.redact.treatments import count_distinct
+
+    distinct = dict(distinct or {})
+    for v in key_vars:
+        if v not in distinct:
+            distinct[v] = count_distinct(frame[v])
     return sorted(key_vars, key=lambda v: (distinct[v], key_vars.index(v)))
 
 
-def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] | None = None,
-                      max_rounds: int | None = None) -> tuple[Any, dict[str, int], int]:
-    """Suppress key values until every record's fk ≥ k.
-
-    ``importance``: key variables, most important first (suppressed last); missing ones are
-    appended in the default order. Returns (frame with NA in suppressed cells, suppressed
-    cells per variable, records touched). The input frame is not modified.
-    """
-    key_vars = [v for v in key_vars if v in frame.columns]
-    out = frame.copy(deep=False)  # columns are replaced, never modified in place
-    stats = {v: 0 for v in key_vars}
-    if not key_vars or k <= 1 or len(frame) == 0:
-        return out, stats, 0
+def suppression_order(frame, key_vars: list[str], importance: list[str] | None = None,
+                      distinct: dict[str, int] | None = None) -> list[int]:
+    """Positions in ``key_vars``, least important first (the order values are suppressed in):
+    ``importance`` (most important first), then the others in the default order."""
     order = [v for v in (importance or []) if v in key_vars]
-    order += [v for v in default_importance(frame, key_vars) if v not in order]
-    # least important first
-    suppress_order = [key_vars.index(v) for v in reversed(order)]
-    codes = _codes(out[key_vars])
-    original_na = codes < 0
+    order += [v for v in default_importance(frame, key_vars, distinct) if v not in order]
+    return [key_vars.index(v) for v in reversed(order)]
+
+
+def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
+                       max_rounds: int | None = None) -> np.ndarray:
+    """The codes after local suppression to ``k`` (-1 where a value is missing or suppressed);
+    ``codes`` (from :func:`key_codes`) is not modified."""
     n, m = codes.shape
-    if n < k:
-        # no record can ever be k-anonymous: suppress every key value
-        for j, v in enumerate(key_vars):
-            stats[v] = int((~original_na[:, j]).sum())
-            out[v] = out[v].where(np.zeros(len(out), dtype=bool), None)
-        return out, stats, int((~original_na).any(axis=1).sum())
+    if m == 0 or k <= 1 or n == 0:
+        return codes.copy()
+    if n < k:  # no record can ever be k-anonymous: every key value goes
+        return np.full_like(codes, -1)
     # every step treats records with the same key values alike, so the search runs on the
     # distinct key combinations, each weighted by how many records it stands for (thousands of
     # rows instead of millions), and the result is mapped back to the records at the end
@@ -178,7 +196,7 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
         # combinations that became equal (a value suppressed) are merged: nearly unique rows
         # (a village key) collapse after the first suppression, and every later step is cheaper
         nonlocal inv, ucodes, weights
-        inv2, ucodes, counts = distinct_rows(ucodes, bases)
+        inv2, ucodes, _ = distinct_rows(ucodes, bases)
         if len(ucodes) < len(inv2):
             weights = np.bincount(inv2, weights=weights, minlength=len(ucodes))
             weights = np.rint(weights).astype(np.int64)
@@ -218,16 +236,55 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
                 ucodes[sel, j] = -1
                 risky = risky & ~sel
         fk = merge()
-    codes = ucodes[inv]
-    suppressed = (codes < 0) & ~original_na
+    return ucodes[inv]
+
+
+def suppressed_counts(before: np.ndarray, after: np.ndarray, key_vars: list[str]
+                      ) -> tuple[dict[str, int], int]:
+    """(values suppressed per variable, records touched) between two code matrices."""
+    sup = (after < 0) & (before >= 0)
+    return ({v: int(sup[:, j].sum()) for j, v in enumerate(key_vars)},
+            int(sup.any(axis=1).sum()))
+
+
+def empty_where(col, mask: np.ndarray):
+    """``col`` with the cells in ``mask`` emptied (a new Series; ``col`` is not modified)."""
+    import pandas as pd
+
+    if not mask.any():
+        return col
+    if isinstance(col.array, pd.arrays.ArrowStringArray):
+        return col.mask(mask)  # Arrow's if_else, not an element-wise assignment
+    col = col.copy()
+    col[mask] = None
+    return col
+
+
+def apply_suppression(frame, key_vars: list[str], before: np.ndarray, after: np.ndarray
+                      ) -> tuple[Any, dict[str, int], int]:
+    """(frame with the suppressed cells emptied, suppressed per variable, records touched)."""
+    out = frame.copy(deep=False)  # columns are replaced, never modified in place
     for j, v in enumerate(key_vars):
-        mask = suppressed[:, j]
-        stats[v] = int(mask.sum())
-        if mask.any():
-            col = out[v].copy()
-            col[mask] = None
-            out[v] = col
-    return out, stats, int(suppressed.any(axis=1).sum())
+        out[v] = empty_where(out[v], (after[:, j] < 0) & (before[:, j] >= 0))
+    stats, records = suppressed_counts(before, after, key_vars)
+    return out, stats, records
+
+
+def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] | None = None,
+                      max_rounds: int | None = None) -> tuple[Any, dict[str, int], int]:
+    """Suppress key values until every record's fk ≥ k.
+
+    ``importance``: key variables, most important first (suppressed last); missing ones are
+    appended in the default order. Returns (frame with NA in suppressed cells, suppressed
+    cells per variable, records touched). The input frame is not modified.
+    """
+    key_vars = [v for v in key_vars if v in frame.columns]
+    if not key_vars or k <= 1 or len(frame) == 0:
+        return frame.copy(deep=False), {v: 0 for v in key_vars}, 0
+    order = suppression_order(frame, key_vars, importance)
+    codes = key_codes(frame[key_vars])
+    return apply_suppression(frame, key_vars, codes,
+                             suppression_search(codes, k, order, max_rounds))
 
 
 # ---------------------------------------------------------------------------------------------
