@@ -323,3 +323,4 @@ def test_markdown_stays_under_the_comment_limit():
     out = render(r, "markdown")
     assert len(out) < 65536
     assert "… and 1850 more findings" in out
+

@@ -244,3 +244,24 @@ def test_french_report_uses_the_catalogues_french(registration):
         first = " ".join(fix.strip().splitlines()[0].split())
         assert first in text, cid
         assert " ".join(fix.split())[:40] in " ".join(unescape(html).split()), cid
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_sensitivity_reasons_are_written_in_french(tmp_path, fmt):
+    """A French-speaking information manager reads why the file is sensitive in French; the
+    JSON report keeps the English reasons (the contract)."""
+    import datasafe
+
+    p = tmp_path / "liste.csv"
+    rows = ["nom,telephone,latitude,longitude,sexe"]
+    rows += [f"Amina Kabila {i},+243 81{i:07d},-4.{3000 + i},15.{2000 + i},F" for i in range(40)]
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = datasafe.scan(str(p))
+    from datasafe.report import render
+
+    out = render(result, fmt, lang="fr")
+    assert "coordonnées GPS de personnes ou de ménages" in out
+    assert "colonne latitude" in out
+    assert "sévère" in out
+    assert "GPS coordinates of people or households" not in out  # the English reason
+    assert "GPS coordinates of people or households" in json.dumps(result.to_dict())

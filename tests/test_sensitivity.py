@@ -206,7 +206,7 @@ def test_reasons_are_structured_and_translated():
     assert details[0] == {"level": "severe", "data_type": "individual_records",
                           "where": ["column full_name"]}
     fr = reasons_in(details, "fr")
-    assert fr[0].startswith("severe: enregistrements individuels avec identifiants directs")
+    assert fr[0].startswith("sévère\u00a0: enregistrements individuels avec identifiants directs")
     assert r.files[0].to_dict()["sensitivity_details"] == details
 
 

@@ -14,6 +14,8 @@ file section (b) preamble).
 
 from __future__ import annotations
 
+import re
+
 from datasafe.model import SENSITIVITY_RANK
 
 # data type → (default level, reason shown in the report)
@@ -125,15 +127,30 @@ def reason_text(data_type: str, profile=None, lang: str = "en") -> str:
     return DATA_TYPES.get(data_type, ("", data_type.replace("_", " ")))[1]
 
 
+LEVELS_FR = {"severe": "sévère", "high": "élevée", "moderate": "modérée", "low": "faible"}
+_WHERE_FR = re.compile(r"(^|, )(sheet|column) ")
+
+
+def _where_in(text: str, lang: str) -> str:
+    if lang != "fr":
+        return text
+    return _WHERE_FR.sub(lambda m: m.group(1) + ("feuille " if m.group(2) == "sheet"
+                                                 else "colonne "), text)
+
+
 def reasons_in(details: list[dict], lang: str = "en", profile=None) -> list[str]:
     """Reason lines in ``lang`` from ``FileResult.extra["sensitivity_details"]`` (what reports
     use to translate ``sensitivity_reasons``)."""
     out = []
     for d in details or []:
-        where = d.get("where") or []
+        where = [_where_in(str(w), lang) for w in d.get("where") or []]
         suffix = f" ({', '.join(where[:4])}{', …' if len(where) > 4 else ''})" if where else ""
-        out.append(f"{d.get('level')}: {reason_text(str(d.get('data_type')), profile, lang)}"
-                   f"{suffix}")
+        level = str(d.get("level"))
+        if lang == "fr":
+            head = f"{LEVELS_FR.get(level, level)}\u00a0: "
+        else:
+            head = f"{level}: "
+        out.append(f"{head}{reason_text(str(d.get('data_type')), profile, lang)}{suffix}")
     return out
 
 

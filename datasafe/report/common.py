@@ -137,6 +137,15 @@ class Messages:
     def sensitivity_meaning(self, level: str | None) -> str:
         return self(f"sensitivity.meaning.{level}") if level else ""
 
+    def sensitivity_reasons(self, file_result) -> list[str]:
+        """A file's sensitivity reasons in this language (the JSON report keeps English)."""
+        details = (getattr(file_result, "extra", None) or {}).get("sensitivity_details")
+        if self.lang == DEFAULT_LANG or not details:
+            return list(file_result.sensitivity_reasons)
+        from datasafe.checking.sensitivity import reasons_in
+
+        return reasons_in(details, self.lang)
+
     def role(self, role: str) -> str:
         return self(f"role.{role}")
 

@@ -192,7 +192,7 @@ def _file_section(f, m: Messages) -> str:
         if f.sensitivity_reasons:
             out.append(f"<div class=\"muted\" style=\"margin-top:4px\">{_e(m('sensitivity.why') + m.colon.rstrip())}</div>"
                        '<ul class="reasons">'
-                       + "".join(f"<li>{_e(r)}</li>" for r in f.sensitivity_reasons) + "</ul>")
+                       + "".join(f"<li>{_e(r)}</li>" for r in m.sensitivity_reasons(f)) + "</ul>")
         out.append("</div>")
     for t in f.tables:
         out.append(_table_section(t, m))

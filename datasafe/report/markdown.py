@@ -69,7 +69,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
         if f.sensitivity:
             out.append(f"**{m('sensitivity.heading', level=m.sensitivity(f.sensitivity))}** — "
                        f"{m.sensitivity_meaning(f.sensitivity)}")
-            for reason in f.sensitivity_reasons:
+            for reason in m.sensitivity_reasons(f):
                 out.append(f"- {md_escape(reason)}")
         for t in f.tables:
             _table_section(out, m, t)

@@ -117,7 +117,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
         out.append(f"{paint(f.path, 'bold')} ({f.format})  {badge}".rstrip())
         if level:
             out.append(f"  {m.sensitivity_meaning(level)}")
-        for reason in f.sensitivity_reasons[:5]:
+        for reason in m.sensitivity_reasons(f)[:5]:
             out.append(f"  {paint('·', 'dim')} {reason}")
         for t in f.tables:
             _render_table(out, m, paint, t)
