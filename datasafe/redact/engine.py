@@ -384,6 +384,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     touched, [(removed variable, share it would have lost), ...])."""
     from datasafe.redact.suppress import (
         apply_suppression,
+        distinct_rows,
         empty_where,
         key_codes,
         suppressed_counts,
@@ -394,20 +395,25 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     kv = [v for v in kv if v in frame.columns]
     if not kv or k <= 1 or len(frame) == 0:
         return frame.copy(deep=False), {v: 0 for v in kv}, 0, []
-    # the codes and category counts are taken once; a recode only leaves a column out
+    # the codes, their distinct combinations and the category counts are taken once; a recode
+    # only leaves a column out, and the search runs on the combinations (weighted by records)
     all_kv = list(kv)
     all_codes = key_codes(frame[all_kv])
+    inv, ucodes, weights = distinct_rows(all_codes)
     distinct = {v: count_distinct(frame[v]) for v in all_kv}
+    non_empty = {v: int(weights[ucodes[:, j] >= 0].sum()) for j, v in enumerate(all_kv)}
     recoded: list[tuple[str, float]] = []
     while True:
-        codes = all_codes[:, [all_kv.index(v) for v in kv]]
-        after = suppression_search(codes, k, suppression_order(frame, kv, importance, distinct))
-        per_var, _ = suppressed_counts(codes, after, kv)
+        idx = [all_kv.index(v) for v in kv]
+        u = ucodes[:, idx]
+        after = suppression_search(u, k, suppression_order(frame, kv, importance, distinct),
+                                   weights=weights)
+        per_var, _ = suppressed_counts(u, after, kv, weights)
         if len(kv) <= 1 or not recode:
             break
         shares = {}
-        for j, v in enumerate(kv):
-            ne = int((codes[:, j] >= 0).sum())
+        for v in kv:
+            ne = non_empty[v]
             if ne and per_var.get(v, 0) / ne > RECODE_SHARE:
                 shares[v] = per_var[v] / ne
         if not shares:
@@ -415,6 +421,8 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
         worst = max(shares, key=lambda v: (shares[v], kv.index(v)))
         recoded.append((worst, shares[worst]))
         kv.remove(worst)
+    codes = all_codes[:, idx]
+    after = after[inv]
     res, per_var, records = apply_suppression(frame, kv, codes, after)
     for j, v in enumerate(kv):
         mask = (after[:, j] < 0) & (codes[:, j] >= 0)

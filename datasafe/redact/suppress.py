@@ -33,14 +33,14 @@ def key_codes(keys) -> np.ndarray:
     import pandas as pd
     import pyarrow.compute as pc
 
+    from datasafe.redact.treatments import arrow_text
+
     out = np.empty((len(keys), len(keys.columns)), dtype=np.int64, order="F")
     for j, c in enumerate(keys.columns):
         col = keys[c]
         if isinstance(col.array, pd.arrays.ArrowStringArray):
             # Arrow's trim is what ``str.strip()`` runs on these arrays
-            enc = pc.dictionary_encode(pc.utf8_trim_whitespace(pa_array(col)))
-            if isinstance(enc, __import__("pyarrow").ChunkedArray):
-                enc = enc.combine_chunks()
+            enc = pc.dictionary_encode(pc.utf8_trim_whitespace(arrow_text(col)))
             out[:, j] = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
             continue
         codes, _ = pd.factorize(col.str.strip() if str(col.dtype) == "str" else col,
@@ -50,14 +50,6 @@ def key_codes(keys) -> np.ndarray:
 
 
 _codes = key_codes
-
-
-def pa_array(col):
-    """The Arrow array behind a text Series (no copy for Arrow-backed strings)."""
-    import pyarrow as pa
-
-    return pa.array(col.array) if hasattr(col.array, "__arrow_array__") else pa.array(
-        col, type=pa.string(), from_pandas=True)
 
 
 def _bases(codes: np.ndarray) -> list[int]:
@@ -141,7 +133,7 @@ def distinct_rows(codes: np.ndarray, bases: list[int] | None = None
             np.array([n] if n else [], dtype=np.int64)
     inv, uniq = pd.factorize(_row_keys(codes, range(m), bases))
     inv = inv.astype(np.int64)
-    distinct = np.empty((len(uniq), m), dtype=codes.dtype)
+    distinct = np.empty((len(uniq), m), dtype=codes.dtype, order="F")
     distinct[inv] = codes
     return inv, distinct, np.bincount(inv, minlength=len(uniq)).astype(np.int64)
 
@@ -175,18 +167,26 @@ def suppression_order(frame, key_vars: list[str], importance: list[str] | None =
 
 
 def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
-                       max_rounds: int | None = None) -> np.ndarray:
+                       max_rounds: int | None = None, weights: np.ndarray | None = None
+                       ) -> np.ndarray:
     """The codes after local suppression to ``k`` (-1 where a value is missing or suppressed);
-    ``codes`` (from :func:`key_codes`) is not modified."""
+    ``codes`` (from :func:`key_codes`) is not modified. With ``weights``, each row of
+    ``codes`` stands for that many records (rows from :func:`distinct_rows`)."""
     n, m = codes.shape
-    if m == 0 or k <= 1 or n == 0:
+    total = n if weights is None else int(weights.sum())
+    if m == 0 or k <= 1 or total == 0:
         return codes.copy()
-    if n < k:  # no record can ever be k-anonymous: every key value goes
+    if total < k:  # no record can ever be k-anonymous: every key value goes
         return np.full_like(codes, -1)
     # every step treats records with the same key values alike, so the search runs on the
     # distinct key combinations, each weighted by how many records it stands for (thousands of
     # rows instead of millions), and the result is mapped back to the records at the end
-    inv, ucodes, weights = distinct_rows(codes)
+    inv, ucodes, counts = distinct_rows(codes)
+    if weights is None:
+        weights = counts
+    elif len(ucodes) < n:
+        weights = np.rint(np.bincount(inv, weights=weights, minlength=len(ucodes))
+                          ).astype(np.int64)
     bases = _bases(ucodes)
 
     def freq(c):
@@ -239,12 +239,16 @@ def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
     return ucodes[inv]
 
 
-def suppressed_counts(before: np.ndarray, after: np.ndarray, key_vars: list[str]
-                      ) -> tuple[dict[str, int], int]:
-    """(values suppressed per variable, records touched) between two code matrices."""
+def suppressed_counts(before: np.ndarray, after: np.ndarray, key_vars: list[str],
+                      weights: np.ndarray | None = None) -> tuple[dict[str, int], int]:
+    """(values suppressed per variable, records touched) between two code matrices (rows
+    weighted by ``weights`` when given)."""
     sup = (after < 0) & (before >= 0)
-    return ({v: int(sup[:, j].sum()) for j, v in enumerate(key_vars)},
-            int(sup.any(axis=1).sum()))
+    if weights is None:
+        return ({v: int(sup[:, j].sum()) for j, v in enumerate(key_vars)},
+                int(sup.any(axis=1).sum()))
+    return ({v: int(weights[sup[:, j]].sum()) for j, v in enumerate(key_vars)},
+            int(weights[sup.any(axis=1)].sum()))
 
 
 def empty_where(col, mask: np.ndarray):
@@ -283,8 +287,9 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
         return frame.copy(deep=False), {v: 0 for v in key_vars}, 0
     order = suppression_order(frame, key_vars, importance)
     codes = key_codes(frame[key_vars])
-    return apply_suppression(frame, key_vars, codes,
-                             suppression_search(codes, k, order, max_rounds))
+    inv, ucodes, weights = distinct_rows(codes)
+    after = suppression_search(ucodes, k, order, max_rounds, weights)
+    return apply_suppression(frame, key_vars, codes, after[inv])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,10 +86,12 @@ DISTINCT_SHARE = 0.5
 
 
 def arrow_text(s):
-    """The values of a text Series as an Arrow string array (nulls where missing)."""
+    """The values of a text Series as one Arrow string array (nulls where missing; a column
+    read in blocks is chunked, and dictionary encoding of chunks gives no single dictionary)."""
     import pyarrow as pa
 
-    return pa.array(s, type=pa.string(), from_pandas=True)
+    arr = pa.array(s, type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def on_distinct(s, fn):
@@ -98,9 +100,8 @@ def on_distinct(s, fn):
     a few hundred or thousand values. Columns of mostly distinct values are passed whole."""
     import numpy as np
     import pandas as pd
-    import pyarrow.compute as pc
-
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     n = len(s)
     if n < 10_000:
@@ -109,8 +110,10 @@ def on_distinct(s, fn):
         arr = arrow_text(s)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not text: elementwise on the whole column
         return fn(s)
-    head = arr.slice(0, 10_000)
-    if pc.count_distinct(head).as_py() > DISTINCT_SHARE * len(head):  # e.g. GPS coordinates
+    # a probe of 10,000 values spread over the column: when nearly all differ the column has
+    # more than ~100,000 distinct values (GPS coordinates) and encoding it would not pay
+    probe = arr.take(np.arange(0, n, n // 10_000))
+    if pc.count_distinct(probe).as_py() > 0.95 * len(probe):
         return fn(s)
     enc = pc.dictionary_encode(arr)
     if len(enc.dictionary) > DISTINCT_SHARE * n:
@@ -307,7 +310,7 @@ def t_pseudonymise(s, params, state, frame):
 
     # one HMAC per distinct value (not per cell; hmac.digest is the one-shot C path), then the
     # tokens are put back in place with Arrow's take
-    enc = pc.dictionary_encode(pa.array(t, type=pa.string(), from_pandas=True))
+    enc = pc.dictionary_encode(arrow_text(t))
     mac = hmac_sha256_fn(sub)
     tokens = [prefix + mac(v).hex()[:length]
               for v in enc.dictionary.cast(pa.binary()).to_pylist()]
@@ -601,7 +604,7 @@ def t_free_text(s, params, state, frame):
     mode = str(params.get("ner", "auto")).lower()
     if mode in ("false", "no", "0"):
         mode = "off"
-    enc = pc.dictionary_encode(pa.array(s, type=pa.string(), from_pandas=True))
+    enc = pc.dictionary_encode(arrow_text(s))
     values = enc.dictionary
     limit = int(params.get("max_ner_values", MAX_NER_VALUES))
     run_ner = mode in ("on", "true", "yes", "1") or (mode == "auto" and ner_available()
