@@ -150,3 +150,91 @@ def test_row_sample_bounded(tmp_path, monkeypatch):
     if lt["risk"]["quasi_identifiers"] == st["risk"]["quasi_identifiers"]:
         for k in ("k_min", "records_below_k", "expected_reidentifications", "global_risk"):
             assert lt["risk"][k] == pytest.approx(st["risk"][k])
+
+
+@pytest.mark.parametrize("kw", [
+    {"weight": "weight", "config": {"sensitive_vars": ["assistance_type"]}},
+    {"config": {"sensitive_vars": ["assistance_type", "email"]}},
+    # few key variables: combinations with a missing value match many others, across buckets;
+    # sex and age missing together match everything
+    {"key_vars": ["sex", "age"], "weight": "weight"},
+    {"key_vars": ["admin1", "sex", "age", "household_size"], "hashed": True},
+    # more distinct combinations than an int64 mixed radix holds: hashed combination keys
+    {"key_vars": ["full_name", "phone", "national_id", "case_number", "gps_lat", "gps_lon",
+                  "age", "sex"], "weight": "weight"},
+], ids=["weighted", "unweighted", "two-keys", "forced-hash", "hashed-keys"])
+def test_stream_buckets_equal_local(data, monkeypatch, kw):
+    """A tiny bucket budget: the frequency tables, the missing-value matches, the households and
+    the distinct counts all go through many spilled buckets, and the report stays the local
+    engine's."""
+    from datasafe.engines import core, risk, stream
+
+    kw = dict(kw)
+    forced = kw.pop("hashed", False)
+    if forced:
+        monkeypatch.setattr(core.RiskPlan, "packed", property(lambda self: False))
+    monkeypatch.setattr(stream, "BUCKET_ROWS", 64)
+    monkeypatch.setattr(stream, "DISTINCT_ROWS", 100)
+    used = {"buckets": [], "matched": 0, "cover": 0, "packed": None}
+    n_buckets, bucket = stream.n_buckets, risk.RiskAccumulator.bucket
+
+    def spy_buckets(*a):
+        used["buckets"].append(n_buckets(*a))
+        return used["buckets"][-1]
+
+    def spy_bucket(self, freq, pairs=None, matched=None):
+        used["matched"] += 0 if matched is None else len(matched)
+        used["cover"] = len(self.cover)
+        used["packed"] = self.plan.packed
+        return bucket(self, freq, pairs, matched)
+
+    monkeypatch.setattr(stream, "n_buckets", spy_buckets)
+    monkeypatch.setattr(risk.RiskAccumulator, "bucket", spy_bucket)
+    local = _report(data / "all.csv", "local", **kw)
+    doc = _report(data / "all.csv", "stream", **kw)
+    _same(local, doc)
+    # 1500 rows in buckets of 64 (32 buckets); distinct counts of >100 hashes partitioned too
+    assert used["buckets"].count(32) >= 1 and len(used["buckets"]) > 3
+    risk = doc["files"][0]["tables"][0]["risk"]
+    assert risk["missing_in_key_variables"] > 0 and risk["households"] > 0
+    assert risk["weight"] == kw.get("weight")
+    assert used["packed"] == ("full_name" not in kw.get("key_vars", []) and not forced)
+    if "key_vars" not in kw:
+        assert set(risk["l_diversity"]) >= {"assistance_type"}
+    elif len(kw["key_vars"]) < 5:
+        assert used["matched"] > 100
+        # with two key variables every pattern pairs with one that misses what it has
+        assert used["cover"] == (4 if len(kw["key_vars"]) == 2 else 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bucketed_top_and_median_equal_whole(seed):
+    """The riskiest classes and the medians computed part by part equal ``top_classes`` and
+    ``np.median`` on the whole arrays: ties in risk with different fk, more than 1000 tied
+    candidates (pruned by file order), parts smaller than the top."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.engines.risk import _Top, median_of
+    from datasafe.risk import top_classes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([3, 40, 3000, 20000]))
+    risk = rng.choice([1.0, 0.5, 0.25, 0.2, 0.1], n) if seed % 2 else rng.random(n).round(2)
+    fk = rng.integers(1, 6, n).astype(float)
+    first = rng.permutation(n * 3)[:n]
+    counts = rng.integers(1, 4, n).astype(float)
+    expected = top_classes(risk, fk, first, 5)
+    top = _Top(5)
+    cuts = np.sort(rng.choice(np.arange(1, n), min(n - 1, int(rng.integers(1, 40))),
+                              replace=False)) if n > 1 else []
+    for part in np.split(np.arange(n), cuts):
+        top.add(risk[part], first[part], lambda idx, part=part: pd.DataFrame(
+            {"risk": risk[part][idx], "fk": fk[part][idx], "first": first[part][idx]}))
+    assert top.result()["first"].tolist() == first[expected].tolist()
+
+    def chunks():
+        for part in np.split(np.arange(n), cuts):
+            yield risk[part], counts[part]
+
+    assert median_of(chunks) == np.median(np.repeat(risk, counts.astype(int)))

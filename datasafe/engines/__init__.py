@@ -5,11 +5,12 @@
 - ``stream`` (automatic for CSV/TSV and Parquet files larger than the threshold,
   :data:`DEFAULT_STREAM_THRESHOLD_MB`, set with ``DATASAFE_STREAM_THRESHOLD_MB`` or
   ``stream_threshold_mb`` in the config; ``--engine stream`` forces it): the file is read in
-  record batches, three times (profile; frequency tables; households), holding only bounded
-  state: per-column counters, the 500-value samples, a row sample of
-  :data:`~datasafe.engines.core.ROW_SAMPLE` rows, the distinct values' hashes (spilled to a
-  temporary folder and counted one column at a time) and the frequency table of key
-  combinations (one row per distinct combination, not per record).
+  record batches, twice (profile; risk), holding only bounded state: per-column counters, the
+  500-value samples, a row sample of :data:`~datasafe.engines.core.ROW_SAMPLE` rows, and one
+  bucket at a time of what is spilled to a temporary folder: the distinct values' hashes, the
+  frequency table of key combinations and the (combination, household) of every record, split
+  by hash into buckets of about :data:`~datasafe.engines.stream.BUCKET_ROWS` rows (see
+  :mod:`datasafe.engines.stream`).
 - ``dask`` (``--engine dask``): the same passes as dask tasks over the row groups of a Parquet
   file or of a folder of Parquet files (one table), with dask's group-by for the frequency
   tables and distinct counts; see :mod:`datasafe.engines.dask_engine`.
@@ -65,7 +66,7 @@ def wants_stream(path: Path, options) -> bool:
 
 
 class Runner:
-    """The three passes over partitions; engines implement them."""
+    """The passes over partitions; engines implement them."""
 
     def profile(self):  # -> (ProfilePart, distinct counts per column)
         raise NotImplementedError
@@ -76,19 +77,37 @@ class Runner:
     def households(self, plan, lookup):  # -> DataFrame indexed by household: log, n
         raise NotImplementedError
 
+    def assess(self, plan, ctx):
+        """The ``RiskResult`` of the key combinations. This default holds the whole frequency
+        table (one bucket; the dask engine's group-by results); the streaming engine overrides
+        it with a bucketed, out-of-core version."""
+        from datasafe.engines.risk import (
+            RiskAccumulator,
+            freq_codes,
+            weight_median,
+            weight_notes,
+        )
+
+        freqs = self.freqs(plan)
+        freq = freqs["freq"]
+        bad = int(freq["__bad"].sum()) if plan.weight is not None else 0
+        wmed = weight_notes(plan, ctx, weight_median(freqs), bad)
+        missing = bool(len(freq)) and bool((freq_codes(freq, plan) < 0).any())
+        acc = RiskAccumulator(plan, ctx, wmed, missing)
+        pairs = {j: freqs[f"s{j}"] for j in range(len(plan.sensitive))}
+        lookup = acc.bucket(freq, pairs)
+        if plan.household is not None:
+            hh = self.households(plan, lookup)
+            acc.households(hh["log"].to_numpy(dtype=float), hh["n"].to_numpy(dtype=float))
+        return acc.result()
+
 
 def analyse(runner: Runner, fres, layout, options, profile, name=None):
     """Profile, detect and assess risk of one partitioned table into ``fres``; returns the
     row-sample ``Table`` that the checks read."""
     from datasafe.detect import detect_table
     from datasafe.engines.core import table_result
-    from datasafe.engines.risk import (
-        combo_lookup,
-        pattern_measures,
-        plan_risk,
-        risk_result,
-        weight_median,
-    )
+    from datasafe.engines.risk import plan_risk
     from datasafe.risk import assess_table
 
     prof, distinct = runner.profile()
@@ -100,26 +119,7 @@ def analyse(runner: Runner, fres, layout, options, profile, name=None):
     if plan is None:
         tres.risk = assess_table(table, tres, options, profile) if ctx == "aggregate" else None
     else:
-        freqs = runner.freqs(plan)
-        wmed = None
-        if plan.weight is not None:
-            wmed = weight_median(freqs)
-            wcol = ctx["weight_col"]
-            if wmed is None:
-                ctx["notes"].append(f"weight column '{wcol.name}' holds no positive number; "
-                                    "risk computed without weights")
-                plan.weight = None
-                ctx["weight_col"] = None
-            else:
-                bad = int(freqs["freq"]["__bad"].sum())
-                if bad:
-                    ctx["notes"].append(f"{bad} records with a missing or invalid weight got "
-                                        "the median weight")
-        measures = pattern_measures(freqs["freq"], plan, wmed)
-        hh = None
-        if plan.household is not None:
-            hh = runner.households(plan, combo_lookup(freqs["freq"], plan, measures[5]))
-        tres.risk = risk_result(freqs, plan, ctx, measures, hh)
+        tres.risk = runner.assess(plan, ctx)
     fres.tables.append(tres)
     return table
 

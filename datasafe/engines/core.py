@@ -13,16 +13,18 @@ that the local engine would hold. Three passes:
    smallest, kept in file order) on which detection's value frequencies, the choice of key
    variables/weight/household id and the checks run. A table of at most ``ROW_SAMPLE`` rows is
    its own row sample, so everything then equals the local engine.
-2. **frequencies** (:func:`freq_frame` → :func:`group_freq`, merged by :func:`merge_freqs`):
-   the frequency table of key combinations (missing as its own value): records, first record,
-   weight sum; plus one (combination, sensitive value) table per sensitive column for
-   l-diversity.
-3. **households** (:func:`household_frame` → :func:`group_households`), only with a household
-   id: each record's risk is a function of its combination, so households need one more pass
-   summing ``log(1 - r)``.
+2. **frequencies** (:func:`freq_frame` → :func:`group_freq`, :func:`pair_frame` →
+   :func:`group_pairs`): the frequency table of key combinations (missing as its own value):
+   records, first record, weight sum; plus one (combination, sensitive value) table per
+   sensitive column for l-diversity. The streaming engine spills them split by combination
+   into buckets and groups one bucket at a time; dask groups them with its shuffle.
+3. **households**, only with a household id (:func:`household_hashes`): each record's risk is
+   a function of its combination, so households sum ``log(1 - r)`` of their records' risks
+   (dask: one more pass, :func:`household_frame`; streaming: the (combination, household) of
+   every record spilled in pass 2 and joined bucket by bucket).
 
-:mod:`datasafe.engines.risk` turns the merged tables into the same ``RiskResult`` as
-``datasafe.risk.assess_table`` (sdcMicro's measures, missing values matching any category).
+:mod:`datasafe.engines.risk` turns the tables, bucket by bucket, into the same ``RiskResult``
+as ``datasafe.risk.assess_table`` (sdcMicro's measures, missing values matching any category).
 """
 
 from __future__ import annotations
@@ -267,20 +269,27 @@ def combo_keys(df, plan: RiskPlan):
     """Codes (n × p, int64, ``-1`` missing) of the key columns and one int64 combination key
     per record (mixed radix of ``code + 1``; a 64-bit hash when the radix would overflow)."""
     import numpy as np
-    import pandas as pd
 
     n = len(df)
     codes = np.empty((n, len(plan.keys)), dtype=np.int64)
     for j, c in enumerate(plan.keys):
         codes[:, j] = plan.coders[c].encode(df[c], plan.missing)
+    return codes, codes_key(codes, plan)
+
+
+def codes_key(codes, plan: RiskPlan):
+    """The combination key of rows of codes (see :func:`combo_keys`)."""
+    import numpy as np
+    import pandas as pd
+
+    n = codes.shape[0]
     if plan.packed:
         key = np.zeros(n, dtype=np.int64)
         for j, base in enumerate(plan.bases):
             key = key * base + (codes[:, j] + 1)
-    else:
-        key = pd.util.hash_pandas_object(pd.DataFrame(codes), index=False,
-                                         hash_key=_COMBO_KEY).to_numpy().view(np.int64)
-    return codes, key
+        return key
+    return pd.util.hash_pandas_object(pd.DataFrame(codes), index=False,
+                                      hash_key=_COMBO_KEY).to_numpy().view(np.int64)
 
 
 def decode_keys(key, plan: RiskPlan):
@@ -306,14 +315,14 @@ def _weights_text(s):
     return w, ok
 
 
-def freq_frame(df, plan: RiskPlan):
+def freq_frame(df, plan: RiskPlan, ck=None):
     """One row per record: its combination ``key``, ``__n`` = 1, ``__first`` = the row number,
     with a weight ``__w`` (the valid weight, else 0) and ``__bad``; when the key is a hash,
-    the codes ``c0..cp`` too."""
+    the codes ``c0..cp`` too. ``ck``: the partition's :func:`combo_keys` when already known."""
     import numpy as np
     import pandas as pd
 
-    codes, key = combo_keys(df, plan)
+    codes, key = combo_keys(df, plan) if ck is None else ck
     k = pd.DataFrame({"key": key, "__n": np.ones(len(df), dtype=np.int64),
                       "__first": df.index.to_numpy(dtype=np.int64)})
     if plan.weight is not None:
@@ -326,13 +335,13 @@ def freq_frame(df, plan: RiskPlan):
     return k
 
 
-def pair_frame(df, plan: RiskPlan, j: int):
+def pair_frame(df, plan: RiskPlan, j: int, ck=None):
     """One row per record: its combination key and the code of the ``j``-th sensitive
     column's value."""
     import numpy as np
     import pandas as pd
 
-    _, key = combo_keys(df, plan)
+    _, key = combo_keys(df, plan) if ck is None else ck
     s = plan.sensitive[j]
     return pd.DataFrame({"key": key, "__s": plan.coders[s].encode(df[s], plan.missing),
                          "__n": np.ones(len(df), dtype=np.int64)})
@@ -361,40 +370,24 @@ def group_pairs(frame):
     return frame.groupby(["key", "__s"], sort=False)["__n"].sum().reset_index()
 
 
-def freq_part(df, plan: RiskPlan) -> dict[str, Any]:
-    """Pass 2 on one partition: frequency table of the key combinations (records, first record,
-    valid-weight sum, invalid weights), the valid weights' value counts (for the median that
-    replaces invalid ones), and (combination, sensitive value) counts."""
-    out: dict[str, Any] = {"freq": group_freq(freq_frame(df, plan))}
-    if plan.weight is not None:
-        out["weights"] = weight_values(df, plan).value_counts()
-    for j in range(len(plan.sensitive)):
-        out[f"s{j}"] = group_pairs(pair_frame(df, plan, j))
-    return out
-
-
-def merge_freqs(parts: list[dict]) -> dict:
-    """Merge partial frequency tables (any number at once)."""
-    import pandas as pd
-
-    parts = [p for p in parts if p is not None]
-    if len(parts) == 1:
-        return parts[0]
-    out = {}
-    for name in parts[0]:
-        frames = [p[name] for p in parts]
-        if name == "weights":
-            out[name] = pd.concat(frames).groupby(level=0).sum()
-        elif name == "freq":
-            out[name] = group_freq(pd.concat(frames, ignore_index=True))
-        else:
-            both = pd.concat(frames, ignore_index=True)
-            out[name] = both.groupby(["key", "__s"], sort=False)["__n"].sum().reset_index()
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Pass 3: households
+
+
+def household_hashes(df, plan: RiskPlan):
+    """Each record's household: a 64-bit hash of its normalised id (uint64), and whether it
+    has none (``lone``: a household of its own)."""
+    import numpy as np
+    import pandas as pd
+
+    raw, uniq = pd.factorize(df[plan.household], use_na_sentinel=True)
+    norm = normalise(pd.Series(np.asarray(uniq, dtype=object), dtype=object), plan.missing)
+    uh = np.zeros(len(uniq) + 1, dtype=np.uint64)
+    ok = norm.notna().to_numpy()
+    uh[np.flatnonzero(ok)] = pd.util.hash_array(norm[ok].to_numpy(dtype=object),
+                                                hash_key=_COMBO_KEY)
+    valid = np.append(ok, False)
+    return uh[raw], ~valid[raw]
 
 
 def household_frame(df, plan: RiskPlan, lookup):
@@ -404,33 +397,12 @@ def household_frame(df, plan: RiskPlan, lookup):
     import numpy as np
     import pandas as pd
 
-    keys_sorted, risk_sorted = lookup  # from datasafe.engines.risk.combo_lookup
+    keys_sorted, risk_sorted = lookup  # from datasafe.engines.risk.RiskAccumulator.bucket
     _, key = combo_keys(df, plan)
     r = risk_sorted[np.searchsorted(keys_sorted, key)]
     with np.errstate(divide="ignore"):
         logs = np.log1p(-np.clip(r, 0.0, 1.0))
-    raw, uniq = pd.factorize(df[plan.household], use_na_sentinel=True)
-    norm = normalise(pd.Series(np.asarray(uniq, dtype=object), dtype=object), plan.missing)
-    uh = np.zeros(len(uniq) + 1, dtype=np.uint64)
-    ok = norm.notna().to_numpy()
-    uh[np.flatnonzero(ok)] = pd.util.hash_array(norm[ok].to_numpy(dtype=object),
-                                                hash_key=_COMBO_KEY)
-    valid = np.append(ok, False)
-    lone = ~valid[raw]
-    hh = uh[raw]
+    hh, lone = household_hashes(df, plan)
     hh[lone] = pd.util.hash_array(np.char.add("row:", df.index.to_numpy()[lone].astype(str)
                                               ).astype(object), hash_key=_COMBO_KEY)
     return pd.DataFrame({"h": hh, "log": logs, "n": np.ones(len(df), dtype=np.int64)})
-
-
-def group_households(frame):
-    return frame.groupby("h", sort=False).agg({"log": "sum", "n": "sum"})
-
-
-def merge_households(parts):
-    import pandas as pd
-
-    parts = [p for p in parts if p is not None]
-    if len(parts) == 1:
-        return parts[0]
-    return pd.concat(parts).groupby(level=0, sort=False).sum()
