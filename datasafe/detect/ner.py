@@ -196,29 +196,53 @@ _NOT_NER = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morp
             "trainable_lemmatizer")
 
 
-def _unneeded_pipes(model: str) -> list[str]:
-    """Components of ``model`` that PERSON/LOCATION do not need: everything in :data:`_NOT_NER`
-    and the shared ``tok2vec`` too when the NER has its own (as in the small CNN models)."""
+_BARE_TOKENIZER = "datasafe.bare_tokenizer.v1"
+
+
+def _bare_tokenizer():
+    """A tokenizer without rules, for a model whose saved tokenizer replaces it at load: the
+    language's default one would build its ~2,700 special cases only to have them reloaded."""
+    from spacy.tokenizer import Tokenizer
+
+    def make(nlp):
+        return Tokenizer(nlp.vocab)
+
+    return make
+
+
+def _load_options(model: str) -> dict:
+    """``spacy.load`` options for ``model`` with only what PERSON/LOCATION need: ``exclude`` the
+    components in :data:`_NOT_NER`, and the shared ``tok2vec`` too when the NER has its own (as
+    in the small CNN models); a bare initial tokenizer when the model has its own saved."""
+    import spacy
     import spacy.util
 
-    exclude = list(_NOT_NER)
+    options: dict = {"exclude": list(_NOT_NER)}
     try:
         path = spacy.util.get_package_path(model)
         meta = spacy.util.get_model_meta(path)
-        conf = spacy.util.load_config(path / f"{meta['lang']}_{meta['name']}-{meta['version']}"
-                                      / "config.cfg", interpolate=False)
+        data = path / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+        conf = spacy.util.load_config(data / "config.cfg", interpolate=False)
         arch = conf["components"]["ner"]["model"]["tok2vec"]["@architectures"]
         if "listener" not in arch.lower():
-            exclude += [n for n in conf["nlp"]["pipeline"]
-                        if conf["components"].get(n, {}).get("factory") == "tok2vec"]
+            options["exclude"] += [n for n in conf["nlp"]["pipeline"]
+                                   if conf["components"].get(n, {}).get("factory") == "tok2vec"]
     except Exception:  # noqa: BLE001 - an optimisation only: keep tok2vec
         log.debug("could not read the pipeline of %s", model, exc_info=True)
-    return exclude
+        return options
+    try:
+        if (data / "tokenizer").is_file():
+            if _BARE_TOKENIZER not in spacy.registry.tokenizers:
+                spacy.registry.tokenizers.register(_BARE_TOKENIZER, func=_bare_tokenizer)
+            options["config"] = {"nlp": {"tokenizer": {"@tokenizers": _BARE_TOKENIZER}}}
+    except Exception:  # noqa: BLE001 - an optimisation only: the default tokenizer
+        log.debug("bare tokenizer unavailable", exc_info=True)
+    return options
 
 
 def _spacy_engine(lang: str):
     """Presidio's spaCy engine with the model loaded without the components NER does not use
-    (``spacy.load(..., exclude=...)``: they are neither read from disk nor run), and with
+    (:func:`_load_options`: they are neither read from disk nor run), and with
     Presidio's default NER settings (its conf/default.yaml: ORGANIZATION ignored, etc.)."""
     import pathlib
 
@@ -231,7 +255,7 @@ def _spacy_engine(lang: str):
             import spacy
 
             self.nlp = {m["lang_code"]: spacy.load(m["model_name"],
-                                                   exclude=_unneeded_pipes(m["model_name"]))
+                                                   **_load_options(m["model_name"]))
                         for m in self.models}
 
     conf = yaml.safe_load((pathlib.Path(presidio_analyzer.__file__).parent / "conf"
