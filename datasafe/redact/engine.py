@@ -199,6 +199,26 @@ def check_plan_columns(plan: Plan) -> None:
 # treating one table in memory
 
 
+def distinct_counts(columns: list) -> list[int]:
+    """The number of distinct non-empty values of each Series; a column passed twice (the
+    same Arrow array) is counted once, and on large tables two are counted at a time (Arrow's
+    hashing runs without the GIL)."""
+    keyed, first = [], {}
+    for s in columns:
+        arr = getattr(s.array, "_pa_array", None)
+        key = id(arr if arr is not None else s)
+        keyed.append(key)
+        first.setdefault(key, s)  # holds the array, so that its id stays its own
+    if len(first) > 1 and len(columns[0]) >= 100_000:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            counts = dict(zip(first, ex.map(count_distinct, first.values())))
+    else:
+        counts = {k: count_distinct(s) for k, s in first.items()}
+    return [counts[k] for k in keyed]
+
+
 def _changed_stats(old, new) -> dict[str, int]:
     o_na = old.isna()
     n_na = new.isna()
@@ -324,6 +344,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         sc_log = {"threshold": int(sc.get("threshold", 5)),
                   "columns": [_header(table, c) for c in cols],
                   "primary_suppressed": prim, "secondary_suppressed": sec}
+    to_count: list[tuple[dict, str, Any]] = []
     for key_, entry in entries.items():
         if entry["treatment"] == "drop":
             continue
@@ -331,12 +352,13 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         ne = entry["non_empty"]
         entry["information_loss"] = round((entry["values_changed"] + entry["cells_suppressed"])
                                           / ne, 4) if ne else 0.0
-        entry["distinct_before"] = count_distinct(df[key_])
+        to_count.append((entry, "distinct_before", df[key_]))
         # no value changed, none emptied and none filled: the same values
         same = (not entry["values_changed"] and not entry["cells_suppressed"]
                 and int(out[key_].notna().sum()) == ne)
-        entry["distinct_after"] = (entry["distinct_before"] if same
-                                   else count_distinct(out[key_]))
+        to_count.append((entry, "distinct_after", df[key_] if same else out[key_]))
+    for (entry, name, _), n in zip(to_count, distinct_counts([c[2] for c in to_count])):
+        entry[name] = n
     tlog = {"table": table.name, "rows": int(len(df)), "dropped_keys": list(dropped),
             "columns": [entries[c] for c in table.keys if c in entries],
             "dropped": [_header(table, c) for c in dropped],
@@ -400,7 +422,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     all_kv = list(kv)
     all_codes = key_codes(frame[all_kv])
     inv, ucodes, weights = distinct_rows(all_codes)
-    distinct = {v: count_distinct(frame[v]) for v in all_kv}
+    distinct = dict(zip(all_kv, distinct_counts([frame[v] for v in all_kv])))
     non_empty = {v: int(weights[ucodes[:, j] >= 0].sum()) for j, v in enumerate(all_kv)}
     recoded: list[tuple[str, float]] = []
     while True:
@@ -835,12 +857,13 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         return redact_stream(path, out, fmt, options=options, profile=profile, key=key,
                              override=override, importance=importance, rescan=rescan, k=k,
                              dry_run=dry_run)
+    digest = _in_background(sha256_file, path)  # hashed while the file is read
     try:
         tables = read_tables(path, options.limits)
     except ReadError as exc:
         raise RedactError(exc.line()) from None
     fres = FileResult(path=str(path), format=fmt)
-    fres.sha256 = sha256_file(path)
+    fres.sha256 = digest.result()
     before = scan_tables(tables, fres, options, profile)
     plan = build_plan(before, tables, profile, options, key_available=key is not None,
                       override=override, importance=importance)
@@ -869,12 +892,30 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
             write_tables(path, tmp, fmt, tables, treated, plans, drops)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
-    fr.output_sha256 = sha256_file(out)
+    out_digest = _in_background(sha256_file, out)  # hashed while the copy is rescanned
     if rescan:
         from datasafe.pipeline import scan as run_scan
 
         fr.after = run_scan(str(out), options=options)
+    fr.output_sha256 = out_digest.result()
     return fr
+
+
+def _in_background(fn, *args):
+    """A future of ``fn(*args)`` on a daemon thread (hashing a file releases the GIL)."""
+    import threading
+    from concurrent.futures import Future
+
+    fut: Future = Future()
+
+    def run():
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name="datasafe-redact-hash", daemon=True).start()
+    return fut
 
 
 def _require_key(plan: Plan, key: bytes | None) -> None:
