@@ -137,13 +137,18 @@ def test_row_sample_bounded(tmp_path, monkeypatch):
     """Above ROW_SAMPLE rows the row sample is bounded; counts and risk stay exact."""
     import pyarrow.csv as pacsv
 
-    from datasafe.engines import core
+    from datasafe.engines import core, sources
 
     monkeypatch.setattr(core, "ROW_SAMPLE", 300)
     t = _table(1200, seed=3)
     pacsv.write_csv(t, tmp_path / "b.csv")
     local = _report(tmp_path / "b.csv", "local")
     stream = _report(tmp_path / "b.csv", "stream")
+    # read in many small batches: the sample (rows past a full sample are skipped), the value
+    # samples and every count do not depend on the batches
+    monkeypatch.setattr(sources, "READ_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 16384)
+    _same(stream, _report(tmp_path / "b.csv", "stream"))
     lt, st = local["files"][0]["tables"][0], stream["files"][0]["tables"][0]
     assert lt["rows"] == st["rows"] == 1200
     assert [c["stats"] for c in lt["columns"]] == [c["stats"] for c in st["columns"]]

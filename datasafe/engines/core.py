@@ -47,7 +47,7 @@ class ColumnPart:
     min_len: int | None = None
     max_len: int | None = None
     sum_len: int = 0
-    bottom: Any = None  # DataFrame(value, hash, count), at most SAMPLE_SIZE rows, by hash
+    bottom: Any = None  # {"value", "hash", "count"} arrays, at most SAMPLE_SIZE, by hash
     hashes: Any = None  # uint64 hashes of the part's distinct values (None once spilled)
 
 
@@ -74,15 +74,35 @@ def _nonempty(s):
     return arr
 
 
-def _bottom_frame(values, hashes, counts, k: int):
+def _bottom(values, hashes, counts, k: int) -> dict:
+    """The ``k`` values with the smallest hashes, in hash order: arrays ``value`` (objects),
+    ``hash`` and ``count``. Only those ``k`` values become Python objects."""
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
 
     from datasafe.profiling import bottom_k
 
     idx = bottom_k(hashes, k)
-    return pd.DataFrame({"value": np.asarray(values, dtype=object)[idx], "hash": hashes[idx],
-                         "count": np.asarray(counts, dtype=np.int64)[idx]})
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        vals = values.take(pa.array(idx, type=pa.int64())).to_numpy(zero_copy_only=False)
+    else:
+        vals = np.asarray(values, dtype=object)[idx]
+    return {"value": np.asarray(vals, dtype=object), "hash": hashes[idx],
+            "count": np.asarray(counts, dtype=np.int64)[idx]}
+
+
+def _merge_bottom(parts: list[dict], k: int) -> dict:
+    """Bottom-k of the union of bottom-k samples: counts of the same value (hash) added."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0]
+    h = np.concatenate([p["hash"] for p in parts])
+    uh, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    counts = np.zeros(len(uh), dtype=np.int64)
+    np.add.at(counts, inv.ravel(), np.concatenate([p["count"] for p in parts]))
+    values = np.concatenate([p["value"] for p in parts])
+    return {"value": values[first[:k]], "hash": uh[:k], "count": counts[:k]}
 
 
 def row_hashes(index):
@@ -92,8 +112,9 @@ def row_hashes(index):
     return pd.util.hash_array(np.asarray(index, dtype=np.int64), hash_key=_ROW_KEY)
 
 
-def profile_part(df, keep_hashes: bool = True) -> ProfilePart:
-    """Pass 1 on one partition."""
+def profile_part(df, keep_hashes: bool = True, below=None) -> ProfilePart:
+    """Pass 1 on one partition. ``below``: the largest row hash of a full row sample merged so
+    far; rows above it cannot enter the sample and are not copied."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -112,21 +133,23 @@ def profile_part(df, keep_hashes: bool = True) -> ProfilePart:
             vc = pc.value_counts(arr)
             values = vc.field("values")
             h = value_hashes(values)
-            cp.bottom = _bottom_frame(values.to_numpy(zero_copy_only=False), h,
-                                      vc.field("counts").to_numpy(), SAMPLE_SIZE)
+            cp.bottom = _bottom(values, h, vc.field("counts").to_numpy(), SAMPLE_SIZE)
             cp.hashes = h if keep_hashes else None
         part.columns.append(cp)
     rh = row_hashes(df.index)
-    idx = np.argsort(rh, kind="stable")[:ROW_SAMPLE]
-    part.sample = df.iloc[np.sort(idx)]
-    part.sample_hash = rh[np.sort(idx)]
+    if below is not None:
+        cand = np.flatnonzero(rh <= np.uint64(below))
+        idx = np.sort(cand[np.argsort(rh[cand], kind="stable")[:ROW_SAMPLE]])
+    else:
+        idx = np.sort(np.argsort(rh, kind="stable")[:ROW_SAMPLE])
+    part.sample = df.iloc[idx]
+    part.sample_hash = rh[idx]
     return part
 
 
 def merge_profiles(a: ProfilePart, b: ProfilePart) -> ProfilePart:
     """Merge two partial profiles (associative; the order of parts does not matter)."""
     import numpy as np
-    import pandas as pd
 
     from datasafe.profiling import SAMPLE_SIZE
 
@@ -141,25 +164,29 @@ def merge_profiles(a: ProfilePart, b: ProfilePart) -> ProfilePart:
         maxs = [x for x in (ca.max_len, cb.max_len) if x is not None]
         c.min_len = min(mins) if mins else None
         c.max_len = max(maxs) if maxs else None
-        frames = [f for f in (ca.bottom, cb.bottom) if f is not None]
-        if frames:
-            both = pd.concat(frames, ignore_index=True)
-            g = both.groupby("hash", sort=False).agg(value=("value", "first"),
-                                                     count=("count", "sum")).reset_index()
-            c.bottom = _bottom_frame(g["value"].to_numpy(), g["hash"].to_numpy(np.uint64),
-                                     g["count"].to_numpy(), SAMPLE_SIZE)
+        bottoms = [f for f in (ca.bottom, cb.bottom) if f is not None]
+        if bottoms:
+            c.bottom = _merge_bottom(bottoms, SAMPLE_SIZE)
         hs = [h for h in (ca.hashes, cb.hashes) if h is not None]
         c.hashes = np.unique(np.concatenate(hs)) if hs else None
         out.columns.append(c)
-    samples = [s for s in (a.sample, b.sample) if s is not None]
-    if samples:
-        sample = pd.concat(samples)
-        rh = np.concatenate([a.sample_hash, b.sample_hash])
-        keep = np.sort(np.argsort(rh, kind="stable")[:ROW_SAMPLE])
-        order = np.argsort(sample.index.to_numpy()[keep], kind="stable")
-        out.sample = sample.iloc[keep[order]]
-        out.sample_hash = rh[keep[order]]
+    pieces = [(p.sample, p.sample_hash) for p in (a, b) if p.sample is not None]
+    if pieces:
+        out.sample, out.sample_hash = select_sample(pieces)
     return out
+
+
+def select_sample(pieces):
+    """The row sample of ``(rows, row hashes)`` pieces: the ``ROW_SAMPLE`` rows with the
+    smallest hashes, in row-number order."""
+    import numpy as np
+    import pandas as pd
+
+    sample = pd.concat([s for s, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
+    rh = np.concatenate([h for _, h in pieces])
+    keep = np.sort(np.argsort(rh, kind="stable")[:ROW_SAMPLE])
+    order = np.argsort(sample.index.to_numpy()[keep], kind="stable")
+    return sample.iloc[keep[order]], rh[keep[order]]
 
 
 def table_result(prof: ProfilePart, name, headers, keys, hxl, distinct: list[int], *,

@@ -104,27 +104,43 @@ class StreamRunner(Runner):
 
     def profile(self):
         """Pass 1; each batch's distinct-value hashes are appended to one file per column and
-        counted at the end, one column at a time."""
+        counted at the end, one column at a time. The row sample is kept as pieces, cut back
+        to ``ROW_SAMPLE`` rows when they reach twice that; rows above the ``ROW_SAMPLE``-th
+        smallest row hash seen are not taken from a batch."""
         import numpy as np
 
-        from datasafe.engines.core import merge_profiles, profile_part
+        from datasafe.engines import core
+        from datasafe.engines.core import merge_profiles, profile_part, select_sample
 
         tmp = self._folder()
         acc = None
         width = len(self.layout.keys)
         files = [open(tmp / f"c{j}.u64", "wb") for j in range(width)]
+        pieces, held, below = [], 0, None
         try:
             self.stats["dropped"] = 0
             for df in self._batches():
-                part = profile_part(df)
+                part = profile_part(df, below=below)
                 for j, cp in enumerate(part.columns):
                     if cp.hashes is not None:
                         cp.hashes.astype(np.uint64).tofile(files[j])
                         cp.hashes = None
+                if len(part.sample):
+                    pieces.append((part.sample, part.sample_hash))
+                    held += len(part.sample)
+                part.sample = part.sample_hash = None
                 acc = merge_profiles(acc, part)
+                if held >= core.ROW_SAMPLE:
+                    if held >= 2 * core.ROW_SAMPLE:
+                        pieces = [select_sample(pieces)]
+                        held = len(pieces[0][0])
+                    rh = np.concatenate([h for _, h in pieces])
+                    below = np.partition(rh, core.ROW_SAMPLE - 1)[core.ROW_SAMPLE - 1]
         finally:
             for f in files:
                 f.close()
+        if acc is not None and pieces:
+            acc.sample, acc.sample_hash = select_sample(pieces)
         if acc is None:
             from datasafe.engines.core import ColumnPart, ProfilePart
 
