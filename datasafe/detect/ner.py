@@ -7,9 +7,9 @@ Presidio is never allowed to pick its own NLP engine (it would try to download a
   NER settings (ORGANIZATION ignored);
 - otherwise Presidio's NoOp engine: pattern recognizers only.
 Only the e-mail, credit-card, IBAN and IP recognizers (and spaCy's) are registered: US-only ones
-never, the phone one neither (see :func:`_build`; phones are found by ``detect._free_text``);
-tldextract is pinned to its bundled suffix list so that the e-mail recognizer makes no network
-call.
+never, the phone one neither (see :func:`_build`; phones are found by ``detect._free_text``),
+and only those are imported (:func:`_lazy_recognizers`); tldextract is pinned to its bundled
+suffix list so that the e-mail recognizer makes no network call.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def _neutralise_tldextract() -> None:
 # classes (its default registry, YAML configurations), runs the whole ``__init__`` as before.
 _RECOGNIZERS_PKG = "presidio_analyzer.predefined_recognizers"
 _lazy_installed = False
+_all_loaded = False
 
 
 class _LazyPackageLoader:
@@ -153,11 +154,15 @@ class _LazyRecognizersFinder:
 
 
 def _load_all_recognizers() -> None:
+    """Run the ``__init__`` of the lazy packages: every recognizer class gets defined."""
+    global _all_loaded
     import sys
 
-    for name, mod in list(sys.modules.items()):
-        if name.startswith(_RECOGNIZERS_PKG) and hasattr(mod, "_datasafe_load_all"):
-            mod._datasafe_load_all()
+    if not _all_loaded:
+        _all_loaded = True
+        for mod in list(sys.modules.values()):
+            if hasattr(mod, "_datasafe_load_all"):
+                mod._datasafe_load_all()
 
 
 def _lazy_recognizers() -> None:
