@@ -420,8 +420,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     # the codes, their distinct combinations and the category counts are taken once; a recode
     # only leaves a column out, and the search runs on the combinations (weighted by records)
     all_kv = list(kv)
-    all_codes = key_codes(frame[all_kv])
-    inv, ucodes, weights = distinct_rows(all_codes)
+    inv, ucodes, weights = distinct_rows(key_codes(frame[all_kv]))
     distinct = dict(zip(all_kv, distinct_counts([frame[v] for v in all_kv])))
     non_empty = {v: int(weights[ucodes[:, j] >= 0].sum()) for j, v in enumerate(all_kv)}
     recoded: list[tuple[str, float]] = []
@@ -443,13 +442,14 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
         worst = max(shares, key=lambda v: (shares[v], kv.index(v)))
         recoded.append((worst, shares[worst]))
         kv.remove(worst)
-    codes = all_codes[:, idx]
-    after = after[inv]
-    res, per_var, records = apply_suppression(frame, kv, codes, after)
+    per_var, records = suppressed_counts(u, after, kv, weights)
+    sup = (after < 0) & (u >= 0)
+    res = apply_suppression(frame, kv, sup, inv)
     for j, v in enumerate(kv):
-        mask = (after[:, j] < 0) & (codes[:, j] >= 0)
-        for t in twins.get(v, []):
-            res[t] = empty_where(res[t], mask)
+        if twins.get(v) and sup[:, j].any():
+            mask = sup[:, j][inv]
+            for t in twins[v]:
+                res[t] = empty_where(res[t], mask)
     return res, per_var, records, recoded
 
 

@@ -264,14 +264,18 @@ def empty_where(col, mask: np.ndarray):
     return col
 
 
-def apply_suppression(frame, key_vars: list[str], before: np.ndarray, after: np.ndarray
-                      ) -> tuple[Any, dict[str, int], int]:
-    """(frame with the suppressed cells emptied, suppressed per variable, records touched)."""
+def apply_suppression(frame, key_vars: list[str], suppressed: np.ndarray,
+                      inverse: np.ndarray | None = None) -> Any:
+    """``frame`` with the cells in ``suppressed`` (bool, rows × ``key_vars``) emptied; with
+    ``inverse`` (from :func:`distinct_rows`) the rows of ``suppressed`` are distinct
+    combinations and record ``i`` takes row ``inverse[i]``."""
     out = frame.copy(deep=False)  # columns are replaced, never modified in place
     for j, v in enumerate(key_vars):
-        out[v] = empty_where(out[v], (after[:, j] < 0) & (before[:, j] >= 0))
-    stats, records = suppressed_counts(before, after, key_vars)
-    return out, stats, records
+        col = suppressed[:, j]
+        if not col.any():
+            continue
+        out[v] = empty_where(out[v], col if inverse is None else col[inverse])
+    return out
 
 
 def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] | None = None,
@@ -286,10 +290,11 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
     if not key_vars or k <= 1 or len(frame) == 0:
         return frame.copy(deep=False), {v: 0 for v in key_vars}, 0
     order = suppression_order(frame, key_vars, importance)
-    codes = key_codes(frame[key_vars])
-    inv, ucodes, weights = distinct_rows(codes)
+    inv, ucodes, weights = distinct_rows(key_codes(frame[key_vars]))
     after = suppression_search(ucodes, k, order, max_rounds, weights)
-    return apply_suppression(frame, key_vars, codes, after[inv])
+    stats, records = suppressed_counts(ucodes, after, key_vars, weights)
+    out = apply_suppression(frame, key_vars, (after < 0) & (ucodes >= 0), inv)
+    return out, stats, records
 
 
 # ---------------------------------------------------------------------------------------------
