@@ -427,8 +427,9 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
     while True:
         idx = [all_kv.index(v) for v in kv]
         u = ucodes[:, idx]
+        # the combinations of every key variable are distinct; without one they may merge
         after = suppression_search(u, k, suppression_order(frame, kv, importance, distinct),
-                                   weights=weights)
+                                   weights=weights, distinct=len(kv) == len(all_kv))
         per_var, _ = suppressed_counts(u, after, kv, weights)
         if len(kv) <= 1 or not recode:
             break

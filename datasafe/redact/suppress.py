@@ -121,6 +121,29 @@ def sample_frequencies(codes: np.ndarray, weights: np.ndarray | None = None,
     return fk
 
 
+def trial_frequencies(codes: np.ndarray, rows: np.ndarray, j: int,
+                      weights: np.ndarray | None = None, bases: list[int] | None = None
+                      ) -> np.ndarray:
+    """The conservative fk each record of ``rows`` would have with its value in column ``j``
+    suppressed (0 for the other records), without building that table: the records it would
+    match agree on the columns other than ``j``, which the suppression leaves as they are."""
+    import pandas as pd
+
+    n, m = codes.shape
+    fk = np.zeros(n, dtype=np.int64)
+    if bases is None:
+        bases = _bases(codes)
+    idx = np.flatnonzero(rows)
+    bits = ((codes[idx] < 0).astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
+    bits |= 1 << j
+    pinv, patterns = pd.factorize(bits)
+    for p_i, pat in enumerate(patterns):
+        cols = tuple(c for c in range(m) if not (int(pat) >> c) & 1)
+        sel = idx[pinv == p_i]
+        fk[sel] = _counts_on(codes, cols, weights, bases)[sel]
+    return fk
+
+
 def distinct_rows(codes: np.ndarray, bases: list[int] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(inverse, distinct rows of ``codes``, how many rows of ``codes`` each stands for):
@@ -167,11 +190,12 @@ def suppression_order(frame, key_vars: list[str], importance: list[str] | None =
 
 
 def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
-                       max_rounds: int | None = None, weights: np.ndarray | None = None
-                       ) -> np.ndarray:
+                       max_rounds: int | None = None, weights: np.ndarray | None = None,
+                       distinct: bool = False) -> np.ndarray:
     """The codes after local suppression to ``k`` (-1 where a value is missing or suppressed);
     ``codes`` (from :func:`key_codes`) is not modified. With ``weights``, each row of
-    ``codes`` stands for that many records (rows from :func:`distinct_rows`)."""
+    ``codes`` stands for that many records (rows from :func:`distinct_rows`); ``distinct``:
+    no two rows of ``codes`` are equal (they are not merged first)."""
     n, m = codes.shape
     total = n if weights is None else int(weights.sum())
     if m == 0 or k <= 1 or total == 0:
@@ -181,7 +205,11 @@ def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
     # every step treats records with the same key values alike, so the search runs on the
     # distinct key combinations, each weighted by how many records it stands for (thousands of
     # rows instead of millions), and the result is mapped back to the records at the end
-    inv, ucodes, counts = distinct_rows(codes)
+    if distinct:
+        inv, ucodes = np.arange(n), codes.copy(order="F")
+        counts = np.ones(n, dtype=np.int64)
+    else:
+        inv, ucodes, counts = distinct_rows(codes)
     if weights is None:
         weights = counts
     elif len(ucodes) < n:
@@ -217,9 +245,7 @@ def suppression_search(codes: np.ndarray, k: int, suppress_order: list[int],
             risky = (fk < k) & (ucodes[:, j] >= 0)
             if not risky.any():
                 continue
-            trial = ucodes.copy()
-            trial[risky, j] = -1
-            ok = risky & (freq(trial) >= k)
+            ok = risky & (trial_frequencies(ucodes, risky, j, weights, bases) >= k)
             if ok.any():
                 ucodes[ok, j] = -1
                 progressed = True
@@ -291,7 +317,7 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
         return frame.copy(deep=False), {v: 0 for v in key_vars}, 0
     order = suppression_order(frame, key_vars, importance)
     inv, ucodes, weights = distinct_rows(key_codes(frame[key_vars]))
-    after = suppression_search(ucodes, k, order, max_rounds, weights)
+    after = suppression_search(ucodes, k, order, max_rounds, weights, distinct=True)
     stats, records = suppressed_counts(ucodes, after, key_vars, weights)
     out = apply_suppression(frame, key_vars, (after < 0) & (ucodes >= 0), inv)
     return out, stats, records
