@@ -488,6 +488,9 @@ def log_paths(output: Path) -> tuple[Path, Path]:
 # writing
 
 
+WRITE_ROWS = 200_000
+
+
 def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int, Any],
                  plans: dict[int, Any], drops: dict[int, list[str]] | None = None) -> None:
     """Write every table of ``src`` (treated ones from ``treated``, without the columns in
@@ -508,7 +511,9 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
                        delimiter=meta.get("delimiter", ","),
                        encoding=meta.get("encoding", "utf-8"), gz=bool(meta.get("gzip")),
                        eol=W.detect_eol(src, bool(meta.get("gzip")))) as sink:
-            sink.write_frame(df[keep])
+            # in slices: the CSV text of the whole table at once set the peak memory
+            for start in range(0, len(df), WRITE_ROWS):
+                sink.write_frame(df[keep].iloc[start:start + WRITE_ROWS])
         return
     if fmt == "parquet":
         _write_parquet_memory(src, dest_tmp, tables[0], treated.get(0), set(drops.get(0, [])))
@@ -894,6 +899,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = _in_background(sha256_file, out)  # hashed while the copy is rescanned
+    # the input and its treated copy are not needed any more: the rescan reads the copy
+    # back, and holding both beside it set the peak memory
+    tables = treated = t = df = None
     if rescan:
         from datasafe.pipeline import scan as run_scan
 

@@ -35,7 +35,7 @@ def key_codes(keys) -> np.ndarray:
 
     from datasafe.redact.treatments import arrow_text
 
-    out = np.empty((len(keys), len(keys.columns)), dtype=np.int64, order="F")
+    out = np.empty((len(keys), len(keys.columns)), dtype=np.int32, order="F")
     for j, c in enumerate(keys.columns):
         col = keys[c]
         if isinstance(col.array, pd.arrays.ArrowStringArray):
@@ -95,6 +95,14 @@ def _counts_on(codes: np.ndarray, cols: tuple[int, ...], weights: np.ndarray | N
     return np.rint(sums).astype(np.int64)[ids]
 
 
+def missing_bits(codes: np.ndarray) -> np.ndarray:
+    """The missing-value pattern of every row as a bit mask (bit j: column j is missing)."""
+    bits = np.zeros(codes.shape[0], dtype=np.int64)
+    for j in range(codes.shape[1]):
+        bits |= (codes[:, j] < 0).astype(np.int64) << j
+    return bits
+
+
 def sample_frequencies(codes: np.ndarray, weights: np.ndarray | None = None,
                        bases: list[int] | None = None) -> np.ndarray:
     """Conservative fk of every record (see the module docstring). With ``weights`` each row
@@ -109,7 +117,7 @@ def sample_frequencies(codes: np.ndarray, weights: np.ndarray | None = None,
     if bases is None:
         bases = _bases(codes)
     # missing-value patterns as bit masks (one int per record), not np.unique over rows
-    bits = ((codes < 0).astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
+    bits = missing_bits(codes)
     pinv, patterns = pd.factorize(bits)
     if len(patterns) == 1:
         cols = tuple(j for j in range(m) if not (int(patterns[0]) >> j) & 1)
@@ -134,7 +142,7 @@ def trial_frequencies(codes: np.ndarray, rows: np.ndarray, j: int,
     if bases is None:
         bases = _bases(codes)
     idx = np.flatnonzero(rows)
-    bits = ((codes[idx] < 0).astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
+    bits = missing_bits(codes[idx])
     bits |= 1 << j
     pinv, patterns = pd.factorize(bits)
     for p_i, pat in enumerate(patterns):
