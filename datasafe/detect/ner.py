@@ -29,7 +29,7 @@ ENTITIES = ["PERSON", "LOCATION", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD"
             "IP_ADDRESS"]
 
 _lock = threading.Lock()
-_engines: dict[tuple[str, tuple[str, ...]], object] = {}
+_engines: dict[str, object] = {}
 _used: list[str] = []
 
 _FR_WORDS = re.compile(r"\b(le|la|les|des|est|une|dans|avec|pour|sur|qui|pas|il|elle|au|aux|"
@@ -272,14 +272,14 @@ def _spacy_engine(lang: str):
     return engine
 
 
-def _build(lang: str, regions: tuple[str, ...]):
+def _build(lang: str):
     """An AnalyzerEngine for ``lang``; returns (engine, backend name).
 
     No PhoneRecognizer: its matches score 0.4, below :data:`SCORE_THRESHOLD`, and the context
     words that could raise them are compared with lemmas, which the trimmed pipeline (and the
     NoOp engine) do not produce, so it never reported a phone; it cost a phonenumbers matcher
-    per text and region. Phones in free text are found by ``detect._free_text`` (regex +
-    phonenumbers on the whole sample, with ``regions``)."""
+    per text and phone region. Phones in free text are found by ``detect._free_text`` (regex +
+    phonenumbers on the whole sample, with the scan's phone regions)."""
     _neutralise_tldextract()
     _lazy_recognizers()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -319,12 +319,13 @@ def _build(lang: str, regions: tuple[str, ...]):
     return engine, backend
 
 
-def get_engine(lang: str, regions: tuple[str, ...]):
-    key = (lang, regions)
+def get_engine(lang: str, regions: tuple[str, ...] = ()):
+    """The (engine, backend name) for ``lang``, built once per process. ``regions`` is kept for
+    callers: no registered recognizer depends on it any more (see :func:`_build`)."""
     with _lock:
-        if key not in _engines:
-            _engines[key] = _build(lang, regions)
-        return _engines[key]
+        if lang not in _engines:
+            _engines[lang] = _build(lang)
+        return _engines[lang]
 
 
 def analyse_texts(texts: list[str], regions: tuple[str, ...], lang: str | None = None,
