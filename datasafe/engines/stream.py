@@ -366,10 +366,10 @@ def count_distinct(path: Path) -> int:
     bits = np.uint64(64 - (parts.bit_length() - 1))
     names = [path.with_suffix(f".{i}") for i in range(parts)]
     handles = [open(f, "wb") for f in names]
+    step = max(1, min(DISTINCT_ROWS, 1 << 20))
     try:
-        for off in range(0, n, DISTINCT_ROWS):
-            h = np.fromfile(path, dtype=np.uint64, count=min(DISTINCT_ROWS, n - off),
-                            offset=off * 8)
+        for off in range(0, n, step):
+            h = np.fromfile(path, dtype=np.uint64, count=min(step, n - off), offset=off * 8)
             part = (h >> bits).astype(np.int64)
             order = np.argsort(part, kind="stable")
             bounds = np.searchsorted(part[order], np.arange(parts + 1))
