@@ -121,7 +121,9 @@ def test_trimmed_pipeline_has_the_tokenizer_and_entities_of_the_full_model():
     assert nlp.pipe_names == ["ner"]  # the small model's NER has its own tok2vec
     texts = _notes_en(random.Random(9), n=30)
     full = spacy.load(ner.MODELS["en"])
-    assert nlp.tokenizer.to_bytes() == full.tokenizer.to_bytes()  # built bare, then loaded
+    # built bare, then loaded (the vocab is left out: it grows with every text processed)
+    assert (nlp.tokenizer.to_bytes(exclude=["vocab"])
+            == full.tokenizer.to_bytes(exclude=["vocab"]))
     assert ([[(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
             == [[(e.text, e.label_) for e in d.ents] for d in full.pipe(texts)])
 
