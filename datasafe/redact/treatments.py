@@ -131,25 +131,38 @@ def on_distinct(s, fn):
 def _to_number(s):
     import numpy as np
     import pandas as pd
+
+    # a plain decimal holds no white space and no comma, so stripping and reading a decimal
+    # comma leave it as it is: only the other values go through them
+    arr = arrow_text(s)
+    vals, plain = _plain_decimals(arr)
+    rest = ~plain & s.notna().to_numpy(dtype=bool)
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        t = s.iloc[idx].str.strip().str.replace(",", ".", regex=False)
+        sub, plain2 = _plain_decimals(arrow_text(t))
+        other = ~plain2 & t.notna().to_numpy(dtype=bool)
+        if other.any():
+            sub[other] = pd.to_numeric(t[other], errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan)
+        vals[idx] = sub
+    return pd.Series(vals, index=s.index, name=s.name, dtype="float64")
+
+
+def _plain_decimals(arr):
+    """(float values, NaN elsewhere; mask of the plain decimals) of an Arrow string array."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = s.str.strip().str.replace(",", ".", regex=False)
-    arr = arrow_text(t)
     plain = pc.match_substring_regex(arr, _DECIMAL).fill_null(False)
     plain_np = plain.to_numpy(zero_copy_only=False)
     if plain_np.all():
-        vals = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-    else:
-        vals = np.full(len(arr), np.nan)
-        if plain_np.any():
-            vals[plain_np] = pc.cast(arr.filter(plain), pa.float64()).to_numpy(
-                zero_copy_only=False)
-        rest = ~plain_np & t.notna().to_numpy(dtype=bool)
-        if rest.any():
-            vals[rest] = pd.to_numeric(t[rest], errors="coerce").to_numpy(
-                dtype="float64", na_value=np.nan)
-    return pd.Series(vals, index=s.index, name=s.name, dtype="float64")
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).copy(), plain_np
+    vals = np.full(len(arr), np.nan)
+    if plain_np.any():
+        vals[plain_np] = pc.cast(arr.filter(plain), pa.float64()).to_numpy(zero_copy_only=False)
+    return vals, plain_np
 
 
 def to_number(s):
