@@ -17,8 +17,9 @@ Two passes over the file:
    between combinations of different missing-value patterns are found out-of-core too
    (:meth:`StreamRunner._match_missing`).
 
-Memory holds one batch, one bucket and the bounded state; the temporary folder holds about
-16-40 bytes per record.
+Memory holds one batch, one bucket and the bounded state. The temporary folder holds, in
+pass 1, 8 bytes per distinct value per batch and column, and in pass 2 about 40 bytes per
+record (24 per combination and batch, 16 per record with a household id).
 """
 
 from __future__ import annotations
