@@ -483,3 +483,14 @@ def test_user_value_list_extension(tmp_path, rng):
     assert roles(_scan_df(df))["grp"] == "none"
     t = _scan_df(df, config={"value_lists": [str(vl)]})
     assert ents(t)["grp"] == "ETHNICITY" and roles(t)["grp"] == "sensitive"
+
+
+def test_name_header_over_names_with_digits_is_still_a_name(tmp_path):
+    """Exports sometimes glue a number to the name ("Amina K1"); the header and the given names
+    keep the column a direct identifier, while numbered placeholders stay unflagged."""
+    names = [f"{g} K{i}" for i, g in enumerate(["Amina", "Jean", "Fatuma", "Ibrahim"] * 15)]
+    col = _scan_df(pd.DataFrame({"full_name": names, "sex": ["F", "M"] * 30})).columns[0]
+    assert col.role == "direct" and col.entity == "PERSON"
+    placeholders = [f"Beneficiary {i}" for i in range(60)]
+    res = _scan_df(pd.DataFrame({"full_name": placeholders, "sex": ["F", "M"] * 30}))
+    assert res.columns[0].role != "direct"

@@ -617,3 +617,9 @@ def test_removed_names_leave_free_text_too(tmp_path, stream):
     text = Path(res.files[0].output).read_text()
     assert "Zqxcanary" not in text and "Mbuyi" not in text
     assert "no remarks" in text
+
+
+def test_dates_before_1678_do_not_break_date_parsing():
+    """'01/01/0001' overflows pandas' nanosecond timestamps; the parse keeps it as a date."""
+    d = T.parse_dates(S(["2024-01-02", "01/01/0001", "31/12/2020", "1.", None]))
+    assert [x.year if x == x else None for x in d.tolist()] == [2024, 1, 2020, None, None]

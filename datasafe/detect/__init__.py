@@ -221,7 +221,10 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
             return (f.name_shape >= 0.6 and f.uniqueness >= 0.3 and st.distinct >= 3
                     and max(f.lists.values(), default=0) < 0.3
                     and (f.given_name >= 0.05 or (f.multiword >= 0.8 and f.uniqueness >= 0.7)))
-        return f.alpha >= 0.6
+        # a name header over values that hold known given names stays a name even when the
+        # values carry digits ("Amina K1", test or badly merged exports): missing a name column
+        # costs far more than a false alarm
+        return f.alpha >= 0.6 or f.given_any >= 0.3
     if entity == "PHONE_NUMBER":
         h = f.hit("PHONE_NUMBER")
         return bool(h and h.share >= 0.2) or (f.digits_heavy >= 0.6 and not boolean and not few)

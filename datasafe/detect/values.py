@@ -84,6 +84,7 @@ class Features:
     sex_both: bool = False
     name_shape: float = 0.0
     given_name: float = 0.0
+    given_any: float = 0.0  # values starting with a known given name, digits or not
     multiword: float = 0.0
     alpha: float = 0.0
     id_shape: float = 0.0
@@ -337,6 +338,12 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
         if f.name_shape > 0.5:
             f.list_matched["_names"] = S.pick(shaped)
         f.place_words = S.share(S.search(PLACE_WORDS))
+    else:
+        # mostly values with digits: do they still start with given names ("Amina K1")?
+        given = load_given_names(tuple(names_files))
+        f.given_any = S.share(np.fromiter(
+            (len(x.split()) >= 2 and x.split()[0] in given for x in normed), dtype=bool,
+            count=S.n))
 
     # -- ID-like codes ---------------------------------------------------------------------------
     if f.alpha < 0.98:

@@ -232,8 +232,9 @@ def _parse_dates(s):
     rest = d.isna() & t.notna()
     if rest.any():
         d2 = pd.to_datetime(t[rest], errors="coerce", dayfirst=True, format="mixed")
-        d = d.astype("datetime64[ns]")
-        d[rest] = d2.astype("datetime64[ns]")
+        # microseconds hold years 1-9999 ('01/01/0001' overflows nanoseconds)
+        d = d.astype("datetime64[us]")
+        d[rest] = d2.astype("datetime64[us]")
     return d
 
 
