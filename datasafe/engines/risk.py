@@ -172,7 +172,9 @@ class PairStore:
         if self.path is None:
             self.parts.append(rec)
         else:
-            with open(self.path, "ab") as fh:
+            from datasafe.engines.spill import private_open
+
+            with private_open(self.path, "ab") as fh:
                 rec.tofile(fh)
 
     def chunks(self):

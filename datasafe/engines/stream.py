@@ -24,11 +24,14 @@ record (24 per combination and batch, 16 per record with a household id).
 
 from __future__ import annotations
 
+import os
 import shutil
-import tempfile
+import sys
+import time
 from pathlib import Path
 
 from datasafe.engines import Runner
+from datasafe.engines.spill import private_open
 
 BUCKET_ROWS = 1_000_000  # rows (key combinations or records) one bucket is sized for
 DISTINCT_ROWS = 8_000_000  # distinct-value hashes sorted at once (8 bytes each)
@@ -93,13 +96,17 @@ class StreamRunner(Runner):
 
     def close(self) -> None:
         if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp.close()
             self._tmp = None
 
     def _folder(self) -> Path:
+        """The run's private spill folder (:mod:`datasafe.engines.spill`), made on first use
+        after removing the folders of killed runs."""
         if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="datasafe-stream-"))
-        return self._tmp
+            from datasafe.engines import spill
+
+            self._tmp = spill.create()
+        return self._tmp.path
 
     # -- pass 1 ----------------------------------------------------------------------------
 
@@ -116,7 +123,7 @@ class StreamRunner(Runner):
         tmp = self._folder()
         acc = None
         width = len(self.layout.keys)
-        files = [open(tmp / f"c{j}.u64", "wb") for j in range(width)]
+        files = [private_open(tmp / f"c{j}.u64", "wb") for j in range(width)]
         pieces, held, below = [], 0, None
         try:
             self.stats["dropped"] = 0
@@ -140,6 +147,7 @@ class StreamRunner(Runner):
         finally:
             for f in files:
                 f.close()
+        _test_pause()
         if acc is not None and pieces:
             acc.sample, acc.sample_hash = select_sample(pieces)
         if acc is None:
@@ -366,7 +374,7 @@ def count_distinct(path: Path) -> int:
     parts = n_buckets(n, DISTINCT_ROWS)
     bits = np.uint64(64 - (parts.bit_length() - 1))
     names = [path.with_suffix(f".{i}") for i in range(parts)]
-    handles = [open(f, "wb") for f in names]
+    handles = [private_open(f, "wb") for f in names]
     step = max(1, min(DISTINCT_ROWS, 1 << 20))
     try:
         for off in range(0, n, step):
@@ -396,7 +404,7 @@ class _Spill:
     def __init__(self, folder: Path, buckets: int):
         self.folder = folder
         self.buckets = buckets
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.dtypes: dict = {}
 
     def write(self, name: str, frame, by="key") -> None:
@@ -423,7 +431,7 @@ class _Spill:
         for i in range(self.buckets):
             lo, hi = bounds[i], bounds[i + 1]
             if hi > lo:
-                with open(self.folder / f"{name}.{i}", "ab") as fh:
+                with private_open(self.folder / f"{name}.{i}", "ab") as fh:
                     rec[lo:hi].tofile(fh)
 
     def read(self, name: str, b: int):
@@ -439,6 +447,15 @@ class _Spill:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _test_pause() -> None:
+    """Test hook (tests/test_engine_spill.py): ``DATASAFE_TEST_SPILL_PAUSE=SECONDS`` holds the
+    run here, after pass 1 spilled its hashes, so that a test can kill or interrupt it."""
+    seconds = os.environ.get("DATASAFE_TEST_SPILL_PAUSE")
+    if seconds:
+        print("datasafe: test pause", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
 
 
 def _empty_freq(spill):
