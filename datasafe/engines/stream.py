@@ -19,7 +19,8 @@ Two passes over the file:
 
 Memory holds one batch, one bucket and the bounded state. The temporary folder holds, in
 pass 1, 8 bytes per distinct value per batch and column, and in pass 2 about 40 bytes per
-record (24 per combination and batch, 16 per record with a household id).
+record (24 per combination and batch, 16 per record with a household id). It is private, and
+removed after killed runs by the next one: :mod:`datasafe.engines.spill`.
 """
 
 from __future__ import annotations
