@@ -140,3 +140,31 @@ def test_sdcmicro_testdata_local_suppression(shared_dir, tmp_path, monkeypatch):
     # the household structure survives pseudonymisation (joins)
     src_df = pd.read_csv(src, dtype=str)
     assert out["ori_hid"].nunique() == src_df["ori_hid"].nunique()
+
+
+def test_public_release_skips_ner_on_the_input_and_writes_the_same_copy(tmp_path, monkeypatch):
+    """For a public release every free-text column is dropped whatever NER finds in it, so the
+    scan of the input runs without NER (seconds of Presidio/spaCy start-up saved); the copy is
+    byte for byte the one written with NER forced on."""
+    import shutil
+
+    from datasafe.detect import ner
+
+    monkeypatch.setenv("DATASAFE_KEY", "test-key-not-secret-0123456789")
+    src = tmp_path / "registration.csv"
+    shutil.copy(Path(__file__).parent.parent / "examples" / "beneficiary_registration.csv", src)
+    calls = []
+    real = ner.analyse_texts
+    monkeypatch.setattr(ner, "analyse_texts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    outs = {}
+    for mode in ("auto", "on"):
+        out = tmp_path / f"public_{mode}.csv"
+        r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "--ner", mode,
+                                      "--output", str(out)])
+        assert r.exit_code == 0, r.output
+        outs[mode] = out.read_bytes()
+        if mode == "auto":
+            assert not calls  # no NER for the public copy
+    assert calls  # --ner on still runs it
+    assert outs["auto"] == outs["on"]
+    assert b"vulnerability_notes" not in outs["auto"]

@@ -136,6 +136,21 @@ class RedactionResult:
 # scanning helpers
 
 
+def _input_scan_options(options, profile, override):
+    """Options for the scan of the input. For a public release with the derived plan every
+    free-text column is dropped whatever NER would find in it, so NER (3-5 s of Presidio and
+    spaCy start-up) is skipped; ``--ner on`` or a plan override keeps it."""
+    import dataclasses
+
+    destination = getattr(options, "destination", None) or getattr(profile, "destination", None)
+    if destination == "public" and override is None and getattr(options, "ner", None) == "auto":
+        try:
+            return dataclasses.replace(options, ner="off")
+        except TypeError:  # not a dataclass: leave it as it is
+            return options
+    return options
+
+
 def scan_tables(tables, fres: FileResult, options, profile) -> ScanResult:
     """Run profile → detect → risk → checks on tables already read (the pipeline's stages)."""
     from datasafe import __version__
@@ -870,7 +885,8 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         raise RedactError(exc.line()) from None
     fres = FileResult(path=str(path), format=fmt)
     fres.sha256 = digest.result()
-    before = scan_tables(tables, fres, options, profile)
+    before = scan_tables(tables, fres, _input_scan_options(options, profile, override),
+                         profile)
     plan = build_plan(before, tables, profile, options, key_available=key is not None,
                       override=override, importance=importance)
     fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,
