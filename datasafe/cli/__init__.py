@@ -78,15 +78,38 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def run() -> None:  # console-script entry point
+def _terminate_cleanly() -> None:
+    """SIGTERM (a killed CI job, ``timeout``, a container stop) unwinds like Ctrl-C, so
+    temporary files and spill folders are removed and no partial output is left."""
+    import signal
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
     try:
-        main(prog_name="datasafe")
-    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):  # not the main thread, or no such signal here
+        pass
+
+
+def run() -> None:  # console-script entry point
+    _terminate_cleanly()
+    try:
+        # standalone_mode=False: click would turn Ctrl-C into "Aborted!" and exit code 1
+        rv = main(prog_name="datasafe", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("datasafe: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as exc:  # usage errors: message and exit code as click gives
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
         if os.environ.get("DATASAFE_DEBUG") or "--debug" in sys.argv:
             raise
         click.echo(f"datasafe: internal error: {type(exc).__name__} (run with --debug for "
                    "details)", err=True)
         sys.exit(2)
+    if isinstance(rv, int) and not isinstance(rv, bool):  # ctx.exit(code) returns the code
+        sys.exit(rv)
