@@ -161,3 +161,33 @@ def test_checks_and_detectors_get_the_same_numbers_from_kept_value_counts(tmp_pa
     with_counts = vals.share_matching(series, vals.FULL_DATE_RE, col)
     col.counts = None
     assert with_counts == vals.share_matching(series, vals.FULL_DATE_RE, col) == (12000, 18000)
+
+
+def test_threaded_profile_and_key_encoding_equal_the_sequential_ones(tmp_path, monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from datasafe import profiling as P
+    from datasafe.read import read_tables
+    from datasafe.risk import measures as M
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame({"id": [f"ID{i:06d}" for i in range(n)],
+                       "age": rng.integers(0, 90, n).astype(str),
+                       "sex": rng.choice(["F", "M", ""], n),
+                       "village": rng.choice([f"V{i}" for i in range(40)], n)})
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    table = read_tables(p)[0]
+    monkeypatch.setattr(P, "THREADED_CELLS", 10**12)
+    monkeypatch.setattr(M, "THREADED_ROWS", 10**12)
+    seq = P.profile_table(table)
+    seq_codes = M.encode_keys(table.data, ["age", "sex", "village"])
+    monkeypatch.setattr(P, "THREADED_CELLS", 0)
+    monkeypatch.setattr(M, "THREADED_ROWS", 0)
+    thr = P.profile_table(table)
+    thr_codes = M.encode_keys(table.data, ["age", "sex", "village"])
+    assert [c.to_dict() for c in seq.columns] == [c.to_dict() for c in thr.columns]
+    assert [c.sample for c in seq.columns] == [c.sample for c in thr.columns]
+    assert (seq_codes[0] == thr_codes[0]).all() and seq_codes[1] == thr_codes[1]

@@ -43,6 +43,8 @@ its own category there).
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +54,7 @@ from typing import Any
 DEFAULT_MISSING = ("", "NA", "N/A", "#N/A", "NaN", "nan", "NULL", "null", "None", ".")
 
 _MAX_RADIX = 1 << 62
+THREADED_ROWS = 200_000  # key columns of tables this long are encoded a column per core
 _DENSE_LOOKUP = 1 << 24  # key ranges up to this use a lookup table (≤ 128 MB of int64)
 _DENSE_MIN_ROWS = 50_000  # ... when the side looked up is at least this long
 
@@ -89,10 +92,18 @@ def encode_keys(data: Any, key_vars: Sequence[str],
 
     n = len(data)
     mat = np.empty((n, len(key_vars)), dtype=np.int64, order="F")  # column access is hot
-    cards = []
     missing = tuple(missing)
-    for j, kv in enumerate(key_vars):
-        codes, m = encode_column(data[kv], missing)
+    workers = min(4, os.cpu_count() or 1, len(key_vars))
+    if workers > 1 and n >= THREADED_ROWS:
+        # the hash passes release the GIL: one key column per core
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            encoded = list(pool.map(lambda kv: encode_column(data[kv], missing), key_vars))
+    else:
+        encoded = [encode_column(data[kv], missing) for kv in key_vars]
+    cards = []
+    for j, (codes, m) in enumerate(encoded):
         mat[:, j] = codes
         cards.append(m)
     return mat, cards
