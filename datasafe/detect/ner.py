@@ -206,7 +206,7 @@ _BARE_TOKENIZER = "datasafe.bare_tokenizer.v1"
 
 def _bare_tokenizer():
     """A tokenizer without rules, for a model whose saved tokenizer replaces it at load: the
-    language's default one would build its ~2,700 special cases only to have them reloaded."""
+    language's default one would build its ~1,350 special cases only to have them rebuilt."""
     from spacy.tokenizer import Tokenizer
 
     def make(nlp):
