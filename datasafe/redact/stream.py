@@ -126,6 +126,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         RedactError,
         _changed_stats,
         _header,
+        _input_scan_options,
         _require_key,
         build_plan,
         check_plan_columns,
@@ -182,7 +183,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                    source=str(path), format=fmt, meta=dict(base.meta))
     fres = FileResult(path=str(path), format=fmt)
     fres.sha256 = sha256_file(path)
-    before = scan_tables([sample], fres, options, profile)
+    scan_options = _input_scan_options(options, profile, override)  # no NER for public copies
+    before = scan_tables([sample], fres, scan_options, profile)
     plan = build_plan(before, [sample], profile, options, key_available=key is not None,
                       override=override, importance=importance)
     fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,

@@ -44,7 +44,6 @@ its own category there).
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
