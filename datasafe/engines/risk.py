@@ -74,23 +74,6 @@ def _weighted_median(values, counts) -> float:
     return float((lo + hi) / 2.0)
 
 
-def _weighted_median(values, counts) -> float:
-    """``np.median`` of ``values`` repeated ``counts`` times, without repeating them."""
-    import numpy as np
-
-    v = np.asarray(values, dtype=float)
-    c = np.asarray(counts, dtype=np.int64)
-    n = int(c.sum())
-    if n == 0:
-        return float("nan")
-    o = np.argsort(v, kind="stable")
-    v, c = v[o], c[o]
-    cum = np.cumsum(c)
-    lo = v[np.searchsorted(cum, (n - 1) // 2, side="right")]
-    hi = v[np.searchsorted(cum, n // 2, side="right")]
-    return float((lo + hi) / 2.0)
-
-
 def _float_order(v):
     """float64 → uint64 with the same order (radix select on the bits)."""
     import numpy as np
