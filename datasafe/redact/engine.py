@@ -412,6 +412,21 @@ def treated_key_vars(ctx: dict, raw, treated, dropped: list[str]
     return kv, twins
 
 
+def key_var_columns(ctx: dict, dropped: list[str]) -> list[str]:
+    """Every column :func:`treated_key_vars` may read: the candidate key variables of
+    :func:`datasafe.risk.keys.default_key_vars` (with no cap) and the columns of their entity
+    types (possible twins). The streaming path loads only these in its first pass."""
+    from datasafe.risk.keys import default_key_vars
+
+    result = ctx["result"]
+    exclude = set(dropped) | set(ctx.get("exclude") or ())
+    cands, _, _ = default_key_vars(result, exclude, len(result.columns) + 1, None)
+    entities = {c.entity for c in cands if c.entity is not None}
+    keys = {c.key for c in cands} | {o.key for o in result.columns
+                                     if o.key not in exclude and o.entity in entities}
+    return [c.key for c in result.columns if c.key in keys]
+
+
 def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[str, list[str]],
                         recode: bool = True):
     """Local suppression to ``k`` on ``kv``; a key variable it would empty for more than half

@@ -5,7 +5,9 @@
 2. **First pass** (only when the plan needs it): the columns whose treatment needs a statistic
    of the whole column (percentiles, category counts, P-code centroids) and the key variables
    of local suppression — and only those — are loaded; the statistics are fitted and local
-   suppression decides which cells to empty. Memory: those columns, not the file.
+   suppression decides which cells to empty, as in memory (the key variables chosen again on
+   the treated columns, a name and its P-code suppressed together, a key variable it would
+   mostly empty removed whole). Memory: those columns, not the file.
 3. **Second pass**: record batches (pyarrow's CSV reader, or Parquet row groups) are treated
    and written one at a time with :class:`datasafe.write.CsvSink` / ``ParquetSink``.
 
@@ -128,11 +130,13 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         _header,
         _input_scan_options,
         _require_key,
+        _suppress_or_recode,
         build_plan,
         check_plan_columns,
+        key_var_columns,
         scan_tables,
+        treated_key_vars,
     )
-    from datasafe.redact.suppress import local_suppression
     from datasafe.redact.treatments import TreatmentError, resolve
 
     # -- layout and sample ------------------------------------------------------------------
@@ -223,54 +227,95 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     fit_cols = [c for c, (t, _) in treat.items() if t.fit is not None]
     ls = tp.local_suppression
     kv = [v for v in (ls or {}).get("key_vars", []) if v in keys and v not in dropped]
-    need = list(dict.fromkeys(fit_cols + kv + [str(treat[c][1].get("pcode")) for c in fit_cols
-                                               if treat[c][1].get("pcode")]))
+    # as in memory: with key variables chosen automatically, the choice is made again on the
+    # treated columns (treated_key_vars) and a name and its P-code are suppressed together;
+    # only the columns that choice may read are loaded
+    ctx = getattr(tp, "context", None) or {}
+    auto = bool(ls and ctx.get("auto_keys") and ctx.get("result") is not None)
+    kcols = ([c for c in key_var_columns(ctx, dropped) if c in keys] if auto else kv) if ls \
+        else []
+    need = list(dict.fromkeys(fit_cols + kcols + [str(treat[c][1].get("pcode"))
+                                                  for c in fit_cols if treat[c][1].get("pcode")]))
     need = [c for c in need if c in keys]
     states: dict[str, Any] = {}
     supp_mask: dict[str, Any] = {}
     ls_log = None
     k_reached = None
+
+    def drop(c: str, reason: str) -> None:
+        dropped.append(c)
+        supp_mask.pop(c, None)
+        treat.pop(c, None)
+        states.pop(c, None)
+        cp = cplans[c]
+        cplans[c] = type(cp)(column=cp.column, treatment="drop", params=dict(cp.params),
+                             reason=reason, source=cp.source)
+
     if need:
         cols_in_file = [names_in_file[keys.index(c)] for c in need]
         parts = [text_of(b, need) for b in batches(cols_in_file if fmt == "parquet" else need)]
         full = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             {c: pd.Series([], dtype="str") for c in need})
+        del parts
         for c in fit_cols:
             t, params = treat[c]
             states[c] = t.fit(full[c], params, full)
-        if kv:
-            kframe = full[kv].copy()
-            for c in kv:
+        if kcols:
+            tframe = full[kcols].copy()  # the key variables (and their twins), treated
+            for c in kcols:
                 if c in treat:
                     t, params = treat[c]
-                    kframe[c] = t.apply(full[c], params, states.get(c), full)
+                    tframe[c] = t.apply(full[c], params, states.get(c), full)
             kk = int(ls.get("k", k))
-            red, per_var, records = local_suppression(kframe, kv, kk, ls.get("importance"))
-            for c in kv:
+            twins: dict[str, list[str]] = {}
+            if auto:
+                kv, twins = treated_key_vars(ctx, full, tframe, dropped)
+            kframe = tframe[list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))]
+            # key variables given by the user (--key-vars, a plan file) are never removed
+            red, per_var, records, recoded = _suppress_or_recode(
+                kframe, list(kv), kk, ls.get("importance"), twins, recode=auto)
+            for v, share in recoded:
+                for c in [v] + twins.get(v, []):
+                    drop(c, (cplans[c].reason + f"; removed: local suppression to k={kk} would "
+                             f"have emptied {share:.0%} of it (recoded to the coarser key "
+                             "variables instead)").lstrip("; "))
+            # a GPS centroid of a P-code that was removed would give the P-code back
+            for cp in tp.columns:
+                if (cp.params.get("method") == "gps_centroid"
+                        and cp.params.get("pcode") in dropped
+                        and cp.column not in dropped and cp.column in cplans):
+                    pc = _header(base, cp.params["pcode"])
+                    drop(cp.column, f"removed: the centroid of '{pc}' would give back the "
+                         "P-code that local suppression removed")
+            kv = [v for v in kv if v not in dropped]
+            per_var = {v: per_var.get(v, 0) for v in kv}
+            for v in kv:  # the same cells are suppressed in a name and its P-code
+                for t in twins.get(v, []):
+                    per_var[t] = int((red[t].isna() & full[t].notna()).sum())
+            for c in per_var:
                 m = (kframe[c].notna() & red[c].isna()).to_numpy()
                 if m.any():
                     supp_mask[c] = m
-            emptied = [c for c in kv if len(red) and red[c].isna().all()
-                       and kframe[c].notna().any()]
-            for c in emptied:  # as in memory: a key variable emptied completely is removed
-                dropped.append(c)
-                supp_mask.pop(c, None)
-                treat.pop(c, None)
-                cp = cplans[c]
-                cplans[c] = type(cp)(column=cp.column, treatment="drop", params={},
-                                     reason=(cp.reason + "; removed: local suppression emptied "
-                                             "every value").lstrip("; "), source=cp.source)
+            for c in [x for x in per_var if x not in dropped]:
+                # as in memory: a key variable emptied completely is removed
+                if len(red) and red[c].isna().all() and full[c].notna().any():
+                    drop(c, (cplans[c].reason + "; removed: local suppression emptied every "
+                             "value").lstrip("; "))
             from datasafe.redact.suppress import frequencies
 
-            fk = frequencies(red, kv)
-            k_reached = int(fk.min()) if len(fk) else None
+            fk = frequencies(red, kv) if kv else None
+            k_reached = int(fk.min()) if fk is not None and len(fk) else None
             ls_log = {"k": kk, "key_vars": [_header(base, v) for v in kv],
+                      "twins": {_header(base, v): [_header(base, t) for t in ts]
+                                for v, ts in twins.items() if v in kv and ts},
+                      "recoded": [_header(base, v) for v, _ in recoded],
                       "importance": [_header(base, v) for v in ls.get("importance") or []],
                       "cells_suppressed": int(sum(per_var.values())),
                       "records_affected": records,
                       "by_column": {_header(base, v): n for v, n in per_var.items()},
                       "smallest_class_all_rows": k_reached}
-        del full, parts
+            del tframe, kframe, red
+        del full
 
     # -- second pass ------------------------------------------------------------------------
     keep_idx = [i for i, c in enumerate(keys) if c not in dropped]
