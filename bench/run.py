@@ -82,13 +82,16 @@ def main() -> None:
     args = ap.parse_args()
 
     sys.path.insert(0, str(HERE))
-    from generate import TRUTH, write
+    from generate import TRUTH
 
     csv = args.data / f"beneficiaries_{args.rows}.csv"
     parquet = args.data / f"beneficiaries_{args.rows}.parquet"
     if not csv.exists() or not parquet.exists():
         print(f"generating {args.rows} rows …", flush=True)
-        write(args.rows, args.data)
+        # in a child process: the generated table must not sit in this process's memory, where
+        # the forked measurement children would count it in their peak RSS
+        subprocess.run([PY, str(HERE / "generate.py"), "--rows", str(args.rows), "--out",
+                        str(args.data)], check=True)
     results: dict[str, dict] = {}
     tmp = Path(tempfile.mkdtemp(prefix="datasafe-bench-"))
 
