@@ -99,6 +99,9 @@ class ColumnResult:
     # (distinct non-empty values as a pyarrow array, their counts as numpy) when the column has
     # few distinct values; raw, in memory only, never serialised
     counts: Any = field(default=None, repr=False, compare=False)
+    # (int32 code per row, -1 for null; the dictionary as a pyarrow array) of the whole column
+    # when it has few distinct values: the risk stage's key encoding reuses it; never serialised
+    codes: Any = field(default=None, repr=False, compare=False)
 
     @property
     def entity(self) -> str | None:

@@ -196,26 +196,62 @@ COUNTS_MAX = 200_000  # value counts kept for columns with at most this many dis
 _PROBE = 20_000  # rows looked at to guess whether a column is nearly unique
 
 
-def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE):
-    """(distinct count, sample, value counts or None) of an array of non-empty texts.
+def _dictionary(full):
+    """Dictionary encoding of a whole column (nulls and blanks included): ``(codes, dictionary,
+    counts)`` with ``codes`` int32 per row (-1 for null) — kept so that the risk stage encodes
+    its key variables without hashing the column again."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    d = pc.dictionary_encode(full)
+    codes = np.asarray(d.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32)
+    counts = np.bincount(codes.astype(np.int64) + 1, minlength=len(d.dictionary) + 1)[1:]
+    return codes, d.dictionary, counts
+
+
+def _nonblank(dictionary, counts):
+    """The non-empty, non-whitespace entries of a dictionary and their counts."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if len(dictionary) == 0:
+        return dictionary, counts
+    blank = pc.or_(pc.utf8_is_space(dictionary), pc.equal(pc.binary_length(dictionary), 0))
+    keep = np.invert(np.asarray(blank.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool))
+    return dictionary.filter(keep), counts[keep]
+
+
+def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE, full=None):
+    """(distinct count, sample, value counts or None, codes or None) of an array of non-empty
+    texts (``full``: the whole column, nulls and blanks included, when codes are wanted).
 
     Two routes to the same answer: a column with few distinct values goes through pyarrow's
-    hash table (value counts, kept for the detectors and checks); a nearly unique column (IDs,
-    phones, coordinates) is hashed with :func:`value_hashes` and the hashes sorted, which is
-    several times cheaper than a string hash table with a million entries. Either way the
-    sample is the ``k`` distinct values with the smallest seeded hash."""
+    hash table (dictionary codes and value counts, kept for the detectors, checks and risk); a
+    nearly unique column (IDs, phones, coordinates) is hashed with :func:`value_hashes` and the
+    hashes sorted, which is several times cheaper than a string hash table with a million
+    entries. Either way the sample is the ``k`` distinct values with the smallest seeded
+    hash."""
     import numpy as np
     import pyarrow.compute as pc
 
     n = len(nonnull)
+
+    def counted():
+        if full is not None:
+            codes, dictionary, counts = _dictionary(full)
+            uniques, cnt = _nonblank(dictionary, counts)
+            return uniques, cnt, (codes, dictionary)
+        vc = pc.value_counts(nonnull)
+        return vc.field("values"), vc.field("counts").to_numpy(), None
+
     probe = nonnull.slice(0, _PROBE) if n > 4 * _PROBE else None
     nearly_unique = probe is not None and pc.count_distinct(probe).as_py() > 0.5 * len(probe)
     if not nearly_unique:
-        vc = pc.value_counts(nonnull)
-        uniques, counts = vc.field("values"), vc.field("counts")
+        uniques, cnt, codes = counted()
         sample = sample_distinct(uniques, k)
-        keep = (uniques, counts.to_numpy()) if len(uniques) <= COUNTS_MAX else None
-        return len(uniques), sample, keep
+        small = len(uniques) <= COUNTS_MAX
+        return len(uniques), sample, ((uniques, cnt) if small else None), \
+            (codes if small else None)
     h = value_hashes(nonnull)
     hs = np.sort(h)
     new = np.empty(len(hs), dtype=bool)
@@ -230,11 +266,11 @@ def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE):
     first[1:] = h[rows][1:] != h[rows][:-1]
     sample = nonnull.take(rows[first]).to_pylist()
     distinct = int(len(distinct_hashes))
-    keep = None
+    keep, codes = None, None
     if distinct <= min(COUNTS_MAX, n // 4):  # the probe was fooled (dates, many repeats)
-        vc = pc.value_counts(nonnull)
-        keep = (vc.field("values"), vc.field("counts").to_numpy())
-    return distinct, sample, keep
+        uniques, cnt, codes = counted()
+        keep = (uniques, cnt)
+    return distinct, sample, keep, codes
 
 
 def profile_column(table: Table, index: int) -> ColumnResult:
@@ -268,7 +304,11 @@ def profile_column(table: Table, index: int) -> ColumnResult:
         return col
     lengths = pc.utf8_length(nonnull)
     mm = pc.min_max(lengths).as_py()
-    distinct, col.sample, col.counts = _distinct_and_sample(nonnull)
+    # codes for the risk stage only for text columns (a column of numbers or mixed objects from
+    # the library API is encoded from its own values there, as before)
+    text = str(s.dtype) == "str"
+    distinct, col.sample, col.counts, col.codes = _distinct_and_sample(
+        nonnull, full=arr if text else None)
     col.stats = ColumnStats(
         inferred_type=infer_type(col.sample),
         rows=rows,

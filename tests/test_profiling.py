@@ -191,3 +191,33 @@ def test_threaded_profile_and_key_encoding_equal_the_sequential_ones(tmp_path, m
     assert [c.to_dict() for c in seq.columns] == [c.to_dict() for c in thr.columns]
     assert [c.sample for c in seq.columns] == [c.sample for c in thr.columns]
     assert (seq_codes[0] == thr_codes[0]).all() and seq_codes[1] == thr_codes[1]
+
+
+def test_risk_encoding_from_the_profilers_dictionary_equals_hashing_the_column(tmp_path):
+    """The risk stage reuses the profiler's dictionary codes: same key codes, same measures."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.profiling import profile_table
+    from datasafe.read import read_tables
+    from datasafe.risk import measures as M
+
+    rng = np.random.default_rng(9)
+    n = 5000
+    df = pd.DataFrame({"age": rng.integers(0, 90, n).astype(str),
+                       "sex": rng.choice(["F", "M", "", " F", "NA", "."], n),
+                       "village": rng.choice([f"V{i}" for i in range(300)] + [""], n),
+                       "hh": [f"H{i // 3}" for i in range(n)]})
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    table = read_tables(p)[0]
+    res = profile_table(table)
+    dicts = {c.key: c.codes for c in res.columns if c.codes is not None}
+    keys = ["age", "sex", "village"]
+    assert set(keys) <= set(dicts)
+    plain = M.encode_keys(table.data, keys)
+    reused = M.encode_keys(table.data, keys, dictionaries=dicts)
+    assert (plain[0] == reused[0]).all() and plain[1] == reused[1]
+    a = M.measure_risk(table.data, keys, household_ids=table.data["hh"])
+    b = M.measure_risk(table.data, keys, household_ids=table.data["hh"], dictionaries=dicts)
+    assert (a.fk == b.fk).all() and a.global_risk == b.global_risk

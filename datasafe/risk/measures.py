@@ -67,13 +67,33 @@ def encode_column(values: Any, missing: Iterable[str] = DEFAULT_MISSING):
 
     Values are compared as text with surrounding spaces removed. Returns ``(codes, m)``.
     """
-    import numpy as np
     import pandas as pd
 
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     raw, uniques = pd.factorize(s, use_na_sentinel=True)
+    return _normalised_codes(raw, uniques, missing)
+
+
+def encode_from_dictionary(codes: Any, dictionary: Any,
+                           missing: Iterable[str] = DEFAULT_MISSING):
+    """:func:`encode_column` from a dictionary encoding of the column (int codes per row, -1
+    for null, in order of first appearance — what the profiler keeps): the same result
+    without hashing the column again."""
+    import numpy as np
+    import pandas as pd
+
+    uniques = pd.Series(dictionary.to_pylist(), dtype=object)
+    return _normalised_codes(np.asarray(codes, dtype=np.int64), uniques, missing)
+
+
+def _normalised_codes(raw, uniques, missing):
+    """Raw codes (-1 = null) and their values → codes of the trimmed values with the missing
+    markers as -1, and the number of categories."""
+    import numpy as np
+    import pandas as pd
+
     if len(uniques) == 0:
-        return np.full(len(s), -1, dtype=np.int64), 0
+        return np.full(len(raw), -1, dtype=np.int64), 0
     u = pd.Series(uniques).astype(str).str.strip()
     miss = set(missing)
     is_missing = u.isin(miss).to_numpy()
@@ -84,23 +104,33 @@ def encode_column(values: Any, missing: Iterable[str] = DEFAULT_MISSING):
 
 
 def encode_keys(data: Any, key_vars: Sequence[str],
-                missing: Iterable[str] = DEFAULT_MISSING) -> tuple[Any, list[int]]:
+                missing: Iterable[str] = DEFAULT_MISSING,
+                dictionaries: dict | None = None) -> tuple[Any, list[int]]:
     """Code matrix (n × p, int64, ``-1`` = missing) of the key variables, and their category
-    counts."""
+    counts. ``dictionaries``: key variable → (codes, dictionary) already computed for it (the
+    profiler's), used instead of hashing the column again."""
     import numpy as np
 
     n = len(data)
     mat = np.empty((n, len(key_vars)), dtype=np.int64, order="F")  # column access is hot
     missing = tuple(missing)
+    dictionaries = dictionaries or {}
+
+    def encode(kv):
+        pre = dictionaries.get(kv)
+        if pre is not None and len(pre[0]) == n:
+            return encode_from_dictionary(pre[0], pre[1], missing)
+        return encode_column(data[kv], missing)
+
     workers = min(4, os.cpu_count() or 1, len(key_vars))
     if workers > 1 and n >= THREADED_ROWS:
         # the hash passes release the GIL: one key column per core
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            encoded = list(pool.map(lambda kv: encode_column(data[kv], missing), key_vars))
+            encoded = list(pool.map(encode, key_vars))
     else:
-        encoded = [encode_column(data[kv], missing) for kv in key_vars]
+        encoded = [encode(kv) for kv in key_vars]
     cards = []
     for j, (codes, m) in enumerate(encoded):
         mat[:, j] = codes
@@ -523,7 +553,8 @@ class RiskMeasures:
 def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
                  household_ids: Any = None, k: int = 5, threshold: float = 0.05,
                  sensitive: Sequence[str] = (), l_min: int = 2,
-                 missing: Iterable[str] = DEFAULT_MISSING) -> RiskMeasures:
+                 missing: Iterable[str] = DEFAULT_MISSING,
+                 dictionaries: dict | None = None) -> RiskMeasures:
     """All risk measures of ``data`` for ``key_vars`` (sdcMicro ``measure_risk``).
 
     ``weights``: None or one positive number per record; ``household_ids``: None or one value per
@@ -533,7 +564,7 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
 
     missing = tuple(missing)
     n = len(data)
-    codes, cards = encode_keys(data, key_vars, missing)
+    codes, cards = encode_keys(data, key_vars, missing, dictionaries)
     w = None if weights is None else np.asarray(weights, dtype=float)
     ids, g = group_ids(codes, cards)
     fk, Fk = frequencies_from_codes(codes, cards, w, ids, g)
