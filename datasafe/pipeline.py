@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datasafe.concurrency import in_background
 from datasafe.model import FileResult, ScanResult
 from datasafe.read import ReadError, ReadLimits, Table, file_format, iter_files, read_tables
 
@@ -55,22 +55,6 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
                 break
             h.update(b)
     return h.hexdigest()
-
-
-def _hash_in_background(path):
-    """A future of ``sha256_file(path)`` running on a daemon thread."""
-    from concurrent.futures import Future
-
-    fut: Future = Future()
-
-    def run() -> None:
-        try:
-            fut.set_result(sha256_file(path))
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result() in the caller
-            fut.set_exception(exc)
-
-    threading.Thread(target=run, name="datasafe-sha256", daemon=True).start()
-    return fut
 
 
 def analyse_tables(tables: list[Table], file_result: FileResult, options: ScanOptions,
@@ -172,7 +156,7 @@ def _read_all(target: Any, options: ScanOptions):
 
             # the content hash is computed on a second thread while the file is read
             # (hashlib and file reads release the GIL)
-            digest = _hash_in_background(path)
+            digest = in_background(sha256_file, path)
             if wants_stream(Path(path), options):  # large CSV/Parquet: bounded memory
                 tables = _engine_tables(path, fres, options, "stream")
             else:

@@ -207,7 +207,8 @@ def test_risk_encoding_from_the_profilers_dictionary_equals_hashing_the_column(t
     df = pd.DataFrame({"age": rng.integers(0, 90, n).astype(str),
                        "sex": rng.choice(["F", "M", "", " F", "NA", "."], n),
                        "village": rng.choice([f"V{i}" for i in range(300)] + [""], n),
-                       "hh": [f"H{i // 3}" for i in range(n)]})
+                       "hh": [f"H{i // 3}" for i in range(n)],
+                       "religion": rng.choice(["A", "B", "C", " ", "NA"], n)})
     p = tmp_path / "t.csv"
     df.to_csv(p, index=False)
     table = read_tables(p)[0]
@@ -218,6 +219,8 @@ def test_risk_encoding_from_the_profilers_dictionary_equals_hashing_the_column(t
     plain = M.encode_keys(table.data, keys)
     reused = M.encode_keys(table.data, keys, dictionaries=dicts)
     assert (plain[0] == reused[0]).all() and plain[1] == reused[1]
-    a = M.measure_risk(table.data, keys, household_ids=table.data["hh"])
-    b = M.measure_risk(table.data, keys, household_ids=table.data["hh"], dictionaries=dicts)
+    a = M.measure_risk(table.data, keys, household_ids=table.data["hh"], sensitive=["religion"])
+    b = M.measure_risk(table.data, keys, household_ids=table.data["hh"], sensitive=["religion"],
+                       dictionaries=dicts)
     assert (a.fk == b.fk).all() and a.global_risk == b.global_risk
+    assert a.l_diversity == b.l_diversity and "religion" in dicts

@@ -216,21 +216,18 @@ def check_plan_columns(plan: Plan) -> None:
 
 def distinct_counts(columns: list) -> list[int]:
     """The number of distinct non-empty values of each Series; a column passed twice (the
-    same Arrow array) is counted once, and on large tables two are counted at a time (Arrow's
-    hashing runs without the GIL)."""
+    same Arrow array) is counted once, and on large tables a column per core (Arrow's hashing
+    runs without the GIL)."""
     keyed, first = [], {}
     for s in columns:
         arr = getattr(s.array, "_pa_array", None)
         key = id(arr if arr is not None else s)
         keyed.append(key)
         first.setdefault(key, s)  # holds the array, so that its id stays its own
-    if len(first) > 1 and len(columns[0]) >= 100_000:
-        from concurrent.futures import ThreadPoolExecutor
+    from datasafe.concurrency import map_on_cores
 
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            counts = dict(zip(first, ex.map(count_distinct, first.values())))
-    else:
-        counts = {k: count_distinct(s) for k, s in first.items()}
+    counts = dict(zip(first, map_on_cores(count_distinct, first.values(),
+                                          big=len(columns) > 0 and len(columns[0]) >= 100_000)))
     return [counts[k] for k in keyed]
 
 
@@ -865,6 +862,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
                 stream, k, dry_run=False) -> FileRedaction:
     from datasafe import write as W
     from datasafe.atomic import atomic_path
+    from datasafe.concurrency import in_background
     from datasafe.pipeline import sha256_file
     from datasafe.read import ReadError, file_format, read_tables
 
@@ -893,7 +891,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         return redact_stream(path, out, fmt, options=options, profile=profile, key=key,
                              override=override, importance=importance, rescan=rescan, k=k,
                              dry_run=dry_run)
-    digest = _in_background(sha256_file, path)  # hashed while the file is read
+    digest = in_background(sha256_file, path)  # hashed while the file is read
     try:
         tables = read_tables(path, options.limits)
     except ReadError as exc:
@@ -929,7 +927,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
             write_tables(path, tmp, fmt, tables, treated, plans, drops)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
-    out_digest = _in_background(sha256_file, out)  # hashed while the copy is rescanned
+    out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned
     # the input and its treated copy are not needed any more: the rescan reads the copy
     # back, and holding both beside it set the peak memory
     tables = treated = t = df = None
@@ -939,23 +937,6 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         fr.after = run_scan(str(out), options=options)
     fr.output_sha256 = out_digest.result()
     return fr
-
-
-def _in_background(fn, *args):
-    """A future of ``fn(*args)`` on a daemon thread (hashing a file releases the GIL)."""
-    import threading
-    from concurrent.futures import Future
-
-    fut: Future = Future()
-
-    def run():
-        try:
-            fut.set_result(fn(*args))
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
-            fut.set_exception(exc)
-
-    threading.Thread(target=run, name="datasafe-redact-hash", daemon=True).start()
-    return fut
 
 
 def _require_key(plan: Plan, key: bytes | None) -> None:

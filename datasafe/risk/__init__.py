@@ -242,7 +242,7 @@ def assess_table(table: Any, result: Any, options: Any, profile: Any) -> RiskRes
     m = measure_risk(data, [c.key for c in cols], weights=weights, household_ids=hh_values,
                      k=k, threshold=thr, sensitive=[c.key for c in sens_cols],
                      l_min=int(params.get("l", 2)), missing=missing,
-                     dictionaries={c.key: c.codes for c in cols
+                     dictionaries={c.key: c.codes for c in cols + sens_cols
                                    if getattr(c, "codes", None) is not None})
 
     extra: dict[str, Any] = {

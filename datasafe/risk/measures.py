@@ -43,7 +43,6 @@ its own category there).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +85,14 @@ def encode_from_dictionary(codes: Any, dictionary: Any,
     return _normalised_codes(np.asarray(codes, dtype=np.int64), uniques, missing)
 
 
+def _encode(data: Any, col: str, missing: tuple, dictionaries: dict | None):
+    """:func:`encode_column` of ``data[col]``, from its dictionary codes when given."""
+    pre = (dictionaries or {}).get(col)
+    if pre is not None and len(pre[0]) == len(data):
+        return encode_from_dictionary(pre[0], pre[1], missing)
+    return encode_column(data[col], missing)
+
+
 def _normalised_codes(raw, uniques, missing):
     """Raw codes (-1 = null) and their values → codes of the trimmed values with the missing
     markers as -1, and the number of categories."""
@@ -107,30 +114,18 @@ def encode_keys(data: Any, key_vars: Sequence[str],
                 missing: Iterable[str] = DEFAULT_MISSING,
                 dictionaries: dict | None = None) -> tuple[Any, list[int]]:
     """Code matrix (n × p, int64, ``-1`` = missing) of the key variables, and their category
-    counts. ``dictionaries``: key variable → (codes, dictionary) already computed for it (the
+    counts. ``dictionaries``: column → (codes, dictionary) already computed for it (the
     profiler's), used instead of hashing the column again."""
     import numpy as np
 
     n = len(data)
     mat = np.empty((n, len(key_vars)), dtype=np.int64, order="F")  # column access is hot
+    from datasafe.concurrency import map_on_cores
+
     missing = tuple(missing)
-    dictionaries = dictionaries or {}
-
-    def encode(kv):
-        pre = dictionaries.get(kv)
-        if pre is not None and len(pre[0]) == n:
-            return encode_from_dictionary(pre[0], pre[1], missing)
-        return encode_column(data[kv], missing)
-
-    workers = min(4, os.cpu_count() or 1, len(key_vars))
-    if workers > 1 and n >= THREADED_ROWS:
-        # the hash passes release the GIL: one key column per core
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            encoded = list(pool.map(encode, key_vars))
-    else:
-        encoded = [encode(kv) for kv in key_vars]
+    # the hash passes release the GIL: one key column per core on long tables
+    encoded = map_on_cores(lambda kv: _encode(data, kv, missing, dictionaries), key_vars,
+                           big=n >= THREADED_ROWS)
     cards = []
     for j, (codes, m) in enumerate(encoded):
         mat[:, j] = codes
@@ -595,7 +590,7 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
         m.household_global_risk = float(hr.sum()) / n
         m.households = int(hm + (hcodes < 0).sum())
     for col in sensitive:
-        scodes, scard = encode_column(data[col], missing)
+        scodes, scard = _encode(data, col, missing, dictionaries)
         ld = l_diversity_from_ids(ids, g, scodes, scard)
         m.l_diversity[col] = l_diversity_summary(ld, l_min, k)
     return m

@@ -1,0 +1,42 @@
+"""Two small ways of using a second core where the work releases the GIL (pyarrow and numpy
+kernels, hashlib, file reads): a call on a background thread, and a map a column per core."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+# concurrent.futures is imported when first used: a pre-commit run on a small file never needs it
+
+
+def in_background(fn: Callable[..., Any], *args: Any):
+    """A future of ``fn(*args)`` running on a daemon thread; ``result()`` re-raises its
+    exception (hashing a file while it is read, or while its copy is rescanned)."""
+    from concurrent.futures import Future
+
+    fut: Future = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result() in the caller
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name=f"datasafe-{getattr(fn, '__name__', 'task')}",
+                     daemon=True).start()
+    return fut
+
+
+def map_on_cores(fn: Callable[[Any], Any], items: Iterable[Any], big: bool) -> list[Any]:
+    """``[fn(x) for x in items]``, one item per core (at most 4) when ``big`` — only worth it
+    when ``fn`` spends its time in GIL-free kernels over large arrays."""
+    items = list(items)
+    workers = min(4, os.cpu_count() or 1, len(items))
+    if not big or workers < 2:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
