@@ -293,48 +293,17 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         # key variables given by the user (--key-vars, a plan file) are suppressed, never removed
         out, per_var, records, recoded = _suppress_or_recode(out, kv, kk, ls.get("importance"),
                                                              twins, recode=auto)
-        for v, share in recoded:
-            for c in [v] + twins.get(v, []):
-                dropped.append(c)
-                nonempty = int(df[c].notna().sum())
-                entries[c]["treatment"] = "drop"
-                entries[c]["reason"] = (
-                    entries[c]["reason"] + f"; removed: local suppression to k={kk} would have "
-                    f"emptied {share:.0%} of it (recoded to the coarser key variables "
-                    "instead)").lstrip("; ")
-                entries[c].update({"cells_removed": nonempty, "values_changed": 0,
-                                   "cells_suppressed": 0, "non_empty": nonempty,
-                                   "information_loss": 1.0 if nonempty else 0.0})
-        # a GPS centroid of a P-code that was removed would give the P-code back
-        for cp in tp.columns:
-            if (cp.params.get("method") == "gps_centroid" and cp.params.get("pcode") in dropped
-                    and cp.column not in dropped and cp.column in entries):
-                dropped.append(cp.column)
-                nonempty = int(df[cp.column].notna().sum())
-                entries[cp.column]["treatment"] = "drop"
-                entries[cp.column]["reason"] = (
-                    f"removed: the centroid of '{_header(table, cp.params['pcode'])}' would "
-                    "give back the P-code that local suppression removed")
-                entries[cp.column].update({"cells_removed": nonempty, "values_changed": 0,
-                                           "cells_suppressed": 0, "non_empty": nonempty,
-                                           "information_loss": 1.0 if nonempty else 0.0})
-        kv = [v for v in kv if v not in dropped]
-        per_var = {v: per_var.get(v, 0) for v in kv}
-        for v in kv:  # the same cells are suppressed in a name and its P-code
-            for t in twins.get(v, []):
-                per_var[t] = int((out[t].isna() & df[t].notna()).sum())
-        # a key variable local suppression emptied completely is removed (its header would
-        # still say what was collected, e.g. village names beside a sensitive group)
-        for v in [x for x in per_var if x not in dropped]:
-            if len(out) and out[v].isna().all() and df[v].notna().any():
-                dropped.append(v)
-                entries[v]["treatment"] = "drop"
-                entries[v]["reason"] = (entries[v]["reason"] + "; removed: local suppression "
-                                        "emptied every value").lstrip("; ")
-                nonempty = int(df[v].notna().sum())
-                entries[v].update({"cells_removed": nonempty, "values_changed": 0,
-                                   "cells_suppressed": 0, "non_empty": nonempty,
-                                   "information_loss": 1.0})
+        kv, per_var, removals = settle_suppression(
+            df, out, kv, twins, per_var, recoded, kk, tp.columns, entries, dropped,
+            lambda c: _header(table, c))
+        for c, reason, replace in removals:
+            nonempty = int(df[c].notna().sum())
+            entries[c]["treatment"] = "drop"
+            entries[c]["reason"] = reason if replace else (
+                entries[c]["reason"] + "; " + reason).lstrip("; ")
+            entries[c].update({"cells_removed": nonempty, "values_changed": 0,
+                               "cells_suppressed": 0, "non_empty": nonempty,
+                               "information_loss": 1.0 if nonempty else 0.0})
         ls_log = {"k": kk, "key_vars": [_header(table, v) for v in kv],
                   "twins": {_header(table, v): [_header(table, t) for t in ts]
                             for v, ts in twins.items() if v in kv and ts},
@@ -422,6 +391,42 @@ def key_var_columns(ctx: dict, dropped: list[str]) -> list[str]:
     keys = {c.key for c in cands} | {o.key for o in result.columns
                                      if o.key not in exclude and o.entity in entities}
     return [c.key for c in result.columns if c.key in keys]
+
+
+def settle_suppression(raw, red, kv: list[str], twins: dict[str, list[str]], per_var: dict,
+                       recoded: list, k: int, plan_columns, known, dropped: list[str], header
+                       ) -> tuple[list[str], dict[str, int], list[tuple[str, str, bool]]]:
+    """What follows local suppression, the same in memory and when streaming (``raw``: the
+    input's values, ``red``: the key variables after suppression). Columns are removed — and
+    appended to ``dropped`` — in this order: a recoded variable with its twins; a GPS centroid
+    of a removed P-code (it would give the P-code back); a key variable suppression emptied
+    completely (its header would still say what was collected). Returns the key variables
+    kept, the cells suppressed per variable (twins included) and the removals as
+    ``(column, reason, replaces the plan's reason)``."""
+    removals: list[tuple[str, str, bool]] = []
+
+    def remove(c: str, reason: str, replace: bool = False) -> None:
+        dropped.append(c)
+        removals.append((c, reason, replace))
+
+    for v, share in recoded:
+        for c in [v] + twins.get(v, []):
+            remove(c, f"removed: local suppression to k={k} would have emptied {share:.0%} of "
+                      "it (recoded to the coarser key variables instead)")
+    for cp in plan_columns:
+        if (cp.params.get("method") == "gps_centroid" and cp.params.get("pcode") in dropped
+                and cp.column not in dropped and cp.column in known):
+            remove(cp.column, f"removed: the centroid of '{header(cp.params['pcode'])}' would "
+                              "give back the P-code that local suppression removed", True)
+    kv = [v for v in kv if v not in dropped]
+    per_var = {v: per_var.get(v, 0) for v in kv}
+    for v in kv:  # the same cells are suppressed in a name and its P-code
+        for t in twins.get(v, []):
+            per_var[t] = int((red[t].isna() & raw[t].notna()).sum())
+    for v in [x for x in per_var if x not in dropped]:
+        if len(red) and red[v].isna().all() and raw[v].notna().any():
+            remove(v, "removed: local suppression emptied every value")
+    return kv, per_var, removals
 
 
 def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[str, list[str]],

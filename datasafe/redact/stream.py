@@ -135,6 +135,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         check_plan_columns,
         key_var_columns,
         scan_tables,
+        settle_suppression,
         treated_key_vars,
     )
     from datasafe.redact.treatments import TreatmentError, resolve
@@ -243,7 +244,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     k_reached = None
 
     def drop(c: str, reason: str) -> None:
-        dropped.append(c)
+        if c not in dropped:
+            dropped.append(c)
         supp_mask.pop(c, None)
         treat.pop(c, None)
         states.pop(c, None)
@@ -274,33 +276,15 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             # key variables given by the user (--key-vars, a plan file) are never removed
             red, per_var, records, recoded = _suppress_or_recode(
                 kframe, list(kv), kk, ls.get("importance"), twins, recode=auto)
-            for v, share in recoded:
-                for c in [v] + twins.get(v, []):
-                    drop(c, (cplans[c].reason + f"; removed: local suppression to k={kk} would "
-                             f"have emptied {share:.0%} of it (recoded to the coarser key "
-                             "variables instead)").lstrip("; "))
-            # a GPS centroid of a P-code that was removed would give the P-code back
-            for cp in tp.columns:
-                if (cp.params.get("method") == "gps_centroid"
-                        and cp.params.get("pcode") in dropped
-                        and cp.column not in dropped and cp.column in cplans):
-                    pc = _header(base, cp.params["pcode"])
-                    drop(cp.column, f"removed: the centroid of '{pc}' would give back the "
-                         "P-code that local suppression removed")
-            kv = [v for v in kv if v not in dropped]
-            per_var = {v: per_var.get(v, 0) for v in kv}
-            for v in kv:  # the same cells are suppressed in a name and its P-code
-                for t in twins.get(v, []):
-                    per_var[t] = int((red[t].isna() & full[t].notna()).sum())
+            kv, per_var, removals = settle_suppression(
+                full, red, kv, twins, per_var, recoded, kk, tp.columns, cplans, dropped,
+                lambda c: _header(base, c))
             for c in per_var:
                 m = (kframe[c].notna() & red[c].isna()).to_numpy()
-                if m.any():
+                if m.any() and c not in dropped:
                     supp_mask[c] = m
-            for c in [x for x in per_var if x not in dropped]:
-                # as in memory: a key variable emptied completely is removed
-                if len(red) and red[c].isna().all() and full[c].notna().any():
-                    drop(c, (cplans[c].reason + "; removed: local suppression emptied every "
-                             "value").lstrip("; "))
+            for c, reason, replace in removals:
+                drop(c, reason if replace else (cplans[c].reason + "; " + reason).lstrip("; "))
             from datasafe.redact.suppress import frequencies
 
             fk = frequencies(red, kv) if kv else None
