@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,10 +119,8 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
 
 def _read_all(target: Any, options: ScanOptions):
     """Yield (FileResult, tables) for every input; unreadable files carry ``error``."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        pd = None
+    # a DataFrame exists only once pandas is imported; the readers import it while they parse
+    pd = sys.modules.get("pandas")
     if pd is not None and isinstance(target, pd.DataFrame):
         from datasafe.read import table_from_dataframe
 

@@ -32,6 +32,7 @@ import itertools
 import os
 import re
 import stat
+import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -707,6 +708,20 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
 # CSV
 
 
+def while_pandas_loads(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` — a pyarrow read, which runs in C++ without the GIL — on a second
+    thread while this one imports pandas, which the table needs next (the import is 0.5–0.9 s of
+    Python that would otherwise follow the read). Plain call once pandas is loaded."""
+    if "pandas" in sys.modules:
+        return fn(*args, **kwargs)
+    from datasafe.concurrency import in_background
+
+    fut = in_background(lambda: fn(*args, **kwargs))
+    import pandas  # noqa: F401
+
+    return fut.result()
+
+
 def _load_csv_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, bool]:
     with open(path, "rb") as fh:
         raw = fh.read()
@@ -862,7 +877,8 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     tbl = None
     for newlines in ([True] if head_newlines else [False, True]):
         try:
-            tbl = pcsv.read_csv(
+            tbl = while_pandas_loads(
+                pcsv.read_csv,
                 pa.py_buffer(raw),
                 read_options=pcsv.ReadOptions(column_names=keys, skip_rows=skip,
                                               encoding=arrow_encoding),
@@ -1145,10 +1161,10 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
     _check_width(len(schema), limits, path)
     headers = [f.name for f in schema]
     keys = _unique_keys(headers)
-    batches = []
     try:
-        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-            batches.append(_batch_to_text(batch, keys))
+        batches = while_pandas_loads(
+            lambda: [_batch_to_text(b, keys)
+                     for b in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS)])
     except Exception as exc:  # noqa: BLE001
         raise ReadError(path, f"corrupt Parquet data ({_short(exc)})") from None
     if batches:
