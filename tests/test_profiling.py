@@ -159,8 +159,11 @@ def test_checks_and_detectors_get_the_same_numbers_from_kept_value_counts(tmp_pa
     assert col.counts is not None
     series = table.data[col.key]
     with_counts = vals.share_matching(series, vals.FULL_DATE_RE, col)
+    newest = vals.newest_date(series, col)
     col.counts = None
     assert with_counts == vals.share_matching(series, vals.FULL_DATE_RE, col) == (12000, 18000)
+    assert newest == vals.newest_date(series, col) == vals.newest_date(series)
+    assert str(newest) == "1990-01-02"
 
 
 def test_threaded_profile_and_key_encoding_equal_the_sequential_ones(tmp_path, monkeypatch):

@@ -111,16 +111,30 @@ def numbers(series):
     return pd.to_numeric(cleaned, errors="coerce")
 
 
-def newest_date(series):
-    """Newest date in a text column (ignoring dates in the future), or None."""
+def distinct_values(series, col=None):
+    """The distinct non-empty, stripped values of a text column — from the profiler's value
+    counts when it kept them (``col.counts``), else from one pass over the column."""
+    counts = getattr(col, "counts", None)
+    if counts is not None:
+        import pandas as pd
+
+        u = pd.Series(counts[0].to_pandas(), dtype="str").str.strip()
+        return u[u != ""].drop_duplicates()
+    s = nonempty(series)
+    return None if s is None else s.drop_duplicates()
+
+
+def newest_date(series, col=None):
+    """Newest date in a text column (ignoring dates in the future), or None. Works on the
+    distinct values (``col``: the profiled column, whose value counts spare a pass)."""
     import datetime as dt
 
     import pandas as pd
 
-    s = nonempty(series)
+    s = distinct_values(series, col)
     if s is None or s.empty:
         return None
-    s = s[s.str.contains(r"\d{4}", regex=True)].drop_duplicates()
+    s = s[s.str.contains(r"\d{4}", regex=True)]
     if s.empty:
         return None
     parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")

@@ -50,7 +50,7 @@ def file_date(ctx) -> tuple[dt.date | None, str]:
                 continue
             if t.has_entity(c, "DATE_OF_BIRTH") or lx.norm(c.name) in lx.DOB_HEADERS:
                 continue
-            x = vals.newest_date(t.series(c))
+            x = vals.newest_date(t.series(c), c)
             if x and (newest is None or x > newest):
                 newest, source = x, f"newest date in column {c.name}"
     if newest:
