@@ -40,3 +40,49 @@ def map_on_cores(fn: Callable[[Any], Any], items: Iterable[Any], big: bool) -> l
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(fn, items))
+
+
+def prefetch(items: Iterable[Any], depth: int = 1):
+    """Iterate ``items`` on a background thread, ``depth`` items ahead of the consumer: the
+    next batch is read and converted (pyarrow, mostly GIL-free) while this one is processed.
+    An exception of the source is raised here, at the item it failed on; when the consumer
+    stops early (an error, Ctrl-C, ``close()``), the source is closed on its own thread."""
+    import queue
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for x in items:
+                if not put((True, x)):
+                    return
+            put((True, end))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put((False, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    threading.Thread(target=run, name="datasafe-prefetch", daemon=True).start()
+    try:
+        while True:
+            ok, x = q.get()
+            if not ok:
+                raise x
+            if x is end:
+                return
+            yield x
+    finally:
+        stop.set()

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+PART_THREADED_CELLS = 500_000  # a partition's columns are profiled a column per core above this
 ROW_SAMPLE = 100_000  # rows kept for detection's frequencies, key choice and checks
 _ROW_KEY = "datasafe-rows0001"[:16]
 _COMBO_KEY = "datasafe-combo01"
@@ -118,10 +119,10 @@ def profile_part(df, keep_hashes: bool = True, below=None) -> ProfilePart:
     import numpy as np
     import pyarrow.compute as pc
 
+    from datasafe.concurrency import map_on_cores
     from datasafe.profiling import SAMPLE_SIZE, value_hashes
 
-    part = ProfilePart(rows=len(df))
-    for key in df.columns:
+    def column(key) -> ColumnPart:
         cp = ColumnPart()
         arr = _nonempty(df[key])
         cp.non_empty = len(arr)
@@ -135,7 +136,12 @@ def profile_part(df, keep_hashes: bool = True, below=None) -> ProfilePart:
             h = value_hashes(values)
             cp.bottom = _bottom(values, h, vc.field("counts").to_numpy(), SAMPLE_SIZE)
             cp.hashes = h if keep_hashes else None
-        part.columns.append(cp)
+        return cp
+
+    part = ProfilePart(rows=len(df))
+    # a column per core on big batches (value counts and hashes are GIL-free kernels)
+    part.columns = map_on_cores(column, list(df.columns),
+                                big=len(df) * len(df.columns) >= PART_THREADED_CELLS)
     rh = row_hashes(df.index)
     if below is not None:
         cand = np.flatnonzero(rh <= np.uint64(below))
@@ -297,10 +303,16 @@ def combo_keys(df, plan: RiskPlan):
     per record (mixed radix of ``code + 1``; a 64-bit hash when the radix would overflow)."""
     import numpy as np
 
+    from datasafe.concurrency import map_on_cores
+
     n = len(df)
     codes = np.empty((n, len(plan.keys)), dtype=np.int64)
-    for j, c in enumerate(plan.keys):
-        codes[:, j] = plan.coders[c].encode(df[c], plan.missing)
+    # a column per core on big batches: each column has its own coder (factorize is GIL-free
+    # on Arrow-backed text)
+    encoded = map_on_cores(lambda c: plan.coders[c].encode(df[c], plan.missing), plan.keys,
+                           big=n * len(plan.keys) >= PART_THREADED_CELLS)
+    for j, col in enumerate(encoded):
+        codes[:, j] = col
     return codes, codes_key(codes, plan)
 
 

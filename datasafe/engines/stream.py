@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from datasafe.concurrency import prefetch
 from datasafe.engines import Runner
 from datasafe.engines.spill import private_open
 
@@ -81,16 +82,18 @@ class StreamRunner(Runner):
             unique = len(set(layout.headers)) == len(layout.headers)
 
             def batches(columns=None):
-                for piece in pieces:
-                    yield sources.read_piece(piece, layout.keys, columns if unique else None)
+                # the next row group is read while this one is processed
+                yield from prefetch(sources.read_piece(piece, layout.keys,
+                                                       columns if unique else None)
+                                    for piece in pieces)
         else:
             layout, opts = sources.csv_layout(path, options.limits)
 
             def batches(columns=None):
                 # columns only once pass 1 has seen every row hold a value
                 ok = columns and stats.get("dropped", None) == 0
-                yield from sources.csv_batches(path, layout, opts, columns if ok else None,
-                                               stats)
+                yield from prefetch(sources.csv_batches(path, layout, opts,
+                                                        columns if ok else None, stats))
         runner = cls(batches, layout)
         runner.stats = stats
         return runner

@@ -1,0 +1,50 @@
+"""The engines' background helpers: prefetching batches and mapping columns over cores."""
+
+import threading
+import time
+
+import pytest
+
+from datasafe.concurrency import map_on_cores, prefetch
+
+
+def test_prefetch_yields_every_item_in_order():
+    assert list(prefetch(iter(range(50)))) == list(range(50))
+    assert list(prefetch(iter([]))) == []
+
+
+def test_prefetch_raises_the_source_error_after_the_items_before_it():
+    def source():
+        yield 1
+        yield 2
+        raise ValueError("bad block at row 3")
+
+    got = []
+    with pytest.raises(ValueError, match="bad block"):
+        for x in prefetch(source()):
+            got.append(x)
+    assert got == [1, 2]
+
+
+def test_a_consumer_that_stops_early_closes_the_source():
+    closed = threading.Event()
+
+    def source():
+        try:
+            yield from range(1000)
+        finally:
+            closed.set()
+
+    it = prefetch(source())
+    assert next(it) == 0
+    it.close()
+    assert closed.wait(5), "the source generator was left open"
+
+
+def test_map_on_cores_keeps_the_order_of_the_items():
+    def slow_square(x):
+        time.sleep(0.01 * (5 - x))
+        return x * x
+
+    assert map_on_cores(slow_square, range(5), big=True) == [0, 1, 4, 9, 16]
+    assert map_on_cores(slow_square, range(5), big=False) == [0, 1, 4, 9, 16]
