@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -824,9 +825,9 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         raise RedactError(str(exc)) from None
     res = RedactionResult(profile=prof.name, key_id=key_id(keyb) if keyb else None)
 
-    import pandas as pd
-
-    if isinstance(target, (pd.DataFrame, dict)):
+    # a DataFrame exists only once pandas is imported (the readers import it while they parse)
+    pd = sys.modules.get("pandas")
+    if isinstance(target, dict) or (pd is not None and isinstance(target, pd.DataFrame)):
         _redact_frames(res, target, options, prof, keyb, override, importance, output, rescan,
                        dry_run)
         return res

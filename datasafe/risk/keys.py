@@ -111,6 +111,17 @@ def same_information(data: Any, a: str, b: str) -> bool:
         pair[a])) > 1
 
 
+def _may_be_twins(a: Any, b: Any, rows: int) -> bool:
+    """False when the profiler's counts already rule out a one-to-one pair: two columns filled
+    on every row with different numbers of distinct values (spares a pass over both)."""
+    sa, sb = a.stats, b.stats
+    if sa is None or sb is None or not (sa.rows == sb.rows == rows):
+        return True
+    if sa.non_empty == sb.non_empty == rows:
+        return sa.distinct == sb.distinct
+    return True
+
+
 def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None
                      ) -> tuple[list[Any], list[dict], list[dict]]:
     """Columns used by default, their order with reasons, and the candidates left out. With
@@ -141,7 +152,8 @@ def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None
         if data is not None and c.key in data.columns:
             twin = next((o for _, _, o, _ in chosen
                          if o.entity is not None and o.entity == c.entity
-                         and o.key in data.columns and same_information(data, o.key, c.key)),
+                         and o.key in data.columns and _may_be_twins(o, c, len(data))
+                         and same_information(data, o.key, c.key)),
                         None)
         if twin is not None:
             left.append({"column": c.name,
@@ -239,7 +251,12 @@ def detect_household_id(table: Any, result: Any, exclude: set[str]) -> tuple[Any
         s = table.data[col.key].dropna()
         if len(s) == 0 or len(s) < 0.5 * len(table.data):
             continue
-        if s.nunique() >= len(s):
+        st = col.stats
+        if st is not None and st.rows == len(table.data) and st.non_empty == len(s):
+            unique = st.distinct >= st.non_empty  # the profiler counted them already
+        else:
+            unique = s.nunique() >= len(s)
+        if unique:
             continue  # one record per household: the household risk is the individual risk
         return col, f"detected from the header '{col.name}' (values repeat across records)"
     return None
