@@ -111,6 +111,33 @@ def test_dask_folder_equals_local(data):
     assert risk["weight"] == "weight" and risk["missing_in_key_variables"] > 0
 
 
+def test_dask_on_a_local_cluster_equals_local(data, monkeypatch):
+    """The passes run as tasks on a dask.distributed cluster of two worker processes (what
+    DATASAFE_DASK_SCHEDULER=tcp://… gives), with the risk pulled a bucket at a time: the
+    report is the local engine's."""
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    from datasafe.engines import stream
+
+    kw = {"key_vars": ["admin1", "admin2", "household_size", "displacement_status"],
+          "weight": "weight", "config": {"sensitive_vars": ["assistance_type"]}}
+    local = _report(data / "all.parquet", "local", **kw)
+    monkeypatch.setattr(stream, "BUCKET_ROWS", 256)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        monkeypatch.setenv("DATASAFE_DASK_SCHEDULER", cluster.scheduler_address)
+        with distributed.Client(cluster) as client:
+            with distributed.get_task_stream(client) as tasks:
+                doc = _report(data / "lake", "dask", **kw)
+            workers = set(client.scheduler_info()["workers"])
+    assert len(workers) == 2
+    # the reads, profiles and group-bys ran as tasks on the worker processes
+    ran_on = {t["worker"] for t in tasks.data}
+    assert len(tasks.data) > 20 and ran_on <= workers and len(ran_on) == 2
+    _same(local, doc)
+    assert doc["files"][0]["engine"] == "dask"
+
+
 def test_cli_dask_and_threshold(data, tmp_path):
     pytest.importorskip("dask.dataframe")
     out = tmp_path / "r.json"
@@ -210,6 +237,46 @@ def test_stream_buckets_equal_local(data, monkeypatch, kw):
         assert used["matched"] > 100
         # with two key variables every pattern pairs with one that misses what it has
         assert used["cover"] == (4 if len(kw["key_vars"]) == 2 else 0)
+
+
+@pytest.mark.parametrize("kw", [
+    {"key_vars": ["admin1", "admin2", "household_size", "displacement_status"],
+     "weight": "weight", "config": {"sensitive_vars": ["assistance_type"]}},
+    {"key_vars": ["admin1", "admin2", "village", "household_size"]},
+    # a missing value matches combinations in every bucket: the whole table comes back
+    {"key_vars": ["sex", "age", "admin1"], "weight": "weight"},
+], ids=["weighted", "unweighted", "missing-values"])
+def test_dask_buckets_equal_local(data, monkeypatch, kw):
+    """With more records than a bucket holds, the dask engine pulls the grouped frequency
+    tables one bucket at a time and sums households on the workers; the report stays the local
+    engine's."""
+    pytest.importorskip("dask.dataframe")
+    import dask
+
+    from datasafe.engines import risk, stream
+
+    monkeypatch.setattr(stream, "BUCKET_ROWS", 64)
+    sizes = []
+    bucket = risk.RiskAccumulator.bucket
+
+    def spy(self, freq, pairs=None, matched=None):
+        sizes.append(len(freq))
+        return bucket(self, freq, pairs, matched)
+
+    monkeypatch.setattr(risk.RiskAccumulator, "bucket", spy)
+    local = _report(data / "all.parquet", "local", **kw)
+    assert sizes == []  # the local engine measures risk without the accumulator
+    with dask.config.set(scheduler="synchronous"):
+        doc = _report(data / "lake", "dask", **kw)
+    _same(local, doc)
+    r = doc["files"][0]["tables"][0]["risk"]
+    assert r["households"] > 0 and r["weight"] == kw.get("weight")
+    if "sex" in kw["key_vars"]:
+        assert r["missing_in_key_variables"] > 0 and len(sizes) == 1
+    else:
+        assert len(sizes) == 32 and max(sizes) < sum(sizes)  # 1500 rows, buckets of 64
+        if "config" in kw:
+            assert set(r["l_diversity"]) == {"assistance_type"}
 
 
 @pytest.mark.parametrize("seed", range(6))

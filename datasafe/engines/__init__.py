@@ -79,8 +79,12 @@ class Runner:
 
     def assess(self, plan, ctx):
         """The ``RiskResult`` of the key combinations. This default holds the whole frequency
-        table (one bucket; the dask engine's group-by results); the streaming engine overrides
-        it with a bucketed, out-of-core version."""
+        table (one bucket); the streaming engine overrides it with a bucketed, out-of-core
+        version, the dask engine with buckets pulled one at a time from its workers."""
+        return self.accumulate(plan, ctx, self.freqs(plan))
+
+    def accumulate(self, plan, ctx, freqs):
+        """The ``RiskResult`` of a whole frequency table (``freqs`` as :meth:`freqs` returns)."""
         from datasafe.engines.risk import (
             RiskAccumulator,
             freq_codes,
@@ -88,7 +92,6 @@ class Runner:
             weight_notes,
         )
 
-        freqs = self.freqs(plan)
         freq = freqs["freq"]
         bad = int(freq["__bad"].sum()) if plan.weight is not None else 0
         wmed = weight_notes(plan, ctx, weight_median(freqs), bad)

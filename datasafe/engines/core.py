@@ -429,19 +429,71 @@ def household_hashes(df, plan: RiskPlan):
     return uh[raw], ~valid[raw]
 
 
+def household_keys(df, plan: RiskPlan):
+    """One row per record: its combination ``key`` and its household ``h`` (a 64-bit hash of
+    the normalised id; a record without one is a household of its own, keyed by its row
+    number)."""
+    import numpy as np
+    import pandas as pd
+
+    _, key = combo_keys(df, plan)
+    hh, lone = household_hashes(df, plan)
+    hh[lone] = pd.util.hash_array(np.char.add("row:", df.index.to_numpy()[lone].astype(str)
+                                              ).astype(object), hash_key=_COMBO_KEY)
+    return pd.DataFrame({"key": key, "h": hh})
+
+
+def class_weights(freq, wmed: float | None):
+    """Weight sum of each combination, invalid weights counted at the median ``wmed``."""
+    return freq["__w"].to_numpy(dtype=float) + freq["__bad"].to_numpy(dtype=float) * (
+        wmed if wmed is not None else 0.0)
+
+
+def class_risk(pcnt, pw=None):
+    """Record risk of combinations without missing key values: sdcMicro's individual risk with
+    weight sums ``pw``, ``1/fk`` without."""
+    import numpy as np
+
+    from datasafe.risk.measures import individual_risk
+
+    if pw is not None:
+        return individual_risk(pcnt, pw)
+    return np.divide(1.0, pcnt, out=np.zeros_like(pcnt), where=pcnt > 0)
+
+
+def combination_risk(freq, plan: RiskPlan, wmed: float | None):
+    """``key`` and ``risk`` of each combination of a grouped frequency table without missing
+    key values (what :meth:`RiskAccumulator.bucket` computes for them)."""
+    import numpy as np
+    import pandas as pd
+
+    pcnt = freq["__n"].to_numpy(dtype=float)
+    risk = class_risk(pcnt, class_weights(freq, wmed) if plan.weight is not None else None)
+    return pd.DataFrame({"key": freq["key"].to_numpy(), "risk": np.asarray(risk, dtype=float)})
+
+
+def household_logs(frame):
+    """``(key, h, risk)`` records → per household: the sum of ``log(1 - r)`` and the records."""
+    import numpy as np
+    import pandas as pd
+
+    with np.errstate(divide="ignore"):
+        logs = np.log1p(-np.clip(frame["risk"].to_numpy(dtype=float), 0.0, 1.0))
+    out = pd.DataFrame({"h": frame["h"].to_numpy(), "log": logs,
+                        "n": np.ones(len(frame), dtype=np.int64)})
+    return out.groupby("h", sort=False).sum().reset_index()
+
+
 def household_frame(df, plan: RiskPlan, lookup):
-    """Pass 3, one row per record: its household (a 64-bit hash of the normalised id; a record
-    without one is a household of its own, keyed by its row number), ``log(1 - r)`` of its
-    risk and ``n`` = 1."""
+    """Pass 3, one row per record: its household (:func:`household_keys`), ``log(1 - r)`` of
+    its risk and ``n`` = 1."""
     import numpy as np
     import pandas as pd
 
     keys_sorted, risk_sorted = lookup  # from datasafe.engines.risk.RiskAccumulator.bucket
-    _, key = combo_keys(df, plan)
-    r = risk_sorted[np.searchsorted(keys_sorted, key)]
+    hk = household_keys(df, plan)
+    r = risk_sorted[np.searchsorted(keys_sorted, hk["key"].to_numpy())]
     with np.errstate(divide="ignore"):
         logs = np.log1p(-np.clip(r, 0.0, 1.0))
-    hh, lone = household_hashes(df, plan)
-    hh[lone] = pd.util.hash_array(np.char.add("row:", df.index.to_numpy()[lone].astype(str)
-                                              ).astype(object), hash_key=_COMBO_KEY)
-    return pd.DataFrame({"h": hh, "log": logs, "n": np.ones(len(df), dtype=np.int64)})
+    return pd.DataFrame({"h": hk["h"].to_numpy(), "log": logs,
+                         "n": np.ones(len(df), dtype=np.int64)})

@@ -100,11 +100,32 @@ def _normalised_unique(s, missing):
     return pd.Series(pd.unique(v.to_numpy(dtype=object)), dtype=object)
 
 
+def _with_bucket(frame, buckets: int):
+    """A grouped table with the bucket ``__b`` of each combination key (the streaming engine's
+    :func:`~datasafe.engines.stream.bucket_of`)."""
+    from datasafe.engines.stream import bucket_of
+
+    out = frame.copy()
+    out["__b"] = bucket_of(frame["key"].to_numpy(), buckets)
+    return out
+
+
+def _missing_any(freq, plan):
+    """Whether a partition of the grouped frequency table has a combination with a missing key
+    value."""
+    import pandas as pd
+
+    from datasafe.engines.risk import freq_codes
+
+    return pd.Series([bool(len(freq)) and bool((freq_codes(freq, plan) < 0).any())])
+
+
 class DaskRunner(Runner):
     def __init__(self, ddf, layout, compute_kw):
         self.ddf = ddf
         self.layout = layout
         self.kw = compute_kw
+        self._tmp = None
 
     @classmethod
     def for_path(cls, path: Path, options) -> DaskRunner:
@@ -129,7 +150,13 @@ class DaskRunner(Runner):
         return cls(ddf, layout, _scheduler())
 
     def close(self) -> None:
-        pass
+        if self._tmp is not None:
+            self._tmp.close()
+            self._tmp = None
+        client = self.kw.get("scheduler")
+        if hasattr(client, "close"):  # the dask.distributed Client made for this scan
+            client.close()
+            self.kw = {}
 
     def _compute(self, *things):
         import warnings
@@ -191,6 +218,87 @@ class DaskRunner(Runner):
         for j in range(len(plan.sensitive)):
             done[f"s{j}"] = done[f"s{j}"].reset_index()
         return done
+
+    def assess(self, plan, ctx):
+        """With more records than one bucket holds (:func:`~datasafe.engines.stream.n_buckets`)
+        and no missing key value, the grouped frequency tables stay partitioned on the workers
+        and reach this process one bucket of combinations at a time, as the streaming engine's
+        spilled buckets do; households are summed on the workers from each combination's risk
+        (:func:`~datasafe.engines.core.combination_risk`) and come back a partition at a time.
+        With missing key values (a missing value matches combinations in every bucket), the
+        whole frequency table is brought here (:meth:`Runner.assess`)."""
+        import dask
+        import pandas as pd
+
+        from datasafe.engines import core
+        from datasafe.engines.risk import RiskAccumulator, weight_median, weight_notes
+        from datasafe.engines.stream import n_buckets
+
+        buckets = n_buckets(int(self.layout.meta.get("rows") or 0))
+        if buckets <= 1:
+            return super().assess(plan, ctx)
+        self._fix_coders(plan)
+        empty = pd.DataFrame({k: pd.Series([], dtype="str") for k in self.layout.keys})
+        fr = self.ddf.map_partitions(core.freq_frame, plan, meta=core.freq_frame(empty, plan),
+                                     enforce_metadata=False)
+        fmeta = core.group_freq(core.freq_frame(empty, plan))
+        freq = fr.groupby("key").agg(core._agg_spec(fr.columns), split_out=True).reset_index()
+        freq = freq.map_partitions(_with_bucket, buckets, meta=_with_bucket(fmeta, buckets))
+        pairs = []
+        for j in range(len(plan.sensitive)):
+            pf = self.ddf.map_partitions(core.pair_frame, plan, j,
+                                         meta=core.pair_frame(empty, plan, j))
+            g = pf.groupby(["key", "__s"])["__n"].sum(split_out=True).reset_index()
+            pairs.append(g.map_partitions(
+                _with_bucket, buckets,
+                meta=_with_bucket(core.group_pairs(core.pair_frame(empty, plan, j)), buckets)))
+        freq, *pairs = dask.persist(freq, *pairs, **self.kw)
+        todo = [freq.map_partitions(_missing_any, plan, meta=("m", bool)).any()]
+        if plan.weight is not None:
+            todo.append(self.ddf.map_partitions(core.weight_values, plan,
+                                                meta=("w", "float64")).value_counts())
+            todo.append(freq["__bad"].sum())
+        got = self._compute(*todo)
+        if got[0]:
+            whole = {"freq": freq.drop(columns="__b").compute(**self.kw)}
+            if plan.weight is not None:
+                whole["weights"] = got[1]
+            for j, p in enumerate(pairs):
+                whole[f"s{j}"] = p.drop(columns="__b").compute(**self.kw)
+            return self.accumulate(plan, ctx, whole)
+        wmed = None
+        if plan.weight is not None:
+            wmed = weight_notes(plan, ctx, weight_median({"weights": got[1]}), int(got[2]))
+        acc = RiskAccumulator(plan, ctx, wmed, False, store=self._folder() / "risk.f8")
+        for b in range(buckets):
+            part = self._compute(freq[freq["__b"] == b],
+                                 *[p[p["__b"] == b] for p in pairs])
+            acc.bucket(part[0].drop(columns="__b"),
+                       {j: p.drop(columns="__b") for j, p in enumerate(part[1:])})
+        if plan.household is not None:
+            risk = freq.map_partitions(core.combination_risk, plan, wmed,
+                                       meta=core.combination_risk(fmeta, plan, wmed))
+            rec = self.ddf.map_partitions(core.household_keys, plan,
+                                          meta=core.household_keys(empty, plan))
+            hh = rec.merge(risk, on="key", how="left").map_partitions(
+                core.household_logs, meta=pd.DataFrame({"h": pd.Series([], dtype="uint64"),
+                                                        "log": pd.Series([], dtype=float),
+                                                        "n": pd.Series([], dtype="int64")}))
+            hh = hh.groupby("h").agg({"log": "sum", "n": "sum"}, split_out=True)
+            (hh,) = dask.persist(hh, **self.kw)
+            for part in hh.to_delayed():
+                (h,) = self._compute(part)
+                acc.households(h["log"].to_numpy(dtype=float), h["n"].to_numpy(dtype=float))
+        return acc.result()
+
+    def _folder(self) -> Path:
+        """A private spill folder (:mod:`datasafe.engines.spill`) for the risk pairs behind the
+        medians, made on first use."""
+        if self._tmp is None:
+            from datasafe.engines import spill
+
+            self._tmp = spill.create()
+        return self._tmp.path
 
     def households(self, plan, lookup):
         import pandas as pd

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasafe.engines.core import KeyCoder, RiskPlan, decode_keys
+from datasafe.engines.core import KeyCoder, RiskPlan, class_risk, class_weights, decode_keys
 
 
 def plan_risk(table, result, options, profile):
@@ -378,8 +378,7 @@ class RiskAccumulator:
         weighted = plan.weight is not None
         pw = None
         if weighted:
-            pw = freq["__w"].to_numpy(dtype=float) + freq["__bad"].to_numpy(dtype=float) * (
-                self.wmed if self.wmed is not None else 0.0)
+            pw = class_weights(freq, self.wmed)
         codes = None
         if self.missing:
             codes = freq_codes(freq, plan)
@@ -401,12 +400,9 @@ class RiskAccumulator:
                         fk[sel] += cn
                         Fk[sel] += cw
             risk = individual_risk(fk, Fk if weighted else None)
-        elif weighted:
-            fk, Fk = pcnt, pw
-            risk = individual_risk(fk, Fk)
         else:
-            fk = Fk = pcnt
-            risk = np.divide(1.0, pcnt, out=np.zeros_like(pcnt), where=pcnt > 0)
+            fk, Fk = pcnt, (pw if weighted else pcnt)
+            risk = class_risk(pcnt, pw)  # as the dask engine's workers (combination_risk)
 
         self.classes += len(freq)
         if len(freq):
