@@ -395,6 +395,28 @@ def test_one_to_one_columns_take_one_slot():
     assert "same information as 'admin2'" in risk.extra["key_variables_not_used"][0]["reason"]
 
 
+def test_profiled_distinct_counts_rule_out_twins_only_on_the_profiled_table():
+    """The profiler's distinct counts spare the one-to-one pass on the table they describe; on
+    a treated copy (redaction's key-variable choice: codes merged after profiling) the pass
+    runs on the copy's own values."""
+    from datasafe.risk.keys import default_key_vars
+
+    df = pd.DataFrame({"admin2": ["Goma", "Goma", "Beni", "Uvira"] * 3,
+                       "admin2_pcode": ["CD6101", "CD6101", "CD6102", "CD6199"] * 3,
+                       "sex": ["F", "M", "F", "F"] * 3})
+    df.loc[0, "admin2_pcode"] = "CD6101x"  # a stray code: not one-to-one as profiled
+    roles = {"admin2": ("quasi", "ADMIN_AREA"), "admin2_pcode": ("quasi", "ADMIN_AREA"),
+             "sex": ("quasi", "SEX_GENDER")}
+    table, result = _prepared(df, roles)
+    cols, _, _ = default_key_vars(result, set(), 8, table.data, profiled=True)
+    assert [c.key for c in cols] == ["admin2", "admin2_pcode", "sex"]
+    treated = table.data.copy()
+    treated["admin2_pcode"] = treated["admin2_pcode"].str.replace("x", "")  # merged
+    cols, _, not_used = default_key_vars(result, set(), 8, treated)
+    assert [c.key for c in cols] == ["admin2", "sex"]
+    assert "same information as 'admin2'" in not_used[0]["reason"]
+
+
 def test_missing_matching_property():
     """fk/Fk equal a brute-force count of matching records for any small table with gaps."""
     from hypothesis import given, settings

@@ -192,7 +192,8 @@ def choose_variables(table: Any, result: Any, options: Any, profile: Any):
         if not cols:
             return None
     else:
-        cols, order, not_used = default_key_vars(result, exclude, cap, table.data)
+        cols, order, not_used = default_key_vars(result, exclude, cap, table.data,
+                                                 profiled=True)
         if not cols:
             return None
     return Selection(cols, order, not_used, weight_col, weight_why, hh_col, hh_why, notes,

@@ -122,11 +122,12 @@ def _may_be_twins(a: Any, b: Any, rows: int) -> bool:
     return True
 
 
-def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None
-                     ) -> tuple[list[Any], list[dict], list[dict]]:
+def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None,
+                     profiled: bool = False) -> tuple[list[Any], list[dict], list[dict]]:
     """Columns used by default, their order with reasons, and the candidates left out. With
     ``data``, a column of the same entity type one-to-one with a column already chosen (an admin
-    name and its P-code) is left out."""
+    name and its P-code) is left out. ``profiled``: ``data`` is the very table that ``result``'s
+    statistics describe (not a treated copy), so its distinct counts can rule pairs out."""
     cands = []
     for col in result.columns:
         if col.key in exclude or col.free_text:
@@ -152,7 +153,8 @@ def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None
         if data is not None and c.key in data.columns:
             twin = next((o for _, _, o, _ in chosen
                          if o.entity is not None and o.entity == c.entity
-                         and o.key in data.columns and _may_be_twins(o, c, len(data))
+                         and o.key in data.columns
+                         and (not profiled or _may_be_twins(o, c, len(data)))
                          and same_information(data, o.key, c.key)),
                         None)
         if twin is not None:
