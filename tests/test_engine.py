@@ -138,6 +138,28 @@ def test_dask_on_a_local_cluster_equals_local(data, monkeypatch):
     assert doc["files"][0]["engine"] == "dask"
 
 
+def test_stream_refuses_a_ragged_csv_with_one_clear_line(tmp_path):
+    """A row with extra fields stops pyarrow's streaming reader: exit code 2, the file and the
+    cause on one line, what to do instead, and no cell of the bad row in the output."""
+    rows = ["name,age,village"] + [f"Person{i},{i % 90},V{i % 7}" for i in range(3000)]
+    rows[2500] = "Zawadi Mukendi,31,V1,+243991234567,extra"
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(rows) + "\n")
+    r = subprocess.run([sys.executable, "-m", "datasafe", "scan", str(path), "--engine",
+                        "stream", "--ner", "off", "-f", "json"], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert r.returncode == 2
+    doc = json.loads(r.stdout)
+    assert doc["files"][0]["error"] == ("the streaming reader needs a rectangular CSV "
+                                        "(ArrowInvalid); scan it with --engine local")
+    err = [line for line in r.stderr.splitlines() if line.strip()]
+    assert err == [f"datasafe: {path}: {doc['files'][0]['error']}"]
+    assert "Zawadi" not in r.stdout + r.stderr and "99123" not in r.stdout + r.stderr
+    # the local engine keeps and counts the ragged row
+    doc = _report(path, "local")
+    assert doc["files"][0]["tables"][0]["ragged_rows"] == 1
+
+
 def test_cli_dask_and_threshold(data, tmp_path):
     pytest.importorskip("dask.dataframe")
     out = tmp_path / "r.json"

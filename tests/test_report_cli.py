@@ -113,6 +113,25 @@ def test_scan_report_shows_what_the_pipeline_found(registration):
     assert "\x1b[" not in out  # not a TTY: no colour
 
 
+def test_no_sensitivity_level_is_claimed_when_no_file_could_be_read(tmp_path):
+    """An unreadable file was not assessed: the text and Markdown reports say so and do not
+    call it "low" (the JSON keeps the contract's level)."""
+    bad = tmp_path / "export.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    runner = CliRunner()
+    r = runner.invoke(main, ["scan", str(bad), "--ner", "off"])
+    assert r.exit_code == 2
+    last = [line for line in r.output.splitlines() if "exit code 2" in line]
+    assert last and "sensitivity" not in last[0].lower()
+    r = runner.invoke(main, ["scan", str(bad), "--ner", "off", "-f", "markdown",
+                             "--lang", "fr"])
+    assert r.exit_code == 2 and "sensibilité" not in r.output.lower()
+    r = runner.invoke(main, ["scan", str(bad), "--ner", "off", "-f", "json"])
+    doc = json.loads(r.output[r.output.index("{"):r.output.rindex("}") + 1])
+    assert doc["summary"]["sensitivity"] in ("low", "moderate", "high", "severe")
+    assert doc["files"][0]["error"]
+
+
 def test_quiet_prints_nothing_on_a_passing_run(tmp_path):
     reg = write_registration(tmp_path / "r.csv", 60)
     runner = CliRunner()

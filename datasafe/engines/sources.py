@@ -92,18 +92,23 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
 
     keys = layout.keys
     out_keys = list(columns) if columns else keys
-    reader = pcsv.open_csv(
-        path,
-        read_options=pcsv.ReadOptions(column_names=keys, skip_rows=opts["skip"],
-                                      encoding=opts["encoding"], block_size=READ_BLOCK_BYTES),
-        parse_options=pcsv.ParseOptions(delimiter=opts["delim"], quote_char='"',
-                                        double_quote=True, escape_char=False,
-                                        newlines_in_values=opts["newlines"],
-                                        ignore_empty_lines=True),
-        convert_options=pcsv.ConvertOptions(
-            column_types={k: pa.string() for k in out_keys}, null_values=[""],
-            strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True,
-            include_columns=out_keys if columns else None))
+    try:  # opening reads and parses the first block: a bad row there fails here
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(column_names=keys, skip_rows=opts["skip"],
+                                          encoding=opts["encoding"],
+                                          block_size=READ_BLOCK_BYTES),
+            parse_options=pcsv.ParseOptions(delimiter=opts["delim"], quote_char='"',
+                                            double_quote=True, escape_char=False,
+                                            newlines_in_values=opts["newlines"],
+                                            ignore_empty_lines=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types={k: pa.string() for k in out_keys}, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True,
+                include_columns=out_keys if columns else None))
+    except (pa.ArrowInvalid, UnicodeError) as exc:
+        raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
+                                f"({R._short(exc)}); scan it with --engine local") from None
     offset = 0
     try:
         for batch in _regroup(reader, BLOCK_BYTES):
@@ -126,7 +131,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
             yield df
     except (pa.ArrowInvalid, UnicodeError) as exc:
         raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
-                                f"({R._short(exc)})") from None
+                                f"({R._short(exc)}); scan it with --engine local") from None
 
 
 def _regroup(reader, size: int):

@@ -394,6 +394,10 @@ def verdict(result: ScanResult) -> str:
 
 
 def overall_sensitivity(result: ScanResult) -> str | None:
+    """The level the reports show; None when no file could be read (nothing was assessed: the
+    JSON summary keeps the contract's lowest level, the reports say nothing rather than "low")."""
+    if result.files and all(f.error for f in result.files):
+        return None
     levels = [f.sensitivity for f in result.files if f.sensitivity]
     if levels:
         return max(levels, key=lambda s: SENSITIVITY_RANK.get(s, 0))
