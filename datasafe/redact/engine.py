@@ -294,9 +294,10 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         # key variables given by the user (--key-vars, a plan file) are suppressed, never removed
         out, per_var, records, recoded = _suppress_or_recode(out, kv, kk, ls.get("importance"),
                                                              twins, recode=auto)
+        both = kv + [t for v in kv for t in twins.get(v, [])]
         kv, per_var, removals = settle_suppression(
-            df, out, kv, twins, per_var, recoded, kk, tp.columns, entries, dropped,
-            lambda c: _header(table, c))
+            filled_cells(df, both), filled_cells(out, both), kv, twins, per_var, recoded, kk,
+            tp.columns, entries, dropped, lambda c: _header(table, c))
         for c, reason, replace in removals:
             nonempty = int(df[c].notna().sum())
             entries[c]["treatment"] = "drop"
@@ -394,11 +395,19 @@ def key_var_columns(ctx: dict, dropped: list[str]) -> list[str]:
     return [c.key for c in result.columns if c.key in keys]
 
 
-def settle_suppression(raw, red, kv: list[str], twins: dict[str, list[str]], per_var: dict,
+def filled_cells(frame, columns):
+    """Which cells of ``columns`` hold a value in ``frame`` (one bool array per column): all
+    that :func:`settle_suppression` needs of the input and of the suppressed key variables, so
+    the streaming path holds masks, not text."""
+    return {c: frame[c].notna().to_numpy() for c in dict.fromkeys(columns) if c in frame.columns}
+
+
+def settle_suppression(filled, kept, kv: list[str], twins: dict[str, list[str]], per_var: dict,
                        recoded: list, k: int, plan_columns, known, dropped: list[str], header
                        ) -> tuple[list[str], dict[str, int], list[tuple[str, str, bool]]]:
-    """What follows local suppression, the same in memory and when streaming (``raw``: the
-    input's values, ``red``: the key variables after suppression). Columns are removed — and
+    """What follows local suppression, the same in memory and when streaming (``filled``: the
+    input's :func:`filled_cells` of the key variables and their twins, ``kept``: the same after
+    suppression). Columns are removed — and
     appended to ``dropped`` — in this order: a recoded variable with its twins; a GPS centroid
     of a removed P-code (it would give the P-code back); a key variable suppression emptied
     completely (its header would still say what was collected). Returns the key variables
@@ -423,20 +432,22 @@ def settle_suppression(raw, red, kv: list[str], twins: dict[str, list[str]], per
     per_var = {v: per_var.get(v, 0) for v in kv}
     for v in kv:  # the same cells are suppressed in a name and its P-code
         for t in twins.get(v, []):
-            per_var[t] = int((red[t].isna() & raw[t].notna()).sum())
+            per_var[t] = int((~kept[t] & filled[t]).sum())
     for v in [x for x in per_var if x not in dropped]:
-        if len(red) and red[v].isna().all() and raw[v].notna().any():
+        if len(kept[v]) and not kept[v].any() and filled[v].any():
             remove(v, "removed: local suppression emptied every value")
     return kv, per_var, removals
 
 
 def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[str, list[str]],
-                        recode: bool = True):
+                        recode: bool = True, masks_only: bool = False):
     """Local suppression to ``k`` on ``kv``; a key variable it would empty for more than half
     of its values is removed whole instead (a recode to the coarser variables that remain,
     e.g. district dropped, province kept), and suppression runs again. Suppressed cells are
     mirrored into each variable's twins. Returns (frame, suppressed per variable, records
-    touched, [(removed variable, share it would have lost), ...])."""
+    touched, [(removed variable, share it would have lost), ...]). ``masks_only``: instead of
+    the frame, ``{column: rows whose cell is suppressed}`` (twins included) — the streaming
+    path applies them batch by batch and never builds the suppressed text."""
     from datasafe.redact.suppress import (
         apply_suppression,
         distinct_rows,
@@ -449,7 +460,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
 
     kv = [v for v in kv if v in frame.columns]
     if not kv or k <= 1 or len(frame) == 0:
-        return frame.copy(deep=False), {v: 0 for v in kv}, 0, []
+        return ({} if masks_only else frame.copy(deep=False)), {v: 0 for v in kv}, 0, []
     # the codes, their distinct combinations and the category counts are taken once; a recode
     # only leaves a column out, and the search runs on the combinations (weighted by records)
     all_kv = list(kv)
@@ -478,6 +489,14 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
         kv.remove(worst)
     per_var, records = suppressed_counts(u, after, kv, weights)
     sup = (after < 0) & (u >= 0)
+    if masks_only:
+        masks: dict[str, Any] = {}
+        for j, v in enumerate(kv):
+            if sup[:, j].any():
+                masks[v] = sup[:, j][inv]
+                for t in twins.get(v, []):
+                    masks[t] = masks[t] | masks[v] if t in masks else masks[v]
+        return masks, per_var, records, recoded
     res = apply_suppression(frame, kv, sup, inv)
     for j, v in enumerate(kv):
         if twins.get(v) and sup[:, j].any():

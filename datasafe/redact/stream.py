@@ -133,6 +133,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         _suppress_or_recode,
         build_plan,
         check_plan_columns,
+        filled_cells,
         key_var_columns,
         scan_tables,
         settle_suppression,
@@ -263,7 +264,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             t, params = treat[c]
             states[c] = t.fit(full[c], params, full)
         if kcols:
-            tframe = full[kcols].copy()  # the key variables (and their twins), treated
+            # the key variables (and their twins), treated; untreated columns are shared
+            tframe = full[kcols].copy(deep=False)
             for c in kcols:
                 if c in treat:
                     t, params = treat[c]
@@ -273,21 +275,35 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             if auto:
                 kv, twins = treated_key_vars(ctx, full, tframe, dropped)
             kframe = tframe[list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))]
-            # key variables given by the user (--key-vars, a plan file) are never removed
-            red, per_var, records, recoded = _suppress_or_recode(
-                kframe, list(kv), kk, ls.get("importance"), twins, recode=auto)
+            # the input's text is not read again: only which of its cells were filled
+            filled = filled_cells(full, list(kframe.columns))
+            del full, tframe
+            pa.default_memory_pool().release_unused()  # the pages go back before suppression
+            # key variables given by the user (--key-vars, a plan file) are never removed;
+            # the suppressed cells come back as row masks (no suppressed copy of the text)
+            masks, per_var, records, recoded = _suppress_or_recode(
+                kframe, list(kv), kk, ls.get("importance"), twins, recode=auto,
+                masks_only=True)
+            treated_filled = filled_cells(kframe, list(kframe.columns))
+            kept = {c: f & ~masks[c] if c in masks else f for c, f in treated_filled.items()}
             kv, per_var, removals = settle_suppression(
-                full, red, kv, twins, per_var, recoded, kk, tp.columns, cplans, dropped,
+                filled, kept, kv, twins, per_var, recoded, kk, tp.columns, cplans, dropped,
                 lambda c: _header(base, c))
             for c in per_var:
-                m = (kframe[c].notna() & red[c].isna()).to_numpy()
+                m = treated_filled[c] & ~kept[c]
                 if m.any() and c not in dropped:
                     supp_mask[c] = m
             for c, reason, replace in removals:
                 drop(c, reason if replace else (cplans[c].reason + "; " + reason).lstrip("; "))
-            from datasafe.redact.suppress import frequencies
+            from datasafe.redact.suppress import key_codes, sample_frequencies
 
-            fk = frequencies(red, kv) if kv else None
+            fk = None
+            if kv:
+                codes = key_codes(kframe[kv])
+                for j, v in enumerate(kv):
+                    if v in masks:
+                        codes[masks[v], j] = -1
+                fk = sample_frequencies(codes)
             k_reached = int(fk.min()) if fk is not None and len(fk) else None
             ls_log = {"k": kk, "key_vars": [_header(base, v) for v in kv],
                       "twins": {_header(base, v): [_header(base, t) for t in ts]
@@ -298,8 +314,9 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                       "records_affected": records,
                       "by_column": {_header(base, v): n for v, n in per_var.items()},
                       "smallest_class_all_rows": k_reached}
-            del tframe, kframe, red
-        del full
+            del kframe, masks, filled, kept, treated_filled
+        else:
+            del full
 
     # -- second pass ------------------------------------------------------------------------
     keep_idx = [i for i, c in enumerate(keys) if c not in dropped]
