@@ -110,6 +110,31 @@ def _text(batch_or_table, keys: list[str]):
     return pd.DataFrame(data) if data else pd.DataFrame()
 
 
+def _gather_text(batches, keys: list[str]):
+    """The batches' columns as one DataFrame of text (what ``pd.concat`` of :func:`_text` of
+    each batch gives), each column the batches' arrays as the chunks of one Arrow column — the
+    layout the in-memory reader's columns have too. ``pd.concat`` copied the batches into one
+    table while still holding them, and the many small arrays it freed stayed in the
+    allocator's pages (1.2 GB of text held 2.9 GB at 10M rows)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from datasafe.read import array_to_text
+
+    chunks: dict[str, list] = {k: [] for k in keys}
+    for batch in batches:
+        for k, col in zip(keys, batch.columns):
+            # large_string: the in-memory reader's type (one column may pass 2 GB of text)
+            chunks[k].append(array_to_text(col).cast(pa.large_string()))
+    data = {}
+    for k in keys:
+        col = pa.chunked_array(chunks[k], type=pa.large_string())
+        chunks[k] = None
+        data[k] = pd.Series(col.to_pandas(), dtype="str")
+    pa.default_memory_pool().release_unused()
+    return pd.DataFrame(data) if keys else pd.DataFrame()
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -256,10 +281,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     if need:
         cols_in_file = [names_in_file[keys.index(c)] for c in need]
-        parts = [text_of(b, need) for b in batches(cols_in_file if fmt == "parquet" else need)]
-        full = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            {c: pd.Series([], dtype="str") for c in need})
-        del parts
+        full = _gather_text(batches(cols_in_file if fmt == "parquet" else need), need)
         for c in fit_cols:
             t, params = treat[c]
             states[c] = t.fit(full[c], params, full)
