@@ -225,6 +225,35 @@ def test_local_suppression_on_combinations_equals_record_by_record():
             assert out[v].isna().to_numpy().tolist() == (ref[:, j] < 0).tolist()
 
 
+def test_suppression_masks_equal_the_suppressed_frame():
+    """The streaming path's masks (no suppressed copy of the text) mark exactly the cells the
+    in-memory path empties, twins included, and the smallest class they give equals the
+    frequencies of the suppressed frame, on all key variables and without one of them."""
+    from datasafe.redact.engine import _suppress_or_recode
+    from datasafe.redact.suppress import frequencies
+
+    rng = np.random.default_rng(5)
+    for trial in range(15):
+        n = int(rng.integers(30, 1200))
+        m = int(rng.integers(2, 5))
+        df = pd.DataFrame({f"v{j}": S(rng.choice([None] + [f"c{i}" for i in range(
+            int(rng.integers(2, 20)))], n)) for j in range(m)})
+        df["twin"] = df["v0"].str.replace("c", "P", regex=False)
+        keys, k = [f"v{j}" for j in range(m)], int(rng.integers(2, 9))
+        twins = {"v0": ["twin"]}
+        red, per_var, records, recoded = _suppress_or_recode(df, list(keys), k, None, twins,
+                                                             recode=False)
+        done, per_var2, records2, _ = _suppress_or_recode(df, list(keys), k, None, twins,
+                                                          recode=False, masks_only=True)
+        assert (per_var, records) == (per_var2, records2), trial
+        for c in keys + ["twin"]:
+            emptied = (df[c].notna() & red[c].isna()).to_numpy()
+            mask = done.masks.get(c, np.zeros(n, dtype=bool))
+            assert (emptied == (mask & df[c].notna().to_numpy())).all(), (trial, c)
+        for kv in (keys, keys[1:]):
+            assert done.smallest_class(kv) == int(frequencies(red, kv).min()), (trial, kv)
+
+
 def test_treatments_on_columns_read_in_blocks():
     # a large file is read in blocks: its columns are chunked Arrow arrays
     from datasafe.redact.suppress import key_codes

@@ -439,6 +439,31 @@ def settle_suppression(filled, kept, kv: list[str], twins: dict[str, list[str]],
     return kv, per_var, removals
 
 
+@dataclass
+class Suppressed:
+    """Local suppression's outcome without the suppressed text (the streaming path): per
+    column, the rows whose cell is suppressed (twins included); and the distinct key
+    combinations after suppression with the records each stands for, from which the smallest
+    class size follows without encoding the rows again."""
+
+    masks: dict
+    after: Any  # distinct combinations × key variables, codes (-1 missing or suppressed)
+    weights: Any  # records per distinct combination
+    key_vars: list
+
+    def smallest_class(self, key_vars: list[str]) -> int | None:
+        """The smallest (conservative) class size on ``key_vars`` — the suppression's key
+        variables minus those removed afterwards — as ``frequencies`` of the suppressed rows
+        gives it."""
+        from datasafe.redact.suppress import sample_frequencies
+
+        idx = [self.key_vars.index(v) for v in key_vars if v in self.key_vars]
+        if not idx or not len(self.weights):
+            return None
+        fk = sample_frequencies(self.after[:, idx], self.weights)
+        return int(fk.min()) if len(fk) else None
+
+
 def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[str, list[str]],
                         recode: bool = True, masks_only: bool = False):
     """Local suppression to ``k`` on ``kv``; a key variable it would empty for more than half
@@ -460,7 +485,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
 
     kv = [v for v in kv if v in frame.columns]
     if not kv or k <= 1 or len(frame) == 0:
-        return ({} if masks_only else frame.copy(deep=False)), {v: 0 for v in kv}, 0, []
+        return (None if masks_only else frame.copy(deep=False)), {v: 0 for v in kv}, 0, []
     # the codes, their distinct combinations and the category counts are taken once; a recode
     # only leaves a column out, and the search runs on the combinations (weighted by records)
     all_kv = list(kv)
@@ -496,7 +521,7 @@ def _suppress_or_recode(frame, kv: list[str], k: int, importance, twins: dict[st
                 masks[v] = sup[:, j][inv]
                 for t in twins.get(v, []):
                     masks[t] = masks[t] | masks[v] if t in masks else masks[v]
-        return masks, per_var, records, recoded
+        return Suppressed(masks, after, weights, list(kv)), per_var, records, recoded
     res = apply_suppression(frame, kv, sup, inv)
     for j, v in enumerate(kv):
         if twins.get(v) and sup[:, j].any():

@@ -303,9 +303,10 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             pa.default_memory_pool().release_unused()  # the pages go back before suppression
             # key variables given by the user (--key-vars, a plan file) are never removed;
             # the suppressed cells come back as row masks (no suppressed copy of the text)
-            masks, per_var, records, recoded = _suppress_or_recode(
+            done, per_var, records, recoded = _suppress_or_recode(
                 kframe, list(kv), kk, ls.get("importance"), twins, recode=auto,
                 masks_only=True)
+            masks = done.masks if done is not None else {}
             treated_filled = filled_cells(kframe, list(kframe.columns))
             kept = {c: f & ~masks[c] if c in masks else f for c, f in treated_filled.items()}
             kv, per_var, removals = settle_suppression(
@@ -317,16 +318,13 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                     supp_mask[c] = m
             for c, reason, replace in removals:
                 drop(c, reason if replace else (cplans[c].reason + "; " + reason).lstrip("; "))
-            from datasafe.redact.suppress import key_codes, sample_frequencies
+            if done is not None:
+                k_reached = done.smallest_class(kv)
+            else:  # no suppression ran (k <= 1, no key variable or no row)
+                from datasafe.redact.suppress import frequencies
 
-            fk = None
-            if kv:
-                codes = key_codes(kframe[kv])
-                for j, v in enumerate(kv):
-                    if v in masks:
-                        codes[masks[v], j] = -1
-                fk = sample_frequencies(codes)
-            k_reached = int(fk.min()) if fk is not None and len(fk) else None
+                fk = frequencies(kframe, kv) if kv else None
+                k_reached = int(fk.min()) if fk is not None and len(fk) else None
             ls_log = {"k": kk, "key_vars": [_header(base, v) for v in kv],
                       "twins": {_header(base, v): [_header(base, t) for t in ts]
                                 for v, ts in twins.items() if v in kv and ts},
@@ -336,7 +334,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                       "records_affected": records,
                       "by_column": {_header(base, v): n for v, n in per_var.items()},
                       "smallest_class_all_rows": k_reached}
-            del kframe, masks, filled, kept, treated_filled
+            del kframe, masks, filled, kept, treated_filled, done
         else:
             del full
 
