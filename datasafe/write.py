@@ -5,8 +5,10 @@
   chunk by chunk and never holds the whole file.
 - Excel (xlsx/xlsm): the source workbook is opened with openpyxl and only the sheets that have
   treatments are changed; every other sheet is copied as it was (styles, formulas, hidden state).
-  Old binary formats (xls, xlsb) and ods cannot be written by openpyxl: they are rebuilt as xlsx
-  from the text of every sheet (the caller names the output ``.xlsx``).
+  Old binary formats (xls, xlsb) cannot be written by any maintained library: they are rebuilt
+  as xlsx from the text of every sheet (the caller names the output ``.xlsx``).
+- OpenDocument (ods): rebuilt as ods from the text of every sheet with odfpy (pandas' own ods
+  engine): sheet names, order and hidden state, header and HXL rows, numbers as numbers.
 - Parquet: the input's Arrow schema; a treated column keeps its type when its values still fit
   it (rounded coordinates, top-coded numbers) and becomes a string column otherwise
   (pseudonyms, bands).
@@ -455,13 +457,18 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
 
 
 def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
-                updates: dict[str, SheetUpdate], tables: list | None = None) -> None:
+                updates: dict[str, SheetUpdate], tables: list | None = None,
+                out_format: str | None = None) -> None:
     """Write ``dest`` (a temporary path) from the workbook ``src`` with ``updates`` applied per
     sheet name. Sheets without an update are copied as they were. For formats openpyxl cannot
-    open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt into a new xlsx."""
+    open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt: as ods when
+    ``out_format`` is ``"ods"``, else as xlsx."""
     import openpyxl
 
     ext = Path(src).suffix.lower()
+    if out_format == "ods":
+        _rebuild_ods(dest, updates, tables or [])
+        return
     if ext not in (".xlsx", ".xlsm"):
         _rebuild_excel(dest, updates, tables or [])
         return
@@ -520,39 +527,86 @@ def _drop_column(ws, col: int, first_row: int) -> None:
         cell.value = None
 
 
+def _rebuilt_sheets(updates: dict[str, SheetUpdate], tables: list):
+    """Per sheet of a rebuilt workbook: ``(name, hidden, rows)``, the rows as lists of cell
+    values (None, a number, or neutralised text): header, HXL row, data."""
+    for i, t in enumerate(tables):
+        up = updates.get(t.name) if t.name is not None else None
+
+        def rows(t=t, up=up):
+            data = up.data if up else t.data
+            dropped = set(up.dropped) if up else set()
+            numeric = up.numeric if up else set()
+            keep = [k for k in t.keys if k not in dropped]
+            yield [neutralise_text(t.headers[t.keys.index(k)]) for k in keep]
+            if t.hxl:
+                yield [t.hxl[t.keys.index(k)] for k in keep]
+            if len(data):
+                for row in data[keep].itertuples(index=False, name=None):
+                    out = []
+                    for k, v in zip(keep, row):
+                        if v is None or v != v:
+                            out.append(None)
+                            continue
+                        num = _excel_number(str(v)) if (k in numeric or up is None) else None
+                        out.append(num if num is not None else neutralise_text(str(v)))
+                    yield out
+
+        yield (t.name or f"Sheet{i + 1}")[:31], bool(t.hidden), rows()
+
+
 def _rebuild_excel(dest, updates: dict[str, SheetUpdate], tables: list) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for i, t in enumerate(tables):
-        name = t.name or f"Sheet{i + 1}"
-        ws = wb.create_sheet(title=name[:31])
-        if t.hidden:
+    for name, hidden, rows in _rebuilt_sheets(updates, tables):
+        ws = wb.create_sheet(title=name)
+        if hidden:
             ws.sheet_state = "hidden"
-        up = updates.get(t.name) if t.name is not None else None
-        data = up.data if up else t.data
-        dropped = set(up.dropped) if up else set()
-        numeric = up.numeric if up else set()
-        keep = [k for k in t.keys if k not in dropped]
-        heads = [t.headers[t.keys.index(k)] for k in keep]
-        ws.append([neutralise_text(h) for h in heads])
-        if t.hxl:
-            ws.append([t.hxl[t.keys.index(k)] for k in keep])
-        if len(data):
-            sub = data[keep]
-            for row in sub.itertuples(index=False, name=None):
-                out = []
-                for k, v in zip(keep, row):
-                    if v is None or v != v:
-                        out.append(None)
-                        continue
-                    num = _excel_number(str(v)) if (k in numeric or up is None) else None
-                    out.append(num if num is not None else neutralise_text(str(v)))
-                ws.append(out)
+        for row in rows:
+            ws.append(row)
     if not wb.sheetnames:
         wb.create_sheet("Sheet1")
     wb.save(dest)
+
+
+def _rebuild_ods(dest, updates: dict[str, SheetUpdate], tables: list) -> None:
+    """The workbook as OpenDocument, with odfpy: text cells as strings, numbers as floats."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table as OdsTable
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    hidden_style = Style(name="datasafe-hidden", family="table")
+    hidden_style.addElement(TableProperties(display=False))
+    doc.automaticstyles.addElement(hidden_style)
+    sheets = 0
+    for name, hidden, rows in _rebuilt_sheets(updates, tables):
+        sheet = OdsTable(name=name)
+        if hidden:
+            sheet.setAttribute("stylename", hidden_style)
+        for row in rows:
+            tr = TableRow()
+            for v in row:
+                if v is None:
+                    tr.addElement(TableCell())
+                elif isinstance(v, (int, float)):
+                    cell = TableCell(valuetype="float", value=v)
+                    cell.addElement(P(text=str(v)))
+                    tr.addElement(cell)
+                else:
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=v))
+                    tr.addElement(cell)
+            sheet.addElement(tr)
+        doc.spreadsheet.addElement(sheet)
+        sheets += 1
+    if not sheets:
+        doc.spreadsheet.addElement(OdsTable(name="Sheet1"))
+    doc.save(str(dest))
 
 
 def neutralise_frame(df):

@@ -364,7 +364,8 @@ def test_repersonalise_restores_with_the_right_key_only(tmp_path, people, audit_
     assert PHONE not in log and NAME not in log
 
 
-def test_repersonalise_workbook_keeps_other_sheets(tmp_path):
+@pytest.mark.parametrize("ext", [".xlsx", ".ods"])
+def test_repersonalise_workbook_keeps_other_sheets(tmp_path, ext):
     import pandas as pd
 
     from datasafe.accountability.reversible import encrypt_column, generate_key, write_key
@@ -374,11 +375,11 @@ def test_repersonalise_workbook_keeps_other_sheets(tmp_path):
     people = pd.DataFrame({"name": [NAME, "Jean"], "case": ["C-1", "C-2"]})
     enc = people.copy()
     enc["case"] = encrypt_column(people["case"], key, "case")
-    src = tmp_path / "book.xlsx"
-    with pd.ExcelWriter(src) as xw:
+    src = tmp_path / f"book{ext}"
+    with pd.ExcelWriter(src, engine="odf" if ext == ".ods" else "openpyxl") as xw:
         enc.to_excel(xw, sheet_name="cases", index=False)
         pd.DataFrame({"site": ["A", "B"]}).to_excel(xw, sheet_name="sites", index=False)
-    out = tmp_path / "restored.xlsx"
+    out = tmp_path / f"restored{ext}"
     r = run("repersonalise", src, "--key-file", keyfile, "--columns", "case", "--output", out)
     assert r.exit_code == 0, r.output
     from datasafe.read import read_tables

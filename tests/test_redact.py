@@ -617,21 +617,58 @@ def _write_plan(tmp_path, plan) -> str:
     return str(p)
 
 
-def test_ods_input_becomes_xlsx(tmp_path):
+def test_ods_input_stays_ods(tmp_path):
+    """A LibreOffice workbook comes back as one: every sheet (a hidden one stays hidden), the
+    treated sheet without its dropped column, numbers as numbers, text cells neutralised; the
+    copy reads back through the same reader, and naming the output .xlsx gives an xlsx."""
     pytest.importorskip("odf")
+    import zipfile
+
     src = tmp_path / "list.ods"
     with pd.ExcelWriter(src, engine="odf") as xw:
-        pd.DataFrame({"Name": ["A", "B"], "Age": ["34", "7"]}).to_excel(xw, sheet_name="s",
-                                                                         index=False)
+        pd.DataFrame({"Name": ["Zawadi K", "Amina O"], "Age": ["34", "7"],
+                      "Note": ["=1+1", "ok"]}).to_excel(xw, sheet_name="beneficiaires",
+                                                          index=False)
+        pd.DataFrame({"Site": ["Goma", "Beni"], "Households": [12, 40]}).to_excel(
+            xw, sheet_name="sites", index=False)
     plan = {"columns": {"Name": "drop",
                         "Age": {"treatment": "generalise", "method": "age_band"}},
             "local_suppression": False}
-    with pytest.raises(RedactError, match="xlsx"):
-        datasafe.redact(str(src), plan=plan, output=str(tmp_path / "o.ods"), rescan=False)
-    res = datasafe.redact(str(src), plan=plan, rescan=False)
-    assert res.files[0].output.endswith("list.redacted.xlsx")
-    back = read_tables(res.files[0].output)[0]
-    assert back.headers == ["Age"] and back.data["Age"].tolist() == ["18-59", "5-11"]
+    with pytest.raises(RedactError, match=r"\.ods"):
+        datasafe.redact(str(src), plan=plan, output=str(tmp_path / "o.csv"), rescan=False)
+    res = datasafe.redact(str(src), plan=plan, rescan=True)
+    out = res.files[0].output
+    assert out.endswith("list.redacted.ods")
+    assert zipfile.ZipFile(out).read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    back = {t.name: t for t in read_tables(out)}
+    assert list(back) == ["beneficiaires", "sites"]
+    assert back["beneficiaires"].headers == ["Age", "Note"]
+    assert back["beneficiaires"].data["Age"].tolist() == ["18-59", "5-11"]
+    assert back["beneficiaires"].data["Note"].tolist() == ["'=1+1", "ok"]
+    assert back["sites"].data["Households"].tolist() == ["12", "40"]
+    assert "Zawadi" not in zipfile.ZipFile(out).read("content.xml").decode()
+    assert res.files[0].after is not None
+    # named .xlsx, the same copy as an xlsx workbook
+    res = datasafe.redact(str(src), plan=plan, output=str(tmp_path / "o.xlsx"), rescan=False)
+    back = {t.name: t for t in read_tables(res.files[0].output)}
+    assert back["beneficiaires"].data["Age"].tolist() == ["18-59", "5-11"]
+    assert any("xlsx" in n for n in res.files[0].notes)
+
+
+def test_hidden_sheet_stays_hidden_in_a_rebuilt_ods(tmp_path):
+    from datasafe.read import Table
+    from datasafe.write import write_excel
+
+    def table(name, hidden):
+        df = pd.DataFrame({"a": S(["x", "2"])})
+        return Table(name=name, data=df, headers=["a"], keys=["a"], hidden=hidden)
+
+    dest = tmp_path / "w.ods"
+    write_excel(tmp_path / "src.ods", dest, {}, [table("shown", False), table("secret", True)],
+                out_format="ods")
+    back = {t.name: t for t in read_tables(dest)}
+    assert back["secret"].hidden and not back["shown"].hidden
+    assert back["shown"].data["a"].tolist() == ["x", "2"]
 
 
 @pytest.mark.parametrize("stream", [False, True])

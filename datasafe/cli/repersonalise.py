@@ -202,13 +202,14 @@ def write_tables(tables, dest: Path, source: Path, changed: dict[str, list[str]]
                                 encoding=t.meta.get("encoding", "utf-8"), gz=gz,
                                 eol=w.detect_eol(source, gz))
                 return
-            if ext_out in (".xlsx", ".xlsm") and ext_in in (".xlsx", ".xlsm", ".xls", ".ods",
-                                                             ".xlsb"):
+            if ext_out in (".xlsx", ".xlsm", ".ods") and ext_in in (".xlsx", ".xlsm", ".xls",
+                                                                     ".ods", ".xlsb"):
                 updates = {t.name: w.SheetUpdate(table=t, data=t.data,
                                                  changed=list(changed.get(t.name or "", [])))
                            for t in tables if changed.get(t.name or "")}
                 with atomic_path(dest) as tmp:
-                    w.write_excel(source, tmp, updates, tables)
+                    w.write_excel(source, tmp, updates, tables,
+                                  out_format="ods" if ext_out == ".ods" else None)
                 return
         except (AttributeError, TypeError):  # the shared writer changed its API: plain writer
             pass
@@ -237,11 +238,11 @@ def _write_tables_here(tables, dest: Path) -> None:
         with atomic_path(dest) as tmp:
             _frame(tables[0]).to_csv(tmp, index=False, sep="\t" if ext in (".tsv", ".tab")
                                      else ",", encoding="utf-8")
-    elif ext in (".xlsx", ".xlsm"):
+    elif ext in (".xlsx", ".xlsm", ".ods"):
         import pandas as pd
 
         with atomic_path(dest) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            with pd.ExcelWriter(tmp, engine="odf" if ext == ".ods" else "openpyxl") as xw:
                 for n, t in enumerate(tables, start=1):
                     _frame(t).to_excel(xw, sheet_name=(t.name or f"Sheet{n}")[:31], index=False)
     elif ext in (".parquet", ".pq"):
@@ -257,4 +258,4 @@ def _write_tables_here(tables, dest: Path) -> None:
             pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
     else:
         raise ValueError(f"{dest}: unsupported output format {ext or '(none)'}; use .csv, "
-                         ".tsv, .xlsx or .parquet")
+                         ".tsv, .xlsx, .ods or .parquet")

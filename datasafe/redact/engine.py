@@ -547,7 +547,7 @@ def default_output(path: Path, output_dir: str | os.PathLike | None = None) -> P
     gz = name.lower().endswith(".gz")
     base = name[:-3] if gz else name
     stem, ext = os.path.splitext(base)
-    if ext.lower() in (".xls", ".xlsb", ".ods"):
+    if ext.lower() in (".xls", ".xlsb"):  # no maintained writer: the copy is xlsx
         ext = ".xlsx"
     if output_dir is not None:
         out = Path(output_dir) / (stem + ext + (".gz" if gz else ""))
@@ -569,9 +569,10 @@ WRITE_ROWS = 200_000
 
 
 def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int, Any],
-                 plans: dict[int, Any], drops: dict[int, list[str]] | None = None) -> None:
+                 plans: dict[int, Any], drops: dict[int, list[str]] | None = None,
+                 out_format: str | None = None) -> None:
     """Write every table of ``src`` (treated ones from ``treated``, without the columns in
-    ``drops``) to ``dest_tmp``."""
+    ``drops``) to ``dest_tmp`` (a workbook as ``out_format`` when given: ``"ods"``)."""
     from datasafe import write as W
 
     drops = drops or {}
@@ -612,7 +613,7 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
         changed = [k for k in t.keys if k not in dropped and not df[k].equals(t.data[k])]
         updates[t.name] = W.SheetUpdate(table=t, data=df, changed=changed, dropped=dropped,
                                         numeric=numeric)
-    W.write_excel(src, dest_tmp, updates, tables=tables)
+    W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
 
 
 def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) -> None:
@@ -919,9 +920,12 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     fmt = file_format(path)
     if fmt is None:
         raise RedactError(f"{path}: unsupported file type")
-    if fmt in ("xls", "xlsb", "ods") and out.suffix.lower() not in (".xlsx",):
+    if fmt in ("xls", "xlsb") and out.suffix.lower() not in (".xlsx",):
         raise RedactError(f"{out}: a redacted {fmt} workbook is written as .xlsx "
-                          f"(openpyxl cannot write {fmt}); name the output .xlsx")
+                          f"(no maintained library writes {fmt}); name the output .xlsx")
+    if fmt == "ods" and out.suffix.lower() not in (".ods", ".xlsx"):
+        raise RedactError(f"{out}: a redacted ods workbook is written as .ods (or as .xlsx "
+                          "when the output is named so)")
     if not dry_run:
         try:
             W.check_output_path(path, out)
@@ -970,11 +974,16 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         treated[i] = df
         drops[i] = tlog.pop("dropped_keys")
         fr.tables.append(tlog)
-    if fmt in ("xls", "xlsb", "ods"):
-        fr.notes.append(f"{fmt} cannot be written by openpyxl: the copy is an xlsx workbook")
+    if fmt in ("xls", "xlsb") or (fmt == "ods" and out.suffix.lower() == ".xlsx"):
+        fr.notes.append(f"the {fmt} workbook was rebuilt as an xlsx workbook from the text of "
+                        "every sheet")
+    elif fmt == "ods":
+        fr.notes.append("the ods workbook was rebuilt from the text of every sheet (cell "
+                        "styles and formulas are not kept)")
     try:
         with atomic_path(out) as tmp:
-            write_tables(path, tmp, fmt, tables, treated, plans, drops)
+            write_tables(path, tmp, fmt, tables, treated, plans, drops,
+                         out_format="ods" if out.suffix.lower() == ".ods" else None)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned
