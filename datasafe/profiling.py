@@ -290,7 +290,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
     arr = _text_array(s)
     # non-empty: not null, not empty, not only whitespace (the readers already null those)
     nonnull = arr.drop_null()
-    if len(nonnull):
+    if len(nonnull) and not table.meta.get("blanks_nulled"):  # the CSV readers nulled them
         blank = pc.utf8_is_space(nonnull)
         if pc.any(blank).as_py():
             nonnull = nonnull.filter(pc.invert(blank))

@@ -835,7 +835,8 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     table.ragged_rows = ragged
     if ragged:
         table.notes.append(f"{ragged} row(s) have a different number of fields than the header")
-    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv"})
+    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv",
+                       "blanks_nulled": True})  # _rows_to_batch nulled them
     return table
 
 
@@ -922,7 +923,10 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     table = Table(name=None, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl,
                   header_row=lay.header_idx + 1,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
-    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "pyarrow"})
+    # no cell is empty or whitespace only (null_values and the pass above): the profiler
+    # does not look for them again
+    table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "pyarrow",
+                       "blanks_nulled": True})
     return table
 
 

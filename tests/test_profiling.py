@@ -227,3 +227,24 @@ def test_risk_encoding_from_the_profilers_dictionary_equals_hashing_the_column(t
                        dictionaries=dicts)
     assert (a.fk == b.fk).all() and a.global_risk == b.global_risk
     assert a.l_diversity == b.l_diversity and "religion" in dicts
+
+
+@pytest.mark.parametrize("rows", [60, 150_000])  # the csv-module path and the pyarrow path
+def test_csv_readers_null_blanks_so_the_profiler_skips_that_pass(tmp_path, rows):
+    """The CSV readers make empty and whitespace-only cells null and say so; the profile is the
+    one the profiler's own blank pass gives."""
+    from datasafe.profiling import profile_table
+    from datasafe.read import read_tables
+
+    vals = ["Goma", "  ", "", "\t", "Beni ", '""'] * (rows // 6)
+    p = tmp_path / "sites.csv"
+    p.write_text("site,n\n" + "".join(f"{v},{i}\n" for i, v in enumerate(vals)))
+    table = read_tables(p)[0]
+    assert table.meta.get("blanks_nulled") is True
+    assert table.meta["reader"] == ("csv" if rows < 1000 else "pyarrow")
+    fast = profile_table(table)
+    table.meta["blanks_nulled"] = False
+    slow = profile_table(table)
+    for a, b in zip(fast.columns, slow.columns):
+        assert a.stats == b.stats and a.sample == b.sample
+    assert fast.columns[0].stats.non_empty == 2 * (rows // 6)

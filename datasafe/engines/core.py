@@ -60,15 +60,16 @@ class ProfilePart:
     sample_hash: Any = None  # uint64 row-number hashes of the sample rows
 
 
-def _nonempty(s):
+def _nonempty(s, blanks_nulled: bool = False):
     """Non-empty text values of one partition column as a pyarrow string array (the profiler's
-    definition: not null, not empty, not whitespace only)."""
+    definition: not null, not empty, not whitespace only). ``blanks_nulled``: the source
+    already made empty and whitespace-only cells null (the CSV batches)."""
     import pyarrow.compute as pc
 
     from datasafe.profiling import _text_array
 
     arr = _text_array(s).drop_null()
-    if len(arr):
+    if len(arr) and not blanks_nulled:
         bad = pc.or_(pc.utf8_is_space(arr), pc.equal(pc.binary_length(arr), 0))
         if pc.any(bad).as_py():
             arr = arr.filter(pc.invert(bad))
@@ -113,9 +114,11 @@ def row_hashes(index):
     return pd.util.hash_array(np.asarray(index, dtype=np.int64), hash_key=_ROW_KEY)
 
 
-def profile_part(df, keep_hashes: bool = True, below=None) -> ProfilePart:
+def profile_part(df, keep_hashes: bool = True, below=None,
+                 blanks_nulled: bool = False) -> ProfilePart:
     """Pass 1 on one partition. ``below``: the largest row hash of a full row sample merged so
-    far; rows above it cannot enter the sample and are not copied."""
+    far; rows above it cannot enter the sample and are not copied. ``blanks_nulled``: see
+    :func:`_nonempty`."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -124,7 +127,7 @@ def profile_part(df, keep_hashes: bool = True, below=None) -> ProfilePart:
 
     def column(key) -> ColumnPart:
         cp = ColumnPart()
-        arr = _nonempty(df[key])
+        arr = _nonempty(df[key], blanks_nulled)
         cp.non_empty = len(arr)
         if len(arr):
             lengths = pc.utf8_length(arr)

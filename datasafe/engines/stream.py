@@ -129,10 +129,12 @@ class StreamRunner(Runner):
         width = len(self.layout.keys)
         files = [private_open(tmp / f"c{j}.u64", "wb") for j in range(width)]
         pieces, held, below = [], 0, None
+        # the streaming CSV reader nulls empty and whitespace-only cells (sources.csv_batches)
+        clean = self.layout.meta.get("reader") == "pyarrow-stream"
         try:
             self.stats["dropped"] = 0
             for df in self._batches():
-                part = profile_part(df, below=below)
+                part = profile_part(df, below=below, blanks_nulled=clean)
                 for j, cp in enumerate(part.columns):
                     if cp.hashes is not None:
                         cp.hashes.astype(np.uint64).tofile(files[j])
