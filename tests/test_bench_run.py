@@ -28,3 +28,15 @@ def test_bench_run_small(tmp_path):
     # every truth column is classified; the bench's own F1 is computed
     assert 0.0 <= doc["f1"]["datasafe"]["any"] <= 1.0
     assert doc["f1"]["datasafe"]["any"] >= 0.9
+
+
+def test_stage_timer_names_every_stage(tmp_path):
+    """bench/stages.py times the pipeline's own stages in a fresh process (no timing
+    assertion: only that every stage is there and the run completes)."""
+    r = subprocess.run([sys.executable, str(REPO / "bench" / "stages.py"),
+                        str(REPO / "examples" / "beneficiary_registration.csv"), "--repeat", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    names = [line.split()[0] for line in r.stdout.splitlines()[2:]]
+    assert names == ["imports", "read", "profile", "detect", "risk", "checks", "report",
+                     "process"]
