@@ -254,21 +254,32 @@ class DaskRunner(Runner):
                 meta=_with_bucket(core.group_pairs(core.pair_frame(empty, plan, j)), buckets)))
         freq, *pairs = dask.persist(freq, *pairs, **self.kw)
         todo = [freq.map_partitions(_missing_any, plan, meta=("m", bool)).any()]
+        weights = None
         if plan.weight is not None:
-            todo.append(self.ddf.map_partitions(core.weight_values, plan,
-                                                meta=("w", "float64")).value_counts())
-            todo.append(freq["__bad"].sum())
+            weights = self.ddf.map_partitions(core.weight_values, plan, meta=("w", "float64"))
+            todo += [weights.size, freq["__bad"].sum()]
         got = self._compute(*todo)
+        counts = None
+        if weights is not None and (got[0] or (got[1] and got[2])):
+            # the median replaces invalid weights: only then are the weights' value counts
+            # brought here (with every weight valid it is never used)
+            (counts,) = self._compute(weights.value_counts())
         if got[0]:
             whole = {"freq": freq.drop(columns="__b").compute(**self.kw)}
-            if plan.weight is not None:
-                whole["weights"] = got[1]
+            if weights is not None:
+                whole["weights"] = counts
             for j, p in enumerate(pairs):
                 whole[f"s{j}"] = p.drop(columns="__b").compute(**self.kw)
             return self.accumulate(plan, ctx, whole)
         wmed = None
-        if plan.weight is not None:
-            wmed = weight_notes(plan, ctx, weight_median({"weights": got[1]}), int(got[2]))
+        if weights is not None:
+            if not got[1]:
+                wmed = None  # no valid weight at all: computed unweighted, with a note
+            elif counts is None:
+                wmed = 0.0  # no invalid weight: nothing takes the median (x 0 records)
+            else:
+                wmed = weight_median({"weights": counts})
+            wmed = weight_notes(plan, ctx, wmed, int(got[2]))
         acc = RiskAccumulator(plan, ctx, wmed, False, store=self._folder() / "risk.f8")
         for b in range(buckets):
             part = self._compute(freq[freq["__b"] == b],
