@@ -286,14 +286,11 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         ls = tp.local_suppression
         kv = [v for v in ls.get("key_vars", []) if v in out.columns and v not in dropped]
         kk = int(ls.get("k", k))
-        twins: dict[str, list[str]] = {}
         ctx = getattr(tp, "context", None) or {}
         auto = bool(ctx.get("auto_keys") and ctx.get("result") is not None)
-        if auto:
-            kv, twins = treated_key_vars(ctx, df, out, dropped)
         # key variables given by the user (--key-vars, a plan file) are suppressed, never removed
-        out, per_var, records, recoded = _suppress_or_recode(out, kv, kk, ls.get("importance"),
-                                                             twins, recode=auto)
+        out, per_var, records, recoded, kv, twins = suppress_on_rescan_keys(
+            ctx, df, out, dropped, kv, kk, ls.get("importance"), auto)
         both = kv + [t for v in kv for t in twins.get(v, [])]
         kv, per_var, removals = settle_suppression(
             filled_cells(df, both), filled_cells(out, both), kv, twins, per_var, recoded, kk,
@@ -354,13 +351,13 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
 RECODE_SHARE = 0.5
 
 
-def treated_key_vars(ctx: dict, raw, treated, dropped: list[str]
+def treated_key_vars(ctx: dict, raw, treated, dropped: list[str], same=None
                      ) -> tuple[list[str], dict[str, list[str]]]:
     """The key variables local suppression works on: the risk module's own default selection
     (:func:`datasafe.risk.keys.default_key_vars`) made on the *treated* table, after drops and
     generalisation — the ones the rescan measures — and, for each, the columns that carry the
     same information in the input (an admin name and its P-code), whose cells are suppressed
-    together with it."""
+    together with it. ``same``: :func:`twin_pairs` of the input, instead of ``raw``."""
     from datasafe.risk.keys import default_key_vars, same_information
 
     result = ctx["result"]
@@ -371,13 +368,59 @@ def treated_key_vars(ctx: dict, raw, treated, dropped: list[str]
     twins: dict[str, list[str]] = {}
     for c in cols:
         for o in result.columns:
-            if (o.key in exclude or o.key in kv or o.key not in raw.columns
+            if (o.key in exclude or o.key in kv
+                    or (o.key not in raw.columns if same is None else (c.key, o.key) not in same)
                     or o.entity is None or o.entity != c.entity
                     or any(o.key in t for t in twins.values())):
                 continue
-            if same_information(raw, c.key, o.key):
+            if same_information(raw, c.key, o.key) if same is None else same[(c.key, o.key)]:
                 twins.setdefault(c.key, []).append(o.key)
     return kv, twins
+
+
+def twin_pairs(ctx: dict, raw, columns: list[str]) -> dict[tuple[str, str], bool]:
+    """Whether each ordered pair of ``columns`` of one entity type carries the same information
+    in the input (:func:`treated_key_vars` asks this while choosing): computed while the
+    input's text is at hand, so that the streaming path can let it go before suppression."""
+    from datasafe.risk.keys import same_information
+
+    cols = [c for c in ctx["result"].columns if c.key in columns and c.entity is not None
+            and c.key in raw.columns]
+    return {(a.key, b.key): same_information(raw, a.key, b.key)
+            for a in cols for b in cols if a.key != b.key and a.entity == b.entity}
+
+
+def suppress_on_rescan_keys(ctx: dict, raw, treated, dropped: list[str], kv: list[str], k: int,
+                            importance, auto: bool, *, same=None, masks_only: bool = False):
+    """Local suppression to ``k`` on the key variables the rescan of the copy will measure.
+
+    With key variables chosen automatically, suppression may remove (recode) a variable it
+    would mostly empty; that frees a place under the cap, which the rescan fills with the next
+    candidate (a tenth column of a survey, say education). So the choice is made again without
+    the removed variables (and their twins) and suppression runs again from the treated table,
+    until no variable is removed or the choice adds nothing new. Returns (the suppressed frame
+    or :class:`Suppressed`, cells per variable, records, every removed variable with its share,
+    the key variables, their twins — of every round)."""
+    twins: dict[str, list[str]] = {}
+    if auto:
+        kv, twins = treated_key_vars(ctx, raw, treated, dropped, same)
+    all_twins = dict(twins)
+    removed: list = []
+    while True:
+        cols = list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))
+        frame = treated[cols] if masks_only else treated
+        res, per_var, records, recoded = _suppress_or_recode(
+            frame, list(kv), k, importance, twins, recode=auto, masks_only=masks_only)
+        removed += recoded
+        if not auto or not recoded:
+            return res, per_var, records, removed, kv, all_twins
+        gone = [v for v, _ in removed]
+        gone += [t for v in gone for t in all_twins.get(v, [])]
+        kv2, twins2 = treated_key_vars(ctx, raw, treated, list(dropped) + gone, same)
+        if set(kv2) <= set(kv):  # nothing the rescan would add: this round stands
+            return res, per_var, records, removed, kv, all_twins
+        kv, twins = kv2, twins2
+        all_twins.update(twins)
 
 
 def key_var_columns(ctx: dict, dropped: list[str]) -> list[str]:

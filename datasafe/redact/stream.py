@@ -155,14 +155,14 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         _header,
         _input_scan_options,
         _require_key,
-        _suppress_or_recode,
         build_plan,
         check_plan_columns,
         filled_cells,
         key_var_columns,
         scan_tables,
         settle_suppression,
-        treated_key_vars,
+        suppress_on_rescan_keys,
+        twin_pairs,
     )
     from datasafe.redact.treatments import TreatmentError, resolve
 
@@ -293,20 +293,19 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                     t, params = treat[c]
                     tframe[c] = t.apply(full[c], params, states.get(c), full)
             kk = int(ls.get("k", k))
-            twins: dict[str, list[str]] = {}
-            if auto:
-                kv, twins = treated_key_vars(ctx, full, tframe, dropped)
-            kframe = tframe[list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))]
-            # the input's text is not read again: only which of its cells were filled
-            filled = filled_cells(full, list(kframe.columns))
-            del full, tframe
+            # what the choice and the settling need of the input, taken before its text goes
+            same = twin_pairs(ctx, full, kcols) if auto else None
+            filled = filled_cells(full, kcols)
+            del full
             pa.default_memory_pool().release_unused()  # the pages go back before suppression
             # key variables given by the user (--key-vars, a plan file) are never removed;
             # the suppressed cells come back as row masks (no suppressed copy of the text)
-            done, per_var, records, recoded = _suppress_or_recode(
-                kframe, list(kv), kk, ls.get("importance"), twins, recode=auto,
+            done, per_var, records, recoded, kv, twins = suppress_on_rescan_keys(
+                ctx, None, tframe, dropped, kv, kk, ls.get("importance"), auto, same=same,
                 masks_only=True)
             masks = done.masks if done is not None else {}
+            kframe = tframe[list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))]
+            del tframe
             treated_filled = filled_cells(kframe, list(kframe.columns))
             kept = {c: f & ~masks[c] if c in masks else f for c, f in treated_filled.items()}
             kv, per_var, removals = settle_suppression(
