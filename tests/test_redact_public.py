@@ -75,7 +75,7 @@ def test_partner_copy_keeps_keyed_pseudonyms(tmp_path):
     assert re.search("ICRC", tp.column("registration_no").reason)
 
 
-def test_survey_copy_reaches_k_on_the_key_variables_its_rescan_measures(tmp_path):
+def test_survey_public_copy_reaches_k_on_what_its_rescan_measures_and_passes(tmp_path):
     """The bundled French household survey has more candidate key variables than the cap (8).
     Suppression removes those it would mostly empty; the freed places are filled with the next
     candidates, as the rescan of the copy fills them, and suppression runs again: the copy
@@ -95,5 +95,20 @@ def test_survey_copy_reaches_k_on_the_key_variables_its_rescan_measures(tmp_path
         # the variables suppression would have mostly emptied are removed, never half-kept
         assert {"grp_demo/niveau_instruction", "grp_besoins/revenu_mensuel_fcfa"} <= set(
             ls["recoded"])
+        # Kobo's collection metadata (DR-PII-12) and the locality, finer than a district
+        # (DR-GEO-04), are removed from a public-use copy: the copy passes
+        treat = {e["column"]: e["treatment"] for e in fr.tables[0]["columns"]}
+        for col in ("deviceid", "enqueteur", "_uuid", "_submission_time", "start",
+                    "grp_localisation/localite"):
+            assert treat[col] == "drop", col
+        assert "grp_localisation/region" in pd.read_csv(out, dtype=str).columns
+        assert fr.after.exit_code == 0, [f.check for f in fr.after.findings]
+        assert not {"DR-PII-12", "DR-GEO-04"} & {f.check for f in fr.after.findings}
         copies[stream] = out.read_bytes()
     assert copies[False] == copies[True]
+    # a partner copy keeps the locality and the collection times (the plan drops them only
+    # for public release)
+    res = datasafe.redact(str(survey), profile="partner-restricted", rescan=False,
+                          output=str(tmp_path / "partner.csv"), key=KEY)
+    treat = {e["column"]: e["treatment"] for e in res.files[0].tables[0]["columns"]}
+    assert treat["grp_localisation/localite"] != "drop" and treat["start"] != "drop"

@@ -23,8 +23,10 @@ LAST = ["Mukendi", "Kabila", "Tshisekedi", "Mbuyi", "Ilunga", "Kasongo", "Banza"
 
 def _beneficiaries(n: int, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    # villages of ~50 people each, every one in one province: frequent enough to survive the
-    # merge of rare categories, too fine for k (local suppression would empty most of them)
+    # occupations of ~50 people each, every one in one province: frequent enough to survive
+    # the merge of rare categories, too fine for k (local suppression would empty most of
+    # them). (A village column would be removed before suppression: too fine a location for
+    # public row-level data, DR-GEO-04.)
     village = rng.integers(0, n // 50, n)
     prov = village % (len(PROVINCES) - 1)
     # the last province has a dozen people in one village: some of its cells are suppressed
@@ -37,7 +39,7 @@ def _beneficiaries(n: int, seed: int = 7) -> pd.DataFrame:
         "age": rng.integers(0, 90, n).astype(str),
         "admin1": [PROVINCES[i][0] for i in prov],
         "admin1_pcode": [PROVINCES[i][1] for i in prov],
-        "village": [f"Village {x}" for x in village],
+        "occupation": [f"Occupation {x}" for x in village],
     })
 
 
@@ -80,13 +82,13 @@ def test_stream_twins_and_recode_equal_memory(tmp_path):
     _same_logs(tm, ts)
     lm = tm["local_suppression"]
     # the case under test happened: the name and its P-code are one key variable, the
-    # villages were recoded away
+    # occupations were recoded away
     assert lm["twins"] == {"admin1": ["admin1_pcode"]}
-    assert "village" in lm["recoded"] and "village" in tm["dropped"]
+    assert "occupation" in lm["recoded"] and "occupation" in tm["dropped"]
     assert lm["by_column"]["admin1_pcode"] == lm["by_column"]["admin1"] > 0
     assert (tmp_path / "m.csv").read_bytes() == (tmp_path / "s.csv").read_bytes()
     out = _read(tmp_path / "s.csv")
-    assert "village" not in out.columns and "full_name" not in out.columns
+    assert "occupation" not in out.columns and "full_name" not in out.columns
     assert (out["admin1"].isna() == out["admin1_pcode"].isna()).all()
 
 
@@ -105,6 +107,6 @@ def test_stream_parquet_twins_and_recode_equal_memory(tmp_path):
     tm, ts = _redact_both(src, tmp_path, ".parquet")
     _same_logs(tm, ts)
     assert tm["local_suppression"]["twins"] == {"admin1": ["admin1_pcode"]}
-    assert "village" in tm["local_suppression"]["recoded"]
+    assert "occupation" in tm["local_suppression"]["recoded"]
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "m.parquet"),
                                   pd.read_parquet(tmp_path / "s.parquet"))

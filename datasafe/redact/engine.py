@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from datasafe.model import FileResult, ScanResult
-from datasafe.redact.plan import Plan, PlanError, derive_table, merge_plan, parse_plan
+from datasafe.redact.plan import (
+    Plan,
+    PlanError,
+    derive_table,
+    fine_locations,
+    merge_plan,
+    parse_plan,
+)
 from datasafe.redact.treatments import (
     REMOVING_TREATMENTS,
     TreatmentError,
@@ -185,7 +192,8 @@ def build_plan(before: ScanResult, tables, profile, options, *, key_available: b
     for tres, table in zip(fres.tables, tables):
         plan.tables.append(derive_table(tres, table, profile, options,
                                         key_available=key_available,
-                                        destination=before.destination, importance=importance))
+                                        destination=before.destination, importance=importance,
+                                        fine_locations=fine_locations(before, fres, tres)))
     if override:
         merge_plan(plan, override, k=int(profile.param("k", 5)))
     if importance:

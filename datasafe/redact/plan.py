@@ -207,6 +207,15 @@ def _is_household_id(col, options, table_result=None) -> bool:
     return bool(hid) and hid not in ("none",) and col.name == hid
 
 
+def _collection_metadata(col) -> bool:
+    """A Kobo/ODK system column (what DR-PII-12 reports): ids, device, enumerator, submission
+    times, GPS precision and altitude."""
+    from datasafe.checking import lexicon as lx
+
+    n = lx.norm(col.name)
+    return n in lx.KOBO_META or n in lx.KOBO_META_HIGH or n.endswith(lx.KOBO_META_SUFFIXES)
+
+
 def derive_column(col, table_result, profile, options, *, key_available: bool,
                   destination: str | None) -> ColumnPlan:
     """The treatment of one column from its role and entity."""
@@ -233,6 +242,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
 
     if col.stats.non_empty == 0:
         cp.reason = "empty column"
+        return cp
+    if public and _collection_metadata(col):
+        cp.treatment = "drop"
+        cp.reason = ("collection metadata (device, enumerator, submission ids and times) "
+                     "removed from a public-use file, as Kobo's anonymisation does — DR-PII-12")
         return cp
     if role == "direct" or _is_household_id(col, options, table_result):
         if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
@@ -327,6 +341,14 @@ def _count_columns(result, table) -> list[str]:
     return cols
 
 
+def fine_locations(scan_result, fres, tres) -> list[str]:
+    """Columns of one table the scan found too fine for row-level data (DR-GEO-04 findings
+    not accepted in a baseline)."""
+    return [f.column for f in scan_result.findings
+            if f.check == "DR-GEO-04" and f.file == fres.path and f.table == tres.name
+            and f.column and not f.accepted]
+
+
 def derive_plan(scan_result, tables_by_file, profile, options, *, key_available: bool,
                 importance: list[str] | None = None) -> list[tuple[Any, Plan]]:
     """One plan per file of a scan: ``[(FileResult, Plan), ...]``."""
@@ -337,7 +359,9 @@ def derive_plan(scan_result, tables_by_file, profile, options, *, key_available:
         for tres, table in zip(fres.tables, tables):
             plan.tables.append(derive_table(tres, table, profile, options,
                                             key_available=key_available,
-                                            destination=destination, importance=importance))
+                                            destination=destination, importance=importance,
+                                            fine_locations=fine_locations(scan_result, fres,
+                                                                          tres)))
         out.append((fres, plan))
     return out
 
@@ -368,11 +392,20 @@ def effective_k(profile, tres=None) -> tuple[int, str | None]:
 
 
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,
-                 importance: list[str] | None = None) -> TablePlan:
+                 importance: list[str] | None = None,
+                 fine_locations: list[str] | None = None) -> TablePlan:
+    """``fine_locations``: columns the scan found too fine for row-level data (DR-GEO-04);
+    removed from a public-use file."""
     tp = TablePlan(table=tres.name)
+    fine = set(fine_locations or ())
     for col in tres.columns:
-        tp.columns.append(derive_column(col, tres, profile, options, key_available=key_available,
-                                        destination=destination))
+        cp = derive_column(col, tres, profile, options, key_available=key_available,
+                           destination=destination)
+        if destination == "public" and col.name in fine and cp.treatment != "drop":
+            cp.treatment, cp.params = "drop", {}
+            cp.reason = ("location below district level removed from public row-level data "
+                         "(the coarser admin columns stay) — DR-GEO-04")
+        tp.columns.append(cp)
     dropped = {c.column for c in tp.columns if c.treatment in ("drop", "blank", "pseudonymise")}
     extra = tres.risk.extra if tres.risk is not None else {}
     if tres.kind == "aggregate" or extra.get("table_kind") == "aggregate":
