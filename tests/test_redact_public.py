@@ -112,3 +112,28 @@ def test_survey_public_copy_reaches_k_on_what_its_rescan_measures_and_passes(tmp
                           output=str(tmp_path / "partner.csv"), key=KEY)
     treat = {e["column"]: e["treatment"] for e in res.files[0].tables[0]["columns"]}
     assert treat["grp_localisation/localite"] != "drop" and treat["start"] != "drop"
+
+
+def test_redaction_summary_and_markdown_log_in_french(tmp_path):
+    """`datasafe redact --lang fr`: the summary and the Markdown log speak French (labels,
+    verdicts, severities, the findings that remain); the JSON log keeps the contract's
+    English; no value of the data appears."""
+    survey = EXAMPLE.with_name("protection_incidents.csv")
+    out = tmp_path / "incidents.csv"
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--output",
+                                  str(out), "--lang", "fr"])
+    assert r.exit_code == 1, r.output[-2000:]  # a protection log is never public: it fails
+    for fr_text in ("risque avant : ", "risque après : ", "avant : NON CONFORME",
+                    "après : NON CONFORME", "reste : critique DR-DII-02", "journal : "):
+        assert fr_text in r.output, fr_text
+    assert "risk after" not in r.output and "still:" not in r.output
+    md = Path(str(out) + ".redaction-log.md").read_text(encoding="utf-8")
+    assert "risque après" in md
+    import json
+
+    log = json.loads(Path(str(out) + ".redaction-log.json").read_text(encoding="utf-8"))
+    assert log["files"][0]["after"]["verdict"] == "fail"
+    src = pd.read_csv(survey, dtype=str)
+    for col in ("case_id", "caseworker"):
+        for v in src[col].dropna().head(20):
+            assert v not in r.output and v not in md

@@ -55,10 +55,13 @@ Examples:
 @scan_options
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info"]),
               help="Lowest severity that makes the copy fail (default: the profile's).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the summary and of the Markdown log (the JSON log stays "
+                   "English, as the report contract).")
 @click.pass_context
 def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key_file,
            importance, fmt, no_rescan, stream, profile, destination, key_vars, weight,
-           household_id, phone_regions, ner, max_columns, fail_on):
+           household_id, phone_regions, ner, max_columns, fail_on, lang):
     from datasafe.profiles import ProfileError
     from datasafe.redact import RedactError
     from datasafe.redact import redact as run_redact
@@ -69,7 +72,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
-                                fail_on=fail_on)
+                                fail_on=fail_on, lang=lang)
         result = run_redact(list(paths) if len(paths) > 1 else paths[0], options=options,
                             plan=plan_file, output=output, output_dir=output_dir,
                             key_file=key_file, importance=split_list(importance),

@@ -120,6 +120,7 @@ class RedactionResult:
     profile: str | None = None
     key_id: str | None = None
     data: Any = None
+    lang: str = "en"  # of the text summary and the Markdown log (the JSON log stays English)
 
     @property
     def exit_code(self) -> int:
@@ -774,79 +775,104 @@ def _pct(x) -> str:
     return f"{100 * float(x):.2f} %"
 
 
-def _risk_line(r: dict | None) -> str:
+def _risk_line(r: dict | None, m=None) -> str:
+    m = m or _messages("en")
     if not r:
-        return "no key variables"
+        return m("redact.no_key_variables")
     if r.get("table_kind") == "aggregate":
         sc = r.get("small_cells") or {}
-        return (f"{sc.get('small', r.get('records_below_k', 0))} small cells below "
-                f"{sc.get('threshold', r.get('k_threshold'))}")
-    return (f"k_min {r.get('k_min')}, {r.get('records_below_k')} records below "
-            f"k={r.get('k_threshold')}, global risk {_pct(r.get('global_risk', 0))}")
+        return m("redact.risk_small_cells", n=sc.get("small", r.get("records_below_k", 0)),
+                 threshold=sc.get("threshold", r.get("k_threshold")))
+    return m("redact.risk_line", k_min=r.get("k_min"), below=r.get("records_below_k"),
+             k=r.get("k_threshold"), risk=_pct(r.get("global_risk", 0)))
 
 
-def _findings_line(f: dict | None) -> str:
+def _findings_line(f: dict | None, m=None) -> str:
+    m = m or _messages("en")
     if not f:
-        return "not scanned"
+        return m("redact.not_scanned")
     sev = f["findings_by_severity"]
-    parts = [f"{n} {s}" for s, n in sev.items() if n]
-    return (f"{'PASS' if f['exit_code'] == 0 else 'FAIL'}  "
-            + (", ".join(parts) if parts else "no findings"))
+    parts = [f"{n} {m.severity(s).lower()}" for s, n in sev.items() if n]
+    return (f"{m('verdict.pass') if f['exit_code'] == 0 else m('verdict.fail')}  "
+            + (", ".join(parts) if parts else m("findings.none")))
+
+
+def _messages(lang: str | None):
+    from datasafe.report.common import Messages
+
+    return Messages(lang or "en")
+
+
+def _aligned(indent: str, m, colon: str, rows: list[tuple[str, str]]) -> list[str]:
+    """``label: value`` lines with the values aligned (``risk before:`` / ``risk after: ``)."""
+    labels = [m(key) for key, _ in rows]
+    w = max(len(x) for x in labels)
+    return [f"{indent}{lab}{colon}{' ' * (w - len(lab))}{val}"
+            for lab, (_, val) in zip(labels, rows)]
 
 
 def render_summary(res: RedactionResult) -> str:
-    """The short text summary (no values, no key)."""
+    """The short text summary (no values, no key), in ``res.lang``."""
+    from datasafe.report.common import localize
+
+    m = _messages(res.lang)
+    c_ = m.colon
     lines = []
     for fr in res.files:
-        lines.append(f"datasafe redact: {fr.input} -> {fr.output or '(dataframe)'} "
-                     f"(profile {res.profile})")
+        lines.append(m("redact.header", input=fr.input, output=fr.output or "(dataframe)",
+                       profile=res.profile))
         for t in _file_log(fr)["tables"]:
             if t["table"] is not None:
-                lines.append(f"  table {t['table']}")
+                lines.append("  " + m("redact.table", name=t["table"]))
             width = max([len(c["column"]) for c in t["columns"]] + [6])
             for c in t["columns"]:
                 if c["treatment"] == "keep" and not c.get("cells_suppressed"):
                     continue
                 if c["treatment"] == "drop":
-                    what = f"{c['cells_removed']} cells removed"
+                    what = m("redact.removed", n=c["cells_removed"])
                 else:
-                    what = (f"{c.get('values_changed', 0)} changed, "
-                            f"{c.get('cells_suppressed', 0)} suppressed, "
-                            f"information loss {100 * c.get('information_loss', 0):.0f} %")
+                    what = m("redact.changed", changed=c.get("values_changed", 0),
+                             suppressed=c.get("cells_suppressed", 0),
+                             loss=f"{100 * c.get('information_loss', 0):.0f}")
                 desc = c["treatment"] + (f":{c['params']['method']}" if c["params"].get(
                     "method") and c["treatment"] != "drop" else "")
                 lines.append(f"    {c['column']:<{width}}  {desc:<24} {what}")
             ls = t.get("local_suppression")
             if ls:
                 by = ", ".join(f"{k} {v}" for k, v in ls["by_column"].items() if v)
-                lines.append(f"    local suppression to k={ls['k']}: {ls['cells_suppressed']} "
-                             f"values in {ls['records_affected']} records"
+                lines.append("    " + m("redact.local_suppression", k=ls["k"],
+                                         cells=ls["cells_suppressed"],
+                                         records=ls["records_affected"])
                              + (f" ({by})" if by else ""))
             sc = t.get("small_cells")
             if sc:
-                lines.append(f"    small cells below {sc['threshold']}: "
-                             f"{sc['primary_suppressed']} suppressed, "
-                             f"{sc['secondary_suppressed']} secondary")
+                lines.append("    " + m("redact.small_cells", threshold=sc["threshold"],
+                                         primary=sc["primary_suppressed"],
+                                         secondary=sc["secondary_suppressed"]))
             for n in t.get("notes") or []:
-                lines.append(f"    note: {n}")
-            lines.append(f"    risk before: {_risk_line(t.get('risk_before'))}")
-            lines.append(f"    risk after:  {_risk_line(t.get('risk_after'))}")
-        lines.append(f"  before: {_findings_line(findings_summary(fr.before))}")
-        lines.append(f"  after:  {_findings_line(findings_summary(fr.after))}")
+                lines.append(f"    {m('redact.note')}{c_}{n}")
+            lines += _aligned("    ", m, c_, [
+                ("redact.risk_before", _risk_line(t.get("risk_before"), m)),
+                ("redact.risk_after", _risk_line(t.get("risk_after"), m))])
+        lines += _aligned("  ", m, c_, [
+            ("redact.before", _findings_line(findings_summary(fr.before), m)),
+            ("redact.after", _findings_line(findings_summary(fr.after), m))])
         if fr.after is not None:
             remaining = [f for f in fr.after.findings
                          if f.severity in ("critical", "high", "medium")][:8]
             for f in remaining:
                 where = f" [{f.column}]" if f.column else ""
-                lines.append(f"    still: {f.severity} {f.check}{where} {f.message}")
+                msg = localize(f, res.lang or "en").message or f.message
+                lines.append(f"    {m('redact.still')}{c_}{m.severity(f.severity).lower()} "
+                             f"{f.check}{where} {msg}")
         for w in fr.plan.warnings:
-            lines.append(f"  warning: {w}")
+            lines.append(f"  {m('redact.warning')}{c_}{w}")
         for n in fr.notes:
-            lines.append(f"  note: {n}")
+            lines.append(f"  {m('redact.note')}{c_}{n}")
         if fr.log_path:
-            lines.append(f"  log: {fr.log_path}")
+            lines.append(f"  {m('redact.log')}{c_}{fr.log_path}")
     if res.key_id:
-        lines.append(f"pseudonym key id: {res.key_id}")
+        lines.append(f"{m('redact.key_id')}{c_}{res.key_id}")
     return "\n".join(lines) + "\n"
 
 
@@ -856,7 +882,7 @@ def write_logs(res: RedactionResult, fr: FileRedaction) -> None:
     if fr.output is None:
         return
     jpath, tpath = log_paths(Path(fr.output))
-    one = RedactionResult(files=[fr], profile=res.profile, key_id=res.key_id)
+    one = RedactionResult(files=[fr], profile=res.profile, key_id=res.key_id, lang=res.lang)
     fr.log_path, fr.summary_path = str(jpath), str(tpath)
     write_text(jpath, json.dumps(build_log(one), ensure_ascii=False, indent=2, default=str))
     write_text(tpath, render_summary(one))
@@ -919,7 +945,8 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         override = _load_override(plan)
     except PlanError as exc:
         raise RedactError(str(exc)) from None
-    res = RedactionResult(profile=prof.name, key_id=key_id(keyb) if keyb else None)
+    res = RedactionResult(profile=prof.name, key_id=key_id(keyb) if keyb else None,
+                          lang=getattr(options, "lang", None) or "en")
 
     # a DataFrame exists only once pandas is imported (the readers import it while they parse)
     pd = sys.modules.get("pandas")
