@@ -68,6 +68,23 @@ def wants_stream(path: Path, options) -> bool:
 class Runner:
     """The passes over partitions; engines implement them."""
 
+    _tmp = None  # the run's spill folder, made on first use (:meth:`_folder`)
+
+    def _folder(self) -> Path:
+        """The run's private spill folder (:mod:`datasafe.engines.spill`), made on first use
+        after removing the folders of killed runs."""
+        if self._tmp is None:
+            from datasafe.engines import spill
+
+            self._tmp = spill.create()
+        return self._tmp.path
+
+    def close(self) -> None:
+        """Remove the spill folder (engines with more to release extend this)."""
+        if self._tmp is not None:
+            self._tmp.close()
+            self._tmp = None
+
     def profile(self):  # -> (ProfilePart, distinct counts per column)
         raise NotImplementedError
 

@@ -475,14 +475,21 @@ def combination_risk(freq, plan: RiskPlan, wmed: float | None):
     return pd.DataFrame({"key": freq["key"].to_numpy(), "risk": np.asarray(risk, dtype=float)})
 
 
+def log_not_identified(risk):
+    """``log(1 - r)`` of record risks (clipped to [0, 1]; ``-inf`` for a certain record): a
+    household's records sum these, its risk is ``1 - exp(sum)``."""
+    import numpy as np
+
+    with np.errstate(divide="ignore"):
+        return np.log1p(-np.clip(np.asarray(risk, dtype=float), 0.0, 1.0))
+
+
 def household_logs(frame):
-    """``(key, h, risk)`` records → per household: the sum of ``log(1 - r)`` and the records."""
+    """``(h, risk)`` records → per household: the sum of ``log(1 - r)`` and the records."""
     import numpy as np
     import pandas as pd
 
-    with np.errstate(divide="ignore"):
-        logs = np.log1p(-np.clip(frame["risk"].to_numpy(dtype=float), 0.0, 1.0))
-    out = pd.DataFrame({"h": frame["h"].to_numpy(), "log": logs,
+    out = pd.DataFrame({"h": frame["h"].to_numpy(), "log": log_not_identified(frame["risk"]),
                         "n": np.ones(len(frame), dtype=np.int64)})
     return out.groupby("h", sort=False).sum().reset_index()
 
@@ -496,7 +503,5 @@ def household_frame(df, plan: RiskPlan, lookup):
     keys_sorted, risk_sorted = lookup  # from datasafe.engines.risk.RiskAccumulator.bucket
     hk = household_keys(df, plan)
     r = risk_sorted[np.searchsorted(keys_sorted, hk["key"].to_numpy())]
-    with np.errstate(divide="ignore"):
-        logs = np.log1p(-np.clip(r, 0.0, 1.0))
-    return pd.DataFrame({"h": hk["h"].to_numpy(), "log": logs,
+    return pd.DataFrame({"h": hk["h"].to_numpy(), "log": log_not_identified(r),
                          "n": np.ones(len(df), dtype=np.int64)})

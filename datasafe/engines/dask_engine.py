@@ -125,7 +125,6 @@ class DaskRunner(Runner):
         self.ddf = ddf
         self.layout = layout
         self.kw = compute_kw
-        self._tmp = None
 
     @classmethod
     def for_path(cls, path: Path, options) -> DaskRunner:
@@ -150,9 +149,7 @@ class DaskRunner(Runner):
         return cls(ddf, layout, _scheduler())
 
     def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.close()
-            self._tmp = None
+        super().close()
         client = self.kw.get("scheduler")
         if hasattr(client, "close"):  # the dask.distributed Client made for this scan
             client.close()
@@ -271,14 +268,10 @@ class DaskRunner(Runner):
             for j, p in enumerate(pairs):
                 whole[f"s{j}"] = p.drop(columns="__b").compute(**self.kw)
             return self.accumulate(plan, ctx, whole)
-        wmed = None
+        wmed = None  # also when no weight is valid: computed unweighted, with a note
         if weights is not None:
-            if not got[1]:
-                wmed = None  # no valid weight at all: computed unweighted, with a note
-            elif counts is None:
-                wmed = 0.0  # no invalid weight: nothing takes the median (x 0 records)
-            else:
-                wmed = weight_median({"weights": counts})
+            if got[1]:  # with no invalid weight, nothing takes the median (x 0 records)
+                wmed = 0.0 if counts is None else weight_median({"weights": counts})
             wmed = weight_notes(plan, ctx, wmed, int(got[2]))
         acc = RiskAccumulator(plan, ctx, wmed, False, store=self._folder() / "risk.f8")
         for b in range(buckets):
@@ -301,15 +294,6 @@ class DaskRunner(Runner):
                 (h,) = self._compute(part)
                 acc.households(h["log"].to_numpy(dtype=float), h["n"].to_numpy(dtype=float))
         return acc.result()
-
-    def _folder(self) -> Path:
-        """A private spill folder (:mod:`datasafe.engines.spill`) for the risk pairs behind the
-        medians, made on first use."""
-        if self._tmp is None:
-            from datasafe.engines import spill
-
-            self._tmp = spill.create()
-        return self._tmp.path
 
     def households(self, plan, lookup):
         import pandas as pd

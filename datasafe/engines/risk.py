@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasafe.engines.core import KeyCoder, RiskPlan, class_risk, class_weights, decode_keys
+from datasafe.engines.core import (
+    KeyCoder,
+    RiskPlan,
+    class_risk,
+    class_weights,
+    decode_keys,
+    log_not_identified,
+)
 
 
 def plan_risk(table, result, options, profile):
@@ -485,8 +492,7 @@ class RiskAccumulator:
         many records have it."""
         import numpy as np
 
-        with np.errstate(divide="ignore"):
-            log = np.log1p(-np.clip(np.asarray(risk, dtype=float), 0.0, 1.0))
+        log = log_not_identified(risk)
         n = np.asarray(n, dtype=float)
         self.has_households = True
         self.hh_er += float(((1.0 - np.exp(log)) * n).sum())

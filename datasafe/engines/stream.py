@@ -67,7 +67,6 @@ class StreamRunner(Runner):
     def __init__(self, batches, layout):
         self._batches = batches  # callable → iterator of text DataFrames
         self.layout = layout
-        self._tmp = None
         self.rows = 0
 
     @classmethod
@@ -97,20 +96,6 @@ class StreamRunner(Runner):
         runner = cls(batches, layout)
         runner.stats = stats
         return runner
-
-    def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.close()
-            self._tmp = None
-
-    def _folder(self) -> Path:
-        """The run's private spill folder (:mod:`datasafe.engines.spill`), made on first use
-        after removing the folders of killed runs."""
-        if self._tmp is None:
-            from datasafe.engines import spill
-
-            self._tmp = spill.create()
-        return self._tmp.path
 
     # -- pass 1 ----------------------------------------------------------------------------
 
@@ -174,7 +159,7 @@ class StreamRunner(Runner):
         import numpy as np
         import pandas as pd
 
-        from datasafe.engines.core import group_freq, group_pairs
+        from datasafe.engines.core import group_freq, group_pairs, household_logs
         from datasafe.engines.risk import (
             PairStore,
             RiskAccumulator,
@@ -221,12 +206,8 @@ class StreamRunner(Runner):
             hh = spill.read("hh", b)
             if hh is not None:
                 r = risk_sorted[np.searchsorted(keys_sorted, hh["key"].to_numpy())]
-                with np.errstate(divide="ignore"):
-                    logs = np.log1p(-np.clip(r, 0.0, 1.0))
-                part = pd.DataFrame({"h": hh["h"].to_numpy(), "log": logs,
-                                     "n": np.ones(len(hh), dtype=np.int64)})
-                households.write("hsum", part.groupby("h", sort=False).sum().reset_index(),
-                                 by="h")
+                households.write("hsum", household_logs(pd.DataFrame(
+                    {"h": hh["h"].to_numpy(), "risk": r})), by="h")
             lone = spill.read("lone", b)
             if lone is not None:
                 lone = lone.groupby("key", sort=False)["n"].sum()
