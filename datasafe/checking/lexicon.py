@@ -56,6 +56,13 @@ KOBO_META_HIGH = {
 }
 KOBO_META_SUFFIXES = ("_precision", "_altitude")
 
+
+def is_collection_metadata(header: str) -> bool:
+    """A normalised header (:func:`norm`) of a Kobo/ODK system column: ids, submission times,
+    device, enumerator (``KOBO_META`` holds ``KOBO_META_HIGH``), GPS precision and altitude —
+    what DR-PII-12 reports and a public-use copy drops."""
+    return header in KOBO_META or header.endswith(KOBO_META_SUFFIXES)
+
 # --- Coordinates (DR-GEO) ---------------------------------------------------------------------
 COORD_TOKENS = {"lat", "latitude", "lon", "lng", "long", "longitude", "gps", "geopoint",
                 "geolocation", "coordinates", "coordonnees", "coordenadas", "coord", "coords"}

@@ -207,18 +207,11 @@ def _is_household_id(col, options, table_result=None) -> bool:
     return bool(hid) and hid not in ("none",) and col.name == hid
 
 
-def _collection_metadata(col) -> bool:
-    """A Kobo/ODK system column (what DR-PII-12 reports): ids, device, enumerator, submission
-    times, GPS precision and altitude."""
-    from datasafe.checking import lexicon as lx
-
-    n = lx.norm(col.name)
-    return n in lx.KOBO_META or n in lx.KOBO_META_HIGH or n.endswith(lx.KOBO_META_SUFFIXES)
-
-
 def derive_column(col, table_result, profile, options, *, key_available: bool,
                   destination: str | None) -> ColumnPlan:
     """The treatment of one column from its role and entity."""
+    from datasafe.checking import lexicon as lx
+
     ent = col.entity
     role = col.role
     public = destination == "public"
@@ -243,7 +236,7 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     if col.stats.non_empty == 0:
         cp.reason = "empty column"
         return cp
-    if public and _collection_metadata(col):
+    if public and lx.is_collection_metadata(lx.norm(col.name)):  # what DR-PII-12 reports
         cp.treatment = "drop"
         cp.reason = ("collection metadata (device, enumerator, submission ids and times) "
                      "removed from a public-use file, as Kobo's anonymisation does — DR-PII-12")

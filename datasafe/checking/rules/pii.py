@@ -347,7 +347,7 @@ class CollectionMetadata(Check):
             n = ctx.norm(c)
             if n in lx.KOBO_META_HIGH and c.stats.non_empty:
                 high.append(c)
-            elif n in lx.KOBO_META or n.endswith(lx.KOBO_META_SUFFIXES):
+            elif lx.is_collection_metadata(n):
                 (weak if n in self.WEAK else strong).append(c)
         if not (strong or high):
             return
