@@ -299,7 +299,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         auto = bool(ctx.get("auto_keys") and ctx.get("result") is not None)
         # key variables given by the user (--key-vars, a plan file) are suppressed, never removed
         out, per_var, records, recoded, kv, twins = suppress_on_rescan_keys(
-            ctx, df, out, dropped, kv, kk, ls.get("importance"), auto)
+            ctx, out, dropped, kv, kk, ls.get("importance"), auto, twins_in(df))
         both = kv + [t for v in kv for t in twins.get(v, [])]
         kv, per_var, removals = settle_suppression(
             filled_cells(df, both), filled_cells(out, both), kv, twins, per_var, recoded, kk,
@@ -360,14 +360,15 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
 RECODE_SHARE = 0.5
 
 
-def treated_key_vars(ctx: dict, raw, treated, dropped: list[str], same=None
+def treated_key_vars(ctx: dict, treated, dropped: list[str], same
                      ) -> tuple[list[str], dict[str, list[str]]]:
     """The key variables local suppression works on: the risk module's own default selection
     (:func:`datasafe.risk.keys.default_key_vars`) made on the *treated* table, after drops and
     generalisation — the ones the rescan measures — and, for each, the columns that carry the
     same information in the input (an admin name and its P-code), whose cells are suppressed
-    together with it. ``same``: :func:`twin_pairs` of the input, instead of ``raw``."""
-    from datasafe.risk.keys import default_key_vars, same_information
+    together with it. ``same(a, b)``: whether two input columns are one-to-one
+    (:func:`twins_in` or :func:`twin_pairs`)."""
+    from datasafe.risk.keys import default_key_vars
 
     result = ctx["result"]
     exclude = set(dropped) | set(ctx.get("exclude") or ())
@@ -377,30 +378,36 @@ def treated_key_vars(ctx: dict, raw, treated, dropped: list[str], same=None
     twins: dict[str, list[str]] = {}
     for c in cols:
         for o in result.columns:
-            if (o.key in exclude or o.key in kv
-                    or (o.key not in raw.columns if same is None else (c.key, o.key) not in same)
-                    or o.entity is None or o.entity != c.entity
+            if (o.key in exclude or o.key in kv or o.entity is None or o.entity != c.entity
                     or any(o.key in t for t in twins.values())):
                 continue
-            if same_information(raw, c.key, o.key) if same is None else same[(c.key, o.key)]:
+            if same(c.key, o.key):
                 twins.setdefault(c.key, []).append(o.key)
     return kv, twins
 
 
-def twin_pairs(ctx: dict, raw, columns: list[str]) -> dict[tuple[str, str], bool]:
-    """Whether each ordered pair of ``columns`` of one entity type carries the same information
-    in the input (:func:`treated_key_vars` asks this while choosing): computed while the
-    input's text is at hand, so that the streaming path can let it go before suppression."""
+def twins_in(raw):
+    """``same(a, b)`` for :func:`treated_key_vars` over the input table ``raw``."""
+    from datasafe.risk.keys import same_information
+
+    return lambda a, b: b in raw.columns and same_information(raw, a, b)
+
+
+def twin_pairs(ctx: dict, raw, columns: list[str]):
+    """``same(a, b)`` for :func:`treated_key_vars`, every pair of ``columns`` of one entity
+    type compared now, while the input's text is at hand, so that the streaming path can let
+    it go before suppression."""
     from datasafe.risk.keys import same_information
 
     cols = [c for c in ctx["result"].columns if c.key in columns and c.entity is not None
             and c.key in raw.columns]
-    return {(a.key, b.key): same_information(raw, a.key, b.key)
-            for a in cols for b in cols if a.key != b.key and a.entity == b.entity}
+    pairs = {(a.key, b.key): same_information(raw, a.key, b.key)
+             for a in cols for b in cols if a.key != b.key and a.entity == b.entity}
+    return lambda a, b: pairs.get((a, b), False)
 
 
-def suppress_on_rescan_keys(ctx: dict, raw, treated, dropped: list[str], kv: list[str], k: int,
-                            importance, auto: bool, *, same=None, masks_only: bool = False):
+def suppress_on_rescan_keys(ctx: dict, treated, dropped: list[str], kv: list[str], k: int,
+                            importance, auto: bool, same, *, masks_only: bool = False):
     """Local suppression to ``k`` on the key variables the rescan of the copy will measure.
 
     With key variables chosen automatically, suppression may remove (recode) a variable it
@@ -409,10 +416,11 @@ def suppress_on_rescan_keys(ctx: dict, raw, treated, dropped: list[str], kv: lis
     the removed variables (and their twins) and suppression runs again from the treated table,
     until no variable is removed or the choice adds nothing new. Returns (the suppressed frame
     or :class:`Suppressed`, cells per variable, records, every removed variable with its share,
-    the key variables, their twins — of every round)."""
+    the key variables, their twins — of every round). ``same``: see
+    :func:`treated_key_vars`."""
     twins: dict[str, list[str]] = {}
     if auto:
-        kv, twins = treated_key_vars(ctx, raw, treated, dropped, same)
+        kv, twins = treated_key_vars(ctx, treated, dropped, same)
     all_twins = dict(twins)
     removed: list = []
     while True:
@@ -425,7 +433,7 @@ def suppress_on_rescan_keys(ctx: dict, raw, treated, dropped: list[str], kv: lis
             return res, per_var, records, removed, kv, all_twins
         gone = [v for v, _ in removed]
         gone += [t for v in gone for t in all_twins.get(v, [])]
-        kv2, twins2 = treated_key_vars(ctx, raw, treated, list(dropped) + gone, same)
+        kv2, twins2 = treated_key_vars(ctx, treated, list(dropped) + gone, same)
         if set(kv2) <= set(kv):  # nothing the rescan would add: this round stands
             return res, per_var, records, removed, kv, all_twins
         kv, twins = kv2, twins2
@@ -775,8 +783,7 @@ def _pct(x) -> str:
     return f"{100 * float(x):.2f} %"
 
 
-def _risk_line(r: dict | None, m=None) -> str:
-    m = m or _messages("en")
+def _risk_line(r: dict | None, m) -> str:
     if not r:
         return m("redact.no_key_variables")
     if r.get("table_kind") == "aggregate":
@@ -787,8 +794,7 @@ def _risk_line(r: dict | None, m=None) -> str:
              k=r.get("k_threshold"), risk=_pct(r.get("global_risk", 0)))
 
 
-def _findings_line(f: dict | None, m=None) -> str:
-    m = m or _messages("en")
+def _findings_line(f: dict | None, m) -> str:
     if not f:
         return m("redact.not_scanned")
     sev = f["findings_by_severity"]

@@ -294,14 +294,14 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                     tframe[c] = t.apply(full[c], params, states.get(c), full)
             kk = int(ls.get("k", k))
             # what the choice and the settling need of the input, taken before its text goes
-            same = twin_pairs(ctx, full, kcols) if auto else None
+            same = twin_pairs(ctx, full, kcols) if auto else None  # only auto choices ask
             filled = filled_cells(full, kcols)
             del full
             pa.default_memory_pool().release_unused()  # the pages go back before suppression
             # key variables given by the user (--key-vars, a plan file) are never removed;
             # the suppressed cells come back as row masks (no suppressed copy of the text)
             done, per_var, records, recoded, kv, twins = suppress_on_rescan_keys(
-                ctx, None, tframe, dropped, kv, kk, ls.get("importance"), auto, same=same,
+                ctx, tframe, dropped, kv, kk, ls.get("importance"), auto, same,
                 masks_only=True)
             masks = done.masks if done is not None else {}
             kframe = tframe[list(dict.fromkeys(kv + [t for v in kv for t in twins.get(v, [])]))]
