@@ -12,7 +12,7 @@ import re
 
 from datasafe.concurrency import map_on_cores
 from datasafe.model import ColumnResult, ColumnStats, TableResult
-from datasafe.read import Table
+from datasafe.read import Table, blank_mask
 
 SAMPLE_SIZE = 500
 SEED = 20211001  # fixed: the same file gives the same sample, run after run
@@ -211,11 +211,10 @@ def _dictionary(full):
 def _nonblank(dictionary, counts):
     """The non-empty, non-whitespace entries of a dictionary and their counts."""
     import numpy as np
-    import pyarrow.compute as pc
 
     if len(dictionary) == 0:
         return dictionary, counts
-    blank = pc.or_(pc.utf8_is_space(dictionary), pc.equal(pc.binary_length(dictionary), 0))
+    blank = blank_mask(dictionary)
     keep = np.invert(np.asarray(blank.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool))
     return dictionary.filter(keep), counts[keep]
 
@@ -272,6 +271,20 @@ def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE, full=None):
     return distinct, sample, keep, codes
 
 
+def nonblank_values(arr, blanks_nulled: bool = False):
+    """The non-empty values of a text array: not null, not empty, not whitespace only (the
+    profiler's definition, shared by the partitioned engines). ``blanks_nulled``: the reader
+    already made empty and whitespace-only cells null (the CSV readers): no pass for them."""
+    import pyarrow.compute as pc
+
+    nonnull = arr.drop_null()
+    if len(nonnull) and not blanks_nulled:
+        blank = blank_mask(nonnull)
+        if pc.any(blank).as_py():
+            nonnull = nonnull.filter(pc.invert(blank))
+    return nonnull
+
+
 def profile_column(table: Table, index: int) -> ColumnResult:
     """Vectorised statistics of one column (pyarrow compute over the whole column) and a
     seeded sample of its distinct non-empty values."""
@@ -288,15 +301,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
     if getattr(s, "ndim", 1) != 1:  # a repeated label in a hand-made frame
         s = s.iloc[:, 0]
     arr = _text_array(s)
-    # non-empty: not null, not empty, not only whitespace (the readers already null those)
-    nonnull = arr.drop_null()
-    if len(nonnull) and not table.meta.get("blanks_nulled"):  # the CSV readers nulled them
-        blank = pc.utf8_is_space(nonnull)
-        if pc.any(blank).as_py():
-            nonnull = nonnull.filter(pc.invert(blank))
-        empty = pc.equal(pc.binary_length(nonnull), 0)
-        if pc.any(empty).as_py():
-            nonnull = nonnull.filter(pc.invert(empty))
+    nonnull = nonblank_values(arr, bool(table.meta.get("blanks_nulled")))
     non_empty = len(nonnull)
     if non_empty == 0:
         col.stats = ColumnStats(rows=rows)

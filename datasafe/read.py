@@ -630,12 +630,19 @@ def _check_width(width: int, limits: ReadLimits, path: Path, what: str = "table"
                               f"{limits.max_columns} (raise it with --max-columns)")
 
 
+def blank_mask(arr):
+    """Which strings of a text array are empty or whitespace only (nulls stay null)."""
+    import pyarrow.compute as pc
+
+    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+
+
 def _blank_to_null(arr):
     """Empty and whitespace-only strings → null (vectorised)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    mask = pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+    mask = blank_mask(arr)
     if pc.any(mask).as_py():
         arr = pc.if_else(mask, pa.scalar(None, pa.string()), arr)
     return arr

@@ -70,10 +70,9 @@ def share_matching(series, pattern: str, col=None) -> tuple[int, int]:
     counts = getattr(col, "counts", None)
     if counts is not None:
         import numpy as np
-        import pandas as pd
 
-        uniques, n = counts
-        u = pd.Series(uniques.to_pandas(), dtype="str").str.strip()
+        u = _stripped_uniques(counts)
+        n = counts[1]
         keep = (u != "").to_numpy()
         hit = u.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         n = np.asarray(n)
@@ -111,14 +110,20 @@ def numbers(series):
     return pd.to_numeric(cleaned, errors="coerce")
 
 
+def _stripped_uniques(counts):
+    """The profiler's kept distinct values (``col.counts``: values, counts) as a Series of
+    stripped text, aligned with the counts."""
+    import pandas as pd
+
+    return pd.Series(counts[0].to_pandas(), dtype="str").str.strip()
+
+
 def distinct_values(series, col=None):
     """The distinct non-empty, stripped values of a text column — from the profiler's value
     counts when it kept them (``col.counts``), else from one pass over the column."""
     counts = getattr(col, "counts", None)
     if counts is not None:
-        import pandas as pd
-
-        u = pd.Series(counts[0].to_pandas(), dtype="str").str.strip()
+        u = _stripped_uniques(counts)
         return u[u != ""].drop_duplicates()
     s = nonempty(series)
     return None if s is None else s.drop_duplicates()

@@ -64,16 +64,9 @@ def _nonempty(s, blanks_nulled: bool = False):
     """Non-empty text values of one partition column as a pyarrow string array (the profiler's
     definition: not null, not empty, not whitespace only). ``blanks_nulled``: the source
     already made empty and whitespace-only cells null (the CSV batches)."""
-    import pyarrow.compute as pc
+    from datasafe.profiling import _text_array, nonblank_values
 
-    from datasafe.profiling import _text_array
-
-    arr = _text_array(s).drop_null()
-    if len(arr) and not blanks_nulled:
-        bad = pc.or_(pc.utf8_is_space(arr), pc.equal(pc.binary_length(arr), 0))
-        if pc.any(bad).as_py():
-            arr = arr.filter(pc.invert(bad))
-    return arr
+    return nonblank_values(_text_array(s), blanks_nulled)
 
 
 def _bottom(values, hashes, counts, k: int) -> dict:
