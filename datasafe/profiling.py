@@ -52,6 +52,36 @@ def infer_type(values: list[str]) -> str:
     return "string"
 
 
+def _offsets(arr):
+    """The value offsets of a pyarrow (large) string array, as numpy int64 (``len + 1``)."""
+    import numpy as np
+    import pyarrow as pa
+
+    odt = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    return np.frombuffer(arr.buffers()[1], dtype=odt, count=len(arr) + 1,
+                         offset=arr.offset * odt.itemsize).astype(np.int64)
+
+
+def length_stats(arr) -> tuple[int, int, int]:
+    """(shortest, longest, total) length in characters of a pyarrow string array without
+    nulls. ASCII text (no byte with its high bit set) has one
+    character per byte, so the lengths are the offsets' differences; other text is measured
+    by pyarrow's ``utf8_length``."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    off = _offsets(arr)
+    base, total = int(off[0]), int(off[-1] - off[0])
+    data = arr.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8, count=total, offset=base) if total else None
+    if raw is None or raw.max() < 0x80:  # ASCII: a character per byte
+        lengths = np.diff(off)
+        return int(lengths.min()), int(lengths.max()), total
+    lengths = pc.utf8_length(arr)
+    mm = pc.min_max(lengths).as_py()
+    return int(mm["min"]), int(mm["max"]), int(pc.sum(lengths).as_py())
+
+
 def _text_array(s):
     """A pandas column of text → a pyarrow string array (zero-copy for the ``str`` dtype)."""
     import pyarrow as pa
@@ -193,6 +223,11 @@ def sample_distinct(uniques, k: int = SAMPLE_SIZE) -> list[str]:
 THREADED_CELLS = 2_000_000  # tables at least this big are profiled a column per core
 COUNTS_MAX = 200_000  # value counts kept for columns with at most this many distinct values
 _PROBE = 20_000  # rows looked at to guess whether a column is nearly unique
+# share of distinct values among the probed rows above which a column is hashed and sorted:
+# 0.9 of 20,000 rows is about 95,000 equally frequent values; below it the hash table is as
+# cheap (dates of birth, amounts: 30,000 distinct in 1M rows counted in 55 ms instead of hashed
+# in 120 ms and then counted anyway, their counts being kept)
+_NEARLY_UNIQUE = 0.9
 
 
 def _dictionary(full):
@@ -243,8 +278,7 @@ def _distinct_and_sample(nonnull, k: int = SAMPLE_SIZE, full=None):
         return vc.field("values"), vc.field("counts").to_numpy(), None
 
     probe = nonnull.slice(0, _PROBE) if n > 4 * _PROBE else None
-    nearly_unique = probe is not None and pc.count_distinct(probe).as_py() > 0.5 * len(probe)
-    if not nearly_unique:
+    if probe is None or pc.count_distinct(probe).as_py() <= _NEARLY_UNIQUE * len(probe):
         uniques, cnt, codes = counted()
         sample = sample_distinct(uniques, k)
         small = len(uniques) <= COUNTS_MAX
@@ -288,7 +322,6 @@ def nonblank_values(arr, blanks_nulled: bool = False):
 def profile_column(table: Table, index: int) -> ColumnResult:
     """Vectorised statistics of one column (pyarrow compute over the whole column) and a
     seeded sample of its distinct non-empty values."""
-    import pyarrow.compute as pc
 
     key = table.keys[index]
     s = table.data[key] if key in table.data.columns else None
@@ -306,8 +339,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
     if non_empty == 0:
         col.stats = ColumnStats(rows=rows)
         return col
-    lengths = pc.utf8_length(nonnull)
-    mm = pc.min_max(lengths).as_py()
+    shortest, longest, chars = length_stats(nonnull)
     # codes for the risk stage only for text columns (a column of numbers or mixed objects from
     # the library API is encoded from its own values there, as before)
     text = str(s.dtype) == "str"
@@ -318,9 +350,9 @@ def profile_column(table: Table, index: int) -> ColumnResult:
         rows=rows,
         non_empty=int(non_empty),
         distinct=int(distinct),
-        min_length=int(mm["min"]),
-        max_length=int(mm["max"]),
-        mean_length=float(pc.mean(lengths).as_py()),
+        min_length=shortest,
+        max_length=longest,
+        mean_length=chars / non_empty,
     )
     return col
 

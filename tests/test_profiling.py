@@ -141,6 +141,46 @@ def test_nearly_unique_and_repetitive_columns_give_the_same_distinct_count_and_s
     assert fast[2] is None  # counts are not kept for a nearly unique column
 
 
+def test_a_column_of_repeated_dates_is_counted_once_and_keeps_its_counts(monkeypatch):
+    """30,000 dates of birth over 200,000 rows look nearly unique in the first rows but repeat
+    enough for the value counts the checks and risk use: counted straight away, and the answer
+    is the one the hashing route gives."""
+    import numpy as np
+    import pyarrow as pa
+
+    from datasafe import profiling as P
+
+    rng = np.random.default_rng(5)
+    days = np.datetime64("1950-01-01") + rng.integers(0, 30_000, 200_000)
+    arr = pa.array(days.astype(str).tolist())
+    calls = []
+    real = P.value_hashes
+    monkeypatch.setattr(P, "value_hashes", lambda v: calls.append(len(v)) or real(v))
+    counted = P._distinct_and_sample(arr)
+    assert max(calls) < 100_000  # only the sample's distinct values were hashed, not every row
+    assert counted[2] is not None and int(counted[2][1].sum()) == 200_000
+    monkeypatch.setattr(P, "_NEARLY_UNIQUE", 0.0)  # force the hashing route
+    hashed = P._distinct_and_sample(arr)
+    assert hashed[0] == counted[0] and hashed[1] == counted[1]
+    assert hashed[2] is not None  # the probe was fooled: counted after all
+
+
+@pytest.mark.parametrize("values", [
+    ["Amani", "", "Goma-Nord", "x" * 40],
+    ["Bénédicte", "Kŏ", "", "Ngoy 🙂", "plain"],
+])
+def test_length_stats_count_characters_not_bytes(values):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from datasafe.profiling import length_stats
+
+    arr = pa.array(values)
+    lengths = pc.utf8_length(arr).to_pylist()
+    assert length_stats(arr) == (min(lengths), max(lengths), sum(lengths))
+    assert length_stats(arr.slice(1)) == (min(lengths[1:]), max(lengths[1:]), sum(lengths[1:]))
+
+
 def test_checks_and_detectors_get_the_same_numbers_from_kept_value_counts(tmp_path):
     """The value counts the profiler keeps give the checks the same counts as a pass over the
     whole column (dates of birth written in full, with blanks and padding)."""

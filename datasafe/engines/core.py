@@ -116,17 +116,14 @@ def profile_part(df, keep_hashes: bool = True, below=None,
     import pyarrow.compute as pc
 
     from datasafe.concurrency import map_on_cores
-    from datasafe.profiling import SAMPLE_SIZE, value_hashes
+    from datasafe.profiling import SAMPLE_SIZE, length_stats, value_hashes
 
     def column(key) -> ColumnPart:
         cp = ColumnPart()
         arr = _nonempty(df[key], blanks_nulled)
         cp.non_empty = len(arr)
         if len(arr):
-            lengths = pc.utf8_length(arr)
-            mm = pc.min_max(lengths).as_py()
-            cp.min_len, cp.max_len = int(mm["min"]), int(mm["max"])
-            cp.sum_len = int(pc.sum(lengths).as_py())
+            cp.min_len, cp.max_len, cp.sum_len = length_stats(arr)
             vc = pc.value_counts(arr)
             values = vc.field("values")
             h = value_hashes(values)
