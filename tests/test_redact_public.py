@@ -137,3 +137,106 @@ def test_redaction_summary_and_markdown_log_in_french(tmp_path):
     for col in ("case_id", "caseworker"):
         for v in src[col].dropna().head(20):
             assert v not in r.output and v not in md
+
+
+def test_the_plan_is_explained_in_french_and_plan_files_keep_english(tmp_path):
+    """`datasafe redact --plan --lang fr`: every derived reason, the local-suppression line and
+    the note on k are French (the treatments stay as a plan file writes them); the saved plan
+    file and the JSON log keep the English reasons."""
+    import json
+
+    import yaml
+
+    survey = EXAMPLE.with_name("household_survey_fr.csv")
+    plan_file = tmp_path / "plan.yaml"
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan",
+                                  "--lang", "fr", "--write-plan", str(plan_file)])
+    assert r.exit_code == 0, r.output[-2000:]
+    out = r.output
+    assert out.startswith("Plan d'anonymisation (profil hdx-public)")
+    for fr_text in ("métadonnées de collecte", "lieu plus fin que le district",
+                    "âge exact remplacé par des tranches d'âge", "attribut sensible (RELIGION)",
+                    "texte libre retiré d'un fichier public", "suppression locale jusqu'à k=",
+                    "note : k relevé de 5 à"):
+        assert fr_text in out, fr_text
+    for en_text in ("removed", "turned into", "kept (", "local suppression to", "note:",
+                    "Redaction plan"):
+        assert en_text not in out, en_text
+    assert "generalise:age_band" in out and "  drop  " in out  # plan-file vocabulary
+    saved = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    reasons = {c: v.get("reason") for c, v in saved["tables"][0]["columns"].items()}
+    assert reasons["grp_demo/religion"] == ("sensitive attribute (RELIGION) removed from a "
+                                            "public-use file — DR-DEID-11")
+
+    en = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan"])
+    assert "k raised from 5 to" in en.output and "relevé" not in en.output
+
+    out_csv = tmp_path / "pub.csv"
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--output",
+                                  str(out_csv), "--lang", "fr", "--plan-file", str(plan_file)])
+    assert r.exit_code == 0, r.output[-2000:]
+    log = json.loads(Path(str(out_csv) + ".redaction-log.json").read_text(encoding="utf-8"))
+    assert log["files"][0]["plan_warnings"] == []
+
+
+def test_plan_file_warnings_are_said_in_french(tmp_path):
+    survey = EXAMPLE.with_name("household_survey_fr.csv")
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text("version: 1\ntables:\n  - table: null\n    columns:\n"
+                         "      colonne_absente: {treatment: drop}\n", encoding="utf-8")
+    args = ["redact", str(survey), "--profile", "hdx-public", "--plan", "--plan-file",
+            str(plan_file)]
+    fr = CliRunner().invoke(main, args + ["--lang", "fr"])
+    en = CliRunner().invoke(main, args)
+    assert ("avertissement : le fichier de plan nomme la colonne « colonne_absente », absente "
+            "du tableau") in fr.output
+    assert "warning: plan file names column 'colonne_absente', which table lacks" in en.output
+
+
+def test_a_phrase_is_its_english_text_everywhere_but_where_a_language_is_asked():
+    import pickle
+
+    from datasafe.report.common import Messages, Phrase, say
+
+    p = Phrase("plan.reason.rare_merge", k=34)
+    assert p == "categories seen fewer than 34 times merged into 'Other' — DR-DEID-11"
+    assert say(Messages("en"), p) == p and say(Messages("fr"), "typed by a user") == \
+        "typed by a user"
+    assert say(Messages("fr"), p).startswith("catégories vues moins de 34 fois")
+    back = pickle.loads(pickle.dumps(p))
+    assert back == p and say(Messages("fr"), back) == say(Messages("fr"), p)
+    nested = Phrase("plan.reason.direct", entity=Phrase("plan.unknown_type"))
+    assert nested == "direct identifier (unknown type) removed — DR-DEID-01"
+    assert say(Messages("fr"), nested) == "identifiant direct (type inconnu) retiré — DR-DEID-01"
+
+
+def test_a_saved_plan_reused_gives_the_copy_the_derived_plan_gives(tmp_path):
+    """--write-plan then --plan-file (the monthly workflow): the saved plan leaves the derived
+    key variables derived (``key_vars: auto``), so the reused plan makes the same passing copy;
+    key variables listed by hand are still pinned."""
+    import yaml
+
+    survey = EXAMPLE.with_name("household_survey_fr.csv")
+    plan_file = tmp_path / "plan.yaml"
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "-o",
+                                  str(first), "--write-plan", str(plan_file)])
+    assert r.exit_code == 0, r.output[-2000:]
+    saved = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    assert saved["tables"][0]["local_suppression"]["key_vars"] == "auto"
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "-o",
+                                  str(again), "--plan-file", str(plan_file)])
+    assert r.exit_code == 0, r.output[-2000:]
+    assert again.read_bytes() == first.read_bytes()
+
+    saved["tables"][0]["local_suppression"]["key_vars"] = ["grp_demo/sexe_chef_menage"]
+    plan_file.write_text(yaml.safe_dump(saved, allow_unicode=True), encoding="utf-8")
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan",
+                                  "--plan-file", str(plan_file)])
+    assert "local suppression to k=34 on grp_demo/sexe_chef_menage\n" in r.output
+
+    saved["tables"][0]["local_suppression"]["key_vars"] = "sexe, age"
+    plan_file.write_text(yaml.safe_dump(saved, allow_unicode=True), encoding="utf-8")
+    r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan",
+                                  "--plan-file", str(plan_file)])
+    assert r.exit_code == 2 and "key_vars' must be a list of column names or auto" in r.output

@@ -33,6 +33,7 @@ from datasafe.redact.treatments import (
     key_id,
     resolve,
 )
+from datasafe.report.common import Phrase
 
 log = logging.getLogger("datasafe")
 
@@ -819,7 +820,7 @@ def _aligned(indent: str, m, colon: str, rows: list[tuple[str, str]]) -> list[st
 
 def render_summary(res: RedactionResult) -> str:
     """The short text summary (no values, no key), in ``res.lang``."""
-    from datasafe.report.common import localize
+    from datasafe.report.common import localize, say
 
     m = _messages(res.lang)
     c_ = m.colon
@@ -856,7 +857,7 @@ def render_summary(res: RedactionResult) -> str:
                                          primary=sc["primary_suppressed"],
                                          secondary=sc["secondary_suppressed"]))
             for n in t.get("notes") or []:
-                lines.append(f"    {m('redact.note')}{c_}{n}")
+                lines.append(f"    {m('redact.note')}{c_}{say(m, n)}")
             lines += _aligned("    ", m, c_, [
                 ("redact.risk_before", _risk_line(t.get("risk_before"), m)),
                 ("redact.risk_after", _risk_line(t.get("risk_after"), m))])
@@ -872,9 +873,9 @@ def render_summary(res: RedactionResult) -> str:
                 lines.append(f"    {m('redact.still')}{c_}{m.severity(f.severity).lower()} "
                              f"{f.check}{where} {msg}")
         for w in fr.plan.warnings:
-            lines.append(f"  {m('redact.warning')}{c_}{w}")
+            lines.append(f"  {m('redact.warning')}{c_}{say(m, w)}")
         for n in fr.notes:
-            lines.append(f"  {m('redact.note')}{c_}{n}")
+            lines.append(f"  {m('redact.note')}{c_}{say(m, n)}")
         if fr.log_path:
             lines.append(f"  {m('redact.log')}{c_}{fr.log_path}")
     if res.key_id:
@@ -1059,11 +1060,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         drops[i] = tlog.pop("dropped_keys")
         fr.tables.append(tlog)
     if fmt in ("xls", "xlsb") or (fmt == "ods" and out.suffix.lower() == ".xlsx"):
-        fr.notes.append(f"the {fmt} workbook was rebuilt as an xlsx workbook from the text of "
-                        "every sheet")
+        fr.notes.append(Phrase("redact.notes.rebuilt_xlsx", fmt=fmt))
     elif fmt == "ods":
-        fr.notes.append("the ods workbook was rebuilt from the text of every sheet (cell "
-                        "styles and formulas are not kept)")
+        fr.notes.append(Phrase("redact.notes.rebuilt_ods"))
     try:
         with atomic_path(out) as tmp:
             write_tables(path, tmp, fmt, tables, treated, plans, drops,

@@ -25,6 +25,9 @@ Plan file (YAML)::
         local_suppression: {k: 5, key_vars: [Age, Sex, Village], importance: [Sex, Age, Village]}
         small_cells: {threshold: 5, columns: [Cases], group_columns: [District]}
 
+``key_vars: auto`` (what ``--write-plan`` saves for derived key variables) chooses them again from
+each run's scan, as the proof scan of the copy will; a list pins them.
+
 ``importance`` lists the key variables most important first: those are suppressed last (the
 order sdcMicro's importance vector gives). The plan never holds a key or a raw value.
 """
@@ -37,12 +40,19 @@ from pathlib import Path
 from typing import Any
 
 from datasafe.redact.treatments import GENERALISE_METHODS, TreatmentError, canonical, ner_available
+from datasafe.report.common import Messages, Phrase, say
 
 PLAN_VERSION = 1
 
 
 class PlanError(ValueError):
     pass
+
+
+def _why(reason: str, **params: Any) -> Phrase:
+    """The reason of a derived treatment, said in the reader's language when printed (the
+    catalogue's ``plan.reason.*``; plan files and logs keep the English)."""
+    return Phrase(f"plan.reason.{reason}", **params)
 
 
 @dataclass
@@ -68,7 +78,7 @@ class ColumnPlan:
         d: dict[str, Any] = {"treatment": self.treatment}
         d.update(self.params)
         if self.reason:
-            d["reason"] = self.reason
+            d["reason"] = str(self.reason)  # plain text in a plan file, whatever it was built as
         return d
 
 
@@ -104,6 +114,11 @@ class TablePlan:
                              "columns": {c.column: c.to_dict() for c in self.columns}}
         if self.local_suppression:
             d["local_suppression"] = dict(self.local_suppression)
+            if self.context.get("auto_keys"):
+                # derived key variables are derived again at each run (a saved plan that
+                # listed them would pin them, and the proof scan, which chooses its own, could
+                # then find variables suppression never saw); list them to pin them
+                d["local_suppression"]["key_vars"] = "auto"
         if self.small_cells:
             d["small_cells"] = dict(self.small_cells)
         return d
@@ -138,37 +153,42 @@ class Plan:
         return head + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True,
                                      width=100)
 
-    def render(self) -> str:
-        """The plan as text for ``datasafe redact FILE --plan``."""
-        lines = [f"Redaction plan (profile {self.profile or 'default'}"
-                 + (f", plan file {self.source}" if self.source else "") + ")"]
+    def render(self, lang: str | None = None) -> str:
+        """The plan as text for ``datasafe redact FILE --plan``, in ``lang`` (treatments and
+        their parameters stay as a plan file writes them)."""
+        m = Messages(lang)
+        note, colon = m("redact.note"), m.colon
+        lines = [m("plan.heading_file", profile=self.profile or "default", source=self.source)
+                 if self.source else m("plan.heading", profile=self.profile or "default")]
         for t in self.tables:
             lines.append("")
-            lines.append(f"Table {t.table}" if t.table is not None else "Table")
+            lines.append(m("plan.table_named", name=t.table) if t.table is not None
+                         else m("plan.table"))
             width = max([len(c.column) for c in t.columns] + [6])
             for c in t.columns:
                 mark = " *" if c.source == "plan-file" else ""
-                lines.append(f"  {c.column:<{width}}  {c.describe():<34} {c.reason}{mark}")
+                lines.append(f"  {c.column:<{width}}  {c.describe():<34} "
+                             f"{say(m, c.reason)}{mark}")
             if t.local_suppression:
                 ls = t.local_suppression
-                lines.append(f"  local suppression to k={ls.get('k')} on "
-                             f"{', '.join(ls.get('key_vars') or [])}"
-                             + (f"; importance {', '.join(ls['importance'])}"
+                lines.append("  " + m("plan.local_suppression", k=ls.get("k"),
+                                      keys=", ".join(ls.get("key_vars") or []))
+                             + (m("plan.importance", importance=", ".join(ls["importance"]))
                                 if ls.get("importance") else ""))
             if t.small_cells:
                 sc = t.small_cells
-                lines.append(f"  small-cell suppression below {sc.get('threshold')} in "
-                             f"{', '.join(sc.get('columns') or [])} (with secondary suppression)")
+                lines.append("  " + m("plan.small_cells", threshold=sc.get("threshold"),
+                                      columns=", ".join(sc.get("columns") or [])))
             for n in t.notes:
-                lines.append(f"  note: {n}")
+                lines.append(f"  {note}{colon}{say(m, n)}")
         if any(c.source == "plan-file" for t in self.tables for c in t.columns):
             lines.append("")
-            lines.append("  * set by the plan file")
+            lines.append("  " + m("plan.plan_file_mark"))
         for w in self.warnings:
-            lines.append(f"warning: {w}")
+            lines.append(f"{m('redact.warning')}{colon}{say(m, w)}")
         if self.needs_key:
             lines.append("")
-            lines.append("Pseudonyms need a key: set DATASAFE_KEY or pass --key-file.")
+            lines.append(m("plan.needs_key"))
         return "\n".join(lines) + "\n"
 
 
@@ -226,20 +246,19 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         if pcode and pcode != col.key:
             cp.treatment, cp.params = "generalise", {"method": "gps_centroid", "pcode": pcode,
                                                      "decimals": dec}
-            cp.reason = (f"{role} GPS point replaced by the centroid of its P-code ({pcode}), "
-                         f"{dec} decimal(s) — DR-GEO-01")
+            cp.reason = _why("gps_centroid", role=Phrase(f"role.short.{role}"), pcode=pcode,
+                             dec=dec)
         else:
             cp.treatment, cp.params = "generalise", {"method": "gps_round", "decimals": dec}
-            cp.reason = (f"{role} GPS point rounded to {dec} decimal(s) "
-                         f"(~{111 if dec == 0 else 11 if dec == 1 else 1.1} km) — DR-GEO")
+            cp.reason = _why("gps_round", role=Phrase(f"role.short.{role}"), dec=dec,
+                             km=111 if dec == 0 else 11 if dec == 1 else 1.1)
 
     if col.stats.non_empty == 0:
-        cp.reason = "empty column"
+        cp.reason = _why("empty")
         return cp
     if public and lx.is_collection_metadata(lx.norm(col.name)):  # what DR-PII-12 reports
         cp.treatment = "drop"
-        cp.reason = ("collection metadata (device, enumerator, submission ids and times) "
-                     "removed from a public-use file, as Kobo's anonymisation does — DR-PII-12")
+        cp.reason = _why("collection_metadata")
         return cp
     if role == "direct" or _is_household_id(col, options, table_result):
         if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
@@ -247,79 +266,73 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
                 # a keyed pseudonym is still linkable (pseudonymisation is not anonymisation):
                 # a public-use file carries no record or household ID
                 cp.treatment = "drop"
-                cp.reason = ("record/household ID removed from a public-use file: a pseudonym "
-                             "stays linkable (ICRC §2.3) — DR-DEID-01, DR-PII-04")
+                cp.reason = _why("id_public")
             elif key_available:
                 cp.treatment = "pseudonymise"
                 cp.params = {"context": col.name.strip().casefold()}
-                cp.reason = ("record/household ID replaced by a keyed pseudonym so that joins "
-                             "survive — DR-DEID-09")
+                cp.reason = _why("id_pseudonym")
             else:
                 cp.treatment = "drop"
-                cp.reason = ("record ID removed (set DATASAFE_KEY or --key-file to keep a keyed "
-                             "pseudonym instead) — DR-DEID-01")
+                cp.reason = _why("id_no_key")
             return cp
         if ent == "GPS_COORDINATE":
             gps()
             return cp
         if ent == "DATE_OF_BIRTH":
             cp.treatment, cp.params = "generalise", {"method": "dob_age_band"}
-            cp.reason = "date of birth turned into an age band — DR-DEID-11"
+            cp.reason = _why("dob")
             return cp
         if col.free_text and public:
             cp.treatment = "drop"
-            cp.reason = ("free text removed from a public-use file (HDX publishes no free text "
-                         "in microdata) — DR-PII-10, DR-DII-02")
+            cp.reason = _why("free_text_public")
             return cp
         if col.free_text and ner_available():
             cp.treatment = "free_text"
-            cp.reason = "free text: names, phones and IDs replaced in place"
+            cp.reason = _why("free_text_ner")
             return cp
         cp.treatment = "drop"
-        cp.reason = f"direct identifier ({ent or 'unknown type'}) removed — DR-DEID-01"
+        cp.reason = _why("direct", entity=ent or Phrase("plan.unknown_type"))
         return cp
     if role == "sensitive":
         if public:
             cp.treatment = "drop"
-            cp.reason = (f"sensitive attribute ({ent or 'sensitive'}) removed from a public-use "
-                         "file — DR-DEID-11")
+            cp.reason = _why("sensitive_public", entity=ent or Phrase("plan.sensitive_word"))
         else:
-            cp.reason = f"sensitive attribute ({ent or 'sensitive'}) kept for a non-public destination"
+            cp.reason = _why("sensitive_kept", entity=ent or Phrase("plan.sensitive_word"))
         return cp
     if role == "quasi":
         typ = col.stats.inferred_type
         if ent == "AGE":
             cp.treatment, cp.params = "generalise", {"method": "age_band"}
-            cp.reason = "exact age turned into age bands — DR-DEID-08"
+            cp.reason = _why("age")
         elif ent == "DATE_OF_BIRTH":
             cp.treatment, cp.params = "generalise", {"method": "dob_age_band"}
-            cp.reason = "date of birth turned into an age band — DR-DEID-11"
+            cp.reason = _why("dob")
         elif ent == "GPS_COORDINATE":
             gps()
         elif ent in ("HOUSEHOLD_SIZE",) and typ in ("integer", "float"):
             cp.treatment, cp.params = "generalise", {"method": "top_bottom", "high": 95}
-            cp.reason = "large households top-coded at the 95th percentile — DR-DEID-08"
+            cp.reason = _why("household_size")
         elif ent == "INCOME" and typ in ("integer", "float"):
             cp.treatment, cp.params = "generalise", {"method": "top_bottom", "high": 95, "low": 5}
-            cp.reason = "income top- and bottom-coded at the 95th/5th percentiles — DR-DEID-08"
+            cp.reason = _why("income")
         elif typ in ("date", "datetime"):
             cp.treatment, cp.params = "generalise", {"method": "date", "level": "month"}
-            cp.reason = "event date coarsened to the month — DR-DEID-11"
+            cp.reason = _why("event_date")
         elif typ in ("string", "boolean") and col.stats.distinct > 10:
             kk = effective_k(profile, table_result)[0]
             cp.treatment, cp.params = "generalise", {"method": "rare_merge", "min_count": kk}
-            cp.reason = f"categories seen fewer than {kk} times merged into 'Other' — DR-DEID-11"
+            cp.reason = _why("rare_merge", k=kk)
         else:
-            cp.reason = "quasi-identifier kept (local suppression applies)"
+            cp.reason = _why("quasi_kept")
         return cp
     if col.free_text:
         if public:
             cp.treatment = "drop"
-            cp.reason = ("free text removed from a public-use file (HDX publishes no free text "
-                         "in microdata) — DR-PII-10, DR-DII-02")
+            cp.reason = _why("free_text_public")
             return cp
         cp.treatment = "free_text"
-        cp.reason = "free text: contact details and IDs replaced in place"
+        cp.reason = _why("free_text_contacts")
         return cp
     return cp
 
@@ -379,9 +392,7 @@ def effective_k(profile, tres=None) -> tuple[int, str | None]:
     need = math.ceil(1 / min(limits) - 1e-9)
     if need <= k:
         return k, None
-    return need, (f"k raised from {k} to {need} so that every record's risk 1/fk stays within "
-                  f"{min(limits):.0%} (no sampling weight; set local_suppression.k in a plan "
-                  "file to change it)")
+    return need, Phrase("plan.k_raised", k=k, need=need, limit=f"{min(limits):.0%}")
 
 
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,
@@ -396,8 +407,7 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
                            destination=destination)
         if destination == "public" and col.name in fine and cp.treatment != "drop":
             cp.treatment, cp.params = "drop", {}
-            cp.reason = ("location below district level removed from public row-level data "
-                         "(the coarser admin columns stay) — DR-GEO-04")
+            cp.reason = _why("fine_location")
         tp.columns.append(cp)
     dropped = {c.column for c in tp.columns if c.treatment in ("drop", "blank", "pseudonymise")}
     extra = tres.risk.extra if tres.risk is not None else {}
@@ -528,6 +538,11 @@ def parse_plan(data: Any, label: str = "plan") -> dict[str, Any]:
         ls = t.get("local_suppression")
         if ls is not None and not isinstance(ls, (dict, bool)):
             raise PlanError(f"{label}: 'local_suppression' must be a mapping or false")
+        kv = ls.get("key_vars") if isinstance(ls, dict) else None
+        if kv is not None and kv != "auto" and not (
+                isinstance(kv, list) and all(isinstance(v, str) for v in kv)):
+            raise PlanError(f"{label}: 'local_suppression.key_vars' must be a list of column "
+                            "names or auto")
         sc = t.get("small_cells")
         if sc is not None and not isinstance(sc, (dict, bool)):
             raise PlanError(f"{label}: 'small_cells' must be a mapping or false")
@@ -547,12 +562,12 @@ def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) ->
         matched = [t for t in plan.tables if target in ("*", None) and len(plan.tables) == 1
                    or target == "*" or t.table == target]
         if target not in ("*", None) and not matched:
-            plan.warnings.append(f"plan file names table '{target}', which this file lacks")
+            plan.warnings.append(Phrase("plan.no_table", table=target))
             continue
         for tp in matched:
             if spec["default"] == "keep":
                 for c in tp.columns:
-                    c.treatment, c.params, c.reason = "keep", {}, "kept (plan file default)"
+                    c.treatment, c.params, c.reason = "keep", {}, _why("plan_default_keep")
             for entry in spec["columns"]:
                 cur = tp.column(entry.column)
                 if cur is None:
@@ -561,8 +576,9 @@ def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) ->
                     cur = next((c for c in tp.columns if c.column.strip().casefold() == fold),
                                None)
                 if cur is None:
-                    plan.warnings.append(f"plan file names column '{entry.column}', which "
-                                         f"table {tp.table or ''} lacks".replace("  ", " "))
+                    plan.warnings.append(
+                        Phrase("plan.no_column_in", column=entry.column, table=tp.table)
+                        if tp.table else Phrase("plan.no_column", column=entry.column))
                     continue
                 cur.treatment, cur.params, cur.reason = (entry.treatment, dict(entry.params),
                                                          entry.reason)
@@ -572,8 +588,11 @@ def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) ->
                 tp.local_suppression = None
             elif isinstance(ls, dict):
                 merged = dict(tp.local_suppression or {})
+                derived = merged.get("key_vars") or []
                 merged.update(ls)
-                if ls.get("key_vars"):
+                if ls.get("key_vars") == "auto":
+                    merged["key_vars"] = derived
+                elif ls.get("key_vars"):
                     tp.context["auto_keys"] = False
                 merged.setdefault("k", k or 5)
                 names = {c.column for c in tp.columns}

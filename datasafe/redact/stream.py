@@ -23,6 +23,8 @@ import gzip
 from pathlib import Path
 from typing import Any
 
+from datasafe.report.common import Phrase
+
 SAMPLE_ROWS = 100_000
 BATCH_ROWS = 65_536
 HEAD_BYTES = 4 * 1024**2
@@ -220,8 +222,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                       override=override, importance=importance)
     fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,
                        plan=plan, before=before, streamed=True, input_sha256=fres.sha256)
-    fr.notes.append(f"streamed: the plan and the before scan use the first {len(sample_df)} "
-                    "rows; treatments, local suppression and the proof scan use every row")
+    fr.notes.append(Phrase("redact.notes.streamed", rows=len(sample_df)))
     if dry_run:
         return fr
     _require_key(plan, key)

@@ -626,8 +626,10 @@ def t_free_text(s, params, state, frame):
     if mode == "auto" and ner_available() and len(values) > limit:
         notes = params.get("_notes")
         if isinstance(notes, list):
-            notes.append(f"{params.get('_column', '')}: {len(values)} distinct texts, over the "
-                         f"NER limit of {limit}: only patterns were replaced (names may remain)")
+            from datasafe.report.common import Phrase
+
+            notes.append(Phrase("redact.notes.ner_limit", column=params.get("_column", ""),
+                                n=len(values), limit=limit))
     if run_ner and len(values):
         values = pa.array(ner_replace(values.to_pylist(), tuple(params.get("_regions") or ())),
                           type=pa.string())

@@ -63,6 +63,39 @@ def safe_format(template: str, params: dict[str, Any] | None) -> str:
         return template
 
 
+class Phrase(str):
+    """A sentence built in code that can be said in the reader's language.
+
+    It *is* its English text (a ``str``: JSON logs, plan files and every other place that
+    stores or compares it keep the English wording, as the report contract does), and it
+    remembers its catalogue key and parameters, so that :func:`say` renders it in another
+    language. A parameter that is itself a Phrase is said in the same language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> Phrase:
+        obj = super().__new__(cls, Messages(DEFAULT_LANG)(key, **params))
+        obj.key, obj.params = key, params
+        return obj
+
+    def __reduce__(self):  # pickled as what it says (plain text) plus how to say it again
+        return (_phrase, (self.key, self.params))
+
+    def said(self, m: Messages) -> str:
+        return m(self.key, **{k: say(m, v) for k, v in self.params.items()})
+
+
+def _phrase(key: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(key, **params)
+
+
+def say(m: Messages, text: Any) -> Any:
+    """``text`` in ``m``'s language when it is a :class:`Phrase`; anything else as it is (a
+    reason typed into a plan file is shown as typed)."""
+    return text.said(m) if isinstance(text, Phrase) and m.lang != DEFAULT_LANG else text
+
+
 class Messages:
     """Look up dotted keys in a language's catalogue, falling back to English."""
 
