@@ -494,3 +494,27 @@ def test_name_header_over_names_with_digits_is_still_a_name(tmp_path):
     placeholders = [f"Beneficiary {i}" for i in range(60)]
     res = _scan_df(pd.DataFrame({"full_name": placeholders, "sex": ["F", "M"] * 30}))
     assert res.columns[0].role != "direct"
+
+
+@pytest.mark.parametrize("tag, entity, role", [
+    ("#respondee+head+marital_status", "MARITAL_STATUS", "quasi"),  # Kobo-style attribute
+    ("#respondee+age_years", "AGE", "quasi"),
+    ("#respondee+name", "PERSON", "direct"),
+    ("#respondee+code", "CASE_ID", "direct"),
+    ("#respondee", "PERSON", "direct"),  # the bare tag: the respondent
+    ("#contact+organisation", "PERSON", "direct"),  # #contact with any attribute
+])
+def test_hxl_person_tags_mean_the_person_only_without_a_trait(tag, entity, role):
+    from datasafe.detect import _hxl_matches
+
+    found, _, person = _hxl_matches(tag)
+    assert person and (entity, role) in [(e, r) for e, r, _ in found]
+
+
+def test_a_person_trait_the_vocabulary_does_not_know_is_not_a_direct_identifier():
+    """#respondee+head+water_source says the column is about the respondent, not who they are:
+    the tag alone must not make it a direct identifier (rules §c: other attributes QI/SENS)."""
+    from datasafe.detect import _hxl_matches
+
+    found, _, person = _hxl_matches("#respondee+head+water_source")
+    assert person and found == []

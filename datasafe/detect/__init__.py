@@ -142,7 +142,8 @@ def _hxl_matches(tag: str | None) -> tuple[list, bool, bool]:
         return [("COUNT", "none", 0.9)], True, False
     amap = hx.get("attributes", {})
     for a in attrs:
-        spec = amap.get(a)
+        # +marital_status, +age_years: Kobo-style attributes named like the listed ones
+        spec = amap.get(a) or amap.get(a.split("_")[0])
         if spec and spec["entity"] == "PERSON" and not person:
             continue  # #loc+name, #org+name, #item+name: the name of a thing
         if spec:
@@ -154,7 +155,9 @@ def _hxl_matches(tag: str | None) -> tuple[list, bool, bool]:
         out = [o for o in out if o[0] != "NATIONALITY"] or out
     if base == "#country" and "+origin" in attrs:
         out = [("NATIONALITY", "quasi", 0.8)]
-    if not out:
+    if not out and not (person and attrs and base != "#contact"):
+        # #respondee+head+household_size is a trait of the respondent, not the respondent: only
+        # the bare tag (or an attribute naming or numbering the person) says "person" (rules §c)
         spec = hx.get("tags", {}).get(base)
         if spec:
             out.append((spec["entity"], spec["role"], float(spec["weight"])))
