@@ -11,6 +11,7 @@ Keys (all optional)::
     key_vars: [Age, Sex, Village]  # key variables for the re-identification risk
     phone_regions: [CD, NG]        # phone regions to try for local numbers
     baseline: .datasafe-baseline.json     # where the accepted findings are kept
+    lang: fr                       # language of reports, summaries and the hook's message
     allow:                         # per-column allow-list; every entry needs a reason
       - file: data/aggregates.csv  # path or glob (required)
         sheet: Sheet1              # optional (Excel)
@@ -140,6 +141,14 @@ def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, A
                                                               "phone_regions", source)]
     if out.get("allow") is not None:
         out["allow"] = _validate_allow(out["allow"], source)
+    if out.get("lang") is not None:
+        from datasafe.report import languages
+
+        lang = str(out["lang"]).strip().lower()
+        if lang not in languages():
+            raise ConfigError(f"{source}: 'lang' must be one of {', '.join(languages())} "
+                              f"(got '{out['lang']}')")
+        out["lang"] = lang
     return out
 
 

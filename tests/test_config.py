@@ -87,6 +87,7 @@ def test_no_config_and_yaml_preferred(tmp_path):
     ("key_vars: {a: 1}\n", "'key_vars' must be a list"),
     ("destination: moon\n", "'destination'"),
     ("profile: [a]\n", "'profile' must be a string"),
+    ("lang: klingon\n", "'lang' must be one of en, fr"),
     ("- just\n- a list\n", "must be a mapping"),
     ("a: [unclosed\n", "not valid YAML"),
 ])
@@ -213,3 +214,32 @@ def test_ignored_paths_are_not_scanned(repo, stub_stages):  # noqa: F811
     paths = sorted(f["path"] for f in report["files"])
     assert not any("archive" in p for p in paths)
     assert any(p.endswith("stock.csv") for p in paths)
+
+
+def test_the_teams_language_is_set_once(repo, monkeypatch):  # noqa: F811
+    """A French-speaking team writes `lang: fr` in .datasafe.yaml (or sets DATASAFE_LANG) and
+    every command speaks French; --lang still wins, then the environment, then the config."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("DATASAFE_LANG", raising=False)
+    write(repo / ".datasafe.yaml", "lang: fr\n")
+    run = CliRunner().invoke
+    r = run(main, ["scan", "data/contacts.csv", "--ner", "off"])
+    assert r.exit_code == 1 and "Constats" in r.output and "Findings" not in r.output
+    r = run(main, ["scan", "data/contacts.csv", "--ner", "off", "--lang", "en"])
+    assert "Findings" in r.output and "Constats" not in r.output
+    monkeypatch.setenv("DATASAFE_LANG", "en")
+    r = run(main, ["scan", "data/contacts.csv", "--ner", "off"])
+    assert "Findings" in r.output
+    monkeypatch.setenv("DATASAFE_LANG", "fr")
+    write(repo / ".datasafe.yaml", "profile: internal\n")
+    r = run(main, ["checks", "explain", "DR-PII-02"])
+    assert r.exit_code == 0 and "Correction :" in r.output and "Fix:" not in r.output
+    r = run(main, ["redact", "data/contacts.csv", "--plan", "--ner", "off"])
+    assert r.exit_code == 0 and r.output.startswith("Plan d'anonymisation (profil internal)")
+    monkeypatch.setenv("DATASAFE_LANG", "xx")
+    r = run(main, ["scan", "data/contacts.csv", "--ner", "off"])
+    assert r.exit_code == 2 and "DATASAFE_LANG: unknown language 'xx'" in r.output

@@ -226,3 +226,22 @@ def test_try_repo_command(tmp_path):
     assert r.returncode == 1, out
     assert "contacts.csv" in out and "column 'phone_number'" in out
     assert "stock.csv" not in out
+
+
+def test_a_blocked_commit_is_explained_in_the_teams_language(data_repo):
+    """`lang: fr` in the repository's .datasafe.yaml: the real hook's message is French (the
+    place, the check's own French message and fix), and still shows no phone number."""
+    cfg = data_repo.write(".datasafe.yaml", "lang: fr\n")
+    try:
+        data_repo.write("registration/contacts_fr.csv", contacts_csv())
+        r = data_repo.commit("registration/contacts_fr.csv")
+        out = r.stdout + r.stderr
+        assert r.returncode != 0, out
+        assert "le commit est bloqué" in out and "colonne « phone_number »" in out
+        assert "             correction : " in out
+        assert "acceptez-les : datasafe baseline update" in out
+        assert "the commit is blocked" not in out and "column 'phone_number'" not in out
+        for p in PHONES:
+            assert p not in out and p.replace(" ", "") not in out
+    finally:
+        cfg.unlink()

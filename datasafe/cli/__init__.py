@@ -72,6 +72,39 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def lang_option(help_text: str):
+    """``--lang``, the same on every command that speaks to people: no default of its own, so
+    that a team can set its language once (``DATASAFE_LANG`` or ``lang:`` in the config)."""
+    from datasafe.report import languages
+
+    return click.option("--lang", type=click.Choice(languages()), default=None,
+                        help=f"{help_text} [default: DATASAFE_LANG, then the config's lang, "
+                             "then en]")
+
+
+def resolve_lang(lang: str | None, config: dict | None = None) -> str:
+    """The language to speak: ``--lang``, else ``DATASAFE_LANG``, else the config's ``lang``
+    (``.datasafe.yaml`` / ``[tool.datasafe]``), else English. A value from the environment
+    that is not a known language is refused (exit 2), as a wrong ``--lang`` is."""
+    from datasafe.report import languages
+
+    if lang:
+        return lang
+    env = os.environ.get("DATASAFE_LANG", "").strip().lower()
+    if env:
+        if env not in languages():
+            fail(f"DATASAFE_LANG: unknown language '{env}' (known: {', '.join(languages())})")
+        return env
+    if config is None:
+        from datasafe.config import ConfigError, load_config
+
+        try:
+            config = load_config(os.getcwd())
+        except ConfigError as exc:
+            fail(str(exc))
+    return (config or {}).get("lang") or "en"
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit (2 by default: the run could not be done)."""
     click.echo(f"datasafe: {message}", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-LANGS = click.Choice(["en", "fr"])
+from datasafe.cli import lang_option, resolve_lang
 
 
 def _sev_line(sev) -> str:
@@ -28,8 +28,9 @@ Examples:
 """)
 @click.option("--area", help="Only checks of this area (de-identification, group data, "
                              "aggregates, hxl, transfer, retention).")
-@click.option("--lang", type=LANGS, default="en", show_default=True)
+@lang_option("Language of the titles.")
 def checks_list(area, lang):
+    lang = resolve_lang(lang)
     from datasafe.checking import catalogue
 
     for cid, c in catalogue().items():
@@ -50,9 +51,10 @@ Examples:
   datasafe checks explain dr-pii-01 --lang fr
 """)
 @click.argument("check_id")
-@click.option("--lang", type=LANGS, default="en", show_default=True)
+@lang_option("Language of the explanation.")
 @click.option("--yaml", "as_yaml", is_flag=True, help="Print the raw catalogue entry.")
 def checks_explain(check_id, lang, as_yaml):
+    lang = resolve_lang(lang)
     from datasafe.checking import catalogue
     from datasafe.checking.catalogue import citation
 
@@ -72,31 +74,42 @@ def checks_explain(check_id, lang, as_yaml):
     def t(key):
         return " ".join(str(tr.get(key) or entry.get(key) or "").split())
 
+    from datasafe.report.common import Messages
+
+    m = Messages(lang)
+
+    colon = m.colon.rstrip()  # "Area:", "Domaine :"
+
+    def lab(key: str) -> str:  # "Area:" padded to the value column (13 wide in English)
+        text = m(f"explain.{key}") + colon
+        return f"{text:<13}" if len(text) < 13 else text + " "
+
     out = [f"{entry['id']}  {t('title')}", ""]
-    out.append(f"Area:        {entry.get('area', '')}")
+    out.append(f"{lab('area')}{entry.get('area', '')}")
     sev = entry.get("severity")
-    out.append(f"Severity:    {_sev_line(sev)}")
+    out.append(f"{lab('severity')}{_sev_line(sev)}")
     for v, s in (entry.get("severity_variants") or {}).items():
         out.append(f"  {v + ':':<11}{_sev_line(s)}")
     if entry.get("sensitivity"):
-        out.append(f"Implies:     sensitivity data type '{entry['sensitivity']}'")
-    out += ["", "Detects:", "  " + " ".join(str(entry.get("detects", "")).split()), "",
-            "Why:", "  " + " ".join(str(entry.get("rationale", "")).split()), ""]
+        out.append(f"{lab('implies')}" + m("explain.implies_text", kind=entry["sensitivity"]))
+    out += ["", m("explain.detects") + colon,
+            "  " + " ".join(str(entry.get("detects", "")).split()), "",
+            m("explain.why") + colon, "  " + " ".join(str(entry.get("rationale", "")).split()), ""]
     if entry.get("parameters"):
-        out.append("Parameters (override in a profile: checks: {ID: {params: {...}}}):")
+        out.append(m("explain.parameters") + colon)
         for name, spec in entry["parameters"].items():
             if isinstance(spec, dict):
                 out.append(f"  {name} = {spec.get('default')!r}  {spec.get('description', '')}")
             else:
                 out.append(f"  {name} = {spec!r}")
         out.append("")
-    out += [f"Guidance:    {citation(entry)}", ""]
+    out += [f"{lab('guidance')}{citation(entry)}", ""]
     ex = entry.get("examples") or {}
     if ex.get("bad"):
-        out += ["Bad:"] + ["  " + ln for ln in str(ex["bad"]).rstrip().splitlines()] + [""]
+        out += [m("explain.bad") + colon] + ["  " + ln for ln in str(ex["bad"]).rstrip().splitlines()] + [""]
     if ex.get("good"):
-        out += ["Good:"] + ["  " + ln for ln in str(ex["good"]).rstrip().splitlines()] + [""]
-    out += [f"Fix:         {t('fix')}", "", "In plain words:", "  " + t("explanation")]
+        out += [m("explain.good") + colon] + ["  " + ln for ln in str(ex["good"]).rstrip().splitlines()] + [""]
+    out += [f"{lab('fix')}{t('fix')}", "", m("explain.plain") + colon, "  " + t("explanation")]
     click.echo("\n".join(out))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from datasafe.cli import lang_option, resolve_lang
+
 
 @click.command(help="""A guided tour on bundled example data, for workshops.
 
@@ -17,7 +19,7 @@ Examples:
   datasafe demo --lang fr
   datasafe demo --no-pause        # for CI or a projector without a keyboard
 """)
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@lang_option("Language of the tour.")
 @click.option("--no-pause", is_flag=True, help="Do not wait for Enter between steps.")
 @click.option("--workdir", type=click.Path(file_okay=False),
               help="Folder for the redacted copy (default: a new temporary folder).")
@@ -28,6 +30,6 @@ def demo(ctx, lang, no_pause, workdir):
     def pause(msg: str) -> None:
         click.prompt(msg, default="", show_default=False, prompt_suffix=" ")
 
-    code = run_demo(lang=lang, pause=None if no_pause else pause, echo=click.echo,
+    code = run_demo(lang=resolve_lang(lang), pause=None if no_pause else pause, echo=click.echo,
                     workdir=workdir)
     ctx.exit(code)

@@ -12,7 +12,7 @@ import os
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, resolve_lang
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
@@ -42,9 +42,10 @@ In .pre-commit-config.yaml:
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Accepted findings (default: .datasafe-baseline.json at the root).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline.")
+@lang_option("Language of the message when the commit is blocked.")
 @click.pass_context
 def hook(ctx, paths, profile, fail_on, phone_regions, key_vars, ner, baseline_path,
-         no_baseline):
+         no_baseline, lang):
     if not paths:
         ctx.exit(0)
     from datasafe.config import ConfigError, is_ignored, load_config
@@ -76,13 +77,17 @@ def hook(ctx, paths, profile, fail_on, phone_regions, key_vars, ner, baseline_pa
     code = result.exit_code
     if code == 0:
         ctx.exit(0)
-    click.echo(failure_message(result), nl=False)
+    click.echo(failure_message(result, resolve_lang(lang, config)), nl=False)
     ctx.exit(code)
 
 
-def failure_message(result) -> str:
+def failure_message(result, lang: str = "en") -> str:
+    """The block printed when the commit is blocked, in ``lang``: each new finding with its
+    place, message and fix (from the check catalogue's texts in that language)."""
     from datasafe.model import SEVERITY_RANK
+    from datasafe.report.common import Messages, localize
 
+    m = Messages(lang)
     limit = SEVERITY_RANK.get(result.fail_on, 3)
     new = [f for f in result.findings
            if f.accepted is None and SEVERITY_RANK.get(f.severity, 0) >= limit]
@@ -94,27 +99,32 @@ def failure_message(result) -> str:
         lines.append(f"datasafe: {f.path}: {f.error}")
     if new:
         n = len(new)
-        lines.append(f"datasafe: {n} new finding{'s' if n != 1 else ''} at or above "
-                     f"'{result.fail_on}' in the staged data files; the commit is blocked.")
+        fail_on = m.severity(result.fail_on).lower() if lang != "en" else result.fail_on
+        lines.append("datasafe: " + m("hook.blocked_one" if n == 1 else "hook.blocked_many",
+                                      n=n, fail_on=fail_on))
         last_file = None
+        fix_label = m("hook.fix")
         for f in new:
             if f.file != last_file:
                 lines.append(f"  {f.file}")
                 last_file = f.file
             where = []
             if f.table:
-                where.append(f"sheet '{f.table}'")
+                where.append(m("hook.sheet", name=f.table))
             if f.column:
-                where.append(f"column '{f.column}'")
-            place = ", ".join(where) or "whole file"
-            lines.append(f"    {f.severity.upper():<8} {f.check:<12} {place}: {f.message}")
-            if f.fix:
-                lines.append(f"             fix: {f.fix}")
+                where.append(m("hook.column", name=f.column))
+            place = ", ".join(where) or m("hook.whole_file")
+            said = localize(f, lang)
+            severity = f.severity.upper() if lang == "en" else m.severity(f.severity).upper()
+            lines.append(f"    {severity:<8} {f.check:<12} {place}{m.colon}"
+                         f"{said.message or f.message}")
+            fix = said.fix or f.fix
+            if fix:
+                lines.append(f"             {fix_label}{m.colon}{fix}")
         accepted = sum(1 for f in result.findings if f.accepted is not None)
         if accepted:
-            lines.append(f"  ({accepted} accepted finding{'s' if accepted != 1 else ''} "
-                         "not shown: baseline or allow-list)")
-        lines.append("Remove or redact these columns (datasafe redact FILE), or, if keeping "
-                     "them is intended,")
-        lines.append("accept them: datasafe baseline update FILE && datasafe baseline audit")
+            lines.append("  " + m("hook.accepted_one" if accepted == 1 else "hook.accepted_many",
+                                  n=accepted))
+        lines.append(m("hook.advice"))
+        lines.append(m("hook.accept"))
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, resolve_lang
 from datasafe.cli.scan import build_options, scan_options, split_list
 
 
@@ -55,9 +55,8 @@ Examples:
 @scan_options
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info"]),
               help="Lowest severity that makes the copy fail (default: the profile's).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of the summary and of the Markdown log (the JSON log stays "
-                   "English, as the report contract).")
+@lang_option("Language of the summary, the Markdown log and the plan (the JSON log and "
+             "saved plans stay English, as the report contract).")
 @click.pass_context
 def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key_file,
            importance, fmt, no_rescan, stream, profile, destination, key_vars, weight,
@@ -73,6 +72,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
                                 fail_on=fail_on, lang=lang)
+        lang = options.lang = resolve_lang(lang, options.config)
         result = run_redact(list(paths) if len(paths) > 1 else paths[0], options=options,
                             plan=plan_file, output=output, output_dir=output_dir,
                             key_file=key_file, importance=split_list(importance),

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from datasafe.cli import fail
-from datasafe.report import languages as report_languages
+from datasafe.cli import fail, lang_option, resolve_lang
 
 FORMATS = ["text", "json", "markdown", "html", "sarif"]
 
@@ -89,8 +88,7 @@ Examples:
 @scan_options
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info"]),
               help="Lowest severity that makes the exit code 1 (default: the profile's).")
-@click.option("--lang", type=click.Choice(report_languages()), default="en", show_default=True,
-              help="Language of text, Markdown and HTML reports.")
+@lang_option("Language of text, Markdown and HTML reports.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the run passes.")
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Accepted findings (default: .datasafe-baseline.json at the repository "
@@ -110,13 +108,15 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
     from datasafe.report import format_for_path, render
     from datasafe.report.progress import ScanProgress
 
-    # a progress line on stderr (TTY only, never with --quiet) for files that take a moment
-    progress = ScanProgress(sys.stderr, enabled=None if not quiet else False, lang=lang)
     try:
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
-                                fail_on=fail_on, lang=lang, progress=progress)
+                                fail_on=fail_on, lang=lang)
+        lang = options.lang = resolve_lang(lang, options.config)
+        # a progress line on stderr (TTY only, never with --quiet) for files that take a moment
+        options.progress = ScanProgress(sys.stderr, enabled=None if not quiet else False,
+                                        lang=lang)
         from datasafe.baseline import BaselineError, resolve_for_scan
 
         try:
@@ -132,7 +132,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
         try:
             result = run_scan(list(paths), options=options)
         finally:
-            progress.close()
+            options.progress.close()
     except ProfileError as exc:
         fail(str(exc))
         return
