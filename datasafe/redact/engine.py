@@ -334,6 +334,12 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         sc_log = {"threshold": int(sc.get("threshold", 5)),
                   "columns": [_header(table, c) for c in cols],
                   "primary_suppressed": prim, "secondary_suppressed": sec}
+    # the scan already counted the input's distinct values; they are the ones counted here
+    # when the reader made blank cells null (the profiler's "non-empty" is then "not null")
+    scanned = (getattr(tp, "context", None) or {}).get("result")
+    known = {c.key: c.stats.distinct for c in scanned.columns
+             if c.stats is not None and c.stats.rows == len(df)} \
+        if scanned is not None and table.meta.get("blanks_nulled") else {}
     to_count: list[tuple[dict, str, Any]] = []
     for key_, entry in entries.items():
         if entry["treatment"] == "drop":
@@ -342,11 +348,17 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
         ne = entry["non_empty"]
         entry["information_loss"] = round((entry["values_changed"] + entry["cells_suppressed"])
                                           / ne, 4) if ne else 0.0
-        to_count.append((entry, "distinct_before", df[key_]))
+        if key_ in known:
+            entry["distinct_before"] = known[key_]
+        else:
+            to_count.append((entry, "distinct_before", df[key_]))
         # no value changed, none emptied and none filled: the same values
         same = (not entry["values_changed"] and not entry["cells_suppressed"]
                 and int(out[key_].notna().sum()) == ne)
-        to_count.append((entry, "distinct_after", df[key_] if same else out[key_]))
+        if same and key_ in known:
+            entry["distinct_after"] = known[key_]
+        else:
+            to_count.append((entry, "distinct_after", df[key_] if same else out[key_]))
     for (entry, name, _), n in zip(to_count, distinct_counts([c[2] for c in to_count])):
         entry[name] = n
     tlog = {"table": table.name, "rows": int(len(df)), "dropped_keys": list(dropped),
