@@ -453,3 +453,37 @@ def test_kobo_parent_index_is_a_household_id():
     risk = _assess(df, key_vars=["sex"])
     assert risk.extra["household_id"] == "_parent_index"
     assert risk.extra["households"] == 2
+
+
+@pytest.mark.parametrize("case", ["twins", "one_off", "null_vs_empty", "constant",
+                                  "null_one_side", "spaces_differ"])
+def test_one_to_one_columns_from_the_profilers_codes_as_from_the_text(case):
+    """An admin name and its P-code are one key variable: the check on the profiler's codes
+    (no pass over the text) answers as the check on the text does, an empty cell and a
+    missing one being the same value."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.profiling import _dictionary, _text_array
+    from datasafe.risk.keys import same_information
+
+    rng = np.random.default_rng(4)
+    adm = rng.integers(0, 12, 50_000)
+    a = np.array([f"Zone {i}" for i in range(12)], dtype=object)[adm]
+    b = np.array([f"CD{i:02d}" for i in range(12)], dtype=object)[adm]
+    if case == "one_off":
+        b[5] = "CD03" if b[5] != "CD03" else "CD04"
+    elif case == "null_vs_empty":
+        a[7], b[7] = None, ""
+    elif case == "constant":
+        a[:] = "same"
+    elif case == "null_one_side":
+        a[9] = None
+    elif case == "spaces_differ":
+        a[11] = " " + a[11]
+    df = pd.DataFrame({"a": pd.Series(list(a), dtype="str"),
+                       "b": pd.Series(list(b), dtype="str")})
+    codes = tuple(_dictionary(_text_array(df[c]))[:2] for c in "ab")
+    expected = {"twins": True, "null_vs_empty": True}.get(case, False)
+    assert same_information(df, "a", "b") is expected
+    assert same_information(df, "a", "b", codes) is expected

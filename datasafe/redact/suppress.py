@@ -39,9 +39,14 @@ def key_codes(keys) -> np.ndarray:
     for j, c in enumerate(keys.columns):
         col = keys[c]
         if isinstance(col.array, pd.arrays.ArrowStringArray):
-            # Arrow's trim is what ``str.strip()`` runs on these arrays
-            enc = pc.dictionary_encode(pc.utf8_trim_whitespace(arrow_text(col)))
-            out[:, j] = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            # Arrow's trim is what ``str.strip()`` runs on these arrays; trimmed on the
+            # distinct values, whose first appearances give the codes the order a trim of
+            # every row would (" F" and "F" become one code)
+            enc = pc.dictionary_encode(arrow_text(col))
+            merged = pc.dictionary_encode(pc.utf8_trim_whitespace(enc.dictionary))
+            remap = merged.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+            idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            out[:, j] = np.append(remap, np.int32(-1))[idx]
             continue
         codes, _ = pd.factorize(col.str.strip() if str(col.dtype) == "str" else col,
                                 use_na_sentinel=True)

@@ -99,16 +99,40 @@ def tier_of(col: Any) -> tuple[int, str]:
     return 7, "classified as a quasi-identifier"
 
 
-def same_information(data: Any, a: str, b: str) -> bool:
+def same_information(data: Any, a: str, b: str, codes: tuple | None = None) -> bool:
     """True when two columns are one-to-one (a name and its P-code): as key variables they carry
-    the same information, so the second adds nothing to the risk and only takes a slot."""
+    the same information, so the second adds nothing to the risk and only takes a slot.
+    ``codes``: the profiler's ``(codes, dictionary)`` of both columns of ``data`` when it has
+    them (no pass over the text); an empty cell and a missing one are the same value."""
     import pandas as pd
 
+    if codes is not None and codes[0] is not None and codes[1] is not None:
+        return _codes_one_to_one(*codes[0], *codes[1])
     pair = data[[a, b]].astype("str").fillna("")
     na = pair[a].nunique()
     nb = pair[b].nunique()
     return bool(na == nb == len(pair.drop_duplicates())) and na > 0 and len(pd.unique(
         pair[a])) > 1
+
+
+def _codes_one_to_one(ca, da, cb, db) -> bool:
+    """:func:`same_information` on dictionary codes (-1 for missing, as the profiler keeps
+    them): the same count of distinct values in each column and of distinct pairs, at least
+    two values."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    def values(codes, dictionary):
+        empty = pc.index(dictionary, "").as_py() if len(dictionary) else -1
+        c = np.asarray(codes, dtype=np.int64)
+        return np.where(c < 0, empty, c) if empty >= 0 else c
+
+    a, b = values(ca, da), values(cb, db)
+    na = int(np.count_nonzero(np.bincount(a + 1)))
+    if na < 2 or na != int(np.count_nonzero(np.bincount(b + 1))):
+        return False
+    return len(pd.unique((a + 1) * (len(db) + 2) + (b + 1))) == na
 
 
 def _may_be_twins(a: Any, b: Any, rows: int) -> bool:
@@ -155,7 +179,8 @@ def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None,
                          if o.entity is not None and o.entity == c.entity
                          and o.key in data.columns
                          and (not profiled or _may_be_twins(o, c, len(data)))
-                         and same_information(data, o.key, c.key)),
+                         and same_information(data, o.key, c.key,
+                                              (o.codes, c.codes) if profiled else None)),
                         None)
         if twin is not None:
             left.append({"column": c.name,
