@@ -284,3 +284,28 @@ def test_sensitivity_reasons_are_written_in_french(tmp_path, fmt):
     assert "sévère" in out
     assert "GPS coordinates of people or households" not in out  # the English reason
     assert "GPS coordinates of people or households" in json.dumps(result.to_dict())
+
+
+def test_what_a_check_found_is_said_in_french_too():
+    """The bundled beneficiary list in French: the details a check writes into its message
+    (where the date came from, which headers and values showed a severe topic) are French, the
+    expected count reads '1200', and the JSON report keeps the English details."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "beneficiary_registration.csv"
+    fr = CliRunner().invoke(main, ["scan", str(example), "--ner", "off", "--lang", "fr"]).output
+    assert "date la plus récente de la colonne registration_date" in fr
+    assert "(en-têtes : vulnerability_notes ; valeurs dans : vulnerability_notes)" in fr
+    assert "newest date in column" not in fr and "headers:" not in fr
+    assert "environ 1200 enregistrements sur 1200" in fr and "1200.0" not in fr
+    js = json.loads(CliRunner().invoke(main, ["scan", str(example), "--ner", "off", "--format",
+                                              "json"]).output)
+    details = {f["check"]: f["details"] for f in js["findings"]}
+    assert details["DR-RET-02"]["source"] == "newest date in column registration_date"
+    assert details["DR-DII-02"]["evidence"] == ("headers: vulnerability_notes; values in: "
+                                                "vulnerability_notes")
+    assert details["DR-DEID-04"]["expected"] == 1200

@@ -325,6 +325,9 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     details.setdefault("file", finding.file or "")
 
     variant = details.get("variant")
+    if lang != DEFAULT_LANG:  # phrases a check built ("newest date in column X") said too
+        m = Messages(lang)
+        details = {k: say(m, v) for k, v in details.items()}
     if lang != DEFAULT_LANG and details.get("destination"):
         # destination values are words of the report's language too
         named = _destination_names(lang)

@@ -116,8 +116,14 @@ class GlobalRisk(Check):
         else:
             return
         yield Hit(variant=variant, global_risk=_pct(g), threshold=_pct(gmax),
-                  expected=round(float(r.expected_reidentifications or 0), 1),
-                  records=ctx.tres.rows)
+                  expected=_count(r.expected_reidentifications), records=ctx.tres.rows)
+
+
+def _count(x) -> float | int:
+    """An expected number of records as people read it: one decimal, none when it is whole
+    ("about 1200 of 1200 records", not "1200.0")."""
+    v = round(float(x or 0.0), 1)
+    return int(v) if v.is_integer() else v
 
 
 @register
@@ -143,7 +149,7 @@ class ExpectedReidentifications(Check):
             return
         e = float(r.expected_reidentifications or 0.0)
         if e >= float(ctx.param("min_expected", 1.0)):
-            yield Hit(expected=round(e, 1), records=ctx.tres.rows)
+            yield Hit(expected=_count(e), records=ctx.tres.rows)
 
 
 @register

@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from datasafe.checking import lexicon as lx
 from datasafe.checking.registry import Check, Hit, register
+from datasafe.report.common import Phrase
+
+
+def _listed(parts: list) -> Phrase | str:
+    """"a; b; c" of up to three phrases, said in the report's language."""
+    if not parts:
+        return ""
+    return Phrase(f"finding_details.list_{len(parts)}", **dict(zip("abc", parts)))
 
 SENSITIVE_ENTITIES = ("ETHNICITY", "RELIGION", "LEGAL_STATUS", "SEXUAL_ORIENTATION",
                       "POLITICAL_AFFILIATION")
@@ -78,24 +86,26 @@ class SevereTopic(Check):
         if not ctx.row_level and not (ctx.severe_topic_headers or ctx.severe_topic_title):
             return  # values that mention GBV in an aggregate (e.g. a 3W activity) are context
         if ctx.severe_topic_headers:
-            evidence.append("headers: " + ", ".join(ctx.severe_topic_headers[:5]))
+            evidence.append(Phrase("finding_details.topic_headers",
+                                   columns=", ".join(ctx.severe_topic_headers[:5])))
         if ctx.severe_topic_title:
-            evidence.append("file or sheet name")
+            evidence.append(Phrase("finding_details.topic_title"))
         if ctx.severe_topic_values and ctx.row_level:
-            evidence.append("values in: " + ", ".join(ctx.severe_topic_values[:5]))
+            evidence.append(Phrase("finding_details.topic_values",
+                                   columns=", ".join(ctx.severe_topic_values[:5])))
         col = ctx.tres.column(ctx.severe_topic_headers[0]) if ctx.severe_topic_headers else None
         if ctx.row_level:
-            yield Hit(col, variant="row_level", evidence="; ".join(evidence),
+            yield Hit(col, variant="row_level", evidence=_listed(evidence),
                       sensitivity="severe_topic_records")
         elif not ctx.aggregate and not ctx.severe_topic_headers and not ctx.severe_topic_values:
             return  # a file name alone on a table that is neither rows nor counts
         else:
             level, _ = ctx.finest_admin
             if level is not None and level >= 3:
-                yield Hit(col, variant="fine_aggregate", evidence="; ".join(evidence),
+                yield Hit(col, variant="fine_aggregate", evidence=_listed(evidence),
                           level=level, sensitivity="severe_topic_aggregate")
             else:
-                yield Hit(col, variant="aggregate", evidence="; ".join(evidence),
+                yield Hit(col, variant="aggregate", evidence=_listed(evidence),
                           level=level if level is not None else 0,
                           sensitivity="severe_topic_aggregate")
 

@@ -13,6 +13,7 @@ from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
 from datasafe.checking.rules.transfer import _rank, personal, required
+from datasafe.report.common import Phrase
 
 
 def _concerned(ctx) -> bool:
@@ -41,7 +42,7 @@ def file_date(ctx) -> tuple[dt.date | None, str]:
     side = ctx.sidecar
     d = vals.parse_date(side.get("collected"))
     if d:
-        return d, "collected (sidecar)"
+        return d, Phrase("finding_details.collected_sidecar")
     newest, source = None, ""
     for tres, table in zip(ctx.file.tables, ctx.tables):
         t = ctx.for_table(table, tres)
@@ -52,13 +53,13 @@ def file_date(ctx) -> tuple[dt.date | None, str]:
                 continue
             x = vals.newest_date(t.series(c), c)
             if x and (newest is None or x > newest):
-                newest, source = x, f"newest date in column {c.name}"
+                newest, source = x, Phrase("finding_details.newest_date", column=c.name)
     if newest:
         return newest, source
     if ctx.file.format != "dataframe":
         g = git_commit_date(ctx.file.path)
         if g:
-            return g, "last git commit"
+            return g, Phrase("finding_details.last_commit")
     return None, ""
 
 
