@@ -127,6 +127,10 @@ def test_redaction_summary_and_markdown_log_in_french(tmp_path):
                     "après : NON CONFORME", "reste : critique DR-DII-02", "journal : "):
         assert fr_text in r.output, fr_text
     assert "risk after" not in r.output and "still:" not in r.output
+    # numbers, counts and levels the French way; no English word inside a French sentence
+    assert re.search(r"risque global 100,00\u202f%", r.output)
+    assert re.search(r"avant : NON CONFORME  \d+ critiques?, \d+ élevés?", r.output)
+    assert "La sensibilité sévère dépasse" in r.output and "severe" not in r.output
     md = Path(str(out) + ".redaction-log.md").read_text(encoding="utf-8")
     assert "risque après" in md
     import json

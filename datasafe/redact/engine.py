@@ -804,14 +804,17 @@ def _risk_line(r: dict | None, m) -> str:
         return m("redact.risk_small_cells", n=sc.get("small", r.get("records_below_k", 0)),
                  threshold=sc.get("threshold", r.get("k_threshold")))
     return m("redact.risk_line", k_min=r.get("k_min"), below=r.get("records_below_k"),
-             k=r.get("k_threshold"), risk=_pct(r.get("global_risk", 0)))
+             k=r.get("k_threshold"), risk=_pct(r.get("global_risk", 0)) if m.lang == "en"
+             else m.pct(r.get("global_risk", 0)))
 
 
 def _findings_line(f: dict | None, m) -> str:
     if not f:
         return m("redact.not_scanned")
     sev = f["findings_by_severity"]
-    parts = [f"{n} {m.severity(s).lower()}" for s, n in sev.items() if n]
+    parts = [f"{n} " + (m.severity(s).lower() if m.lang == "en" else
+                        m(f"redact.counted.{s}.{'one' if n == 1 else 'many'}"))
+             for s, n in sev.items() if n]
     return (f"{m('verdict.pass') if f['exit_code'] == 0 else m('verdict.fail')}  "
             + (", ".join(parts) if parts else m("findings.none")))
 

@@ -63,6 +63,9 @@ def safe_format(template: str, params: dict[str, Any] | None) -> str:
         return template
 
 
+_LEVEL_DETAILS = ("sensitivity_level", "allowed", "detected", "declared")
+
+
 class Phrase(str):
     """A sentence built in code that can be said in the reader's language.
 
@@ -91,9 +94,11 @@ def _phrase(key: str, params: dict[str, Any]) -> Phrase:
 
 
 def say(m: Messages, text: Any) -> Any:
-    """``text`` in ``m``'s language when it is a :class:`Phrase`; anything else as it is (a
-    reason typed into a plan file is shown as typed)."""
-    return text.said(m) if isinstance(text, Phrase) and m.lang != DEFAULT_LANG else text
+    """``text`` in ``m``'s language when it knows how to say itself (a :class:`Phrase`, or any
+    ``str`` with a ``said(m)`` method); anything else as it is (a reason typed into a plan file
+    is shown as typed)."""
+    said = getattr(text, "said", None)
+    return said(m) if callable(said) and m.lang != DEFAULT_LANG else text
 
 
 class Messages:
@@ -328,6 +333,9 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     if lang != DEFAULT_LANG:  # phrases a check built ("newest date in column X") said too
         m = Messages(lang)
         details = {k: say(m, v) for k, v in details.items()}
+        for k in _LEVEL_DETAILS:  # sensitivity levels are words of the language too
+            if str(details.get(k)) in SENSITIVITY_RANK:
+                details[k] = m.sensitivity(str(details[k])).lower()
     if lang != DEFAULT_LANG and details.get("destination"):
         # destination values are words of the report's language too
         named = _destination_names(lang)

@@ -30,6 +30,20 @@ def _rank(level) -> int:
     return SENSITIVITY_RANK.get(str(level).strip().lower(), -1) if level is not None else -1
 
 
+class _FirstReason(str):
+    """The file's first sensitivity reason: English text, said in a report's language from
+    the sensitivity details (as the reports' own reason lines are)."""
+
+    details = None
+
+    def said(self, m) -> str:
+        if not self.details:
+            return str(self)
+        from datasafe.checking.sensitivity import reasons_in
+
+        return (reasons_in(self.details, m.lang) or [str(self)])[0]
+
+
 @register
 class DestinationAllowsSensitivity(Check):
     """The file's sensitivity is above what its destination allows (public: low only;
@@ -58,7 +72,8 @@ class DestinationAllowsSensitivity(Check):
         allowed = allowed_map.get(dest)
         if allowed is None or _rank(level) <= _rank(allowed):
             return
-        reason = (ctx.file.sensitivity_reasons or [""])[0]
+        reason = _FirstReason((ctx.file.sensitivity_reasons or [""])[0])
+        reason.details = (getattr(ctx.file, "extra", None) or {}).get("sensitivity_details")
         yield Hit(variant=level, sensitivity_level=level, allowed=allowed, destination=dest,
                   reason=reason)
 
