@@ -240,6 +240,9 @@ def test_the_teams_language_is_set_once(repo, monkeypatch):  # noqa: F811
     assert r.exit_code == 0 and "Correction :" in r.output and "Fix:" not in r.output
     r = run(main, ["redact", "data/contacts.csv", "--plan", "--ner", "off"])
     assert r.exit_code == 0 and r.output.startswith("Plan d'anonymisation (profil internal)")
+    monkeypatch.setenv("DATASAFE_LANG", "fr_CD.UTF-8")  # a LANG-style value works too
+    r = run(main, ["checks", "explain", "DR-PII-02"])
+    assert "Correction :" in r.output
     monkeypatch.setenv("DATASAFE_LANG", "xx")
     r = run(main, ["scan", "data/contacts.csv", "--ner", "off"])
     assert r.exit_code == 2 and "DATASAFE_LANG: unknown language 'xx'" in r.output

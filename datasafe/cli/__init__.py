@@ -90,10 +90,12 @@ def resolve_lang(lang: str | None, config: dict | None = None) -> str:
 
     if lang:
         return lang
-    env = os.environ.get("DATASAFE_LANG", "").strip().lower()
-    if env:
+    raw = os.environ.get("DATASAFE_LANG", "").strip()
+    # "fr", "FR", "fr_FR.UTF-8", "fr-CD": the language part, as LANG-style values have it
+    env = raw.split(".")[0].replace("-", "_").split("_")[0].lower()
+    if raw:
         if env not in languages():
-            fail(f"DATASAFE_LANG: unknown language '{env}' (known: {', '.join(languages())})")
+            fail(f"DATASAFE_LANG: unknown language '{raw}' (known: {', '.join(languages())})")
         return env
     if config is None:
         from datasafe.config import ConfigError, load_config
