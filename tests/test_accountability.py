@@ -605,3 +605,29 @@ def test_scan_of_a_folder_appends_one_chained_record_per_file(tmp_path, audit_en
                                                "data/f2.csv"]
     assert next(x for x in recs if x["path"] == "data/broken.xlsx")["outcome"] == "error"
     assert verify(audit_env).ok
+
+
+def test_retention_and_approval_speak_the_teams_language(retention_dir, people, audit_env,
+                                                         monkeypatch):
+    """With DATASAFE_LANG=fr the records officer reads retention and approval in French (the
+    date's origin, the destination and the verdict too); the audit log stays as it was."""
+    monkeypatch.setenv("DATASAFE_LANG", "fr")
+    d, _ = retention_dir
+    r = run("retention", d, "--no-git")
+    assert r.exit_code == 1
+    assert "conservation dépassée de" in r.stdout and "retain_until du fichier compagnon" in r.stdout
+    assert "date la plus récente de la colonne « visit_date » + 365 jours" in r.stdout
+    assert ("5 fichier(s) : 2 au-delà de la durée de conservation, 1 dans les 30 jour(s), 1 sans "
+            "date de conservation") in r.stdout
+    assert "past retention" not in r.stdout
+    r = run("retention", d, "--no-git", "--destroy", "--yes")
+    assert "conservé " in r.stdout and "détruit " in r.stdout
+    r = run("approve", people, "--by", "A. Diallo", "--destination", "partner", "--reason",
+            "DSA-2026-04", "--ner", "off")
+    assert r.exit_code == 0, r.output
+    assert "approuvé par A. Diallo pour un partenaire" in r.stdout
+    assert "verdict de l'analyse : non conforme" in r.stdout
+    assert "l'approbation enregistre ce verdict" in r.stderr
+    recs = [json.loads(ln) for ln in lines(audit_env)]
+    assert [x["details"]["destination"] for x in recs if x["action"] == "approve"] == ["partner"]
+    assert {x["outcome"] for x in recs if x["action"] == "approve"} == {"fail"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, resolve_lang
 from datasafe.cli.audit import audit_options
 
 
@@ -41,7 +41,9 @@ Examples:
               help="With --destroy, also destroy files whose date was inferred from date "
                    "columns or git (by default only dates declared in sidecars count).")
 @audit_options
-def retention(paths, within, period, destroy, yes, no_git, include_inferred, actor, audit_log):
+@lang_option("Language of the messages.")
+def retention(paths, within, period, destroy, yes, no_git, include_inferred, actor, audit_log,
+              lang):
     from datasafe.accountability import retention as ret
     from datasafe.accountability.audit import file_sha256, record
     from datasafe.read import iter_files
@@ -49,6 +51,9 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     for p in paths:
         if not Path(p).exists():
             fail(f"{p}: no such file or directory")
+    from datasafe.report.common import Messages
+
+    m = Messages(resolve_lang(lang))
     today = _dt.date.today()
     statuses = [ret.retention_status(f, today=today, period_days=period, use_git=not no_git)
                 for f in iter_files(list(paths))]
@@ -56,23 +61,21 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     near = [s for s in statuses if s.near(within)]
     unknown = [s for s in statuses if s.due is None]
     for s in sorted(past + near, key=lambda s: s.days_left):
-        when = (f"{-s.days_left} day(s) past" if s.past else f"due in {s.days_left} day(s)")
-        click.echo(f"{s.path}: {when} (retain until {s.due.isoformat()}, from {_basis(s)})")
-    click.echo(f"{len(statuses)} file(s): {len(past)} past retention, {len(near)} within "
-               f"{within} day(s), {len(unknown)} without a retention date")
+        click.echo(m("retention.past" if s.past else "retention.due", path=s.path,
+                     days=abs(s.days_left), due=s.due.isoformat(), basis=_basis(s, m)))
+    click.echo(m("retention.total", files=len(statuses), past=len(past), near=len(near),
+                 within=within, unknown=len(unknown)))
     if not destroy:
         raise SystemExit(1 if past else 0)
     targets = [s for s in past if s.declared or include_inferred]
     for s in past:
         if s not in targets:
-            click.echo(f"kept {s.path}: its date is inferred ({_basis(s)}); declare retain_until "
-                       "in its sidecar, or add --include-inferred, to destroy it")
+            click.echo(m("retention.kept_inferred", path=s.path, basis=_basis(s, m)))
     if not targets:
-        click.echo("nothing to destroy")
+        click.echo(m("retention.nothing"))
         raise SystemExit(1 if past else 0)
     if not yes:
-        click.confirm(f"Delete {len(targets)} file(s) past their retention date? This cannot be "
-                      "undone", abort=True, err=True)
+        click.confirm(m("retention.confirm", n=len(targets)), abort=True, err=True)
     failed = 0
     for s in targets:
         sha = file_sha256(s.path)
@@ -91,22 +94,21 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
                details={"method": how, "retain_until": s.due.isoformat(), "basis": s.basis,
                         "days_past": -s.days_left, "git_history_commits": commits},
                log_path=audit_log)
-        click.echo(f"destroyed {s.path} ({how})")
+        click.echo(m("retention.destroyed", path=s.path, how=how))
         if commits:
-            click.echo(f"datasafe: warning: git history still holds {s.path} ({commits} "
-                       "commit(s)): purge it (git filter-repo) and have every clone and copy "
-                       "deleted too", err=True)
+            click.echo("datasafe: " + m("retention.git_warning", path=s.path, commits=commits),
+                       err=True)
     raise SystemExit(1 if failed or len(targets) < len(past) else 0)
 
 
-def _basis(s) -> str:
+def _basis(s, m) -> str:
+    days = s.detail.get("period_days")
     if s.basis == "retain_until":
-        return "sidecar retain_until"
+        return m("retention.basis_retain_until")
     if s.basis == "collected":
-        return f"sidecar collected {s.detail.get('collected')} + {s.detail.get('period_days')} days"
+        return m("retention.basis_collected", date=s.detail.get("collected"), days=days)
     if s.basis == "date-column":
-        return (f"latest date in column {s.detail.get('column')!r} + "
-                f"{s.detail.get('period_days')} days")
+        return m("retention.basis_column", column=s.detail.get("column"), days=days)
     if s.basis == "git":
-        return f"last commit {s.detail.get('committed')} + {s.detail.get('period_days')} days"
-    return "unknown"
+        return m("retention.basis_git", date=s.detail.get("committed"), days=days)
+    return m("retention.basis_unknown")
