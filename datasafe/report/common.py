@@ -44,7 +44,8 @@ def _load_locale(lang: str) -> dict:
     path = locales_dir() / f"{lang}.yaml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml.load(path.read_text(encoding="utf-8"),  # noqa: S506 - a safe loader
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return data if isinstance(data, dict) else {}
 
 
