@@ -147,6 +147,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     from datasafe import write as W
     from datasafe.atomic import atomic_path
+    from datasafe.concurrency import prefetch
     from datasafe.model import FileResult
     from datasafe.pipeline import sha256_file
     from datasafe.read import ReadError, Table, _unique_keys
@@ -182,12 +183,14 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             skip, meta = 0, {}
 
             def batches(columns=None):
-                yield from parquet_batches(path, columns, batch_rows)
+                # the next batch is read and decoded on a second thread (pyarrow, GIL-free)
+                # while this one is treated and written
+                yield from prefetch(parquet_batches(path, columns, batch_rows))
         else:
             base, skip, meta = sniff_csv(path, fmt, options.limits)
 
             def batches(columns=None):
-                yield from csv_batches(path, base, skip, meta, columns, batch_rows)
+                yield from prefetch(csv_batches(path, base, skip, meta, columns, batch_rows))
     except ReadError as exc:
         raise RedactError(exc.line()) from None
     except Exception as exc:  # noqa: BLE001
