@@ -147,7 +147,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     from datasafe import write as W
     from datasafe.atomic import atomic_path
-    from datasafe.concurrency import prefetch
+    from datasafe.concurrency import in_background, prefetch
     from datasafe.model import FileResult
     from datasafe.pipeline import sha256_file
     from datasafe.read import ReadError, Table, _unique_keys
@@ -363,62 +363,76 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                                  gz=bool(meta.get("gzip")), eol=W.detect_eol(path, meta["gzip"]))
             offset = 0
             with sink:
-                for batch in batches():
-                    n = batch.num_rows
-                    arrays = []
-                    touched = [c for c in keys if (c in treat or c in supp_mask)
-                               and c not in dropped]
-                    tdf = text_of(batch.select([keys.index(c) for c in touched]), touched) \
-                        if touched and fmt == "parquet" else None
-                    for i in keep_idx:
-                        c = keys[i]
-                        col = batch.column(i)
-                        if c not in treat and c not in supp_mask:
-                            stats[c]["non_empty"] += n - col.null_count
-                            arrays.append(col)
-                            continue
-                        s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
-                                                                     dtype="str")
-                        new = s
-                        if c in treat:
-                            t, params = treat[c]
-                            # a P-code for centroids comes from the same batch
-                            frame = None
-                            extra_cols = ([str(params["pcode"])] if params.get("pcode") else []) \
-                                + list(params.get("_removed_columns") or [])
-                            if extra_cols:
-                                # P-codes for centroids, removed identifiers for free text: from
-                                # the same batch (the known values of a text's own rows)
-                                frame = pd.DataFrame({x: _series(batch, keys, x, fmt)
-                                                      for x in dict.fromkeys(extra_cols)})
-                            new = t.apply(s, params, states.get(c), frame)
-                        if c in supp_mask:
-                            m = supp_mask[c][offset:offset + n]
-                            if m.any():
-                                new = new.copy()
-                                new[m] = None
-                        st = _changed_stats(s, new)
-                        for a in st:
-                            stats[c][a] += st[a]
-                        arr = pa.array(new, type=pa.string(), from_pandas=True)
+                pending = None
+                try:
+                    for batch in batches():
+                        n = batch.num_rows
+                        arrays = []
+                        touched = [c for c in keys if (c in treat or c in supp_mask)
+                                   and c not in dropped]
+                        tdf = text_of(batch.select([keys.index(c) for c in touched]), touched) \
+                            if touched and fmt == "parquet" else None
+                        for i in keep_idx:
+                            c = keys[i]
+                            col = batch.column(i)
+                            if c not in treat and c not in supp_mask:
+                                stats[c]["non_empty"] += n - col.null_count
+                                arrays.append(col)
+                                continue
+                            s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
+                                                                         dtype="str")
+                            new = s
+                            if c in treat:
+                                t, params = treat[c]
+                                # a P-code for centroids comes from the same batch
+                                frame = None
+                                extra_cols = ([str(params["pcode"])] if params.get("pcode") else []) \
+                                    + list(params.get("_removed_columns") or [])
+                                if extra_cols:
+                                    # P-codes for centroids, removed identifiers for free text: from
+                                    # the same batch (the known values of a text's own rows)
+                                    frame = pd.DataFrame({x: _series(batch, keys, x, fmt)
+                                                          for x in dict.fromkeys(extra_cols)})
+                                new = t.apply(s, params, states.get(c), frame)
+                            if c in supp_mask:
+                                m = supp_mask[c][offset:offset + n]
+                                if m.any():
+                                    new = new.copy()
+                                    new[m] = None
+                            st = _changed_stats(s, new)
+                            for a in st:
+                                stats[c][a] += st[a]
+                            arr = pa.array(new, type=pa.string(), from_pandas=True)
+                            if fmt == "parquet":
+                                typed = W.text_to_type(arr, out_schema.field(
+                                    len(arrays)).type) if i not in text_cols else arr
+                                if typed is None:
+                                    raise RedactError(f"column '{c}': treated values no longer fit "
+                                                      "the Parquet type; use a text treatment")
+                                arr = typed
+                            arrays.append(arr)
+                        for c in dropped:
+                            stats[c]["non_empty"] += n - batch.column(keys.index(c)).null_count
+                        offset += n
                         if fmt == "parquet":
-                            typed = W.text_to_type(arr, out_schema.field(
-                                len(arrays)).type) if i not in text_cols else arr
-                            if typed is None:
-                                raise RedactError(f"column '{c}': treated values no longer fit "
-                                                  "the Parquet type; use a text treatment")
-                            arr = typed
-                        arrays.append(arr)
-                    for c in dropped:
-                        stats[c]["non_empty"] += n - batch.column(keys.index(c)).null_count
-                    offset += n
-                    if fmt == "parquet":
-                        sink.write_table(pa.Table.from_arrays(
-                            [a.cast(f.type) if a.type != f.type else a
-                             for a, f in zip(arrays, out_schema)], schema=out_schema))
-                    else:
-                        sink.write_table(pa.Table.from_arrays(
-                            arrays, names=[f"c{j}" for j in range(len(arrays))]))
+                            table_out = pa.Table.from_arrays(
+                                [a.cast(f.type) if a.type != f.type else a
+                                 for a, f in zip(arrays, out_schema)], schema=out_schema)
+                        else:
+                            table_out = pa.Table.from_arrays(
+                                arrays, names=[f"c{j}" for j in range(len(arrays))])
+                        # written behind: CSV text / Parquet pages are built by Arrow kernels
+                        # (GIL-free) on a second thread while the next batch is treated; one
+                        # write in flight, in order
+                        if pending is not None:
+                            pending.result()
+                        pending = in_background(sink.write_table, table_out)
+                    if pending is not None:
+                        done_write, pending = pending, None
+                        done_write.result()
+                finally:
+                    if pending is not None:  # an error: let the write end before the sink
+                        pending.exception()  # closes (the first error is the one raised)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - pyarrow parse errors on odd rows
