@@ -615,7 +615,7 @@ def test_retention_and_approval_speak_the_teams_language(retention_dir, people, 
     d, _ = retention_dir
     r = run("retention", d, "--no-git")
     assert r.exit_code == 1
-    assert "conservation dépassée de" in r.stdout and "retain_until du fichier compagnon" in r.stdout
+    assert "conservation dépassée de" in r.stdout and "retain_until du fichier annexe" in r.stdout
     assert "date la plus récente de la colonne « visit_date » + 365 jours" in r.stdout
     assert ("5 fichier(s) : 2 au-delà de la durée de conservation, 1 dans les 30 jour(s), 1 sans "
             "date de conservation") in r.stdout

@@ -238,6 +238,8 @@ def test_the_teams_language_is_set_once(repo, monkeypatch):  # noqa: F811
     write(repo / ".datasafe.yaml", "profile: internal\n")
     r = run(main, ["checks", "explain", "DR-PII-02"])
     assert r.exit_code == 0 and "Correction :" in r.output and "Fix:" not in r.output
+    assert "Une colonne de numéros de téléphone" in r.output  # what it detects, in French
+    assert "A column of phone numbers" not in r.output
     r = run(main, ["redact", "data/contacts.csv", "--plan", "--ner", "off"])
     assert r.exit_code == 0 and r.output.startswith("Plan d'anonymisation (profil internal)")
     monkeypatch.setenv("DATASAFE_LANG", "fr_CD.UTF-8")  # a LANG-style value works too

@@ -92,9 +92,8 @@ def checks_explain(check_id, lang, as_yaml):
         out.append(f"  {v + ':':<11}{_sev_line(s)}")
     if entry.get("sensitivity"):
         out.append(f"{lab('implies')}" + m("explain.implies_text", kind=entry["sensitivity"]))
-    out += ["", m("explain.detects") + colon,
-            "  " + " ".join(str(entry.get("detects", "")).split()), "",
-            m("explain.why") + colon, "  " + " ".join(str(entry.get("rationale", "")).split()), ""]
+    out += ["", m("explain.detects") + colon, "  " + t("detects"), "",
+            m("explain.why") + colon, "  " + t("rationale"), ""]
     if entry.get("parameters"):
         out.append(m("explain.parameters") + colon)
         for name, spec in entry["parameters"].items():
