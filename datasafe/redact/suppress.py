@@ -38,6 +38,16 @@ def key_codes(keys) -> np.ndarray:
     out = np.empty((len(keys), len(keys.columns)), dtype=np.int32, order="F")
     for j, c in enumerate(keys.columns):
         col = keys[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            # a compact column (the streaming path): its categories trimmed and merged, codes
+            # numbered by first appearance among the rows, as the text route numbers them
+            same = pd.factorize(pd.Series(col.cat.categories, dtype="str").str.strip())[0]
+            raw = col.cat.codes.to_numpy()
+            filled = raw >= 0
+            codes = np.full(len(raw), -1, dtype=np.int32)
+            codes[filled] = pd.factorize(same[raw[filled]])[0]
+            out[:, j] = codes
+            continue
         if isinstance(col.array, pd.arrays.ArrowStringArray):
             # Arrow's trim is what ``str.strip()`` runs on these arrays; trimmed on the
             # distinct values, whose first appearances give the codes the order a trim of

@@ -108,6 +108,13 @@ def same_information(data: Any, a: str, b: str, codes: tuple | None = None) -> b
 
     if codes is not None and codes[0] is not None and codes[1] is not None:
         return _codes_one_to_one(*codes[0], *codes[1])
+    if all(isinstance(data[c].dtype, pd.CategoricalDtype) for c in (a, b)):
+        import pyarrow as pa
+
+        # compact columns (the streaming redaction): their codes and categories, no text
+        ca, cb = [(data[c].cat.codes.to_numpy(),
+                   pa.array(data[c].cat.categories, type=pa.string())) for c in (a, b)]
+        return _codes_one_to_one(*ca, *cb)
     pair = data[[a, b]].astype("str").fillna("")
     na = pair[a].nunique()
     nb = pair[b].nunique()
