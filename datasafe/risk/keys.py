@@ -130,16 +130,28 @@ def _codes_one_to_one(ca, da, cb, db) -> bool:
     import pandas as pd
     import pyarrow.compute as pc
 
-    def values(codes, dictionary):
+    def slots(codes, dictionary):
+        """1 + the code of each row's value (0 for missing, as the empty string is), int32: the
+        transient copies stay small on tens of millions of rows."""
         empty = pc.index(dictionary, "").as_py() if len(dictionary) else -1
-        c = np.asarray(codes, dtype=np.int64)
-        return np.where(c < 0, empty, c) if empty >= 0 else c
+        c = np.asarray(codes).astype(np.int32)
+        if empty >= 0:
+            c[c < 0] = empty
+        c += 1
+        return c
 
-    a, b = values(ca, da), values(cb, db)
-    na = int(np.count_nonzero(np.bincount(a + 1)))
-    if na < 2 or na != int(np.count_nonzero(np.bincount(b + 1))):
+    a = slots(ca, da)
+    na = int(np.count_nonzero(np.bincount(a)))
+    if na < 2:
         return False
-    return len(pd.unique((a + 1) * (len(db) + 2) + (b + 1))) == na
+    b = slots(cb, db)
+    if na != int(np.count_nonzero(np.bincount(b))):
+        return False
+    width = len(db) + 1
+    if (len(da) + 1) * width <= 1 << 22:  # few combinations: count them without hashing
+        key = a * np.int32(width) + b
+        return int(np.count_nonzero(np.bincount(key))) == na
+    return len(pd.unique(a.astype(np.int64) * width + b)) == na
 
 
 def _may_be_twins(a: Any, b: Any, rows: int) -> bool:
