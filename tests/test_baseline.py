@@ -403,3 +403,22 @@ def test_hook_does_not_import_heavy_modules_without_data_files(repo):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_a_french_team_reviews_its_baseline_in_french(repo, stub_stages, monkeypatch):
+    """`lang: fr` in the settings: create, the interactive review (same letters: [a]ccepter,
+    [r]efuser, [s]auter, [q]uitter) and --list speak French; the baseline file keeps its codes."""
+    (repo / ".datasafe.yaml").write_text("lang: fr\n", encoding="utf-8")
+    monkeypatch.delenv("DATASAFE_LANG", raising=False)
+    r = run("baseline", "create")
+    assert r.exit_code == 0 and "pas encore examiné(s)" in r.output
+    assert "Indiquez qui les accepte et pourquoi" in r.output
+    r = run("baseline", "audit", input="a\nconsentement recueilli\n")
+    assert r.exit_code == 0, r.output
+    assert "[a]ccepter, [r]efuser, [s]auter, [q]uitter" in r.output
+    assert "colonne « Phone »" in r.output and "1 constat(s) examiné(s) par Test Officer" in r.output
+    r = run("baseline", "audit", "--list")
+    assert "[accepté par Test Officer <t@example.org> : consentement recueilli]" in r.output
+    doc = json.loads((repo / BASELINE_NAME).read_text(encoding="utf-8"))
+    assert doc["findings"][0]["status"] == "accepted"
+    assert "Rien à examiner." in run("baseline", "audit").output

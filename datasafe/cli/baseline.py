@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, resolve_lang
 from datasafe.cli.scan import scan_options
 
 
@@ -81,7 +81,13 @@ def _scan(paths, kw):
     return options, result
 
 
-def _write(kind: str, paths, file_opt, scan_kw):
+def _messages(lang, config=None):
+    from datasafe.report.common import Messages
+
+    return Messages(resolve_lang(lang, config))
+
+
+def _write(kind: str, paths, file_opt, scan_kw, lang=None):
     from datasafe.baseline import Baseline, BaselineError, entries_from_result, merge
     from datasafe.config import relative_path
 
@@ -129,10 +135,11 @@ def _write(kind: str, paths, file_opt, scan_kw):
         fail(f"{dest}: cannot write baseline: {exc.strerror or exc}")
     unreviewed = sum(1 for e in b.entries.values() if e.status == "unreviewed")
     shown = relative_path(dest, root) if str(dest).startswith(str(root)) else str(dest)
-    click.echo(f"{shown}: {stats['total']} finding(s) ({stats['added']} added, "
-               f"{stats['removed']} removed); {unreviewed} not yet reviewed.")
+    m = _messages(lang, options.config)
+    click.echo(m("baseline.written", path=shown, total=stats["total"], added=stats["added"],
+                 removed=stats["removed"], unreviewed=unreviewed))
     if unreviewed:
-        click.echo("Record who accepts them and why: datasafe baseline audit")
+        click.echo(m("baseline.next"))
 
 
 def _common(f):
@@ -156,8 +163,9 @@ def _scan_kw(profile, destination, key_vars, weight, household_id, phone_regions
 Without PATHS, every data file tracked by git is scanned. Running it twice gives identical
 bytes (the salt and the audit of findings still present are kept).""")
 @_common
-def create(paths, file_opt, **kw):
-    _write("create", paths, file_opt, _scan_kw(**kw))
+@lang_option("Language of the messages.")
+def create(paths, file_opt, lang, **kw):
+    _write("create", paths, file_opt, _scan_kw(**kw), lang)
 
 
 @baseline.command(help="""Scan and merge the findings into the baseline.
@@ -165,8 +173,9 @@ def create(paths, file_opt, **kw):
 New findings are added (unreviewed); findings no longer present in the scanned files are
 removed; entries of files not scanned, and every audit record, are kept.""")
 @_common
-def update(paths, file_opt, **kw):
-    _write("update", paths, file_opt, _scan_kw(**kw))
+@lang_option("Language of the messages.")
+def update(paths, file_opt, lang, **kw):
+    _write("update", paths, file_opt, _scan_kw(**kw), lang)
 
 
 @baseline.command(help="""Walk the findings of the baseline and record who accepts each and why.
@@ -185,7 +194,8 @@ fails on it again until the data is fixed), [s]kip or [q]uit. For scripts: --yes
 @click.option("--check", "check_glob", metavar="ID", help="Only findings of this check (glob).")
 @click.option("--path", "path_glob", metavar="GLOB", help="Only findings in these files.")
 @click.option("--list", "list_", is_flag=True, help="Print the baseline; change nothing.")
-def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_):
+@lang_option("Language of the review.")
+def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_, lang):
     from fnmatch import fnmatchcase
 
     from datasafe.baseline import Baseline, BaselineError, who_am_i
@@ -197,6 +207,7 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_)
     except ConfigError as exc:
         fail(str(exc))
     dest = _baseline_path(file_opt, config, root)
+    m = _messages(lang, config)
     try:
         b = Baseline.load(dest)
     except BaselineError as exc:
@@ -208,16 +219,16 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_)
         entries = [e for e in entries if glob_match(e.file, path_glob)]
     if list_:
         for e in entries:
-            click.echo(_describe(e) + f"  [{e.status}"
-                       + (f" by {e.by}" if e.by else "")
-                       + (f": {e.reason}" if e.reason else "") + "]")
+            click.echo(_describe(e, m) + f"  [{m(f'baseline.status.{e.status}')}"
+                       + (m("baseline.by", who=e.by) if e.by else "")
+                       + (f"{m.colon}{e.reason}" if e.reason else "") + "]")
         return
     if not all_:
         entries = [e for e in entries if e.status == "unreviewed"]
     if yes and reject:
         fail("--yes and --reject cannot be used together")
     if not entries:
-        click.echo("Nothing to review." + ("" if all_ else " (--all to walk reviewed findings)"))
+        click.echo(m("baseline.nothing") + ("" if all_ else m("baseline.nothing_all")))
         return
     who = by or who_am_i(root)
     if yes or reject:
@@ -227,20 +238,27 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_)
             e.status = "rejected" if reject else "accepted"
             e.by, e.reason = who, reason.strip()
         b.save(dest)
-        click.echo(f"{len(entries)} finding(s) {'rejected' if reject else 'accepted'} by {who}.")
+        click.echo(m("baseline.decided_rejected" if reject else "baseline.decided_accepted",
+                     n=len(entries), who=who))
         return
     catalogue = _catalogue()
     done = 0
     try:
         for i, e in enumerate(entries, 1):
-            click.echo(f"\n[{i}/{len(entries)}] " + _describe(e))
-            title = (catalogue.get(e.check) or {}).get("title")
+            click.echo(f"\n[{i}/{len(entries)}] " + _describe(e, m))
+            entry = catalogue.get(e.check) or {}
+            title = ((entry.get(m.lang) or {}).get("title") if m.lang != "en" else None) \
+                or entry.get("title")
             if title:
                 click.echo(f"    {title}")
             if e.status != "unreviewed":
-                click.echo(f"    currently {e.status}" + (f" by {e.by}" if e.by else "")
-                           + (f": {e.reason}" if e.reason else ""))
-            choice = click.prompt("    [a]ccept, [r]eject, [s]kip, [q]uit",
+                click.echo("    " + m("baseline.currently",
+                                          status=m(f"baseline.status.{e.status}"))
+                           + (m("baseline.by", who=e.by) if e.by else "")
+                           + (f"{m.colon}{e.reason}" if e.reason else ""))
+            # the same letters in English and French: accept/accepter, reject/refuser,
+            # skip/sauter, quit/quitter
+            choice = click.prompt(m("baseline.prompt"),
                                   type=click.Choice(["a", "r", "s", "q"]), show_choices=False)
             if choice == "q":
                 break
@@ -248,24 +266,25 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_)
                 continue
             why = ""
             while not why.strip():
-                why = click.prompt("    reason", default=e.reason or "", show_default=False)
+                why = click.prompt(m("baseline.reason"), default=e.reason or "",
+                                   show_default=False)
             e.status = "accepted" if choice == "a" else "rejected"
             e.by, e.reason = who, why.strip()
             done += 1
     finally:
         if done:
             b.save(dest)
-    click.echo(f"\n{done} finding(s) reviewed by {who}.")
+    click.echo("\n" + m("baseline.reviewed", n=done, who=who))
 
 
-def _describe(e) -> str:
+def _describe(e, m) -> str:
     where = e.file
     if e.sheet:
-        where += f" › sheet '{e.sheet}'"
+        where += " › " + m("baseline.sheet", name=e.sheet)
     if e.column:
-        where += f" › column '{e.column}'"
-    sev = (e.severity or "").upper()
-    return f"{sev:<8} {e.check:<12} {where}"
+        where += " › " + m("baseline.column", name=e.column)
+    sev = (e.severity or "") if m.lang == "en" else m.severity(e.severity) if e.severity else ""
+    return f"{sev.upper():<8} {e.check:<12} {where}"
 
 
 def _catalogue() -> dict:
