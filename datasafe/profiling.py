@@ -144,9 +144,7 @@ def value_hashes(values):
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     bufs = values.buffers()
-    odt = np.dtype(np.int64 if pa.types.is_large_string(values.type) else np.int32)
-    off = np.frombuffer(bufs[1], dtype=odt, count=n + 1,
-                        offset=values.offset * odt.itemsize).astype(np.int64)
+    off = _offsets(values)
     base, total = int(off[0]), int(off[-1] - off[0])
     # the bytes in an 8-byte-aligned buffer with 16 bytes of padding; a string's word at any
     # byte position is assembled from two aligned words (an unaligned gather is 4x slower)
