@@ -1,11 +1,13 @@
-"""Two small ways of using a second core where the work releases the GIL (pyarrow and numpy
-kernels, hashlib, file reads): a call on a background thread, and a map a column per core."""
+"""Small ways of using a second core where the work releases the GIL (pyarrow and numpy
+kernels, hashlib, file reads): a call on a background thread, a map a column per core, the
+next batch read ahead, and writes done behind."""
 
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from typing import Any
 
 # concurrent.futures is imported when first used: a pre-commit run on a small file never needs it
@@ -27,6 +29,31 @@ def in_background(fn: Callable[..., Any], *args: Any):
     threading.Thread(target=run, name=f"datasafe-{getattr(fn, '__name__', 'task')}",
                      daemon=True).start()
     return fut
+
+
+@contextmanager
+def write_behind(write: Callable[[Any], Any]):
+    """``submit(x)`` runs ``write(x)`` on a second thread while the caller prepares the next
+    item: one write in flight, in order (``submit`` waits for the previous one and re-raises
+    its error). Leaving the block waits for the last write; after an error in the block the
+    pending write still ends before the caller goes on (closes its file), and the block's
+    error is the one raised."""
+    pending = None
+
+    def submit(x: Any) -> None:
+        nonlocal pending
+        if pending is not None:
+            pending.result()
+        pending = in_background(write, x)
+
+    try:
+        yield submit
+        if pending is not None:
+            last, pending = pending, None
+            last.result()
+    finally:
+        if pending is not None:
+            pending.exception()
 
 
 def map_on_cores(fn: Callable[[Any], Any], items: Iterable[Any], big: bool) -> list[Any]:

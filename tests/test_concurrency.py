@@ -48,3 +48,48 @@ def test_map_on_cores_keeps_the_order_of_the_items():
 
     assert map_on_cores(slow_square, range(5), big=True) == [0, 1, 4, 9, 16]
     assert map_on_cores(slow_square, range(5), big=False) == [0, 1, 4, 9, 16]
+
+
+def test_write_behind_keeps_order_and_raises_the_writers_error():
+    """Writes run one at a time on a second thread, in the order submitted; leaving the block
+    waits for the last one; a failing write is raised at the next submit (or at the end); an
+    error in the block waits for the pending write before it propagates."""
+    import threading
+    import time
+
+    import pytest
+
+    from datasafe.concurrency import write_behind
+
+    written, threads = [], set()
+
+    def slow_write(x):
+        time.sleep(0.01)
+        threads.add(threading.get_ident())
+        written.append(x)
+
+    with write_behind(slow_write) as write:
+        for i in range(20):
+            write(i)
+    assert written == list(range(20)) and threading.get_ident() not in threads
+
+    def failing(x):
+        if x == 3:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        with write_behind(failing) as write:
+            for i in range(10):
+                write(i)
+
+    done = []
+
+    def slower(x):
+        time.sleep(0.05)
+        done.append(x)
+
+    with pytest.raises(KeyError):
+        with write_behind(slower) as write:
+            write("last")
+            raise KeyError("in the block")
+    assert done == ["last"]  # the pending write ended before the error left the block

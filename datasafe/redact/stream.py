@@ -197,7 +197,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     from datasafe import write as W
     from datasafe.atomic import atomic_path
-    from datasafe.concurrency import in_background, prefetch
+    from datasafe.concurrency import prefetch, write_behind
     from datasafe.model import FileResult
     from datasafe.pipeline import sha256_file
     from datasafe.read import ReadError, Table, _unique_keys
@@ -315,9 +315,10 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     auto = bool(ls and ctx.get("auto_keys") and ctx.get("result") is not None)
     kcols = ([c for c in key_var_columns(ctx, dropped) if c in keys] if auto else kv) if ls \
         else []
-    need = list(dict.fromkeys(fit_cols + kcols + [str(treat[c][1].get("pcode"))
-                                                  for c in fit_cols if treat[c][1].get("pcode")]))
-    need = [c for c in need if c in keys]
+    # P-codes that centroids group by: loaded, and kept as text
+    pcodes = list(dict.fromkeys(str(treat[c][1]["pcode"]) for c in fit_cols
+                                if treat[c][1].get("pcode")))
+    need = [c for c in dict.fromkeys(fit_cols + kcols + pcodes) if c in keys]
     states: dict[str, Any] = {}
     supp_mask: dict[str, Any] = {}
     ls_log = None
@@ -335,9 +336,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     if need:
         cols_in_file = [names_in_file[keys.index(c)] for c in need]
-        # the key variables are held compact (codes and distinct values) when they repeat;
-        # P-codes stay text (centroids group by them)
-        pcodes = {str(treat[c][1].get("pcode")) for c in fit_cols if treat[c][1].get("pcode")}
+        # the key variables are held compact (codes and distinct values) when they repeat
         full = _gather_text(batches(cols_in_file if fmt == "parquet" else need), need,
                             compact_keys=[c for c in kcols if c not in pcodes])
         for c in fit_cols:
@@ -417,77 +416,66 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                                  delimiter=meta["delimiter"], encoding=meta["encoding"],
                                  gz=bool(meta.get("gzip")), eol=W.detect_eol(path, meta["gzip"]))
             offset = 0
-            with sink:
-                pending = None
-                try:
-                    for batch in batches():
-                        n = batch.num_rows
-                        arrays = []
-                        touched = [c for c in keys if (c in treat or c in supp_mask)
-                                   and c not in dropped]
-                        tdf = text_of(batch.select([keys.index(c) for c in touched]), touched) \
-                            if touched and fmt == "parquet" else None
-                        for i in keep_idx:
-                            c = keys[i]
-                            col = batch.column(i)
-                            if c not in treat and c not in supp_mask:
-                                stats[c]["non_empty"] += n - col.null_count
-                                arrays.append(col)
-                                continue
-                            s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
-                                                                         dtype="str")
-                            new = s
-                            if c in treat:
-                                t, params = treat[c]
-                                # a P-code for centroids comes from the same batch
-                                frame = None
-                                extra_cols = ([str(params["pcode"])] if params.get("pcode") else []) \
-                                    + list(params.get("_removed_columns") or [])
-                                if extra_cols:
-                                    # P-codes for centroids, removed identifiers for free text: from
-                                    # the same batch (the known values of a text's own rows)
-                                    frame = pd.DataFrame({x: _series(batch, keys, x, fmt)
-                                                          for x in dict.fromkeys(extra_cols)})
-                                new = t.apply(s, params, states.get(c), frame)
-                            if c in supp_mask:
-                                m = supp_mask[c][offset:offset + n]
-                                if m.any():
-                                    new = new.copy()
-                                    new[m] = None
-                            st = _changed_stats(s, new)
-                            for a in st:
-                                stats[c][a] += st[a]
-                            arr = pa.array(new, type=pa.string(), from_pandas=True)
-                            if fmt == "parquet":
-                                typed = W.text_to_type(arr, out_schema.field(
-                                    len(arrays)).type) if i not in text_cols else arr
-                                if typed is None:
-                                    raise RedactError(f"column '{c}': treated values no longer fit "
-                                                      "the Parquet type; use a text treatment")
-                                arr = typed
-                            arrays.append(arr)
-                        for c in dropped:
-                            stats[c]["non_empty"] += n - batch.column(keys.index(c)).null_count
-                        offset += n
+            # written behind: CSV text / Parquet pages are built by Arrow kernels (GIL-free) on
+            # a second thread while the next batch is treated
+            with sink, write_behind(sink.write_table) as write:
+                for batch in batches():
+                    n = batch.num_rows
+                    arrays = []
+                    touched = [c for c in keys if (c in treat or c in supp_mask)
+                               and c not in dropped]
+                    tdf = text_of(batch.select([keys.index(c) for c in touched]), touched) \
+                        if touched and fmt == "parquet" else None
+                    for i in keep_idx:
+                        c = keys[i]
+                        col = batch.column(i)
+                        if c not in treat and c not in supp_mask:
+                            stats[c]["non_empty"] += n - col.null_count
+                            arrays.append(col)
+                            continue
+                        s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
+                                                                     dtype="str")
+                        new = s
+                        if c in treat:
+                            t, params = treat[c]
+                            # a P-code for centroids comes from the same batch
+                            frame = None
+                            extra_cols = ([str(params["pcode"])] if params.get("pcode") else []) \
+                                + list(params.get("_removed_columns") or [])
+                            if extra_cols:
+                                # P-codes for centroids, removed identifiers for free text: from
+                                # the same batch (the known values of a text's own rows)
+                                frame = pd.DataFrame({x: _series(batch, keys, x, fmt)
+                                                      for x in dict.fromkeys(extra_cols)})
+                            new = t.apply(s, params, states.get(c), frame)
+                        if c in supp_mask:
+                            m = supp_mask[c][offset:offset + n]
+                            if m.any():
+                                new = new.copy()
+                                new[m] = None
+                        st = _changed_stats(s, new)
+                        for a in st:
+                            stats[c][a] += st[a]
+                        arr = pa.array(new, type=pa.string(), from_pandas=True)
                         if fmt == "parquet":
-                            table_out = pa.Table.from_arrays(
-                                [a.cast(f.type) if a.type != f.type else a
-                                 for a, f in zip(arrays, out_schema)], schema=out_schema)
-                        else:
-                            table_out = pa.Table.from_arrays(
-                                arrays, names=[f"c{j}" for j in range(len(arrays))])
-                        # written behind: CSV text / Parquet pages are built by Arrow kernels
-                        # (GIL-free) on a second thread while the next batch is treated; one
-                        # write in flight, in order
-                        if pending is not None:
-                            pending.result()
-                        pending = in_background(sink.write_table, table_out)
-                    if pending is not None:
-                        done_write, pending = pending, None
-                        done_write.result()
-                finally:
-                    if pending is not None:  # an error: let the write end before the sink
-                        pending.exception()  # closes (the first error is the one raised)
+                            typed = W.text_to_type(arr, out_schema.field(
+                                len(arrays)).type) if i not in text_cols else arr
+                            if typed is None:
+                                raise RedactError(f"column '{c}': treated values no longer fit "
+                                                  "the Parquet type; use a text treatment")
+                            arr = typed
+                        arrays.append(arr)
+                    for c in dropped:
+                        stats[c]["non_empty"] += n - batch.column(keys.index(c)).null_count
+                    offset += n
+                    if fmt == "parquet":
+                        table_out = pa.Table.from_arrays(
+                            [a.cast(f.type) if a.type != f.type else a
+                             for a, f in zip(arrays, out_schema)], schema=out_schema)
+                    else:
+                        table_out = pa.Table.from_arrays(
+                            arrays, names=[f"c{j}" for j in range(len(arrays))])
+                    write(table_out)
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - pyarrow parse errors on odd rows
