@@ -107,6 +107,13 @@ def resolve_lang(lang: str | None, config: dict | None = None) -> str:
     return (config or {}).get("lang") or "en"
 
 
+def messages(lang: str | None, config: dict | None = None):
+    """The message catalogue of the language :func:`resolve_lang` picks."""
+    from datasafe.report.common import Messages
+
+    return Messages(resolve_lang(lang, config))
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit (2 by default: the run could not be done)."""
     click.echo(f"datasafe: {message}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, resolve_lang
+from datasafe.cli import fail, lang_option, messages
 from datasafe.cli.audit import audit_options
 from datasafe.cli.scan import build_options, scan_options
 
@@ -77,16 +77,12 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
     record("approve", path=path, sha256=fres.sha256, profile=result.profile, outcome=verdict,
            actor=actor, details={"by": approval.by, "destination": dest,
                                  "reason": approval.reason}, log_path=audit_log)
-    from datasafe.report.common import Messages
-
-    m = Messages(resolve_lang(lang, options.config))
-    said_dest, said_verdict = dest, verdict
-    if m.lang != "en":  # the destination and the verdict are words of the language too
-        said_dest = m(f"destination_names.{dest}")
-        said_verdict = m(f"verdict.{verdict}").lower() if verdict in ("pass", "fail") \
-            else verdict
-    click.echo(m("approve.done", file=file, by=approval.by, destination=said_dest,
-                 profile=result.profile, sha=fres.sha256[:12], verdict=said_verdict))
+    m = messages(lang, options.config)
+    # the destination and the verdict are words of the language too
+    said_verdict = m(f"verdict.{verdict}").lower() if verdict in ("pass", "fail") else verdict
+    click.echo(m("approve.done", file=file, by=approval.by,
+                 destination=m(f"destination_names.{dest}"), profile=result.profile,
+                 sha=fres.sha256[:12], verdict=said_verdict))
     if verdict != "pass":
         click.echo("datasafe: " + m("approve.failing", file=file, profile=result.profile),
                    err=True)

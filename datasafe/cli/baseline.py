@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, resolve_lang
+from datasafe.cli import fail, lang_option, messages
 from datasafe.cli.scan import scan_options
 
 
@@ -81,12 +81,6 @@ def _scan(paths, kw):
     return options, result
 
 
-def _messages(lang, config=None):
-    from datasafe.report.common import Messages
-
-    return Messages(resolve_lang(lang, config))
-
-
 def _write(kind: str, paths, file_opt, scan_kw, lang=None):
     from datasafe.baseline import Baseline, BaselineError, entries_from_result, merge
     from datasafe.config import relative_path
@@ -135,7 +129,7 @@ def _write(kind: str, paths, file_opt, scan_kw, lang=None):
         fail(f"{dest}: cannot write baseline: {exc.strerror or exc}")
     unreviewed = sum(1 for e in b.entries.values() if e.status == "unreviewed")
     shown = relative_path(dest, root) if str(dest).startswith(str(root)) else str(dest)
-    m = _messages(lang, options.config)
+    m = messages(lang, options.config)
     click.echo(m("baseline.written", path=shown, total=stats["total"], added=stats["added"],
                  removed=stats["removed"], unreviewed=unreviewed))
     if unreviewed:
@@ -207,7 +201,7 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_,
     except ConfigError as exc:
         fail(str(exc))
     dest = _baseline_path(file_opt, config, root)
-    m = _messages(lang, config)
+    m = messages(lang, config)
     try:
         b = Baseline.load(dest)
     except BaselineError as exc:
@@ -241,14 +235,13 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_,
         click.echo(m("baseline.decided_rejected" if reject else "baseline.decided_accepted",
                      n=len(entries), who=who))
         return
-    catalogue = _catalogue()
+    from datasafe.report.common import check_text
+
     done = 0
     try:
         for i, e in enumerate(entries, 1):
             click.echo(f"\n[{i}/{len(entries)}] " + _describe(e, m))
-            entry = catalogue.get(e.check) or {}
-            title = ((entry.get(m.lang) or {}).get("title") if m.lang != "en" else None) \
-                or entry.get("title")
+            title = check_text(e.check, "title", m.lang)
             if title:
                 click.echo(f"    {title}")
             if e.status != "unreviewed":
@@ -280,17 +273,8 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_,
 def _describe(e, m) -> str:
     where = e.file
     if e.sheet:
-        where += " › " + m("baseline.sheet", name=e.sheet)
+        where += " › " + m("place.sheet", name=e.sheet)
     if e.column:
-        where += " › " + m("baseline.column", name=e.column)
-    sev = (e.severity or "") if m.lang == "en" else m.severity(e.severity) if e.severity else ""
+        where += " › " + m("place.column", name=e.column)
+    sev = m.severity(e.severity) if e.severity else ""
     return f"{sev.upper():<8} {e.check:<12} {where}"
-
-
-def _catalogue() -> dict:
-    try:
-        from datasafe.checking import catalogue
-
-        return catalogue()
-    except Exception:  # noqa: BLE001 - titles are a nicety
-        return {}

@@ -99,7 +99,7 @@ def failure_message(result, lang: str = "en") -> str:
         lines.append(f"datasafe: {f.path}: {f.error}")
     if new:
         n = len(new)
-        fail_on = m.severity(result.fail_on).lower() if lang != "en" else result.fail_on
+        fail_on = m.severity(result.fail_on).lower() if result.fail_on else result.fail_on
         lines.append("datasafe: " + m("hook.blocked_one" if n == 1 else "hook.blocked_many",
                                       n=n, fail_on=fail_on))
         last_file = None
@@ -110,12 +110,12 @@ def failure_message(result, lang: str = "en") -> str:
                 last_file = f.file
             where = []
             if f.table:
-                where.append(m("hook.sheet", name=f.table))
+                where.append(m("place.sheet", name=f.table))
             if f.column:
-                where.append(m("hook.column", name=f.column))
+                where.append(m("place.column", name=f.column))
             place = ", ".join(where) or m("hook.whole_file")
             said = localize(f, lang)
-            severity = f.severity.upper() if lang == "en" else m.severity(f.severity).upper()
+            severity = m.severity(f.severity).upper()
             lines.append(f"    {severity:<8} {f.check:<12} {place}{m.colon}"
                          f"{said.message or f.message}")
             fix = said.fix or f.fix

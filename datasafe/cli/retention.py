@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, resolve_lang
+from datasafe.cli import fail, lang_option, messages
 from datasafe.cli.audit import audit_options
 
 
@@ -51,9 +51,7 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     for p in paths:
         if not Path(p).exists():
             fail(f"{p}: no such file or directory")
-    from datasafe.report.common import Messages
-
-    m = Messages(resolve_lang(lang))
+    m = messages(lang)
     today = _dt.date.today()
     statuses = [ret.retention_status(f, today=today, period_days=period, use_git=not no_git)
                 for f in iter_files(list(paths))]
