@@ -198,8 +198,8 @@ def number_text(x, integer: bool = False):
     out = None
     n = len(vals)
     # a probe first, as on_distinct does: nearly unique numbers are written whole
-    if n >= 10_000 and len(np.unique(vals[:: n // 10_000].view(np.int64))) <= 0.95 * len(
-            vals[:: n // 10_000]):
+    probe = vals[:: n // 10_000].view(np.int64) if n >= 10_000 else None
+    if probe is not None and len(np.unique(probe)) <= 0.95 * len(probe):
         codes, bits = pd.factorize(vals.view(np.int64))
         if len(bits) <= DISTINCT_SHARE * n:
             out = text(np.asarray(bits).view(np.float64)).take(pa.array(codes, pa.int32()))

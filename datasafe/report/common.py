@@ -331,16 +331,18 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     details.setdefault("file", finding.file or "")
 
     variant = details.get("variant")
-    if lang != DEFAULT_LANG:  # phrases a check built ("newest date in column X") said too
+    if lang != DEFAULT_LANG:
+        # phrases a check built ("newest date in column X"), sensitivity levels and
+        # destinations are words of the report's language too
         m = Messages(lang)
         details = {k: say(m, v) for k, v in details.items()}
-        for k in _LEVEL_DETAILS:  # sensitivity levels are words of the language too
+        for k in _LEVEL_DETAILS:
             if str(details.get(k)) in SENSITIVITY_RANK:
                 details[k] = m.sensitivity(str(details[k])).lower()
-    if lang != DEFAULT_LANG and details.get("destination"):
-        # destination values are words of the report's language too
-        named = _destination_names(lang)
-        details["destination"] = named.get(str(details["destination"]), details["destination"])
+        if details.get("destination"):
+            named = _destination_names(lang)
+            details["destination"] = named.get(str(details["destination"]),
+                                               details["destination"])
 
     def pick(field: str, own: str | None) -> str | None:
         if lang != DEFAULT_LANG:
