@@ -422,6 +422,99 @@ def test_load_key_rejects_damaged_files(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------
+# The custodian's and the reviewer's commands in French
+
+
+def test_audit_problems_said_in_english_as_the_library_says_them(tmp_path, audit_env):
+    """Every break of the chain has a catalogue message whose English is the library's reason."""
+    from datasafe.accountability.audit import canonical, record_hash, verify
+    from datasafe.report.common import Messages
+
+    en = Messages("en")
+
+    def broken(mutate, head=None):
+        _three_records(tmp_path)
+        ls = lines(audit_env)
+        audit_env.write_text("\n".join(mutate(ls)) + "\n", encoding="utf-8")
+        problem = verify(audit_env, head=head).problem
+        audit_env.unlink()
+        return problem
+
+    def reseq(ls):
+        rec = json.loads(ls[1])
+        rec["seq"] = 7
+        rec["hash"] = record_hash(rec)
+        return [ls[0], canonical(rec).decode(), ls[2]]
+
+    problems = [
+        broken(lambda ls: [ls[0], "{not json", ls[2]]),
+        broken(lambda ls: [ls[0], '{"seq": 2}', ls[2]]),
+        broken(lambda ls: [ls[0], ls[1].replace('"outcome":"pass"', '"outcome":"fail"'), ls[2]]),
+        broken(lambda ls: ls[1:]),
+        broken(lambda ls: [ls[0], ls[2]]),
+        broken(reseq),
+        broken(lambda ls: ls[:-1], head="f" * 64),
+    ]
+    assert [p.code for p in problems] == ["not_json", "no_hash", "edited", "start", "order",
+                                         "sequence", "head"]
+    for p in problems:
+        assert en(f"audit.problem.{p.code}", **p.params) == p.reason
+
+
+def test_audit_verify_and_show_speak_french(tmp_path, audit_env, monkeypatch):
+    _three_records(tmp_path)
+    r = run("audit", "verify", "--lang", "fr")
+    assert r.exit_code == 0
+    assert "3 enregistrement(s), chaîne intacte ; empreinte de tête" in r.stdout
+    ls = lines(audit_env)
+    audit_env.write_text("\n".join([ls[0], ls[2]]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("DATASAFE_LANG", "fr")
+    r = run("audit", "verify")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert ("altération détectée, enregistrement 2 (ligne 2) : ne suit pas l'enregistrement 1"
+            in r.stderr)
+    r = run("audit", "show")
+    assert r.exit_code == 0 and "la chaîne est rompue" in r.stderr
+    assert len(r.stdout.splitlines()) == 2  # the records themselves: key=value lines
+    r = run("audit", "verify", "--audit-log", tmp_path / "none.jsonl")
+    assert r.exit_code == 2 and "pas de journal d'audit ici" in r.stderr
+
+
+def test_keygen_and_repersonalise_speak_french(tmp_path, people, monkeypatch):
+    from datasafe.accountability.reversible import load_key
+
+    monkeypatch.setenv("DATASAFE_LANG", "fr_FR.UTF-8")
+    keyfile = tmp_path / "custodian.key"
+    r = run("keygen", "--output", keyfile)
+    assert r.exit_code == 0 and "nouvelle clé écrite dans" in r.stdout
+    assert "gardez-la secrète et hors du dépôt" in r.stdout
+    r = run("keygen", "--output", keyfile)
+    assert r.exit_code == 2 and "existe déjà (une clé n'est jamais écrasée)" in r.stderr
+    shared = _encrypted_copy(people, tmp_path / "shared.csv", load_key(keyfile), ["phone"])
+    out = tmp_path / "restored.csv"
+    r = run("repersonalise", shared, "--key-file", keyfile, "--columns", "phone", "-o", out)
+    assert r.exit_code == 0
+    assert "3 valeur(s) restaurée(s) dans 1 colonne(s)" in r.stdout and PHONE not in r.output
+    wrong = tmp_path / "wrong.key"
+    assert run("keygen", "-o", wrong).exit_code == 0
+    out2 = tmp_path / "again.csv"
+    r = run("repersonalise", shared, "--key-file", wrong, "--columns", "phone", "-o", out2)
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "cette clé ne déchiffre pas les colonnes indiquées" in r.stderr
+    assert not out2.exists()
+    (tmp_path / "bad.key").write_text("not a key\n")
+    r = run("repersonalise", shared, "--key-file", tmp_path / "bad.key", "--columns", "phone",
+            "-o", out2)
+    assert r.exit_code == 2 and "ce n'est pas un fichier de clé datasafe" in r.stderr
+    r = run("repersonalise", shared, "--key-file", keyfile, "--columns", "village", "-o", out2)
+    assert r.exit_code == 2 and "aucune valeur chiffrée dans la ou les colonne(s) : village" \
+        in r.stderr
+    r = run("repersonalise", tmp_path / "absent.csv", "--key-file", keyfile, "--columns",
+            "phone", "-o", out2)
+    assert r.exit_code == 2 and "absent.csv : fichier introuvable" in r.stderr
+
+
+# ------------------------------------------------------------------------------------------
 # Retention
 
 

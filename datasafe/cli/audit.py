@@ -7,7 +7,7 @@ import json
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, messages
 
 
 def audit_options(f):
@@ -20,6 +20,19 @@ def audit_options(f):
                           "the operating-system user).")(f)
     return f
 
+
+def said(m, problem) -> str:
+    """Where the chain breaks and why, in the language of ``m`` (a message catalogue)."""
+    reason = (m(f"audit.problem.{problem.code}", **problem.params) if problem.code
+              else problem.reason)
+    return m("audit.at", seq=problem.seq, line=problem.line, reason=reason)
+
+
+def _read_failure(m, path, exc: OSError) -> None:
+    fail(m("fail.cannot_read", path=path, cause=exc.strerror or type(exc).__name__))
+
+
+_LANG_OPTION = lang_option("Language of the messages.")
 
 _LOG_OPTION = click.option(
     "--audit-log", type=click.Path(dir_okay=False), default=None,
@@ -51,21 +64,23 @@ catch records deleted from the end.
 @_LOG_OPTION
 @click.option("--head", metavar="HASH", help="A head hash printed by an earlier verify; it must "
                                               "still be in the log.")
-def verify(audit_log, head):
+@_LANG_OPTION
+def verify(audit_log, head, lang):
     from datasafe.accountability import audit as trail
 
+    m = messages(lang)
     path = trail.log_path(audit_log)
     if not path.is_file():
-        fail(f"{path}: no audit log here")
+        fail(m("audit.no_log", path=path))
     try:
         v = trail.verify(path, head=head)
     except OSError as exc:
-        fail(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
+        _read_failure(m, path, exc)
         return
     if v.ok:
-        click.echo(f"{path}: {v.records} record(s), chain intact; head {v.head or '-'}")
+        click.echo(m("audit.intact", path=path, records=v.records, head=v.head or "-"))
         return
-    click.echo(f"{path}: tampering detected at {v.problem.message()}", err=True)
+    click.echo(m("audit.tampered", path=path, problem=said(m, v.problem)), err=True)
     raise SystemExit(1)
 
 
@@ -83,21 +98,23 @@ Examples:
                                              "destroy"]), help="Only this action.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line a record; json: JSON Lines.")
-def show(audit_log, file_, action, fmt):
+@_LANG_OPTION
+def show(audit_log, file_, action, fmt, lang):
     from datasafe.accountability import audit as trail
 
+    m = messages(lang)
     path = trail.log_path(audit_log)
     if not path.is_file():
-        fail(f"{path}: no audit log here")
+        fail(m("audit.no_log", path=path))
     try:
         records = trail.read_records(path)
         check = trail.verify(path)
     except OSError as exc:
-        fail(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
+        _read_failure(m, path, exc)
         return
     if not check.ok:
-        click.echo(f"datasafe: warning: {path}: the chain is broken at "
-                   f"{check.problem.message()}; run `datasafe audit verify`", err=True)
+        click.echo("datasafe: " + m("audit.broken", path=path, problem=said(m, check.problem)),
+                   err=True)
     for rec in records:
         if action and rec.get("action") != action:
             continue

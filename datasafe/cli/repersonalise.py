@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail
+from datasafe.cli import fail, lang_option, messages
 from datasafe.cli.audit import audit_options
 
 
@@ -23,32 +23,38 @@ Example:
 """)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="Where to write the key.")
-def keygen(output):
+@lang_option("Language of the messages.")
+def keygen(output, lang):
     from datasafe.accountability.reversible import KeyFileError, key_fingerprint, write_key
 
+    m = messages(lang)
     try:
         key = write_key(output)
     except KeyFileError as exc:
-        fail(str(exc))
+        fail(key_problem(m, exc))
         return
     except OSError as exc:
-        fail(f"{output}: cannot write: {exc.strerror or type(exc).__name__}")
+        fail(m("fail.cannot_write", path=output, cause=exc.strerror or type(exc).__name__))
         return
-    click.echo(f"wrote a new key to {output} (fingerprint {key_fingerprint(key)}); keep it "
-               "secret and out of the repository")
+    click.echo(m("keygen.wrote", path=output, fingerprint=key_fingerprint(key)))
     from datasafe.accountability.audit import git_root
 
     root = git_root(Path(output).resolve().parent)
     if root is not None:
-        click.echo(f"datasafe: warning: {output} is inside the git repository {root}: move it "
-                   "out before anything is committed", err=True)
+        click.echo("datasafe: " + m("keygen.in_git", path=output, root=root), err=True)
 
 
-def _parse_contexts(items) -> dict[str, str]:
+def key_problem(m, exc) -> str:
+    """A :class:`KeyFileError` said in the language of ``m``."""
+    code = getattr(exc, "code", "")
+    return m(f"key.{code}", **exc.params) if code else str(exc)
+
+
+def _parse_contexts(items, m) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            fail(f"--context {item!r}: expected COLUMN=CONTEXT")
+            fail(m("repersonalise.bad_context", item=repr(item)))
         col, ctx = item.split("=", 1)
         out[col.strip()] = ctx
     return out
@@ -79,7 +85,8 @@ Examples:
               help="The encryption context of a column when it was not its header "
                    "(repeatable).")
 @audit_options
-def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
+@lang_option("Language of the messages.")
+def repersonalise(file, key_file, columns, output, contexts, actor, audit_log, lang):
     from datasafe.accountability.audit import file_sha256, record
     from datasafe.accountability.reversible import (
         TOKEN_PREFIX,
@@ -93,15 +100,16 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
     from datasafe.cli.scan import split_list
     from datasafe.read import ReadError, read_tables
 
+    m = messages(lang)
     src = Path(file)
     wanted = split_list(columns) or []
-    ctx_of = _parse_contexts(contexts)
+    ctx_of = _parse_contexts(contexts, m)
     if not wanted:
-        fail("--columns: name at least one column")
+        fail(m("repersonalise.no_columns"))
     if not src.is_file():
-        fail(f"{file}: no such file")
+        fail(m("fail.no_such_file", path=file))
     if Path(output).resolve() == src.resolve():
-        fail("--output must be a new file, not FILE itself")
+        fail(m("repersonalise.same_file"))
     try:
         from datasafe.write import OutputError, check_output_path
     except ImportError:
@@ -114,13 +122,13 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
     if not key_file:
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "no key"}, log_path=audit_log)
-        fail("a custodian key is required: --key-file KEY")
+        fail(m("repersonalise.key_required"))
     try:
         key = load_key(key_file)
     except KeyFileError as exc:
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "unusable key file"}, log_path=audit_log)
-        fail(str(exc))
+        fail(key_problem(m, exc))
         return
     try:
         tables = read_tables(src)
@@ -128,7 +136,7 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
         fail(exc.line())
         return
     except OSError as exc:
-        fail(f"{file}: cannot read: {exc.strerror or type(exc).__name__}")
+        fail(m("fail.cannot_read", path=file, cause=exc.strerror or type(exc).__name__))
         return
 
     found: set[str] = set()
@@ -153,26 +161,26 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log):
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "wrong key or context",
                         "key_id": key_fingerprint(key)}, log_path=audit_log)
-        fail(f"{file}: this key does not decrypt the given columns (wrong key or context); "
-             "nothing was written")
+        fail(m("repersonalise.wrong_key", file=file))
         return
     missing = [c for c in wanted if c not in found]
     if missing:
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "columns not encrypted or absent"},
                log_path=audit_log)
-        fail(f"{file}: no encrypted values in column(s): {', '.join(missing)}")
+        fail(m("repersonalise.not_encrypted", file=file, columns=", ".join(missing)))
     try:
         write_tables(tables, Path(output), src, changed)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{output}: cannot write: {exc.strerror or type(exc).__name__}")
+        fail(m("fail.cannot_write", path=output, cause=exc.strerror or type(exc).__name__))
     record("repersonalise", path=src, sha256=file_sha256(src), outcome="restored", actor=actor,
            details={"columns": wanted, "values": restored, "output": str(output),
                     "output_sha256": file_sha256(output), "key_id": key_fingerprint(key)},
            log_path=audit_log)
-    click.echo(f"restored {restored} value(s) in {len(wanted)} column(s) of {file} into {output}")
+    click.echo(m("repersonalise.restored", values=restored, columns=len(wanted), file=file,
+                 output=output))
 
 
 CSV_LIKE = (".csv", ".tsv", ".txt", ".tab")
