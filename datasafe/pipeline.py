@@ -15,7 +15,15 @@ from typing import Any
 
 from datasafe.concurrency import in_background
 from datasafe.model import FileResult, ScanResult
-from datasafe.read import ReadError, ReadLimits, Table, file_format, iter_files, read_tables
+from datasafe.read import (
+    ReadError,
+    ReadLimits,
+    Table,
+    error_cause,
+    file_format,
+    iter_files,
+    read_tables,
+)
 
 log = logging.getLogger("datasafe")
 
@@ -100,7 +108,7 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
                 fres.error = exc.cause
             except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
                 log.debug("analysis failed", exc_info=True)
-                fres.error = f"analysis failed: {type(exc).__name__}"
+                fres.error = error_cause("analysis_failed", error=type(exc).__name__)
         result.files.append(fres)
         tables_by_file.append((fres, tables))
 
@@ -165,7 +173,7 @@ def _read_all(target: Any, options: ScanOptions):
             fres.error = exc.cause
             tables = []
         except OSError as exc:
-            fres.error = f"cannot read: {exc.strerror or type(exc).__name__}"
+            fres.error = error_cause("cannot_read", cause=exc.strerror or type(exc).__name__)
             tables = []
         yield fres, tables
 

@@ -73,6 +73,14 @@ _NUMBERISH = re.compile(r"^\s*[-+]?[\d.,:/ ]+%?\s*$")
 SUPPORTED_LIST = "csv, tsv, txt, csv.gz, xlsx, xlsm, xls, ods, parquet"
 
 
+def error_cause(key: str, **params):
+    """A read error's cause as a :class:`~datasafe.report.common.Phrase`: its English text,
+    which reports in another language say in theirs (imported only when a file fails)."""
+    from datasafe.report.common import Phrase
+
+    return Phrase(f"read_error.{key}", **params)
+
+
 class ReadError(Exception):
     """A file that cannot be read. ``str(err)`` is one line naming the cause (not the path)."""
 
@@ -82,7 +90,10 @@ class ReadError(Exception):
         super().__init__(cause)
 
     def line(self) -> str:
-        return f"{self.path}: {self.cause}"
+        """``path: cause`` (a Phrase: reports and commands say it in their language)."""
+        from datasafe.report.common import Phrase
+
+        return Phrase("errors.line", path=self.path, error=self.cause)
 
 
 @dataclass
@@ -210,28 +221,30 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise ReadError(path, "no such file") from None
+        raise ReadError(path, error_cause("no_such_file")) from None
     except PermissionError:
-        raise ReadError(path, "permission denied") from None
+        raise ReadError(path, error_cause("permission_denied")) from None
     except OSError as exc:
-        raise ReadError(path, f"cannot read: {exc.strerror or type(exc).__name__}") from None
+        raise ReadError(path, error_cause("cannot_read", cause=exc.strerror or type(exc).__name__)) \
+            from None
     if stat.S_ISDIR(st.st_mode):
-        raise ReadError(path, "is a folder, not a file")
+        raise ReadError(path, error_cause("folder"))
     fmt = file_format(p)
     if fmt is None:
         kind = "".join(p.suffixes[-2:]) or p.name
-        raise ReadError(path, f"unsupported file type '{kind}' (supported: {SUPPORTED_LIST})")
+        raise ReadError(path, error_cause("unsupported", kind=kind, supported=SUPPORTED_LIST))
     if not stat.S_ISREG(st.st_mode):
-        raise ReadError(path, "not a regular file")
+        raise ReadError(path, error_cause("not_regular"))
     try:
         with open(p, "rb"):
             pass
     except PermissionError:
-        raise ReadError(path, "permission denied") from None
+        raise ReadError(path, error_cause("permission_denied")) from None
     except OSError as exc:
-        raise ReadError(path, f"cannot read: {exc.strerror or type(exc).__name__}") from None
+        raise ReadError(path, error_cause("cannot_read", cause=exc.strerror or type(exc).__name__)) \
+            from None
     if st.st_size == 0:
-        raise ReadError(path, "file is empty")
+        raise ReadError(path, error_cause("empty"))
     try:
         with _time_limit(limits.max_seconds):
             if fmt in ("csv", "tsv"):
@@ -243,14 +256,13 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
     except ReadError:
         raise
     except _ReadTimeout:
-        raise ReadError(path, f"reading took longer than {limits.max_seconds:g} s (the time "
-                              "limit; raise max_seconds in the config's limits)") from None
+        raise ReadError(path, error_cause("too_slow", seconds=f"{limits.max_seconds:g}")) from None
     except PermissionError:
-        raise ReadError(path, "permission denied") from None
+        raise ReadError(path, error_cause("permission_denied")) from None
     except MemoryError:
-        raise ReadError(path, "file too large to read in memory") from None
+        raise ReadError(path, error_cause("too_large")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear line
-        raise ReadError(path, f"cannot parse as {fmt}: {_short(exc)}") from None
+        raise ReadError(path, error_cause("cannot_parse", format=fmt, cause=_short(exc))) from None
     for t in tables:
         t.source = str(path)
         t.format = fmt
@@ -287,7 +299,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _check_cells(columns, limits: ReadLimits, path: Path, what: str = "a cell") -> None:
+def _check_cells(columns, limits: ReadLimits, path: Path) -> None:
     """Refuse a table with a cell longer than ``limits.max_cell_chars`` (vectorised over Arrow
     string columns; bytes first, characters only when the bytes are over)."""
     import pyarrow.compute as pc
@@ -295,8 +307,7 @@ def _check_cells(columns, limits: ReadLimits, path: Path, what: str = "a cell") 
     for col in columns:
         if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_chars:
             if (pc.max(pc.utf8_length(col)).as_py() or 0) > limits.max_cell_chars:
-                raise ReadError(path, f"{what} is longer than {limits.max_cell_chars} "
-                                      "characters (not a table?)")
+                raise ReadError(path, error_cause("long_cell", limit=limits.max_cell_chars))
 
 
 def _short(exc: BaseException) -> str:
@@ -308,20 +319,20 @@ def _short(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------
 # Sniffing helpers
 
-_MAGIC = [
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (an Excel workbook or other zip file?)"),
-    (b"\xd0\xcf\x11\xe0", "an OLE2 binary (an old Excel or Word file?)"),
-    (b"PAR1", "a Parquet file"),
-    (b"\x7fELF", "an executable"),
-    (b"MZ", "a Windows executable"),
-    (b"BZh", "a bzip2 archive"),
-    (b"\xfd7zXZ", "an xz archive"),
-    (b"7z\xbc\xaf", "a 7-zip archive"),
-    (b"SQLite format 3", "an SQLite database"),
+_MAGIC = [  # leading bytes → what the file holds (``read_error.kind.*``)
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"%PDF", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0", "ole2"),
+    (b"PAR1", "parquet"),
+    (b"\x7fELF", "elf"),
+    (b"MZ", "exe"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ", "xz"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"SQLite format 3", "sqlite"),
 ]
 
 _BINARY_CTRL = bytes(range(0, 9)) + b"\x0b\x0e\x0f" + bytes(range(0x10, 0x1b)) + bytes(
@@ -331,7 +342,7 @@ _BINARY_CTRL = bytes(range(0, 9)) + b"\x0b\x0e\x0f" + bytes(range(0x10, 0x1b)) +
 def _binary_kind(head: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            return kind
+            return error_cause(f"kind.{kind}")
     return None
 
 
@@ -346,7 +357,7 @@ def _detect_encoding(raw: bytes, path: Path) -> str:
     head = raw[:HEAD_BYTES]
     kind = _binary_kind(head)
     if kind:
-        raise ReadError(path, f"not a text table: the file holds {kind}")
+        raise ReadError(path, error_cause("not_text_kind", kind=kind))
     if b"\x00" in head[:4096]:
         probe = head[:4096]
         even, odd = probe[0::2].count(0), probe[1::2].count(0)
@@ -355,11 +366,11 @@ def _detect_encoding(raw: bytes, path: Path) -> str:
         if even > len(probe) / 4 and odd == 0:
             return "utf-16-be"
         if probe.count(0) > max(8, len(probe) // 100):
-            raise ReadError(path, "not a text table: the file holds binary data")
+            raise ReadError(path, error_cause("binary"))
         # a few stray NUL bytes (a damaged export): read as text, the NULs are dropped
     ctrl = sum(head[:4096].count(b) for b in _BINARY_CTRL)
     if ctrl > max(8, len(head[:4096]) // 20):
-        raise ReadError(path, "not a text table: the file holds binary data")
+        raise ReadError(path, error_cause("binary"))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == len(raw))
         return "utf-8"
@@ -624,10 +635,11 @@ def _unique_keys(headers: list[str]) -> list[str]:
     return keys
 
 
-def _check_width(width: int, limits: ReadLimits, path: Path, what: str = "table") -> None:
+def _check_width(width: int, limits: ReadLimits, path: Path, sheet: str | None = None) -> None:
     if width > limits.max_columns:
-        raise ReadError(path, f"{what} has {width} columns, over the limit of "
-                              f"{limits.max_columns} (raise it with --max-columns)")
+        raise ReadError(path, error_cause("sheet_width", sheet=sheet, width=width,
+                                     limit=limits.max_columns) if sheet is not None
+                          else error_cause("table_width", width=width, limit=limits.max_columns))
 
 
 def blank_mask(arr):
@@ -742,14 +754,13 @@ def _load_csv_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, bool]:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
                 raw = g.read(cap + 1)
         except (OSError, EOFError, zlib.error):
-            raise ReadError(path, "corrupt or truncated gzip data") from None
+            raise ReadError(path, error_cause("gzip_corrupt")) from None
         if len(raw) > cap:
             if cap == limits.max_uncompressed_bytes:
-                raise ReadError(path, "gzip content exceeds the uncompressed size limit")
-            raise ReadError(path, f"gzip data inflates more than {limits.max_inflate_ratio:g}:1 "
-                                  "(looks like a compression bomb)")
+                raise ReadError(path, error_cause("gzip_limit"))
+            raise ReadError(path, error_cause("gzip_bomb", ratio=f"{limits.max_inflate_ratio:g}"))
     elif str(path).lower().endswith(".gz"):
-        raise ReadError(path, "named .gz but not gzip data")
+        raise ReadError(path, error_cause("not_gzip"))
     return raw, gz
 
 
@@ -786,7 +797,7 @@ def _csv_width(rows: list[list[str | None]]) -> int:
 def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
     raw, gz = _load_csv_bytes(path, limits)
     if not raw or raw.isspace():
-        raise ReadError(path, "file is empty")
+        raise ReadError(path, error_cause("empty"))
     encoding = _detect_encoding(raw, path)
     table = None
     if len(raw) >= FAST_CSV_MIN_BYTES:
@@ -805,7 +816,7 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     if "\x00" in text:
         text = text.replace("\x00", "")
     if not text or text.isspace():
-        raise ReadError(path, "file is empty")
+        raise ReadError(path, error_cause("empty"))
     delim = _sniff_delimiter(text, fmt)
     csv.field_size_limit(max(limits.max_cell_chars, 131072))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
@@ -813,7 +824,7 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
         head = list(itertools.islice(reader, HEADER_SEARCH_ROWS + 200))
         rows = [[c if c.strip() != "" else None for c in r] for r in head]
         if not any(c is not None for r in rows for c in r):
-            raise ReadError(path, "file is empty")
+            raise ReadError(path, error_cause("empty"))
         width = _csv_width(rows)
         _check_width(width, limits, path)
         lay = _layout(rows, width)
@@ -849,9 +860,8 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
 
 def _csv_error(exc: Exception, limits: ReadLimits, path: Path) -> ReadError:
     if "field larger than field limit" in str(exc):
-        return ReadError(path, f"a cell is longer than {limits.max_cell_chars} characters "
-                               "(not a table?)")
-    return ReadError(path, "malformed CSV (unbalanced quotes or stray NUL bytes)")
+        return ReadError(path, error_cause("long_cell", limit=limits.max_cell_chars))
+    return ReadError(path, error_cause("malformed_csv"))
 
 
 def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
@@ -949,20 +959,18 @@ def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> None:
             infos = zf.infolist()
             names = {i.filename for i in infos}
     except (zipfile.BadZipFile, EOFError, ValueError):
-        raise ReadError(path, "corrupt or truncated workbook (not a valid zip container)") from None
+        raise ReadError(path, error_cause("workbook_zip")) from None
     if fmt == "ods":
         if "content.xml" not in names:
-            raise ReadError(path, "corrupt workbook: no content.xml (not an OpenDocument "
-                                  "spreadsheet)")
+            raise ReadError(path, error_cause("ods_no_content"))
     elif "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise ReadError(path, f"not a valid {fmt} workbook: a zip file without a workbook "
-                              "inside")
+        raise ReadError(path, error_cause("zip_without_workbook", format=fmt))
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > limits.max_uncompressed_bytes:
-        raise ReadError(path, f"workbook inflates to {total} bytes, over the limit")
+        raise ReadError(path, error_cause("workbook_limit", bytes=total))
     if total / packed > limits.max_inflate_ratio and total > 50 * 1024**2:
-        raise ReadError(path, f"workbook inflate ratio {total / packed:.0f}:1 looks like a zip bomb")
+        raise ReadError(path, error_cause("workbook_bomb", ratio=f"{total / packed:.0f}"))
     if fmt in ("xlsx", "xlsm"):
         _check_xlsx_grid(path, infos, limits)
 
@@ -1004,11 +1012,11 @@ def _check_xlsx_grid(path: Path, infos, limits: ReadLimits) -> None:
                 max_col = max(max_col, col)
             name = info.filename.rsplit("/", 1)[-1]
             if max_col > limits.max_columns:
-                raise ReadError(path, f"sheet {name} has {max_col} columns, over the limit of "
-                                      f"{limits.max_columns} (raise it with --max-columns)")
+                raise ReadError(path, error_cause("sheet_width", sheet=name, width=max_col,
+                                                 limit=limits.max_columns))
             if max_row * max_col > limits.max_cells:
-                raise ReadError(path, f"sheet {name} spans {max_row} rows x {max_col} columns, "
-                                      f"over the limit of {limits.max_cells} cells")
+                raise ReadError(path, error_cause("sheet_cells", sheet=name, rows=max_row, width=max_col,
+                                                 limit=limits.max_cells))
 
 
 def _check_cfb(path: Path) -> None:
@@ -1020,7 +1028,7 @@ def _check_cfb(path: Path) -> None:
     size = path.stat().st_size
     with open(path, "rb") as fh:
         h = fh.read(512)
-        bad = ReadError(path, "corrupt xls workbook (invalid OLE2 container)")
+        bad = ReadError(path, error_cause("xls_ole2"))
         if len(h) < 512:
             raise bad
         major, order, sshift, mshift = struct.unpack_from("<HHHH", h, 0x1A)
@@ -1074,17 +1082,16 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             # An OOXML workbook inside an OLE2 container is how Excel stores an encrypted file.
-            raise ReadError(path, "workbook is password-protected or encrypted (remove the "
-                                  "password in Excel and save again)")
+            raise ReadError(path, error_cause("encrypted_advice"))
         if not head.startswith(b"PK"):
             kind = _binary_kind(head)
-            raise ReadError(path, f"not a valid {fmt} workbook" + (f" (the file holds {kind})"
-                                                                    if kind else ""))
+            raise ReadError(path, error_cause("not_workbook_kind", format=fmt, kind=kind) if kind
+                            else error_cause("not_workbook", format=fmt))
         _check_zip(path, limits, fmt)
     elif fmt == "xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
         kind = _binary_kind(head)
-        raise ReadError(path, "not a valid xls workbook" + (f" (the file holds {kind})"
-                                                             if kind else ""))
+        raise ReadError(path, error_cause("not_workbook_kind", format="xls", kind=kind) if kind
+                          else error_cause("not_workbook", format="xls"))
     elif fmt == "xls":
         _check_cfb(path)
     try:
@@ -1092,8 +1099,8 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
     except Exception as exc:  # noqa: BLE001
         msg = str(exc).lower()
         if "password" in msg or "encrypt" in msg:
-            raise ReadError(path, "workbook is password-protected or encrypted") from None
-        raise ReadError(path, f"corrupt workbook ({_short(exc)})") from None
+            raise ReadError(path, error_cause("encrypted")) from None
+        raise ReadError(path, error_cause("corrupt_workbook", cause=_short(exc))) from None
     tables = []
     for meta in wb.sheets_metadata:
         if "chart" in str(meta.typ).lower():
@@ -1101,12 +1108,13 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         hidden = _sheet_hidden(meta.visible)
         try:
             sheet = wb.get_sheet_by_name(meta.name)
-            _check_width(sheet.width, limits, path, what=f"sheet '{meta.name}'")
+            _check_width(sheet.width, limits, path, sheet=meta.name)
             values = sheet.to_python(skip_empty_area=True)
         except ReadError:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise ReadError(path, f"corrupt sheet '{meta.name}' ({_short(exc)})") from None
+            raise ReadError(path, error_cause("corrupt_sheet", sheet=meta.name, cause=_short(exc))) \
+                    from None
         rows = [[(v if v.strip() else None) if type(v) is str else _cell_text(v) for v in r]
                 for r in values]
         while rows and not any(c is not None for c in rows[-1]):
@@ -1133,7 +1141,7 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         t.meta["visibility"] = str(meta.visible).rsplit(".", 1)[-1].lower()
         tables.append(t)
     if not tables:
-        raise ReadError(path, "workbook has no sheets")
+        raise ReadError(path, error_cause("no_sheets"))
     return tables
 
 
@@ -1161,13 +1169,14 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
             tail = fh.read(4)
     if head != b"PAR1":
         kind = _binary_kind(head)
-        raise ReadError(path, "not a Parquet file" + (f" (the file holds {kind})" if kind else ""))
+        raise ReadError(path, error_cause("not_parquet_kind", kind=kind) if kind
+                          else error_cause("not_parquet"))
     if tail != b"PAR1":
-        raise ReadError(path, "corrupt or truncated Parquet file (no footer)")
+        raise ReadError(path, error_cause("parquet_footer"))
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(path, f"corrupt Parquet file ({_short(exc)})") from None
+        raise ReadError(path, error_cause("corrupt_parquet", cause=_short(exc))) from None
     schema = pf.schema_arrow
     _check_width(len(schema), limits, path)
     headers = [f.name for f in schema]
@@ -1177,7 +1186,7 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
             lambda: [_batch_to_text(b, keys)
                      for b in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS)])
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(path, f"corrupt Parquet data ({_short(exc)})") from None
+        raise ReadError(path, error_cause("corrupt_parquet_data", cause=_short(exc))) from None
     if batches:
         text_table = pa.Table.from_batches(batches)
     else:

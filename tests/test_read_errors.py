@@ -187,3 +187,53 @@ def test_debug_shows_no_values(tmp_path):
     r = run_cli(f)
     assert r.returncode == 2
     assert "+243812345678" not in r.stderr and "Amina" not in r.stderr
+
+
+def test_errors_said_in_french_json_keeps_english(tmp_path):
+    """A French-speaking user reads why a file failed in French, on stderr and in every report
+    meant for people; the JSON report keeps the contract's English cause."""
+    pdf = tmp_path / "liste.csv"
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    missing = tmp_path / "absent.xlsx"
+    fake = tmp_path / "faux.parquet"
+    fake.write_text("pas du parquet\n", encoding="utf-8")
+    html = tmp_path / "r.html"
+    md = tmp_path / "r.md"
+    js = tmp_path / "r.json"
+    r = run_cli(pdf, missing, fake, good_csv(tmp_path), "--lang", "fr", "--output", html,
+                "--output", md, "--output", js, "--format", "text")
+    assert r.returncode == 2
+    err = r.stderr.strip().splitlines()
+    assert f"datasafe: {pdf} : ce n'est pas un tableau texte : le fichier contient un document " \
+           "PDF" in err
+    assert f"datasafe: {missing} : fichier introuvable" in err
+    assert f"datasafe: {fake} : ce n'est pas un fichier Parquet" in err
+    assert len(err) == 3 and "Traceback" not in r.stderr
+    assert "ERREUR : fichier introuvable" in r.stdout
+    assert "voir les fichiers illisibles" in r.stdout
+    assert "ce n&#x27;est pas un fichier Parquet" in html.read_text(encoding="utf-8")
+    assert "le fichier contient un document PDF" in md.read_text(encoding="utf-8")
+    errors = {Path(f["path"]).name: f["error"] for f in json.loads(js.read_text())["files"]
+              if f.get("error")}
+    assert errors == {"liste.csv": "not a text table: the file holds a PDF document",
+                      "absent.xlsx": "no such file", "faux.parquet": "not a Parquet file"}
+
+
+def test_every_read_error_has_a_french_cause():
+    """Each cause the readers can give (``read_error.*``) is in both catalogues."""
+    from datasafe.report.common import _load_locale
+
+    def keys(node, prefix=""):
+        for k, v in node.items():
+            if isinstance(v, dict):
+                yield from keys(v, f"{prefix}{k}.")
+            else:
+                yield prefix + k
+
+    en, fr = _load_locale("en")["read_error"], _load_locale("fr")["read_error"]
+    assert sorted(keys(en)) == sorted(keys(fr))
+    src = "".join(p.read_text(encoding="utf-8") for p in (REPO / "datasafe").rglob("*.py"))
+    import re
+
+    used = set(re.findall(r"error_cause\(\s*f?\"([a-z0-9_]+)", src))
+    assert used and used <= set(en), used - set(en)

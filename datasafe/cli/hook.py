@@ -85,7 +85,7 @@ def failure_message(result, lang: str = "en") -> str:
     """The block printed when the commit is blocked, in ``lang``: each new finding with its
     place, message and fix (from the check catalogue's texts in that language)."""
     from datasafe.model import SEVERITY_RANK
-    from datasafe.report.common import Messages, localize
+    from datasafe.report.common import Messages, error_line, localize
 
     m = Messages(lang)
     limit = SEVERITY_RANK.get(result.fail_on, 3)
@@ -96,7 +96,7 @@ def failure_message(result, lang: str = "en") -> str:
     lines = []
     errors = [f for f in result.files if f.error]
     for f in errors:
-        lines.append(f"datasafe: {f.path}: {f.error}")
+        lines.append("datasafe: " + error_line(m, f.path, f.error))
     if new:
         n = len(new)
         fail_on = m.severity(result.fail_on).lower() if result.fail_on else result.fail_on

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from datasafe.cli import fail, lang_option, resolve_lang
+from datasafe.cli import fail, lang_option, messages, resolve_lang
 from datasafe.cli.scan import build_options, scan_options, split_list
 
 
@@ -64,6 +64,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
     from datasafe.profiles import ProfileError
     from datasafe.redact import RedactError
     from datasafe.redact import redact as run_redact
+    from datasafe.report.common import say
 
     if output and output_dir:
         fail("give --output or --output-dir, not both")
@@ -79,7 +80,8 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
                             rescan=not no_rescan, stream=stream,
                             dry_run=show_plan)
     except (RedactError, ProfileError) as exc:
-        fail(str(exc))
+        # a read error's line is a Phrase: said in the run's language
+        fail(say(messages(lang), exc.args[0]) if exc.args else str(exc))
         return
     if write_plan:
         from datasafe.atomic import write_text

@@ -99,6 +99,7 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log, l
     )
     from datasafe.cli.scan import split_list
     from datasafe.read import ReadError, read_tables
+    from datasafe.report.common import say
 
     m = messages(lang)
     src = Path(file)
@@ -133,7 +134,7 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log, l
     try:
         tables = read_tables(src)
     except ReadError as exc:
-        fail(exc.line())
+        fail(say(m, exc.line()))
         return
     except OSError as exc:
         fail(m("fail.cannot_read", path=file, cause=exc.strerror or type(exc).__name__))

@@ -106,6 +106,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
     from datasafe.pipeline import scan as run_scan
     from datasafe.profiles import ProfileError
     from datasafe.report import format_for_path, render
+    from datasafe.report.common import Messages, error_line
     from datasafe.report.progress import ScanProgress
 
     try:
@@ -138,7 +139,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
         return
     for f in result.files:
         if f.error:
-            click.echo(f"datasafe: {f.path}: {f.error}", err=True)
+            click.echo("datasafe: " + error_line(Messages(lang), f.path, f.error), err=True)
     color = (sys.stdout.isatty() and not os.environ.get("NO_COLOR")
              and os.environ.get("TERM") != "dumb")
     for out in outputs:

@@ -151,7 +151,7 @@ def run_engine(path, fres, options, engine: str) -> list[Any]:
     others)."""
     import logging
 
-    from datasafe.read import ReadError
+    from datasafe.read import ReadError, error_cause
 
     profile = options.resolved_profile()
     fres.extra["engine"] = engine
@@ -168,10 +168,10 @@ def run_engine(path, fres, options, engine: str) -> list[Any]:
     except ReadError:
         raise
     except MemoryError:
-        raise ReadError(path, "out of memory in the partitioned engine") from None
+        raise ReadError(path, error_cause("engine_memory")) from None
     except Exception as exc:  # noqa: BLE001
         logging.getLogger("datasafe").debug("engine failed", exc_info=True)
-        fres.error = f"analysis failed: {type(exc).__name__}"
+        fres.error = error_cause("analysis_failed", error=type(exc).__name__)
         fres.tables.clear()
         return []
     finally:

@@ -132,11 +132,11 @@ class DaskRunner(Runner):
         import pandas as pd
 
         from datasafe.engines.sources import parquet_files, parquet_layout, read_piece
-        from datasafe.read import ReadError
+        from datasafe.read import ReadError, error_cause
 
         files = parquet_files(path)
         if not files:
-            raise ReadError(path, "no Parquet file to scan with the dask engine")
+            raise ReadError(path, error_cause("no_parquet_for_dask"))
         layout, pieces = parquet_layout(files, options.limits)
         layout.meta["engine"] = "dask"
         keys = layout.keys

@@ -55,9 +55,9 @@ def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
     with open(path, "rb") as fh:
         raw = fh.read(HEAD_BYTES)
     if raw[:2] == b"\x1f\x8b":
-        raise R.ReadError(path, "gzip CSV: not streamed")
+        raise R.ReadError(path, R.error_cause("gzip_not_streamed"))
     if not raw or raw.isspace():
-        raise R.ReadError(path, "file is empty")
+        raise R.ReadError(path, R.error_cause("empty"))
     encoding = R._detect_encoding(raw, path)
     text, complete = R._decode_head(raw, encoding)
     fmt = R.file_format(path) or "csv"
@@ -107,8 +107,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
                 strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True,
                 include_columns=out_keys if columns else None))
     except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
-                                f"({R._short(exc)}); scan it with --engine local") from None
+        raise R.ReadError(path, R.error_cause("not_rectangular", cause=R._short(exc))) from None
     offset = 0
     try:
         for batch in _regroup(reader, BLOCK_BYTES):
@@ -130,8 +129,7 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
             offset += len(df)
             yield df
     except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise R.ReadError(path, f"the streaming reader needs a rectangular CSV "
-                                f"({R._short(exc)}); scan it with --engine local") from None
+        raise R.ReadError(path, R.error_cause("not_rectangular", cause=R._short(exc))) from None
 
 
 def _regroup(reader, size: int):
@@ -178,13 +176,13 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
         try:
             pf = pq.ParquetFile(f)
         except Exception as exc:  # noqa: BLE001
-            raise R.ReadError(f, f"corrupt Parquet file ({R._short(exc)})") from None
+            raise R.ReadError(f, R.error_cause("corrupt_parquet", cause=R._short(exc))) from None
         names = [x.name for x in pf.schema_arrow]
         if headers is None:
             headers = names
             R._check_width(len(headers), limits, f)
         elif names != headers:
-            raise R.ReadError(f, "its columns differ from the other Parquet files of the folder")
+            raise R.ReadError(f, R.error_cause("parquet_columns_differ"))
         md = pf.metadata
         for i in range(md.num_row_groups):
             pieces.append((f, i, offset))

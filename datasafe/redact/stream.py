@@ -48,7 +48,7 @@ def sniff_csv(path: Path, fmt: str, limits) -> tuple[Any, int, dict]:
     with opener(path, "rb") as fh:
         raw = fh.read(HEAD_BYTES + 1)
     if not raw.strip():
-        raise R.ReadError(path, "file is empty")
+        raise R.ReadError(path, R.error_cause("empty"))
     encoding = R._detect_encoding(raw, path)
     complete = len(raw) <= HEAD_BYTES
     head = raw if complete else raw[:HEAD_BYTES]

@@ -102,6 +102,11 @@ def say(m: Messages, text: Any) -> Any:
     return said(m) if callable(said) and m.lang != DEFAULT_LANG else text
 
 
+def error_line(m: Messages, path: str, error: Any) -> str:
+    """``path: why it could not be read``, in ``m``'s language."""
+    return m("errors.line", path=path, error=say(m, error))
+
+
 class Messages:
     """Look up dotted keys in a language's catalogue, falling back to English."""
 

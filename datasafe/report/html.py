@@ -29,6 +29,7 @@ from datasafe.report.common import (
     overall_sensitivity,
     risk_lines,
     risk_view,
+    say,
     severity_counts,
     sorted_findings,
     table_label,
@@ -148,7 +149,7 @@ def _body(result: ScanResult, m: Messages) -> str:
     if errors:
         parts.append(f"<h2>{_e(m('errors.heading'))}</h2><ul>")
         for f in errors:
-            parts.append(f'<li><code>{_e(f.path)}</code>: <span class="error">{_e(f.error)}</span></li>')
+            parts.append(f'<li><code>{_e(f.path)}</code>: <span class="error">{_e(say(m, f.error))}</span></li>')
         parts.append("</ul>")
 
     active = [x for x in sorted_findings(result.findings) if getattr(x, "accepted", None) is None]

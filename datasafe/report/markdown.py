@@ -14,6 +14,7 @@ from datasafe.report.common import (
     overall_sensitivity,
     risk_lines,
     risk_view,
+    say,
     severity_counts,
     sorted_findings,
     table_label,
@@ -60,7 +61,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
     if errors:
         out += ["", f"### {m('errors.heading')}", ""]
         for f in errors:
-            out.append(f"- `{md_escape(f.path)}`: {md_escape(f.error)}")
+            out.append(f"- `{md_escape(f.path)}`: {md_escape(say(m, f.error))}")
 
     for f in result.files:
         if f.error:

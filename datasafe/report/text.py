@@ -22,6 +22,7 @@ from datasafe.report.common import (
     overall_sensitivity,
     risk_lines,
     risk_view,
+    say,
     severity_counts,
     sorted_findings,
     table_label,
@@ -107,7 +108,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     for f in result.files:
         out.append("")
         if f.error:
-            out.append(f"{paint(f.path, 'bold')}  {paint(m('verdict.error'), 'bred')}{m.colon}{f.error}")
+            out.append(f"{paint(f.path, 'bold')}  {paint(m('verdict.error'), 'bred')}{m.colon}{say(m, f.error)}")
             continue
         level = f.sensitivity
         badge = ""
