@@ -198,6 +198,20 @@ def test_audit_show_filters(tmp_path, people, audit_env):
     assert recs[0]["details"]["destination"] == "partner"
 
 
+def test_scan_record_of_accepted_findings_is_a_pass(people, audit_env):
+    """Findings the baseline accepted do not fail the run, nor the file in the audit trail."""
+    import datasafe
+    from datasafe.accountability.audit import record_scan
+
+    res = datasafe.scan(str(people), ner="off")
+    assert res.findings
+    for f in res.findings:
+        f.accepted = {"source": "baseline", "status": "accepted"}
+    record_scan(res)
+    rec = json.loads(lines(audit_env)[-1])
+    assert rec["action"] == "scan" and rec["outcome"] == "pass"
+
+
 # ------------------------------------------------------------------------------------------
 # Approvals
 

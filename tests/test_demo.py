@@ -31,3 +31,26 @@ def test_demo_pauses_between_steps(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path)], input="\n" * 5)
     assert "Press Enter to continue" in r.output
     assert r.output.count("Press Enter to continue") == 5
+
+
+def test_demo_without_a_keyboard_runs_through_and_leaves_nothing(tmp_path):
+    """A projector script (`datasafe demo < /dev/null`) runs the whole tour instead of
+    stopping at the first pause, and the temporary copy is removed at the end."""
+    import os
+    import subprocess
+    import sys
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "DATASAFE_AUDIT_LOG": str(tmp_path / "a.jsonl"),
+           "NO_COLOR": "1"}
+    r = subprocess.run([sys.executable, "-m", "datasafe", "demo", "--lang", "fr"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Étape 5 sur 5" in r.stdout and "interrupted" not in r.stderr
+    # step 1 under the workshop profile: not a "pass", the exit code stays 0
+    assert "NON CONFORME · sensibilité sévère" in r.stdout
+    assert "Nombre attendu de personnes ré-identifiées : 1 200" in r.stdout
+    assert "0,1 m" in r.stdout and "0.1 m" not in r.stdout
+    assert list(scratch.iterdir()) == []

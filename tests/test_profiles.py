@@ -64,13 +64,28 @@ def test_workshop_never_fails_and_explains(tmp_path):
     f = _names(tmp_path)
     r = datasafe.scan(str(f), profile="workshop", destination="public", ner="off")
     assert r.findings and r.summary.max_severity in ("critical", "high")
-    assert r.never_fail and r.explain and r.exit_code == 0 and r.summary.verdict == "pass"
+    # the run never fails (exit 0), but a list of names is not a "pass": the verdict says so
+    assert r.never_fail and r.explain and r.exit_code == 0 and r.summary.verdict == "fail"
     assert all(x.explanation for x in r.findings)
     res = CliRunner().invoke(main, ["scan", str(f), "--profile", "workshop",
                                     "--destination", "public", "--format", "json"])
     assert res.exit_code == 0, res.output
     report = json.loads(res.output)
-    assert report["never_fail"] is True and report["summary"]["verdict"] == "pass"
+    assert report["never_fail"] is True and report["summary"]["verdict"] == "fail"
+    for lang, words in (("en", ["FAIL", "exit code 0", "The workshop profile never fails the "
+                                "run (exit code 0), but these findings are real"]),
+                        ("fr", ["NON CONFORME", "code de sortie 0", "Le profil workshop ne fait "
+                                "jamais échouer le contrôle"])):
+        res = CliRunner().invoke(main, ["scan", str(f), "--profile", "workshop", "--lang", lang])
+        assert res.exit_code == 0
+        for w in words:
+            assert w in res.stdout, (lang, w)
+        assert "PASS" not in res.stdout
+        assert res.stdout.count("CONFORME ·") == res.stdout.count("NON CONFORME ·")
+    # a clean file is still a pass under the workshop profile
+    clean = tmp_path / "clean.csv"
+    clean.write_text("sector,households\nWASH,120\nHealth,80\n", encoding="utf-8")
+    assert datasafe.scan(str(clean), profile="workshop", ner="off").summary.verdict == "pass"
 
 
 def test_exit_code_follows_profile_and_fail_on(tmp_path):

@@ -301,7 +301,7 @@ def test_what_a_check_found_is_said_in_french_too():
     assert "date la plus récente de la colonne registration_date" in fr
     assert "(en-têtes : vulnerability_notes ; valeurs dans : vulnerability_notes)" in fr
     assert "newest date in column" not in fr and "headers:" not in fr
-    assert "environ 1200 enregistrements sur 1200" in fr and "1200.0" not in fr
+    assert "environ 1 200 enregistrements sur 1 200" in fr and "1200.0" not in fr
     js = json.loads(CliRunner().invoke(main, ["scan", str(example), "--ner", "off", "--format",
                                               "json"]).output)
     details = {f["check"]: f["details"] for f in js["findings"]}

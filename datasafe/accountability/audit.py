@@ -301,7 +301,9 @@ def record_scan(result, *, actor: str | None = None,
             if fres.error:
                 outcome = "error"
             else:
-                failing = any(SEVERITY_RANK.get(f.severity, 0) >= limit for f in found)
+                # accepted findings (baseline, allow-list) do not fail the file, as in the run
+                failing = any(SEVERITY_RANK.get(f.severity, 0) >= limit for f in found
+                              if getattr(f, "accepted", None) is None)
                 outcome = "fail" if failing else "pass"
             details: dict[str, Any] = {"destination": result.destination,
                                        "findings": counts,

@@ -22,14 +22,25 @@ Examples:
 @lang_option("Language of the tour.")
 @click.option("--no-pause", is_flag=True, help="Do not wait for Enter between steps.")
 @click.option("--workdir", type=click.Path(file_okay=False),
-              help="Folder for the redacted copy (default: a new temporary folder).")
+              help="Folder to keep the redacted copy in (default: a temporary folder, "
+                   "removed at the end).")
 @click.pass_context
 def demo(ctx, lang, no_pause, workdir):
+    import sys
+
     from datasafe.demo import run_demo
 
-    def pause(msg: str) -> None:
-        click.prompt(msg, default="", show_default=False, prompt_suffix=" ")
+    pausing = [not no_pause]
 
-    code = run_demo(lang=resolve_lang(lang), pause=None if no_pause else pause, echo=click.echo,
-                    workdir=workdir)
+    def pause(msg: str) -> None:
+        if not pausing[0]:
+            return
+        click.echo(msg + " ", nl=False)
+        # input closed (a projector script, `< /dev/null`): the tour runs through, as with
+        # --no-pause, instead of stopping; Ctrl+C still stops it
+        if sys.stdin is None or not sys.stdin.readline():
+            pausing[0] = False
+            click.echo("")
+
+    code = run_demo(lang=resolve_lang(lang), pause=pause, echo=click.echo, workdir=workdir)
     ctx.exit(code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,23 +28,29 @@ def texts(lang: str) -> dict[str, str]:
     return out
 
 
-def _pct(x: float, lang: str) -> str:
-    s = f"{100 * x:.2f} %"
-    return s.replace(".", ",") if lang == "fr" else s
-
-
 def run_demo(*, lang: str = "en", pause: Callable[[str], None] | None = None,
              echo: Callable[[str], None] = print, workdir: str | os.PathLike | None = None) -> int:
-    """Run the tour; returns 0 when the redacted copy passes the public profile, 1 otherwise."""
+    """Run the tour; returns 0 when the redacted copy passes the public profile, 1 otherwise.
+    The redacted copy is written to ``workdir``, else to a temporary folder removed at the end."""
+    t = texts(lang)
+    if workdir:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        return _tour(t, lang, pause, echo, Path(workdir))
+    work = Path(tempfile.mkdtemp(prefix="datasafe-demo-"))
+    try:  # the copy of synthetic data is not kept unless a --workdir asks for it
+        return _tour(t, lang, pause, echo, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _tour(t: dict[str, str], lang: str, pause, echo, work: Path) -> int:
     from datasafe.pipeline import scan
     from datasafe.redact import redact
     from datasafe.report import render
-    from datasafe.report.common import localize
+    from datasafe.report.common import Messages, localize, said_number
 
-    t = texts(lang)
+    m = Messages(lang)
     source = data_dir("examples") / DEMO_FILE
-    work = Path(workdir or tempfile.mkdtemp(prefix="datasafe-demo-"))
-    work.mkdir(parents=True, exist_ok=True)
     out = work / "beneficiary_registration.public.csv"
 
     def step(title: str) -> None:
@@ -70,7 +77,7 @@ def run_demo(*, lang: str = "en", pause: Callable[[str], None] | None = None,
             continue
         seen.add(key)
         where = f" [{f.column}]" if f.column else ""
-        echo(f"- {f.check}{where}: {lf.message}")
+        echo(f"- {f.check}{where}{m.colon}{lf.message}")
         if lf.explanation:
             echo(f"    {lf.explanation.strip()}")
         if lf.fix:
@@ -83,9 +90,11 @@ def run_demo(*, lang: str = "en", pause: Callable[[str], None] | None = None,
         echo(t["step3_none"])
     for r in risks:
         echo(t["k_min"].format(k=r.k_min))
-        echo(t["below_k"].format(k=r.k_threshold, n=r.records_below_k))
-        echo(t["global_risk"].format(risk=_pct(r.global_risk, lang)))
-        echo(t["expected"].format(n=f"{r.expected_reidentifications:.1f}"))
+        echo(t["below_k"].format(k=r.k_threshold, n=m.num(r.records_below_k, 0)))
+        echo(t["global_risk"].format(risk=m.pct(r.global_risk)))
+        # about 1200 people, or 49.7: one decimal, none when whole
+        n = round(float(r.expected_reidentifications or 0.0), 1)
+        echo(t["expected"].format(n=said_number(m, int(n) if n.is_integer() else n)))
 
     step(t["step4"])
     echo(t["step4_cmd"].format(file=DEMO_FILE, out=out.name))

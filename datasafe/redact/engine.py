@@ -812,8 +812,7 @@ def _findings_line(f: dict | None, m) -> str:
     if not f:
         return m("redact.not_scanned")
     sev = f["findings_by_severity"]
-    parts = [f"{n} " + m(f"redact.counted.{s}.{'one' if n == 1 else 'many'}")
-             for s, n in sev.items() if n]
+    parts = [m.counted(s, n) for s, n in sev.items() if n]
     return (f"{m('verdict.pass') if f['exit_code'] == 0 else m('verdict.fail')}  "
             + (", ".join(parts) if parts else m("findings.none")))
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from datasafe.redact.treatments import GENERALISE_METHODS, TreatmentError, canonical, ner_available
-from datasafe.report.common import Messages, Phrase, say
+from datasafe.report.common import Figure, Messages, Phrase, say
 
 PLAN_VERSION = 1
 
@@ -392,7 +392,7 @@ def effective_k(profile, tres=None) -> tuple[int, str | None]:
     need = math.ceil(1 / min(limits) - 1e-9)
     if need <= k:
         return k, None
-    return need, Phrase("plan.k_raised", k=k, need=need, limit=f"{min(limits):.0%}")
+    return need, Phrase("plan.k_raised", k=k, need=need, limit=Figure(f"{min(limits):.0%}"))
 
 
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,

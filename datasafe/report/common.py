@@ -94,6 +94,38 @@ def _phrase(key: str, params: dict[str, Any]) -> Phrase:
     return Phrase(key, **params)
 
 
+_FIGURE_NUMBER = re.compile(r"(?<![\w.])(\d+)(?:\.(\d+))?(?![\w.])")
+
+
+class Figure(str):
+    """A number a check writes in English within its text ("7.8 %", "0.1 m", "100%"): it *is*
+    that text (the JSON report keeps it), and :func:`say` writes its numbers the way of the
+    reader's language ("7,8 %", "0,1 m")."""
+
+    def said(self, m: Messages) -> str:
+        def number(match: re.Match) -> str:
+            whole, frac = match.group(1), match.group(2)
+            text = m.num(int(whole), 0)
+            return text + (m.decimal + frac if frac else "")
+
+        text = _FIGURE_NUMBER.sub(number, str(self))
+        return re.sub(r"\s?%", m.percent_sign, text)
+
+
+def said_number(m: Messages, value: Any) -> Any:
+    """A number among a finding's details written the way of ``m``'s language (as the tables
+    of the report write theirs): a decimal comma, thousands grouped ("1 200"), at most two
+    decimals with no trailing zero; anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, int):
+        return m.num(value, 0)
+    if value != value or value in (float("inf"), float("-inf")):
+        return m.num(value)
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return Figure(text).said(m)
+
+
 def say(m: Messages, text: Any) -> Any:
     """``text`` in ``m``'s language when it knows how to say itself (a :class:`Phrase`, or any
     ``str`` with a ``said(m)`` method); anything else as it is (a reason typed into a plan file
@@ -165,15 +197,31 @@ class Messages:
         except (TypeError, ValueError):
             return str(value)
         text = self.num(round(f, digits), digits)
-        return text + ("\u202f%" if self.lang == "fr" else "%")
+        return text + self.percent_sign
 
     # labels --------------------------------------------------------------------------------
     @property
     def colon(self) -> str:
         return str(self.raw("colon") or ": ")
 
+    @property
+    def decimal(self) -> str:
+        return str(self.raw("decimal") or ".")
+
+    @property
+    def percent_sign(self) -> str:
+        """What follows a percentage: "%" in English, a narrow no-break space and "%" in
+        French."""
+        return "\u202f%" if self.lang == "fr" else "%"
+
     def severity(self, sev: str | None) -> str:
         return self(f"severity.{sev}") if sev else self("none")
+
+    def counted(self, sev: str, n: int) -> str:
+        """``n`` findings of a severity ("3 high", « 3 élevés », « 0 critique »): the adjective
+        agrees with the number (French takes the singular for 0 and 1)."""
+        one = n == 1 or (n == 0 and bool(self.raw("zero_is_singular")))
+        return f"{self.num(n, 0)} " + self(f"redact.counted.{sev}.{'one' if one else 'many'}")
 
     def sensitivity(self, level: str | None) -> str:
         return self(f"sensitivity.levels.{level}") if level else self("unknown")
@@ -340,7 +388,12 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
         # phrases a check built ("newest date in column X"), sensitivity levels and
         # destinations are words of the report's language too
         m = Messages(lang)
-        details = {k: say(m, v) for k, v in details.items()}
+        # the untranslated token, for a fix that gives a command or a setting to type
+        # ("--destination {raw_destination}", "sensitivity: {raw_detected}")
+        raw = {f"raw_{k}": details[k] for k in ("destination", *_LEVEL_DETAILS)
+               if details.get(k) is not None}
+        details = {k: say(m, v) if "year" in k else said_number(m, say(m, v))
+                   for k, v in details.items()}
         for k in _LEVEL_DETAILS:
             if str(details.get(k)) in SENSITIVITY_RANK:
                 details[k] = m.sensitivity(str(details[k])).lower()
@@ -348,6 +401,7 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
             named = _destination_names(lang)
             details["destination"] = named.get(str(details["destination"]),
                                                details["destination"])
+        details.update(raw)
 
     def pick(field: str, own: str | None) -> str | None:
         if lang != DEFAULT_LANG:
@@ -431,6 +485,24 @@ def severity_counts(result: ScanResult) -> dict[str, int]:
         if getattr(f, "accepted", None) is None:
             counts[f.severity] = counts.get(f.severity, 0) + 1
     return counts
+
+
+def verdict_text(m: Messages, result: ScanResult, v: str) -> str:
+    """The verdict's sentence; under a profile that never fails the run (workshop), also why
+    the exit code is 0 although the file should not be shared as it is."""
+    text = m(f"verdict.{v}_long", fail_on=m.severity(result.fail_on).lower())
+    if v == "fail" and getattr(result, "never_fail", False):
+        text += " " + m("verdict.never_fail", profile=result.profile or "")
+    return text
+
+
+def no_findings(m: Messages, result: ScanResult) -> str:
+    """"No findings.", or, when the baseline or allow-list accepted some, how many."""
+    n = sum(1 for f in result.findings if getattr(f, "accepted", None) is not None)
+    if not n:
+        return m("findings.none")
+    return m("findings.none_accepted_one" if n == 1 else "findings.none_accepted_many",
+             n=m.num(n, 0))
 
 
 def verdict(result: ScanResult) -> str:

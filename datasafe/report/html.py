@@ -26,6 +26,7 @@ from datasafe.report.common import (
     combination_text,
     flagged_columns,
     localize,
+    no_findings,
     overall_sensitivity,
     risk_lines,
     risk_view,
@@ -34,6 +35,7 @@ from datasafe.report.common import (
     sorted_findings,
     table_label,
     verdict,
+    verdict_text,
 )
 
 SEV_COLOR = {"critical": "#8b0000", "high": "#d1332e", "medium": "#e59400", "low": "#2f7fc1",
@@ -132,14 +134,14 @@ def _body(result: ScanResult, m: Messages) -> str:
         f"{_e(m('tool_line', version=result.tool_version or '', profile=result.profile or '–', destination=result.destination or '–'))}</div>",
     ]
     pills = "".join(
-        f'<span class="pill" style="background:{SEV_COLOR[s]}">{counts[s]} '
-        f"{_e(m.severity(s).lower())}</span>" for s in SEVERITIES)
+        f'<span class="pill" style="background:{SEV_COLOR[s]}">'
+        f"{_e(m.counted(s, counts[s]))}</span>" for s in SEVERITIES)
     sens_txt = (f"<div>{_e(m('sensitivity.label') + m.colon)}<b>{_e(m.sensitivity(sens))}</b></div>"
                 if sens else "")
     parts.append(
         f'<section class="banner" role="status" style="background:{VERDICT_COLOR[v]}">'
         f'<div class="big">{_e(m(f"verdict.{v}"))}</div>'
-        f'<div class="txt"><div>{_e(m(f"verdict.{v}_long", fail_on=m.severity(result.fail_on).lower()))}</div>'
+        f'<div class="txt"><div>{_e(verdict_text(m, result, v))}</div>'
         f"{sens_txt}</div>"
         f'<div class="counts">{pills}</div></section>')
     if all_clear(result):
@@ -168,7 +170,7 @@ def _body(result: ScanResult, m: Messages) -> str:
 
     parts.append(f"<h2>{_e(m('findings.heading'))} ({len(active)})</h2>")
     if not active:
-        parts.append(f"<p>{_e(m('findings.none'))}</p>")
+        parts.append(f"<p>{_e(no_findings(m, result))}</p>")
     for fd in active:
         parts.append(_finding_card(fd, m))
     if accepted:

@@ -11,6 +11,7 @@ from datasafe.report.common import (
     combination_text,
     flagged_columns,
     localize,
+    no_findings,
     overall_sensitivity,
     risk_lines,
     risk_view,
@@ -19,6 +20,7 @@ from datasafe.report.common import (
     sorted_findings,
     table_label,
     verdict,
+    verdict_text,
 )
 
 ICON = {"pass": "✅", "fail": "❌", "error": "⚠️"}
@@ -42,16 +44,14 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
     out: list[str] = [f"## {m('title')}", ""]
     counts = severity_counts(result)
     sens = overall_sensitivity(result)
-    head = f"{ICON[v]} **{m(f'verdict.{v}')}** — " + m(
-        f"verdict.{v}_long", fail_on=m.severity(result.fail_on).lower())
+    head = f"{ICON[v]} **{m(f'verdict.{v}')}** — " + verdict_text(m, result, v)
     out.append(head)
     out.append("")
-    meta = [f"{m('labels.profile')}: `{md_escape(result.profile or '–')}`",
-            f"{m('labels.destination')}: `{md_escape(result.destination or '–')}`"]
+    meta = [f"{m('labels.profile')}{m.colon}`{md_escape(result.profile or '–')}`",
+            f"{m('labels.destination')}{m.colon}`{md_escape(result.destination or '–')}`"]
     if sens:
-        meta.append(f"{m('sensitivity.label')}: **{m.sensitivity(sens)}**")
-    meta.append(", ".join(f"{SEV_ICON[s]} {counts[s]} {m.severity(s).lower()}"
-                          for s in SEVERITIES))
+        meta.append(f"{m('sensitivity.label')}{m.colon}**{m.sensitivity(sens)}**")
+    meta.append(", ".join(f"{SEV_ICON[s]} {m.counted(s, counts[s])}" for s in SEVERITIES))
     out.append(" · ".join(meta))
     if all_clear(result):
         out += ["", m("verdict.all_clear"), "", _footer(m, result)]
@@ -61,7 +61,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
     if errors:
         out += ["", f"### {m('errors.heading')}", ""]
         for f in errors:
-            out.append(f"- `{md_escape(f.path)}`: {md_escape(say(m, f.error))}")
+            out.append(f"- `{md_escape(f.path)}`{m.colon}{md_escape(say(m, f.error))}")
 
     for f in result.files:
         if f.error:
@@ -80,7 +80,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
     accepted = [x for x in findings if getattr(x, "accepted", None) is not None]
     out += ["", f"### {m('findings.heading')} ({len(active)})", ""]
     if not active:
-        out.append(m("findings.none"))
+        out.append(no_findings(m, result))
     else:
         out.append(f"| {m('severity.label')} | {m('labels.check')} | {m('labels.location')} | "
                    f"{m('labels.message')} | {m('labels.fix')} |")
@@ -105,7 +105,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
                 out.append(f"- **`{lf.check}` {md_escape(lf.title)}**"
                            + (f" — {md_escape(lf.explanation)}" if lf.explanation else ""))
                 if lf.guidance:
-                    out.append(f"  - {m('labels.guidance')}: {md_escape(lf.guidance)}")
+                    out.append(f"  - {m('labels.guidance')}{m.colon}{md_escape(lf.guidance)}")
             out += ["", "</details>"]
     if accepted:
         out += ["", f"<details><summary>{m('findings.accepted_heading')} ({len(accepted)})"
@@ -113,7 +113,7 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
         for fd in accepted:
             lf = localize(fd, lang)
             reason = (fd.accepted or {}).get("reason") or ""
-            out.append(f"- `{lf.check}` {md_escape(lf.location)}: {md_escape(lf.message)}"
+            out.append(f"- `{lf.check}` {md_escape(lf.location)}{m.colon}{md_escape(lf.message)}"
                        + (f" ({md_escape(reason)})" if reason else ""))
         out += ["", "</details>"]
     out += ["", _footer(m, result)]
@@ -144,7 +144,7 @@ def _table_section(out: list[str], m: Messages, t) -> None:
     if rv is not None:
         out += ["", f"**{m('risk.heading')}**", ""]
         for k, val in risk_lines(m, rv):
-            out.append(f"- {md_escape(k)}: **{md_escape(val)}**")
+            out.append(f"- {md_escape(k)}{m.colon}**{md_escape(val)}**")
         if rv.riskiest:
             out.append(f"- {m('risk.riskiest')}:")
             for combo in rv.riskiest[:5]:

@@ -19,6 +19,7 @@ from datasafe.report.common import (
     combination_text,
     flagged_columns,
     localize,
+    no_findings,
     overall_sensitivity,
     risk_lines,
     risk_view,
@@ -27,6 +28,7 @@ from datasafe.report.common import (
     sorted_findings,
     table_label,
     verdict,
+    verdict_text,
 )
 
 RESET = "\x1b[0m"
@@ -96,7 +98,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     if all_clear(result):
         for f in result.files:
             level = f.sensitivity or overall_sensitivity(result) or "low"
-            out.append(f"{paint('✓', 'green')} {f.path}: "
+            out.append(f"{paint('✓', 'green')} {f.path}{m.colon}"
                        f"{m('sensitivity.label').lower()} {m.sensitivity(level).lower()}")
         out.append(paint(m("verdict.pass"), "bgreen") + " " + m("verdict.all_clear"))
         return "\n".join(out) + "\n"
@@ -129,7 +131,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     out.append("")
     out.append(paint(m("findings.heading"), "bold") + f" ({len(active)})")
     if not active:
-        out.append("  " + m("findings.none"))
+        out.append("  " + no_findings(m, result))
     for fd in active:
         _render_finding(out, m, paint, fd, lang, explain=getattr(result, "explain", False))
     if accepted:
@@ -215,9 +217,8 @@ def _summary_line(m: Messages, paint: _Painter, result: ScanResult, v: str,
     sens = overall_sensitivity(result)
     if sens:
         parts.append(f"{m('sensitivity.label').lower()} {m.sensitivity(sens).lower()}")
-    parts.append(", ".join(f"{counts[s]} {m.severity(s).lower()}" for s in SEVERITIES
-                           if counts.get(s)) or m("findings.none"))
+    parts.append(", ".join(m.counted(s, counts[s]) for s in SEVERITIES if counts.get(s))
+                 or no_findings(m, result))
     parts.append(m("verdict.exit_code", code=result.exit_code))
     text = " · ".join(parts)
-    long = m(f"verdict.{v}_long", fail_on=m.severity(result.fail_on).lower())
-    return text + "\n" + long
+    return text + "\n" + verdict_text(m, result, v)

@@ -9,6 +9,7 @@ from pathlib import Path
 from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
+from datasafe.report.common import Figure
 
 
 def _risk(ctx):
@@ -23,10 +24,10 @@ def _risk(ctx):
     return r, extra
 
 
-def _pct(x: float) -> str:
+def _pct(x: float) -> Figure:
     if x >= 0.1:
-        return f"{x * 100:.0f} %"
-    return f"{x * 100:.1f}".rstrip("0").rstrip(".") + " %"
+        return Figure(f"{x * 100:.0f} %")
+    return Figure(f"{x * 100:.1f}".rstrip("0").rstrip(".") + " %")
 
 
 @register

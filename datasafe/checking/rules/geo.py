@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
+from datasafe.report.common import Figure
 
 
 @register
@@ -171,6 +172,7 @@ class LocatedSensitiveGroups(Check):
                       located_by=", ".join(where[:3]))
 
 
-def _m(dec: int) -> str:
+def _m(dec: int) -> Figure:
     m = vals.metres(dec)
-    return f"{m / 1000:.1f} km" if m >= 1000 else (f"{m:.0f} m" if m >= 10 else f"{m:.1f} m")
+    return Figure(f"{m / 1000:.1f} km" if m >= 1000 else (f"{m:.0f} m" if m >= 10
+                                                          else f"{m:.1f} m"))

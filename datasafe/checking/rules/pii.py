@@ -7,6 +7,7 @@ import re
 from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
+from datasafe.report.common import Figure
 
 PSEUDONYM = re.compile(r"^\s*[0-9a-fA-F]{12,64}\s*$")
 IMAGE_LINK = re.compile(r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|tiff?)(?:\?|$|\s)")
@@ -146,7 +147,7 @@ class FullDatesOfBirth(Check):
             return
         hits, n = vals.share_matching(ctx.series(col), vals.FULL_DATE_RE, col)
         if n and hits / n >= float(ctx.param("min_share", 0.5)):
-            yield Hit(col, full_dates=hits, share=f"{hits / n:.0%}")
+            yield Hit(col, full_dates=hits, share=Figure(f"{hits / n:.0%}"))
 
 
 @register
