@@ -191,3 +191,32 @@ def test_ragged_rows_and_hidden_sheets_in_the_json(tmp_path):
     assert list(sheets) == ["visible", "secret", "empty"]
     assert sheets["secret"]["hidden"] is True and sheets["visible"]["hidden"] is False
     assert sheets["empty"]["rows"] == 0 and "empty sheet" in sheets["empty"]["notes"]
+
+
+def test_scan_never_writes_its_report_over_a_scanned_file(tmp_path):
+    """`scan data.csv -o data.csv` would replace the data with JSON: refused before anything
+    is read (exit 2, one line), as is a report whose format its extension does not tell."""
+    import hashlib
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "staff.csv"
+    f.write_text("name,phone\nAmina Yusuf,+243812345678\n", encoding="utf-8")
+    before = hashlib.sha256(f.read_bytes()).hexdigest()
+    for args in (["-o", str(f), "--format", "json"], ["--output", str(tmp_path / "STAFF.csv"),
+                                                       "--format", "json"]):
+        r = CliRunner().invoke(main, ["scan", str(f), *args])
+        if r.exit_code == 2:
+            assert "would overwrite the input" in r.stderr or "letter case" in r.stderr
+            assert len(r.stderr.strip().splitlines()) == 1
+    assert hashlib.sha256(f.read_bytes()).hexdigest() == before
+    r = CliRunner().invoke(main, ["scan", str(f), "-o", str(tmp_path / "report.pdf")])
+    assert r.exit_code == 2 and "cannot tell the report format" in r.stderr
+    assert not (tmp_path / "report.pdf").exists()
+    r = CliRunner().invoke(main, ["scan", str(f), "-o", str(tmp_path / "report.pdf"),
+                                  "--format", "json"])
+    assert r.exit_code == 1 and (tmp_path / "report.pdf").read_text().startswith("{")
+    r = CliRunner().invoke(main, ["gx", "export", str(f), "--output", str(f)])
+    assert r.exit_code == 2 and hashlib.sha256(f.read_bytes()).hexdigest() == before

@@ -210,3 +210,34 @@ def test_fragments_cover_each_canary():
         assert find_leaks(canary), canary
     assert not find_leaks(json.dumps(rows()[:5]))
     assert re.sub(r"\D", "", CANARY_PHONE).endswith("897613542")
+
+
+def test_sensitive_categories_show_nothing_in_examples_or_combinations(tmp_path):
+    """A first letter and a length are enough to read a religion or an incident type when the
+    categories are few: sensitive values are shown as ••• only, in the masked examples and in
+    the riskiest key combinations of every report."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rows = ["village,sex,age,religion,incident_type"]
+    faiths, incidents = ["musulmane", "catholique", "protestante"], ["viol", "vol", "menace"]
+    for i in range(60):
+        rows.append(f"Kaya,{'FM'[i % 2]},{20 + i},{faiths[i % 3]},{incidents[i % 3]}")
+    f = tmp_path / "incidents.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    outs = [tmp_path / n for n in ("r.json", "r.md", "r.html", "r.sarif")]
+    args = ["scan", str(f), "--ner", "off", "--format", "text"]
+    for o in outs:
+        args += ["--output", str(o)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code in (0, 1), r.output
+    doc = json.loads(outs[0].read_text(encoding="utf-8"))
+    cols = {c["name"]: c for c in doc["files"][0]["tables"][0]["columns"]}
+    assert cols["religion"]["role"] == "sensitive" and cols["religion"]["examples"] == ["•••"]
+    combos = doc["files"][0]["tables"][0]["risk"]["riskiest_combinations"]
+    assert combos and all(c["values"]["religion"] == "•••" for c in combos)
+    for text in [r.stdout] + [o.read_text(encoding="utf-8") for o in outs]:
+        for word in faiths + incidents:
+            assert not re.search(rf"\b{word}\b", text), word
+        assert not re.search(r"\b[mcp]•{5,}", text)  # no first letter of a faith either

@@ -29,7 +29,12 @@ def export(path, output, profile, sheet, key_vars):
     from datasafe.gx import GXUnavailable, export_suite
     from datasafe.profiles import ProfileError
     from datasafe.read import ReadError
+    from datasafe.write import OutputError, check_output_path
 
+    try:
+        check_output_path(path, output)
+    except OutputError as exc:
+        fail(f"{output}: {exc} ({path}); write the suite to another file")
     try:
         doc = export_suite(path, output, profile=profile, sheet=sheet,
                            key_vars=split_list(key_vars))

@@ -105,6 +105,8 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
          no_baseline=False, engine="local"):
     from datasafe.pipeline import scan as run_scan
     from datasafe.profiles import ProfileError
+
+    check_report_outputs(paths, outputs, fmt)
     from datasafe.report import format_for_path, render
     from datasafe.report.common import Messages, error_line
     from datasafe.report.progress import ScanProgress
@@ -159,3 +161,23 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
 
     record_scan(result)
     ctx.exit(result.exit_code)
+
+
+def check_report_outputs(inputs, outputs, fmt: str | None) -> None:
+    """Refuse, before anything is read, a report that would overwrite one of the files being
+    scanned (``scan data.csv -o data.csv`` would replace the data with JSON) or whose format
+    cannot be told from its extension (``-o report.pdf`` without --format)."""
+    from datasafe.report import EXTENSIONS, format_for_path
+    from datasafe.write import OutputError, check_output_path
+
+    for out in outputs:
+        if format_for_path(out) is None and not fmt:
+            fail(f"{out}: cannot tell the report format from its extension (use "
+                 f"{', '.join(sorted(EXTENSIONS))}, or give --format)")
+        for src in inputs:
+            if not os.path.isfile(src):
+                continue
+            try:
+                check_output_path(src, out)
+            except OutputError as exc:
+                fail(f"{out}: {exc} ({src}); write the report to another file")

@@ -57,13 +57,24 @@ def _mask_generic(v: str) -> str:
     return "".join(out)
 
 
+# Sensitive categories: a masked value keeps nothing (a first letter and a length are enough
+# to read "m••••••••" as a religion or "v•••" as an incident type when the categories are few).
+SENSITIVE_CATEGORIES = frozenset({
+    "ETHNICITY", "RELIGION", "HEALTH", "DISABILITY", "PROTECTION_INCIDENT", "LEGAL_STATUS",
+    "SEXUAL_ORIENTATION", "POLITICAL_AFFILIATION"})
+SENSITIVE_MASK = DOT * 3
+
+
 def mask_value(value, entity: str | None) -> str:
-    """Mask one value for display in a report. The result never contains the value itself."""
+    """Mask one value for display in a report. The result never contains the value itself,
+    and of a sensitive category (:data:`SENSITIVE_CATEGORIES`) nothing at all."""
     v = "" if value is None else str(value).strip()
     if not v:
         return ""
     v = v[:80]
     e = (entity or "").upper()
+    if e in SENSITIVE_CATEGORIES:
+        return SENSITIVE_MASK
     if e == "PHONE_NUMBER":
         out = _mask_phone(v)
     elif e == "EMAIL_ADDRESS" and "@" in v:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from datasafe.detect.mask import SENSITIVE_MASK
 from datasafe.model import SENSITIVITY_RANK, SEVERITIES, SEVERITY_RANK, ScanResult
 
 DEFAULT_LANG = "en"
@@ -859,7 +860,9 @@ def _mask_combination_values(table, combos: Any) -> Any:
 
     def safe(col, v):
         role, entity = roles.get(str(col), ("none", None))
-        if role in ("direct", "sensitive") and v is not None and "•" not in str(v):
+        if role == "sensitive" and v is not None:
+            return SENSITIVE_MASK
+        if role == "direct" and v is not None and "•" not in str(v):
             return mask(str(v), entity)
         return v
 

@@ -32,6 +32,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from datasafe.detect.mask import SENSITIVE_MASK
 from datasafe.model import RiskResult
 from datasafe.risk.measures import (  # noqa: F401 - public API reused by redaction
     DEFAULT_MISSING,
@@ -336,7 +337,11 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
                 continue
             v = data[c.key].iloc[i]
             raw = "" if v is None else str(v).strip()
-            if c.role in ("direct", "sensitive") or c.entity in _ALWAYS_MASK:
+            if c.role == "sensitive":
+                # a category (an ethnicity, a religion, an incident type) shows through a
+                # first letter and a length: in a unique record's combination, nothing of it
+                raw = SENSITIVE_MASK
+            elif c.role == "direct" or c.entity in _ALWAYS_MASK:
                 raw = mask(raw, c.entity)
             values[c.name] = raw
         out.append({"values": values, "fk": int(f[cls]), "Fk": round(float(m.Fk[i]), 4),
