@@ -518,3 +518,33 @@ def test_a_person_trait_the_vocabulary_does_not_know_is_not_a_direct_identifier(
 
     found, _, person = _hxl_matches("#respondee+head+water_source")
     assert person and found == []
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_a_list_of_one_or_two_people_is_still_a_list_of_people(tmp_path, rows):
+    """Names, ID numbers and addresses are flagged by their headers whatever the row count:
+    a two-row file passed as clean, and its 'redacted' copy was the file itself."""
+    data = [("John Smith", "CD6000399F", "12 Avenue Kasa-Vubu Goma"),
+            ("Mary Jones", "CD6000512K", "4 Rue du Lac Bukavu")][:rows]
+    df = pd.DataFrame(data, columns=["name", "national_id", "address"])
+    cols = {c.name: c for c in _scan_csv(tmp_path, df).columns}
+    assert {n: c.role for n, c in cols.items()} == {"name": "direct", "national_id": "direct",
+                                                     "address": "direct"}
+    path = tmp_path / "data.csv"
+    assert scan(str(path), options=ScanOptions(ner="off")).exit_code == 1
+
+
+@pytest.mark.parametrize("header", ["caseworker", "staff_name", "focal_point",
+                                    "enumerator_name", "point_focal"])
+def test_staff_names_that_repeat_over_many_cases_are_names(tmp_path, header):
+    staff = ["Kavira Kahindo", "Jean-Pierre Mutombo", "Esther Mbuyi", "Amina Yusuf"]
+    df = pd.DataFrame({header: [staff[i % 4] for i in range(400)],
+                       "incident_date": [f"2025-0{1 + i % 9}-1{i % 9}" for i in range(400)]})
+    col = _scan_csv(tmp_path, df).columns[0]
+    assert col.role == "direct" and col.entities[0].type == "PERSON"
+
+
+def test_repeated_place_and_organisation_names_are_not_people(tmp_path):
+    df = pd.DataFrame({"name": [["Save the Children", "Camp Mugunga III", "Hopital General"][i % 3]
+                                for i in range(300)]})
+    assert _scan_csv(tmp_path, df).columns[0].role != "direct"

@@ -206,6 +206,12 @@ def _is_free_text(c: _Col) -> bool:
     return words_ok and varied and st.mean_length >= 30 and f.name_shape < 0.5
 
 
+def _enough_distinct(st) -> bool:
+    """Enough different values for an identifier: three, or, in a file of one or two filled
+    rows, all of them (a two-row list of names and IDs is still a list of names and IDs)."""
+    return st.distinct >= 3 or (0 < st.non_empty < 3 and st.distinct == st.non_empty)
+
+
 def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     """Do the values allow what the header (or HXL) claims?"""
     f = c.feats
@@ -221,9 +227,13 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         if f.place_words >= 0.3:
             return False  # names of camps, schools, organisations
         if generic:
-            return (f.name_shape >= 0.6 and f.uniqueness >= 0.3 and st.distinct >= 3
+            # names repeat in a list of cases or visits (a caseworker, an enumerator): values
+            # that are mostly known given names are names however often they repeat
+            return (f.name_shape >= 0.6 and _enough_distinct(st)
                     and max(f.lists.values(), default=0) < 0.3
-                    and (f.given_name >= 0.05 or (f.multiword >= 0.8 and f.uniqueness >= 0.7)))
+                    and ((f.uniqueness >= 0.3 and (f.given_name >= 0.05 or (
+                        f.multiword >= 0.8 and f.uniqueness >= 0.7)))
+                         or (f.given_name >= 0.5 and f.multiword >= 0.8)))
         # a name header over values that hold known given names stays a name even when the
         # values carry digits ("Amina K1", test or badly merged exports): missing a name column
         # costs far more than a false alarm
@@ -242,9 +252,9 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         if f.dense_ints:
             return False  # 1, 2, 3 … : a key inside this file, meaningless outside it
         return (f.id_shape >= 0.5 or (f.integer >= 0.9 and (f.num_max or 0) >= 1000)
-                or f.digits_heavy >= 0.5) and st.distinct >= 3
+                or f.digits_heavy >= 0.5) and _enough_distinct(st)
     if entity == "ADDRESS":
-        return not boolean and not few and f.numeric < 0.5 and st.distinct >= 3
+        return not boolean and not few and f.numeric < 0.5 and _enough_distinct(st)
     if entity == "GPS_COORDINATE":
         from datasafe.detect.values import decimal_gps
 
