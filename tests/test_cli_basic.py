@@ -220,3 +220,31 @@ def test_scan_never_writes_its_report_over_a_scanned_file(tmp_path):
     assert r.exit_code == 1 and (tmp_path / "report.pdf").read_text().startswith("{")
     r = CliRunner().invoke(main, ["gx", "export", str(f), "--output", str(f)])
     assert r.exit_code == 2 and hashlib.sha256(f.read_bytes()).hexdigest() == before
+
+
+def test_a_mistyped_column_option_is_an_error_not_a_silent_choice(tmp_path):
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "survey.csv"
+    rows = ["village,sex,age,phone,weight"] + [
+        f"Kaya,{'FM'[i % 2]},{20 + i % 40},+24381{i:07d},{1.5 + i % 3}" for i in range(40)]
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for args, said in ((["--key-vars", "village,sexe"], "--key-vars: no column 'sexe'"),
+                       (["--weight", "poids"], "--weight: no column 'poids'"),
+                       (["--household-id", "hh"], "--household-id: no column 'hh'"),
+                       (["--weight", "phone"], "'phone' is a direct identifier (PHONE_NUMBER)")):
+        r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", *args])
+        assert r.exit_code == 2, args
+        assert said in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert "+24381" not in r.output
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "--key-vars", "Village,SEX",
+                                  "--weight", "weight", "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    import json
+
+    risk = json.loads(r.stdout)["files"][0]["tables"][0]["risk"]
+    assert risk["quasi_identifiers"] == ["village", "sex"] and risk["weight"] == "weight"
+    assert CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "--weight",
+                                     "none"]).exit_code in (0, 1)
