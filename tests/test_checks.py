@@ -100,7 +100,8 @@ def test_translations_use_the_same_placeholders(cid):
     e = catalogue()[cid]
     for key in ("message", "fix", "explanation", "title"):
         assert _fields(e["fr"][key]) <= _fields(e[key]) | _fields(
-            " ".join((e.get("messages") or {}).values())) | {"column", "table", "destination"}
+            " ".join((e.get("messages") or {}).values())) | {"column", "table", "destination",
+                                                             "raw_destination", "raw_detected"}
     for v, msg in (e.get("messages") or {}).items():
         assert _fields(e["fr"]["messages"][v]) == _fields(msg)
 

@@ -309,3 +309,39 @@ def test_what_a_check_found_is_said_in_french_too():
     assert details["DR-DII-02"]["evidence"] == ("headers: vulnerability_notes; values in: "
                                                 "vulnerability_notes")
     assert details["DR-DEID-04"]["expected"] == 1200
+
+
+def test_french_fixes_give_commands_and_settings_that_work(tmp_path):
+    """A fix that gives a command or a setting keeps the token the tool reads back
+    (--destination partner, sensitivity: severe), and the guidance sentence is French."""
+    import shutil
+
+    from datasafe.report.common import _load_locale
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "protection_incidents.csv"
+    f = tmp_path / "incidents.csv"
+    shutil.copy(src, f)
+    r = CliRunner().invoke(main, ["scan", str(f), "--profile", "partner-restricted", "--lang",
+                                  "fr", "--ner", "off", "--format", "markdown"])
+    out = r.stdout
+    assert "datasafe approve FICHIER --destination partner" in out
+    assert "Indiquez sensitivity: severe (ou plus)" in out
+    assert "Référence : Enregistrez qui a approuvé ce fichier précis" in out
+    assert "Record who approved" not in out
+    # the sentence given in the fix is accepted by the tool
+    (tmp_path / "incidents.csv.datasafe.yaml").write_text("sensitivity: severe\n")
+    r = CliRunner().invoke(main, ["scan", str(f), "--profile", "partner-restricted", "--lang",
+                                  "fr", "--ner", "off", "--format", "json"])
+    assert "DR-META-01" not in {x["check"] for x in json.loads(r.stdout)["findings"]}
+    assert _load_locale("fr")["explain"]["areas"]["transfer"] == "transfert"
+
+
+def test_checks_explain_and_list_in_french():
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-03", "--lang", "fr"])
+    assert "Domaine :    dé-identification" in r.stdout
+    assert "public critique, partenaire élevée, interne moyenne" in r.stdout
+    assert "Références : Risque global inférieur à 3 % avant publication sur HDX [" in r.stdout
+    r = CliRunner().invoke(main, ["checks", "list", "--lang", "fr", "--area", "transfert"])
+    assert "DR-XFER-02  transfert" in r.stdout and "élevée" in r.stdout
+    r = CliRunner().invoke(main, ["checks", "list", "--lang", "fr"])
+    assert "Le hashtag HXL #respondee marque des microdonnées" in r.stdout

@@ -8,10 +8,31 @@ import click
 from datasafe.cli import lang_option, resolve_lang
 
 
-def _sev_line(sev) -> str:
+def _sev_line(sev, m=None) -> str:
+    """"public high, partner medium…" in ``m``'s language."""
+    def level(v):
+        return m.severity(str(v)).lower() if m is not None else str(v)
+
     if isinstance(sev, dict):
-        return ", ".join(f"{k} {v}" for k, v in sev.items())
-    return str(sev or "")
+        return ", ".join(f"{m(f'explain.destinations.{k}') if m is not None else k} {level(v)}"
+                         for k, v in sev.items())
+    return level(sev) if sev else ""
+
+
+def _area(m, area: str) -> str:
+    return m(f"explain.areas.{area.replace(' ', '_').replace('-', '_')}") if area else ""
+
+
+def _guidance(entry: dict, lang: str) -> str:
+    """The check's guidance (summary and citations), its summary in ``lang`` when the
+    catalogue has it (``fr: {guidance: …}``); citations stay as published."""
+    from datasafe.checking.catalogue import citation
+
+    said = (entry.get(lang) or {}).get("guidance") if lang != "en" else None
+    g = entry.get("guidance")
+    if said and isinstance(g, dict):
+        return citation({**entry, "guidance": {**g, "summary": " ".join(str(said).split())}})
+    return citation(entry)
 
 
 @click.group(help="List and explain the data-responsibility checks.")
@@ -32,14 +53,18 @@ Examples:
 def checks_list(area, lang):
     lang = resolve_lang(lang)
     from datasafe.checking import catalogue
+    from datasafe.report.common import Messages
 
+    m = Messages(lang)
     for cid, c in catalogue().items():
-        if area and str(c.get("area", "")).lower() != area.lower():
+        if area and str(c.get("area", "")).lower() != area.lower() \
+                and _area(m, str(c.get("area", ""))).lower() != area.lower():
             continue
         title = ((c.get(lang) or {}).get("title") if lang != "en" else None) or c.get("title", "")
         sev = c.get("severity") or {}
         public = sev.get("public", "") if isinstance(sev, dict) else sev
-        click.echo(f"{cid:<11} {str(c.get('area', '')):<18} {str(public):<8} {title}")
+        said = m.severity(str(public)).lower() if public else ""
+        click.echo(f"{cid:<11} {_area(m, str(c.get('area', ''))):<20} {said:<9} {title}")
 
 
 @checks.command("explain", help="""Explain one check: what it detects, why, its severities,
@@ -56,7 +81,6 @@ Examples:
 def checks_explain(check_id, lang, as_yaml):
     lang = resolve_lang(lang)
     from datasafe.checking import catalogue
-    from datasafe.checking.catalogue import citation
 
     cat = catalogue()
     entry = cat.get(check_id.strip().upper())
@@ -85,11 +109,11 @@ def checks_explain(check_id, lang, as_yaml):
         return f"{text:<13}" if len(text) < 13 else text + " "
 
     out = [f"{entry['id']}  {t('title')}", ""]
-    out.append(f"{lab('area')}{entry.get('area', '')}")
+    out.append(f"{lab('area')}{_area(m, str(entry.get('area', '')))}")
     sev = entry.get("severity")
-    out.append(f"{lab('severity')}{_sev_line(sev)}")
+    out.append(f"{lab('severity')}{_sev_line(sev, m)}")
     for v, s in (entry.get("severity_variants") or {}).items():
-        out.append(f"  {v + ':':<11}{_sev_line(s)}")
+        out.append(f"  {v + ':':<11}{_sev_line(s, m)}")
     if entry.get("sensitivity"):
         out.append(f"{lab('implies')}" + m("explain.implies_text", kind=entry["sensitivity"]))
     out += ["", m("explain.detects") + colon, "  " + t("detects"), "",
@@ -102,7 +126,7 @@ def checks_explain(check_id, lang, as_yaml):
             else:
                 out.append(f"  {name} = {spec!r}")
         out.append("")
-    out += [f"{lab('guidance')}{citation(entry)}", ""]
+    out += [f"{lab('guidance')}{_guidance(entry, lang)}", ""]
     ex = entry.get("examples") or {}
     if ex.get("bad"):
         out += [m("explain.bad") + colon] + ["  " + ln for ln in str(ex["bad"]).rstrip().splitlines()] + [""]

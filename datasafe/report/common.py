@@ -205,6 +205,11 @@ class Messages:
     def colon(self) -> str:
         return str(self.raw("colon") or ": ")
 
+    def date(self, d) -> str:
+        """A calendar date the way of the language (2025-03-30; 30/03/2025 in French)."""
+        fmt = self.raw("date_format")
+        return d.strftime(str(fmt)) if fmt and hasattr(d, "strftime") else str(d)
+
     @property
     def decimal(self) -> str:
         return str(self.raw("decimal") or ".")
@@ -422,10 +427,16 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
     explanation = pick("explanation", finding.explanation) or (
         pick("rationale", None) if not finding.explanation else None)
     guidance_raw = finding.guidance or entry.get("guidance")
+    guidance = guidance_text(guidance_raw) or guidance_text(entry.get("guidance"))
+    said = _translated(cid, "guidance", lang) if lang != DEFAULT_LANG else None
+    if said and isinstance(entry.get("guidance"), dict):  # the summary in the reader's language;
+        from datasafe.checking.catalogue import citation  # citations as published
+
+        guidance = citation({"guidance": {**entry["guidance"], "summary": " ".join(said.split())}})
     return LocalFinding(
         check=cid, severity=finding.severity, file=finding.file, table=finding.table,
         column=finding.column, title=title, message=message, fix=fix, explanation=explanation,
-        guidance=guidance_text(guidance_raw) or guidance_text(entry.get("guidance")),
+        guidance=guidance,
         guidance_url=guidance_url(entry.get("guidance")) or guidance_url(finding.guidance),
         accepted=getattr(finding, "accepted", None), finding=finding,
     )
