@@ -592,7 +592,14 @@ def test_retention_destroy_logs_and_deletes_nothing_else(retention_dir, audit_en
     sha_old = sha256_file(f["old"])
     # refused at the prompt: nothing deleted
     r = run("retention", d, "--no-git", "--destroy", input="n\n")
-    assert r.exit_code != 0 and all(p.exists() for p in f.values())
+    assert r.exit_code == 1 and all(p.exists() for p in f.values())
+    assert "nothing was destroyed" in r.stdout and "interrupted" not in r.output
+    # in French the question takes o/oui; Enter, 'non' or no input at all keep the files
+    for answer in ("", "non\n", "\n"):
+        r = run("retention", d, "--no-git", "--destroy", "--lang", "fr", input=answer)
+        assert r.exit_code == 1 and "[o/N] :" in r.stderr and "rien n'a été détruit" in r.stdout
+        assert all(p.exists() for p in f.values())
+        assert "jusqu'au 31/01/2020, d'après le retain_until du fichier annexe" in r.stdout
     r = run("retention", d, "--no-git", "--destroy", "--yes", "--actor", "records-officer")
     # only the declared date counts for destruction; dated.csv's date is inferred: kept, exit 1
     assert r.exit_code == 1, r.output
@@ -615,6 +622,13 @@ def test_retention_destroy_logs_and_deletes_nothing_else(retention_dir, audit_en
     assert old_rec["details"]["retain_until"] == "2020-01-31"
     assert PHONE not in audit_env.read_text()
     assert run("audit", "verify").exit_code == 0
+
+
+def test_retention_destroys_on_a_french_yes(retention_dir):
+    d, f = retention_dir
+    r = run("retention", d, "--no-git", "--destroy", "--lang", "fr", input="oui\n")
+    assert "fichier détruit : " in r.stdout and "(écrasé puis supprimé)" in r.stdout
+    assert not f["old"].exists() and f["near"].exists()
 
 
 def test_retention_warns_when_git_history_holds_the_file(tmp_path):

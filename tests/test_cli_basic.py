@@ -248,3 +248,14 @@ def test_a_mistyped_column_option_is_an_error_not_a_silent_choice(tmp_path):
     assert risk["quasi_identifiers"] == ["village", "sex"] and risk["weight"] == "weight"
     assert CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "--weight",
                                      "none"]).exit_code in (0, 1)
+
+
+def test_a_folder_with_no_data_file_is_not_a_pass(tmp_path):
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not data")
+    r = CliRunner().invoke(main, ["scan", str(tmp_path)])
+    assert r.exit_code == 2 and "no data file to scan here" in r.stderr
+    assert "PASS" not in r.stdout

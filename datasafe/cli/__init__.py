@@ -114,6 +114,17 @@ def messages(lang: str | None, config: dict | None = None):
     return Messages(resolve_lang(lang, config))
 
 
+def confirm(m, question: str) -> bool:
+    """Ask a yes/no question on stderr in ``m``'s language ([y/N], [o/N] in French); only an
+    explicit yes (y, yes, o, oui…) is a yes; Enter, no, or no input at all is a no."""
+    click.echo(question + m("confirm.suffix"), nl=False, err=True)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        click.echo("", err=True)
+    yes = {str(w).lower() for w in (m.raw("confirm.accept") or ["y", "yes"])}
+    return answer.strip().lower() in yes
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit (2 by default: the run could not be done)."""
     click.echo(f"datasafe: {message}", err=True)

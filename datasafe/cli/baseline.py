@@ -251,7 +251,7 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_,
                            + (f"{m.colon}{e.reason}" if e.reason else ""))
             # the same letters in English and French: accept/accepter, reject/refuser,
             # skip/sauter, quit/quitter
-            choice = click.prompt(m("baseline.prompt"),
+            choice = click.prompt(m("baseline.prompt"), prompt_suffix=m.colon,
                                   type=click.Choice(["a", "r", "s", "q"]), show_choices=False)
             if choice == "q":
                 break
@@ -260,14 +260,21 @@ def audit(file_opt, all_, yes, reject, reason, by, check_glob, path_glob, list_,
             why = ""
             while not why.strip():
                 why = click.prompt(m("baseline.reason"), default=e.reason or "",
-                                   show_default=False)
+                                   show_default=False, prompt_suffix=m.colon)
             e.status = "accepted" if choice == "a" else "rejected"
             e.by, e.reason = who, why.strip()
             done += 1
+    except click.exceptions.Abort:  # input ended (no terminal) or Ctrl+C: keep what was decided
+        stopped = True
+    else:
+        stopped = False
     finally:
         if done:
             b.save(dest)
     click.echo("\n" + m("baseline.reviewed", n=done, who=who))
+    if stopped:
+        click.echo("datasafe: " + m("baseline.stopped"), err=True)
+        raise SystemExit(1)
 
 
 def _describe(e, m) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, messages
+from datasafe.cli import confirm, fail, lang_option, messages
 from datasafe.cli.audit import audit_options
 
 
@@ -60,7 +60,7 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     unknown = [s for s in statuses if s.due is None]
     for s in sorted(past + near, key=lambda s: s.days_left):
         click.echo(m("retention.past" if s.past else "retention.due", path=s.path,
-                     days=abs(s.days_left), due=s.due.isoformat(), basis=_basis(s, m)))
+                     days=abs(s.days_left), due=m.date(s.due), basis=_basis(s, m)))
     click.echo(m("retention.total", files=len(statuses), past=len(past), near=len(near),
                  within=within, unknown=len(unknown)))
     if not destroy:
@@ -72,8 +72,9 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     if not targets:
         click.echo(m("retention.nothing"))
         raise SystemExit(1 if past else 0)
-    if not yes:
-        click.confirm(m("retention.confirm", n=len(targets)), abort=True, err=True)
+    if not yes and not confirm(m, m("retention.confirm", n=len(targets))):
+        click.echo(m("retention.cancelled"))
+        raise SystemExit(1)  # the files are still past their retention date
     failed = 0
     for s in targets:
         sha = file_sha256(s.path)
@@ -92,7 +93,7 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
                details={"method": how, "retain_until": s.due.isoformat(), "basis": s.basis,
                         "days_past": -s.days_left, "git_history_commits": commits},
                log_path=audit_log)
-        click.echo(m("retention.destroyed", path=s.path, how=how))
+        click.echo(m("retention.destroyed", path=s.path, how=m(f"retention.how.{how}")))
         if commits:
             click.echo("datasafe: " + m("retention.git_warning", path=s.path, commits=commits),
                        err=True)

@@ -139,6 +139,11 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
     except ProfileError as exc:
         fail(str(exc))
         return
+    if not result.files:  # folders with no data file in them: nothing was checked
+        from datasafe.read import SUPPORTED_LIST
+
+        fail(f"{', '.join(map(str, paths))}: no data file to scan here (supported: "
+             f"{SUPPORTED_LIST}; hidden files and files the config ignores are skipped)")
     check_named_columns(result, key_vars=key_vars, weight=weight, household_id=household_id)
     for f in result.files:
         if f.error:
