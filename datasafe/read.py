@@ -316,6 +316,15 @@ def _short(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def row_shape_cause(exc: BaseException):
+    """What is wrong with a CSV row, from Arrow's "Expected 3 columns, got 2: <the row>"
+    without the row (it may hold personal data); the exception type otherwise."""
+    m = re.search(r"Expected (\d+) columns, got (\d+)", str(exc))
+    if m:
+        return error_cause("ragged_row", expected=int(m.group(1)), got=int(m.group(2)))
+    return _short(exc)
+
+
 # ---------------------------------------------------------------------------------------------
 # Sniffing helpers
 

@@ -151,7 +151,8 @@ def test_stream_refuses_a_ragged_csv_with_one_clear_line(tmp_path):
     assert r.returncode == 2
     doc = json.loads(r.stdout)
     assert doc["files"][0]["error"] == ("the streaming reader needs a rectangular CSV "
-                                        "(ArrowInvalid); scan it with --engine local")
+                                        "(a row has 5 cells where the header has 3); scan it "
+                                        "with --engine local")
     err = [line for line in r.stderr.splitlines() if line.strip()]
     assert err == [f"datasafe: {path}: {doc['files'][0]['error']}"]
     assert "Zawadi" not in r.stdout + r.stderr and "99123" not in r.stdout + r.stderr

@@ -237,3 +237,51 @@ def test_every_read_error_has_a_french_cause():
 
     used = set(re.findall(r"error_cause\(\s*f?\"([a-z0-9_]+)", src))
     assert used and used <= set(en), used - set(en)
+
+
+def test_a_ragged_row_is_described_never_quoted_even_with_debug(tmp_path):
+    """Arrow's parse error quotes the offending row ("got 2: Mary Jones,+243998877665"): the
+    streamed redaction and the streaming scan say what is wrong with it in one line, and
+    --debug shows where it failed, not the row."""
+    f = tmp_path / "ragged.csv"
+    f.write_text("name,phone,age\nJohn Smith,+243812345678,34\nMary Jones,+243998877665\n",
+                 encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1",
+           "DATASAFE_AUDIT_LOG": str(tmp_path / "audit.jsonl")}
+    env.pop("DATASAFE_DEBUG", None)
+    for args in (["redact", str(f), "--stream", "--profile", "hdx-public", "-o",
+                  str(tmp_path / "out.csv")],
+                 ["--debug", "redact", str(f), "--stream", "--profile", "hdx-public", "-o",
+                  str(tmp_path / "out.csv")],
+                 ["scan", str(f), "--engine", "stream", "--ner", "off"]):
+        r = subprocess.run([sys.executable, "-m", "datasafe", *args], capture_output=True,
+                           text=True, env=env, timeout=300)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "a row has 2 cells where the header has 3" in r.stderr, r.stderr
+        for secret in ("Mary", "+243998877665", "John", "+243812345678"):
+            assert secret not in r.stdout + r.stderr, (args, secret)
+        assert not (tmp_path / "out.csv").exists()
+
+
+def test_debug_traceback_withholds_the_message(tmp_path, monkeypatch):
+    """An unexpected error under --debug: the traceback says where, not the message (which
+    may quote data); DATASAFE_DEBUG=messages is the developer's explicit choice."""
+    import click
+
+    from datasafe import cli
+
+    def boom(*a, **k):
+        row = "Amina Yusuf," + "+2438" + "12345678"  # the source line shows no value
+        raise ValueError(f"could not convert {row!r}")
+
+    monkeypatch.setattr(cli, "main", boom)
+    monkeypatch.setattr(sys, "argv", ["datasafe", "--debug", "scan", "x.csv"])
+    monkeypatch.delenv("DATASAFE_DEBUG", raising=False)
+    errors = []
+    monkeypatch.setattr(click, "echo", lambda m="", **k: errors.append(str(m)))
+    with pytest.raises(SystemExit) as e:
+        cli.run()
+    assert e.value.code == 2
+    text = "\n".join(errors)
+    assert "Traceback" in text and "builtins.ValueError (message withheld" in text
+    assert "Amina" not in text and "+243812345678" not in text

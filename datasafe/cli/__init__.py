@@ -65,7 +65,8 @@ class LazyGroup(click.Group):
                                                           "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="datasafe")
 @click.option("--debug", is_flag=True, envvar="DATASAFE_DEBUG",
-              help="Show tracebacks on errors (never shows data values).")
+              help="Show where an error happened (a traceback; its message is withheld, as it "
+                   "may quote data: DATASAFE_DEBUG=messages shows it).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
@@ -159,8 +160,18 @@ def run() -> None:  # console-script entry point
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
-        if os.environ.get("DATASAFE_DEBUG") or "--debug" in sys.argv:
-            raise
+        debug = os.environ.get("DATASAFE_DEBUG", "")
+        if debug.strip().lower() == "messages":
+            raise  # a developer's own data: the exception's message too
+        if debug or "--debug" in sys.argv:
+            # where it failed, never what it read: parsers quote rows in their messages
+            import traceback
+
+            click.echo("Traceback (most recent call last):\n"
+                       + "".join(traceback.format_tb(exc.__traceback__))
+                       + f"{type(exc).__module__}.{type(exc).__qualname__} (message withheld: "
+                         "it may quote data; DATASAFE_DEBUG=messages shows it)", err=True)
+            sys.exit(2)
         click.echo(f"datasafe: internal error: {type(exc).__name__} (run with --debug for "
                    "details)", err=True)
         sys.exit(2)

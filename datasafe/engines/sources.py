@@ -107,7 +107,8 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
                 strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True,
                 include_columns=out_keys if columns else None))
     except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise R.ReadError(path, R.error_cause("not_rectangular", cause=R._short(exc))) from None
+        raise R.ReadError(path, R.error_cause("not_rectangular",
+                                              cause=R.row_shape_cause(exc))) from None
     offset = 0
     try:
         for batch in _regroup(reader, BLOCK_BYTES):
@@ -129,7 +130,8 @@ def csv_batches(path: Path, layout: Layout, opts: dict, columns: list[str] | Non
             offset += len(df)
             yield df
     except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise R.ReadError(path, R.error_cause("not_rectangular", cause=R._short(exc))) from None
+        raise R.ReadError(path, R.error_cause("not_rectangular",
+                                              cause=R.row_shape_cause(exc))) from None
 
 
 def _regroup(reader, size: int):

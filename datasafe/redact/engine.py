@@ -1040,9 +1040,12 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     if stream and fmt in ("csv", "tsv", "parquet"):
         from datasafe.redact.stream import redact_stream
 
-        return redact_stream(path, out, fmt, options=options, profile=profile, key=key,
-                             override=override, importance=importance, rescan=rescan, k=k,
-                             dry_run=dry_run)
+        try:
+            return redact_stream(path, out, fmt, options=options, profile=profile, key=key,
+                                 override=override, importance=importance, rescan=rescan, k=k,
+                                 dry_run=dry_run)
+        except ReadError as exc:  # a row the streaming reader cannot take, met on the way
+            raise RedactError(exc.line()) from None
     digest = in_background(sha256_file, path)  # hashed while the file is read
     try:
         tables = read_tables(path, options.limits)

@@ -88,8 +88,14 @@ def csv_batches(path: Path, table, skip: int, meta: dict, columns: list[str] | N
                               strings_can_be_null=True, null_values=[""],
                               quoted_strings_can_be_null=True,
                               include_columns=columns if columns is not None else None)
-    reader = pacsv.open_csv(source, read_options=ro, parse_options=po, convert_options=co)
-    yield from reader
+    from datasafe import read as R
+
+    try:
+        reader = pacsv.open_csv(source, read_options=ro, parse_options=po, convert_options=co)
+        yield from reader
+    except (pa.ArrowInvalid, UnicodeError) as exc:  # Arrow quotes the row: never repeated
+        raise R.ReadError(path, R.error_cause("stream_not_rectangular",
+                                              cause=R.row_shape_cause(exc))) from None
 
 
 def parquet_batches(path: Path, columns: list[str] | None = None, batch_rows: int = BATCH_ROWS):
@@ -476,14 +482,16 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                         table_out = pa.Table.from_arrays(
                             arrays, names=[f"c{j}" for j in range(len(arrays))])
                     write(table_out)
+    except ReadError as exc:
+        raise RedactError(exc.line()) from None
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - pyarrow parse errors on odd rows
         import pyarrow as _pa
 
-        if isinstance(exc, (_pa.ArrowInvalid,)):
-            raise RedactError(f"{path}: cannot stream this file ({str(exc).splitlines()[0][:160]}"
-                              "); redact it with --no-stream") from None
+        if isinstance(exc, (_pa.ArrowInvalid,)):  # its message may quote a row: not repeated
+            raise RedactError(f"{path}: cannot stream this file ({type(exc).__name__}); "
+                              "redact it with --no-stream") from None
         raise
     entries = []
     for c in keys:
