@@ -718,3 +718,24 @@ def test_numbers_are_read_and_written_the_same_whatever_the_route(monkeypatch):
     assert few.fillna("NA").tolist() == whole.fillna("NA").tolist()
     assert few_int.fillna("NA").tolist() == whole_int.fillna("NA").tolist()
     assert few[0] == "-0" and few[1] == "0" and pd.isna(few[2])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_profile_that_would_remove_every_column_writes_nothing(tmp_path, stream):
+    """Five people with names, phones, towns and ages, bound for public release: every column
+    goes. One clear line, exit 2, no one-byte 'copy' and no log beside it."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "s.csv"
+    f.write_text("nom,telephone,ville,age\nJose M,+243812345678,Goma,34\n"
+                 "Andre K,+243998877665,Bukavu,45\nCecile M,+243812340000,Goma,22\n"
+                 "Jerome T,+243812341111,Uvira,61\nHelene K,+243812342222,Goma,38\n",
+                 encoding="utf-8")
+    out = tmp_path / "s_pub.csv"
+    args = ["redact", str(f), "--profile", "hdx-public", "-o", str(out)]
+    r = CliRunner().invoke(main, args + (["--stream"] if stream else []))
+    assert r.exit_code == 2
+    assert "every column would be removed" in r.stderr and "nothing was written" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]

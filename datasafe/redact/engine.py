@@ -1075,6 +1075,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         treated[i] = df
         drops[i] = tlog.pop("dropped_keys")
         fr.tables.append(tlog)
+    if any(t.keys for t in tables) and all(len(drops.get(i, ())) >= len(t.keys)
+                                           for i, t in enumerate(tables) if t.keys):
+        raise RedactError(Phrase("redact.all_removed", path=str(path), profile=profile.name))
     if fmt in ("xls", "xlsb") or (fmt == "ods" and out.suffix.lower() == ".xlsx"):
         fr.notes.append(Phrase("redact.notes.rebuilt_xlsx", fmt=fmt))
     elif fmt == "ods":

@@ -403,6 +403,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
 
     # -- second pass ------------------------------------------------------------------------
     keep_idx = [i for i, c in enumerate(keys) if c not in dropped]
+    if keys and not keep_idx:
+        raise RedactError(Phrase("redact.all_removed", path=str(path), profile=profile.name))
     stats = {c: {"values_changed": 0, "cells_suppressed": 0, "non_empty": 0} for c in keys}
     distinct_note = "not computed when streaming"
     try:
