@@ -739,3 +739,32 @@ def test_a_profile_that_would_remove_every_column_writes_nothing(tmp_path, strea
     assert r.exit_code == 2
     assert "every column would be removed" in r.stderr and "nothing was written" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_summary_says_why_a_column_the_plan_kept_was_removed(tmp_path, stream):
+    """--plan shows the plan; the run may still remove key variables local suppression would
+    empty. The plan warns of it, and the summary gives each such column its reason."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "beneficiary_registration.csv"
+    f = tmp_path / "b.csv"
+    shutil.copy(src, f)
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-public", "--plan"])
+    assert "local suppression may still remove a key variable" in r.stdout
+    assert "household_size       generalise" in r.stdout
+    args = ["redact", str(f), "--profile", "hdx-public", "-o", str(tmp_path / "p.csv"),
+            "--lang", "fr"] + (["--stream"] if stream else [])
+    r = CliRunner(env={"DATASAFE_KEY": "k" * 32}).invoke(main, args)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    i = next(n for n, ln in enumerate(lines) if ln.strip().startswith("household_size"))
+    assert "drop" in lines[i] and "↳ retirée : la suppression locale jusqu'à k=34" in lines[i + 1]
+    log = json.loads((tmp_path / "p.csv.redaction-log.json").read_text(encoding="utf-8"))
+    cols = {c["column"]: c for c in log["files"][0]["tables"][0]["columns"]}
+    assert cols["household_size"]["removed_by"].startswith("removed: local suppression to k=34")
+    assert "removed_by" not in cols["full_name"]

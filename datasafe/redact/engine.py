@@ -307,6 +307,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
             tp.columns, entries, dropped, lambda c: _header(table, c))
         for c, reason, replace in removals:
             nonempty = int(df[c].notna().sum())
+            entries[c]["removed_by"] = reason  # said in the summary: the plan did not drop it
             entries[c]["treatment"] = "drop"
             entries[c]["reason"] = reason if replace else (
                 entries[c]["reason"] + "; " + reason).lstrip("; ")
@@ -492,15 +493,16 @@ def settle_suppression(filled, kept, kv: list[str], twins: dict[str, list[str]],
         dropped.append(c)
         removals.append((c, reason, replace))
 
+    from datasafe.report.common import Figure
+
     for v, share in recoded:
         for c in [v] + twins.get(v, []):
-            remove(c, f"removed: local suppression to k={k} would have emptied {share:.0%} of "
-                      "it (recoded to the coarser key variables instead)")
+            remove(c, Phrase("redact.removed_by.recoded", k=k, share=Figure(f"{share:.0%}")))
     for cp in plan_columns:
         if (cp.params.get("method") == "gps_centroid" and cp.params.get("pcode") in dropped
                 and cp.column not in dropped and cp.column in known):
-            remove(cp.column, f"removed: the centroid of '{header(cp.params['pcode'])}' would "
-                              "give back the P-code that local suppression removed", True)
+            remove(cp.column, Phrase("redact.removed_by.centroid",
+                                     pcode=header(cp.params["pcode"])), True)
     kv = [v for v in kv if v not in dropped]
     per_var = {v: per_var.get(v, 0) for v in kv}
     for v in kv:  # the same cells are suppressed in a name and its P-code
@@ -508,7 +510,7 @@ def settle_suppression(filled, kept, kv: list[str], twins: dict[str, list[str]],
             per_var[t] = int((~kept[t] & filled[t]).sum())
     for v in [x for x in per_var if x not in dropped]:
         if len(kept[v]) and not kept[v].any() and filled[v].any():
-            remove(v, "removed: local suppression emptied every value")
+            remove(v, Phrase("redact.removed_by.emptied"))
     return kv, per_var, removals
 
 
@@ -857,6 +859,8 @@ def render_summary(res: RedactionResult) -> str:
                 desc = c["treatment"] + (f":{c['params']['method']}" if c["params"].get(
                     "method") and c["treatment"] != "drop" else "")
                 lines.append(f"    {c['column']:<{width}}  {desc:<24} {what}")
+                if c.get("removed_by"):  # not in the plan: local suppression decided it
+                    lines.append(f"    {'':<{width}}  ↳ {say(m, c['removed_by'])}")
             ls = t.get("local_suppression")
             if ls:
                 by = ", ".join(f"{k} {v}" for k, v in ls["by_column"].items() if v)

@@ -466,6 +466,7 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         tp.local_suppression = {"k": k_eff, "key_vars": key_vars}
         if why:
             tp.notes.append(why)
+        tp.notes.append(Phrase("plan.may_remove"))
         if importance:
             tp.local_suppression["importance"] = [v for v in importance if v in key_vars]
     return tp

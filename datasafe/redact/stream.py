@@ -327,6 +327,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     need = [c for c in dict.fromkeys(fit_cols + kcols + pcodes) if c in keys]
     states: dict[str, Any] = {}
     supp_mask: dict[str, Any] = {}
+    removed_by: dict[str, Any] = {}
     ls_log = None
     k_reached = None
 
@@ -380,6 +381,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                 if m.any() and c not in dropped:
                     supp_mask[c] = m
             for c, reason, replace in removals:
+                removed_by[c] = reason  # said in the summary: the plan did not drop it
                 drop(c, reason if replace else (cplans[c].reason + "; " + reason).lstrip("; "))
             if done is not None:
                 k_reached = done.smallest_class(kv)
@@ -503,6 +505,8 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         e = {"column": _header(base, c), "treatment": cp.treatment,
              "params": {a: b for a, b in cp.params.items() if not str(a).startswith("_")},
              "reason": cp.reason}
+        if c in removed_by:
+            e["removed_by"] = removed_by[c]
         if cp.treatment == "drop":
             ne = stats[c]["non_empty"]
             e.update({"cells_removed": ne, "values_changed": 0, "cells_suppressed": 0,
