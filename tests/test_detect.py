@@ -548,3 +548,16 @@ def test_repeated_place_and_organisation_names_are_not_people(tmp_path):
     df = pd.DataFrame({"name": [["Save the Children", "Camp Mugunga III", "Hopital General"][i % 3]
                                 for i in range(300)]})
     assert _scan_csv(tmp_path, df).columns[0].role != "direct"
+
+
+def test_a_3w_sector_is_not_an_administrative_secteur(tmp_path):
+    """'Secteur' is an administrative level in DR Congo and the cluster in a 3W: the values
+    decide (a 3W of three rows was failed as holding a quasi-identifier)."""
+    df = pd.DataFrame({"Secteur": ["Eau, hygiène et assainissement", "Santé", "Protection",
+                                   "Sécurité alimentaire", "Abris/AME", "Éducation"],
+                       "Montant": ["1200", "3400", "800", "560", "900", "100"]})
+    assert _scan_csv(tmp_path, df).columns[0].role == "none"
+    df = pd.DataFrame({"secteur": ["Kamituga", "Basile", "Luhwindja", "Wamuzimu", "Itombwe"],
+                       "age": ["34", "21", "45", "50", "27"]})
+    col = _scan_csv(tmp_path, df, name="admin.csv").columns[0]
+    assert col.role == "quasi" and col.entities[0].type == "ADMIN_AREA"

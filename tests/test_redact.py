@@ -768,3 +768,24 @@ def test_the_summary_says_why_a_column_the_plan_kept_was_removed(tmp_path, strea
     cols = {c["column"]: c for c in log["files"][0]["tables"][0]["columns"]}
     assert cols["household_size"]["removed_by"].startswith("removed: local suppression to k=34")
     assert "removed_by" not in cols["full_name"]
+
+
+def test_an_aggregate_table_keeps_its_dimensions(tmp_path):
+    """A 3W counts people reached by territory and sector: its territories are not merged into
+    'Other' as a rare category of people would be; its small cells are what is suppressed."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.read import read_tables
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "3w_activities.xlsx"
+    out = tmp_path / "3w_public.xlsx"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    before = {t.name: t for t in read_tables(src)}["3W"]
+    after = {t.name: t for t in read_tables(out)}["3W"]
+    for col in ("Territoire", "Code territoire"):
+        k_in, k_out = before.keys[before.headers.index(col)], after.keys[after.headers.index(col)]
+        assert "Other" not in set(after.data[k_out].dropna())
+        assert after.data[k_out].tolist() == before.data[k_in].tolist()
+    assert "small cells below 5" in r.stdout

@@ -206,6 +206,46 @@ def _is_free_text(c: _Col) -> bool:
     return words_ok and varied and st.mean_length >= 30 and f.name_shape < 0.5
 
 
+# Humanitarian sectors and clusters (English, French, Spanish): a "Secteur"/"Sector" column
+# holding them is the 3W's sector, not the DRC's administrative secteur.
+_SECTORS = frozenset("""
+wash water sanitation hygiene health nutrition education protection shelter nfi shelter/nfi
+food security fsl livelihoods logistics cccm camp coordination early recovery telecommunications
+emergency telecommunications child protection gbv gender-based violence mine action cash
+multi-purpose cash mpca agriculture coordination
+eau assainissement eha eah sante education abris ame abris/ame securite alimentaire
+moyens de subsistance logistique releve precoce relevement precoce protection de l'enfance
+vbg lutte antimines coordination humanitaire
+agua saneamiento salud educacion proteccion alojamiento seguridad alimentaria logistica
+""".replace("\n", " ").split(" ")) - {""}
+_SECTOR_PHRASES = ("food security", "early recovery", "child protection", "mine action",
+                   "camp coordination", "securite alimentaire", "moyens de subsistance",
+                   "protection de l'enfance", "lutte antimines", "seguridad alimentaria",
+                   "relevement precoce", "gender-based violence", "multi-purpose cash")
+
+
+def _sector_share(sample) -> float:
+    """Share of sampled values that are names of humanitarian sectors or clusters."""
+    import unicodedata
+
+    vals = [str(v).strip().lower() for v in (sample or []) if str(v).strip()]
+    if not vals:
+        return 0.0
+
+    def plain(v: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKD", v)
+                       if not unicodedata.combining(ch))
+
+    hits = 0
+    for v in vals:
+        p = plain(v)
+        words = [w for w in p.replace("&", " ").replace(",", " ").split() if w]
+        if p in _SECTORS or any(ph in p for ph in _SECTOR_PHRASES) or (
+                words and all(w in _SECTORS or w in ("and", "et", "y", "de", "/") for w in words)):
+            hits += 1
+    return hits / len(vals)
+
+
 def _enough_distinct(st) -> bool:
     """Enough different values for an identifier: three, or, in a file of one or two filled
     rows, all of them (a two-row list of names and IDs is still a list of names and IDs)."""
@@ -279,6 +319,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     if entity in CATEGORICAL:
         if f.date >= 0.8:
             return False  # "When did you arrive in this site?": a date, not a place
+        if entity in ("ADMIN_AREA", "LOCATION") and _sector_share(c.col.sample) >= 0.6:
+            return False  # "Secteur" of a 3W: WASH, Santé, Protection… clusters, not places
         for e in ("EMAIL_ADDRESS", "PHONE_NUMBER"):
             h = f.hit(e)
             if h is not None and h.confidence >= ACCEPT:

@@ -412,6 +412,13 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
     dropped = {c.column for c in tp.columns if c.treatment in ("drop", "blank", "pseudonymise")}
     extra = tres.risk.extra if tres.risk is not None else {}
     if tres.kind == "aggregate" or extra.get("table_kind") == "aggregate":
+        # counts by area and sector are not records of people: merging rare categories into
+        # 'Other' would erase the table's own dimensions (every territory of a 3W); its small
+        # cells are what is suppressed
+        for cp in tp.columns:
+            if cp.treatment == "generalise" and cp.params.get("method") == "rare_merge":
+                cp.treatment, cp.params = "keep", {}
+                cp.reason = _why("aggregate_dimension")
         sc = extra.get("small_cells") or {}
 
         def keys_of(names):
