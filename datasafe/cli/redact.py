@@ -42,7 +42,11 @@ Examples:
 @click.option("--write-plan", type=click.Path(dir_okay=False),
               help="Save the plan (derived + plan file) as YAML to reuse next time.")
 @click.option("--key-file", type=click.Path(dir_okay=False),
-              help="Key for pseudonyms (default: the DATASAFE_KEY environment variable).")
+              help="Key for pseudonyms (default: the DATASAFE_KEY environment variable), or the "
+                   "custodian key of `datasafe keygen` for --reversible columns.")
+@click.option("--reversible", metavar="COL,COL",
+              help="Encrypt these columns with the custodian key (--key-file) instead of "
+                   "removing them: only its holder can restore them (datasafe repersonalise).")
 @click.option("--importance", metavar="COL,COL",
               help="Key variables, most important first: local suppression empties the last "
                    "ones first (sdcMicro's importance vector).")
@@ -59,7 +63,7 @@ Examples:
              "saved plans stay English, as the report contract).")
 @click.pass_context
 def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key_file,
-           importance, fmt, no_rescan, stream, profile, destination, key_vars, weight,
+           reversible, importance, fmt, no_rescan, stream, profile, destination, key_vars, weight,
            household_id, phone_regions, ner, max_columns, fail_on, lang):
     from datasafe.profiles import ProfileError
     from datasafe.redact import RedactError
@@ -77,6 +81,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
         result = run_redact(list(paths) if len(paths) > 1 else paths[0], options=options,
                             plan=plan_file, output=output, output_dir=output_dir,
                             key_file=key_file, importance=split_list(importance),
+                            reversible=split_list(reversible),
                             rescan=not no_rescan, stream=stream,
                             dry_run=show_plan)
     except (RedactError, ProfileError) as exc:

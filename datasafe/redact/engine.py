@@ -65,17 +65,16 @@ def resolve_key(key: str | bytes | None = None, key_file: str | os.PathLike | No
         except OSError as exc:
             raise RedactError(f"{p}: cannot read key file: {exc.strerror or type(exc).__name__}"
                               ) from None
-        k = raw
+        k = raw.strip() if raw.strip() else raw  # a passphrase file's trailing newline
         try:
             from datasafe.accountability.reversible import KEY_PREFIX, load_key
 
             if raw.strip().startswith(KEY_PREFIX.encode()):
-                k = load_key(p)
+                k = load_key(p)  # raw key bytes: never stripped (a byte may be a space)
         except ImportError:  # pragma: no cover
             pass
         except Exception as exc:  # noqa: BLE001 - a damaged key file: its message names no key
             raise RedactError(str(exc).splitlines()[0]) from None
-        k = k.strip() if k.strip() else k
     elif env.get(KEY_ENV):
         k = env[KEY_ENV].encode("utf-8")
     else:
@@ -944,7 +943,8 @@ def _load_override(plan) -> dict | None:
 def redact(target, *, profile: str | None = None, plan=None, output=None, output_dir=None,
            key: str | bytes | None = None, key_file=None, options=None,
            importance: list[str] | None = None, rescan: bool = True, stream: bool | None = None,
-           write_log: bool = True, dry_run: bool = False, **scan_kwargs) -> RedactionResult:
+           write_log: bool = True, dry_run: bool = False, reversible: list[str] | None = None,
+           **scan_kwargs) -> RedactionResult:
     """Write a redacted copy of a file (or of a DataFrame) and prove it passes.
 
     ``target``: a path, a list of paths / a folder (with ``output_dir``), a pandas DataFrame or
@@ -956,6 +956,8 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
     important first, for local suppression. ``rescan``: scan the copy again (the proof).
     ``stream``: force (True) or forbid (False) streaming of CSV/Parquet; by default files
     larger than 256 MB are streamed. ``dry_run``: derive the plan only (nothing is written).
+    ``reversible``: columns encrypted under the custodian key (``key_file`` made by
+    ``datasafe keygen``) rather than removed; ``datasafe repersonalise`` restores them.
     Other keyword arguments set :class:`datasafe.pipeline.ScanOptions` fields.
     """
     options = _options(options, profile, scan_kwargs)
@@ -967,6 +969,13 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
     keyb = resolve_key(key, key_file)
     try:
         override = _load_override(plan)
+        if reversible:  # --reversible COL,COL: encrypted under the custodian key, in every table
+            more = parse_plan({"tables": [{"table": "*", "columns": {
+                c: {"treatment": "encrypt"} for c in reversible}}]}, "--reversible")
+            for e in more["tables"][0]["columns"]:
+                e.reason = Phrase("plan.reason.reversible")
+            override = override or {"tables": [], "source": None}
+            override["tables"] = list(override["tables"]) + more["tables"]
     except PlanError as exc:
         raise RedactError(str(exc)) from None
     res = RedactionResult(profile=prof.name, key_id=key_id(keyb) if keyb else None,

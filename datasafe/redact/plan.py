@@ -16,6 +16,7 @@ Plan file (YAML)::
           Name:       {treatment: drop}
           Phone:      {treatment: mask, keep_last: 2}
           Case ID:    {treatment: pseudonymise, context: case_id}
+          Household:  {treatment: encrypt}   # reversible: the custodian key of `datasafe keygen`
           Age:        {treatment: generalise, method: age_band, bands: [0, 5, 12, 18, 60]}
           Visit date: {treatment: generalise, method: date, level: month}
           GPS:        {treatment: generalise, method: gps_centroid, pcode: admin2_pcode}
@@ -65,7 +66,7 @@ class ColumnPlan:
 
     @property
     def needs_key(self) -> bool:
-        return self.treatment == "pseudonymise"
+        return self.treatment in ("pseudonymise", "encrypt")
 
     def describe(self) -> str:
         if self.treatment == "generalise":

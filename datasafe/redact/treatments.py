@@ -47,11 +47,12 @@ from typing import Any
 DEFAULT_AGE_BANDS = [0, 5, 12, 18, 60]
 PSEUDONYM_VERSION = b"datasafe/pseudonym/v1/"
 
-TREATMENT_NAMES = ("keep", "drop", "blank", "mask", "pseudonymise", "generalise", "free_text",
-                   "suppress_small")
+TREATMENT_NAMES = ("keep", "drop", "blank", "mask", "pseudonymise", "encrypt", "generalise",
+                   "free_text", "suppress_small")
 ALIASES = {"pseudonymize": "pseudonymise", "pseudonym": "pseudonymise", "hmac": "pseudonymise",
            "generalize": "generalise", "remove": "drop", "delete": "drop", "redact_text":
-           "free_text", "replace_entities": "free_text", "small_cells": "suppress_small"}
+           "free_text", "replace_entities": "free_text", "small_cells": "suppress_small",
+           "reversible": "encrypt", "aes_siv": "encrypt", "encrypted": "encrypt"}
 GENERALISE_METHODS = ("age_band", "date", "dob_age_band", "gps_round", "gps_centroid",
                       "top_bottom", "rare_merge")
 REFUSED = {"hash": "a plain or salted hash of a small value space (phones, IDs) can be reversed "
@@ -356,6 +357,22 @@ def t_pseudonymise(s, params, state, frame):
     return pd.Series(out.to_pandas(), index=s.index, dtype="str")
 
 
+def t_encrypt(s, params, state, frame):
+    """Reversible de-personalisation: each value encrypted with AES-SIV under the custodian key
+    (``datasafe keygen``), deterministic within the column, so that the key holder alone can
+    restore it (``datasafe repersonalise``). The encryption context is the column's header
+    (``context`` to set another), as ``repersonalise`` expects."""
+    from datasafe.accountability.reversible import KEY_BYTES, encrypt_column
+
+    key = params.get("_key")
+    if not key or len(key) != KEY_BYTES:
+        raise TreatmentError("encrypt needs the custodian key made by `datasafe keygen`: pass "
+                             "it with --key-file")
+    context = str(params.get("context") or params.get("_column", ""))
+    t = s.str.strip() if params.get("strip", True) else s
+    return encrypt_column(t, bytes(key), context)
+
+
 def t_age_band(s, params, state, frame):
     age = to_number(s)
     age = age.where(age >= 0)
@@ -583,7 +600,7 @@ def ner_replace(texts: list[str], regions: tuple[str, ...] = ()) -> list[str]:
 
 # treatments that take a column's values out of the copy: those values are also taken out of
 # the free-text columns of the same table (a name the NER misses is still a known name)
-REMOVING_TREATMENTS = ("drop", "pseudonymise", "mask", "blank")
+REMOVING_TREATMENTS = ("drop", "pseudonymise", "encrypt", "mask", "blank")
 MAX_KNOWN_VALUES = 20_000
 
 
@@ -687,6 +704,7 @@ BASIC: dict[str, Treatment] = {
     "blank": Treatment(t_blank, numeric=True),
     "mask": Treatment(t_mask),
     "pseudonymise": Treatment(t_pseudonymise, needs_key=True),
+    "encrypt": Treatment(t_encrypt, needs_key=True),
     "free_text": Treatment(t_free_text),
 }
 
