@@ -73,6 +73,14 @@ _NUMBERISH = re.compile(r"^\s*[-+]?[\d.,:/ ]+%?\s*$")
 SUPPORTED_LIST = "csv, tsv, txt, csv.gz, xlsx, xlsm, xls, ods, parquet"
 
 
+def note(key: str, **params):
+    """A reading note (a ragged row, an empty sheet, a stray quote) as a Phrase: English in
+    the JSON report, said in the reader's language elsewhere."""
+    from datasafe.report.common import Phrase
+
+    return Phrase(f"read_note.{key}", **params)
+
+
 def error_cause(key: str, **params):
     """A read error's cause as a :class:`~datasafe.report.common.Phrase`: its English text,
     which reports in another language say in theirs (imported only when a file fails)."""
@@ -814,7 +822,38 @@ def _read_csv(path: Path, fmt: str, limits: ReadLimits) -> Table:
     if table is None:
         table = _read_csv_python(raw, encoding, fmt, limits, path)
     table.meta["gzip"] = gz
+    _note_long_quoted_cells(table, raw)
     return table
+
+
+LONG_QUOTED_CELL_LINES = 20  # a quoted cell over this many lines is most likely a stray quote
+
+
+def _note_long_quoted_cells(table: Table, raw: bytes) -> None:
+    """A stray quote makes one cell swallow every line up to the next quote, silently: 5 rows
+    read from a file of 320. Only when the file has clearly more lines than rows (one count of
+    newline bytes), the cells holding the most line breaks are looked for, and the table notes
+    how many lines the longest spans."""
+    extra = raw.count(b"\n") - table.rows - (table.header_row or 1) - (1 if table.hxl_row else 0)
+    if extra < LONG_QUOTED_CELL_LINES or table.rows == 0:
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    longest, where = 0, None
+    for header, key in zip(table.headers, table.keys):
+        try:
+            arr = pa.array(table.data[key].array) if key in table.data.columns else None
+        except (pa.ArrowException, TypeError, ValueError):
+            continue
+        if arr is None or not pa.types.is_string(arr.type) and not pa.types.is_large_string(
+                arr.type):
+            continue
+        n = pc.max(pc.count_substring(arr, "\n")).as_py() or 0
+        if n > longest:
+            longest, where = n, header
+    if longest >= LONG_QUOTED_CELL_LINES:
+        table.notes.append(note("long_quoted_cell", column=where, lines=longest + 1))
 
 
 def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
@@ -861,7 +900,7 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     table.ragged_rows = ragged
     if ragged:
-        table.notes.append(f"{ragged} row(s) have a different number of fields than the header")
+        table.notes.append(note("ragged", n=ragged))
     table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv",
                        "blanks_nulled": True})  # _rows_to_batch nulled them
     return table
@@ -1133,7 +1172,7 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
 
             t = Table(name=meta.name, data=pd.DataFrame(), headers=[], keys=[], hidden=hidden,
                       header_row=None)
-            t.notes.append("empty sheet")
+            t.notes.append(note("empty_sheet"))
             tables.append(t)
             continue
         # drop fully empty columns on the right

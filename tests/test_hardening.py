@@ -91,8 +91,10 @@ def write_xlsx(path: Path, sheets: dict[str, str], *, extra: dict[str, bytes] | 
     return path
 
 
-SMALL = [["name", "phone", "district"], ["Amina Diallo", "+243 812 345 678", "Goma"],
-         ["Jean Mukendi", "+243 899 111 222", "Bukavu"]]
+# a sector column survives a public redaction (names, phones and, on two rows, the district go)
+SMALL = [["name", "phone", "district", "sector"],
+         ["Amina Diallo", "+243 812 345 678", "Goma", "WASH"],
+         ["Jean Mukendi", "+243 899 111 222", "Bukavu", "Health"]]
 
 
 def good_xlsx(path: Path) -> Path:
@@ -326,8 +328,8 @@ def b_xls_garbage(d: Path) -> Path:
 
 def b_csv_nul(d: Path) -> Path:
     p = d / "nul.csv"
-    p.write_bytes(b"name,phone\x00,district\nAmina\x00 Diallo,+243812345678,Goma\n"
-                  b"Jean,+243899111222\x00\x00,Bukavu\n")
+    p.write_bytes(b"name,phone\x00,district,sector\nAmina\x00 Diallo,+243812345678,Goma,WASH\n"
+                  b"Jean,+243899111222\x00\x00,Bukavu,Health\n")
     return p
 
 
@@ -411,7 +413,7 @@ def b_csv_random_binary(d: Path) -> Path:
 
 def b_csv_utf16_no_bom(d: Path) -> Path:
     p = d / "utf16.csv"
-    p.write_bytes("name,phone\nAmina,+243812345678\n".encode("utf-16-le"))
+    p.write_bytes("name,phone,sector\nAmina,+243812345678,WASH\n".encode("utf-16-le"))
     return p
 
 
@@ -440,7 +442,7 @@ def b_csv_many_rows_one_col(d: Path) -> Path:
 
 def b_csv_bare_cr(d: Path) -> Path:
     p = d / "cr.csv"
-    p.write_bytes(b"name,phone\rAmina,+243812345678\rJean,+243899111222\r")
+    p.write_bytes(b"name,phone,sector\rAmina,+243812345678,WASH\rJean,+243899111222,Health\r")
     return p
 
 
@@ -698,7 +700,8 @@ def test_non_utf8_file_names(tmp_path):
     bname = b"caf\xe9_\xff.csv"
     bpath = os.path.join(os.fsencode(folder), bname)
     with open(bpath, "wb") as fh:
-        fh.write(b"name,phone\nAmina Diallo,+243812345678\nJean Mukendi,+243899111222\n")
+        fh.write(b"name,phone,sector\nAmina Diallo,+243812345678,WASH\n"
+                 b"Jean Mukendi,+243899111222,Health\n")
     # the bytes name given explicitly (argv is bytes on POSIX)
     import subprocess
     import sys
@@ -739,7 +742,7 @@ def test_max_columns_option_and_limits_configurable(tmp_path):
                        cwd=tmp_path)
     errors = {f["path"]: f.get("error") for f in json.loads(run.stdout)["files"]}
     assert errors["w.csv"] is None, str(run)
-    assert "3 rows x 3 columns" in errors["g.xlsx"] and "4 cells" in errors["g.xlsx"], errors
+    assert "3 rows x 4 columns" in errors["g.xlsx"] and "4 cells" in errors["g.xlsx"], errors
     assert "longer than 5 characters" in errors["c.xlsx"], errors
 
 

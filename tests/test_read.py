@@ -564,3 +564,27 @@ def test_cell_size_limit_on_both_csv_paths(tmp_path, csv_path):
     with pytest.raises(ReadError, match="longer than 1000 characters"):
         read_tables(f, limits=dread.ReadLimits(max_cell_chars=1000))
     assert one(f).rows == 2
+
+
+def test_a_stray_quote_that_swallows_rows_is_noted(tmp_path):
+    """One unclosed quote made a 320-row file read as 5 rows without a word: the table now
+    carries a note (English in JSON, said in French in French reports)."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rows = ["name,role,duty_station"] + [f"Person {i},Officer,Goma" for i in range(300)]
+    rows[5] = 'Person 4,"Officer,Goma'
+    f = tmp_path / "staff.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (t,) = read_tables(f)
+    assert t.rows < 10
+    assert any("spans" in n and "unclosed quote" in n for n in t.notes)
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "--lang", "fr"])
+    assert "un guillemet non fermé a peut-être fusionné des lignes" in r.stdout
+    # a multi-line free-text answer of a few lines is not a stray quote
+    ok = ["id,notes"] + [f'{i},"line one\nline two"' for i in range(40)]
+    g = tmp_path / "notes.csv"
+    g.write_text("\n".join(ok) + "\n", encoding="utf-8")
+    (t,) = read_tables(g)
+    assert t.rows == 40 and not t.notes

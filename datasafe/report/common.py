@@ -541,10 +541,11 @@ def overall_sensitivity(result: ScanResult) -> str | None:
 
 
 def all_clear(result: ScanResult) -> bool:
-    """Nothing to tell: no error, no finding, no flagged column."""
+    """Nothing to tell: no error, no finding, no flagged column, no reading note (a stray
+    quote that merged rows is worth saying even when nothing else is)."""
     if any(f.error for f in result.files) or result.findings:
         return False
-    return not any(flagged_columns(t) for t in result.tables)
+    return not any(flagged_columns(t) or t.notes for t in result.tables)
 
 
 # --------------------------------------------------------------------------- tables and columns

@@ -56,6 +56,7 @@ color:#1d2733;background:#fff;line-height:1.45;font-size:15px;max-width:1100px;m
 .dsr h3{font-size:1.08em;margin:1.1em 0 .4em}
 .dsr h4{font-size:1em;margin:1em 0 .3em;color:#3a4756}
 .dsr .muted{color:#5d6b7a;font-size:.9em}
+.dsr .note{color:#7a4d00;background:#fff6e0;padding:.3em .6em;border-radius:4px}
 .dsr .banner{border-radius:10px;padding:14px 18px;color:#fff;margin:12px 0 6px;display:flex;
 flex-wrap:wrap;gap:10px 22px;align-items:center}
 .dsr .banner .big{font-size:1.7em;font-weight:800;letter-spacing:.04em}
@@ -211,6 +212,8 @@ def _table_section(t, m: Messages) -> str:
     if t.kind in ("microdata", "aggregate"):
         summary += f" · {m(f'kind.{t.kind}')}"
     out = [f"<h3>{_e(label)} <span class=\"muted\">— {_e(summary)}</span></h3>"]
+    for n in t.notes:  # what reading noticed: ragged rows, an unclosed quote…
+        out.append(f'<p class="note">⚠ {_e(say(m, n))}</p>')
 
     # map of columns by role
     if t.columns:

@@ -123,12 +123,14 @@ def render_markdown(result: ScanResult, *, lang: str = "en") -> str:
 def _table_section(out: list[str], m: Messages, t) -> None:
     flagged = flagged_columns(t)
     rv = risk_view(t)
-    if not flagged and rv is None:
+    if not flagged and rv is None and not t.notes:
         return
     summary = m("labels.table_summary", rows=m.num(t.rows, 0), columns=len(t.columns))
     hidden = f", {m('labels.hidden')}" if t.hidden else ""
     label = table_label(m, t)
     out += ["", f"#### {md_escape(label)} — {summary}{hidden}", ""]
+    for n in t.notes:  # what reading noticed: ragged rows, an unclosed quote…
+        out += [f"> ⚠ {md_escape(say(m, n))}", ""]
     if flagged:
         out.append(f"| {m('labels.column')} | {m('role.label')} | {m('labels.entity')} | "
                    f"{m('labels.evidence')} | {m('labels.example')} |")

@@ -153,7 +153,7 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
 def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
     flagged = flagged_columns(t)
     rv = risk_view(t)
-    if not flagged and rv is None and not t.findings:
+    if not flagged and rv is None and not t.findings and not t.notes:
         return
     label = table_label(m, t)
     extra = m("labels.table_summary", rows=m.num(t.rows, 0), columns=len(t.columns))
@@ -161,6 +161,8 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
         extra += f", {m('labels.hidden')}"
     kind = m(f"kind.{t.kind}") if t.kind in ("microdata", "aggregate") else ""
     out.append(f"  {paint(label, 'bold')} — {extra}" + (f" · {kind}" if kind else ""))
+    for n in t.notes:  # what reading noticed: ragged rows, an unclosed quote…
+        out.append(f"    {paint('!', 'yellow')} {say(m, n)}")
     if flagged:
         rows = [[m("labels.column"), m("role.label"), m("labels.entity"), m("labels.evidence"),
                  m("labels.example")]]
