@@ -21,7 +21,9 @@ Keys (all optional)::
 
 Hyphenated keys (``fail-on``) are accepted as well. A malformed file or an allow-list entry
 without a reason raises :class:`ConfigError` (the command line exits 2 with its message).
-Unknown keys are kept so that other features can add their own.
+Unknown keys are kept so that other features can add their own, except one that is a near
+miss of a known key (``profle:``): that is a typo, refused with the key it resembles, as it
+would otherwise be silently ignored.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+KNOWN_KEYS = ("profile", "fail_on", "destination", "ignore", "key_vars", "weight",
+              "household_id", "phone_regions", "baseline", "lang", "allow", "limits",
+              "lexicon", "value_lists", "given_names")
 ALLOW_FIELDS = ("file", "sheet", "column", "check", "reason")
 
 
@@ -120,7 +125,16 @@ def _str_list(value: Any, key: str, source: str) -> list[str]:
 
 def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, Any]:
     """Check and normalise a configuration mapping (lists become lists of strings)."""
+    import difflib
+
     out = dict(data)
+    for key in out:
+        norm = str(key).replace("-", "_")
+        if norm.startswith("_") or norm in KNOWN_KEYS:
+            continue
+        near = difflib.get_close_matches(norm, KNOWN_KEYS, n=1, cutoff=0.8)
+        if near:
+            raise ConfigError(f"{source}: unknown key '{key}' (did you mean '{near[0]}'?)")
     for key in ("profile", "destination", "weight", "household_id", "baseline"):
         if key in out and out[key] is not None and not isinstance(out[key], str):
             raise ConfigError(f"{source}: '{key}' must be a string")

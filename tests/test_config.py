@@ -248,3 +248,33 @@ def test_the_teams_language_is_set_once(repo, monkeypatch):  # noqa: F811
     monkeypatch.setenv("DATASAFE_LANG", "xx")
     r = run(main, ["scan", "data/contacts.csv", "--ner", "off"])
     assert r.exit_code == 2 and "DATASAFE_LANG: unknown language 'xx'" in r.output
+
+
+def test_a_mistyped_config_key_is_named_not_ignored(tmp_path):
+    """'profle: hdx-public' silently scanned under the default profile; a near miss of a known
+    key is refused with the key it resembles. Keys of other tools stay allowed."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.config import ConfigError
+
+    write(tmp_path / ".datasafe.yaml", "profle: hdx-public\n")
+    with pytest.raises(ConfigError, match="unknown key 'profle' \\(did you mean 'profile'\\?\\)"):
+        load_config(tmp_path)
+    write(tmp_path / ".datasafe.yaml", "fail-onn: high\n")
+    with pytest.raises(ConfigError, match="did you mean 'fail_on'"):
+        load_config(tmp_path)
+    write(tmp_path / ".datasafe.yaml", "profile: hdx-public\nmy_team_notes: keep\n")
+    assert load_config(tmp_path)["my_team_notes"] == "keep"
+    write(tmp_path / ".datasafe.yaml", "langg: fr\n")
+    f = tmp_path / "a.csv"
+    f.write_text("x\n1\n", encoding="utf-8")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        r = CliRunner().invoke(main, ["scan", str(f)])
+    finally:
+        os.chdir(cwd)
+    assert r.exit_code == 2 and "did you mean 'lang'" in r.stderr
