@@ -203,7 +203,10 @@ class CsvSink:
         self.encoding = encoding or "utf-8"
         # after the header (which carries any BOM) UTF-8 bytes can go straight to the file
         self._utf8 = self.encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
-        self._raw = gzip.open(self.path, "wb") if gz else open(self.path, "wb")
+        self._file = open(self.path, "wb")
+        # no file name in the gzip header: the path written is a temporary one (atomic write)
+        self._raw = gzip.GzipFile(filename="", mode="wb", fileobj=self._file) if gz \
+            else self._file
         self._enc = codecs.getincrementalencoder(self.encoding)(errors="replace")
         self.rows = 0
         buf = io.StringIO()
@@ -251,6 +254,7 @@ class CsvSink:
         if tail:
             self._raw.write(tail)
         self._raw.close()
+        self._file.close()
 
     def __enter__(self):
         return self

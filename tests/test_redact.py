@@ -789,3 +789,27 @@ def test_an_aggregate_table_keeps_its_dimensions(tmp_path):
         assert "Other" not in set(after.data[k_out].dropna())
         assert after.data[k_out].tolist() == before.data[k_in].tolist()
     assert "small cells below 5" in r.stdout
+
+
+def test_gzip_copy_carries_no_temporary_name_and_plan_never_replaces_the_copy(tmp_path):
+    import gzip
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "ben.csv.gz"
+    names = ["Amina Yusuf", "Jean Mbuyi", "Esther Kabila", "Kavira Kahindo", "Paul Ilunga"]
+    rows = ["name,sector"] + [f"{names[i % 5]} {chr(65 + i)},{['WASH', 'Health'][i % 2]}"
+                              for i in range(30)]
+    f.write_bytes(gzip.compress(("\n".join(rows) + "\n").encode()))
+    out = tmp_path / "ben.redacted.csv.gz"
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    head = out.read_bytes()[:64]
+    assert head[:2] == b"\x1f\x8b" and b".tmp" not in head and b"redacted" not in head
+    assert "Amina" not in gzip.decompress(out.read_bytes()).decode()
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-public", "-o", str(out),
+                                  "--write-plan", str(out)])
+    assert r.exit_code == 2 and "--write-plan and --output name the same file" in r.stderr
+    assert gzip.decompress(out.read_bytes()).startswith(b"sector")

@@ -72,6 +72,13 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
 
     if output and output_dir:
         fail("give --output or --output-dir, not both")
+    if write_plan and output:
+        from datasafe.write import OutputError, check_output_path
+
+        try:  # the plan would replace the copy just written
+            check_output_path(output, write_plan)
+        except OutputError:
+            fail(f"{write_plan}: --write-plan and --output name the same file")
     try:
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
