@@ -813,3 +813,22 @@ def test_gzip_copy_carries_no_temporary_name_and_plan_never_replaces_the_copy(tm
                                   "--write-plan", str(out)])
     assert r.exit_code == 2 and "--write-plan and --output name the same file" in r.stderr
     assert gzip.decompress(out.read_bytes()).startswith(b"sector")
+
+
+def test_a_saved_plan_read_back_is_said_in_french(tmp_path):
+    """--write-plan saves English reasons (the file is shared); read back unchanged, the plan
+    is said in the reader's language."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "household_survey_fr.csv"
+    plan = tmp_path / "plan.yaml"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "--plan",
+                                  "--write-plan", str(plan)])
+    assert r.exit_code == 0, r.output
+    assert "collection metadata" in plan.read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "--plan",
+                                  "--plan-file", str(plan), "--lang", "fr"])
+    assert "métadonnées de collecte" in r.stdout and "collection metadata" not in r.stdout
+    assert "set by the plan file" not in r.stdout

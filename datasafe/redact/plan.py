@@ -506,7 +506,7 @@ def _entry(name: str, spec: Any) -> ColumnPlan:
         if bad in spec:
             raise PlanError(f"column '{name}': a plan never holds a key ('{bad}'); use "
                             "DATASAFE_KEY or --key-file")
-    reason = str(spec.pop("reason", "") or "set by the plan file")
+    reason = str(spec.pop("reason", "") or "") or _why("plan_file")
     return ColumnPlan(column=str(name), treatment=treatment, params=spec, reason=reason,
                       source="plan-file")
 
@@ -589,8 +589,13 @@ def merge_plan(plan: Plan, override: dict[str, Any], *, k: int | None = None) ->
                         Phrase("plan.no_column_in", column=entry.column, table=tp.table)
                         if tp.table else Phrase("plan.no_column", column=entry.column))
                     continue
-                cur.treatment, cur.params, cur.reason = (entry.treatment, dict(entry.params),
-                                                         entry.reason)
+                same = (entry.treatment == cur.treatment and dict(entry.params) == cur.params
+                         and (str(entry.reason) == str(cur.reason)
+                              or getattr(entry.reason, "key", "") == "plan.reason.plan_file"))
+                # an entry saved by --write-plan and left as it was keeps the derived reason,
+                # which is said in the reader's language (the file holds its English)
+                cur.treatment, cur.params = entry.treatment, dict(entry.params)
+                cur.reason = cur.reason if same else entry.reason
                 cur.source = "plan-file"
             ls = spec["local_suppression"]
             if ls is False:
