@@ -832,3 +832,28 @@ def test_a_saved_plan_read_back_is_said_in_french(tmp_path):
                                   "--plan-file", str(plan), "--lang", "fr"])
     assert "métadonnées de collecte" in r.stdout and "collection metadata" not in r.stdout
     assert "set by the plan file" not in r.stdout
+
+
+def test_rare_categories_are_merged_into_autre_for_a_french_team(tmp_path):
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    jobs = ["agriculteur", "commerçant", "enseignant", "infirmier", "menuisier", "pêcheur",
+            "tailleur", "chauffeur", "maçon", "coiffeur", "boulanger", "forgeron"]
+    rows = ["profession,sexe,age"] + [
+        f"{jobs[0] if i % 3 else jobs[(i // 3) % len(jobs)]},{'FM'[i % 2]},{20 + i % 5}"
+        for i in range(300)]
+    f = tmp_path / "enquete.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "pub.csv"
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "partner-restricted",
+                                  "--lang", "fr", "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    assert "Other" not in out.read_text(encoding="utf-8")
+    log = json.loads((tmp_path / "pub.csv.redaction-log.json").read_text(encoding="utf-8"))
+    col = {c["column"]: c for c in log["files"][0]["tables"][0]["columns"]}["profession"]
+    assert col["params"]["other"] == "Autre" and col["values_changed"] > 0
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "partner-restricted", "--plan",
+                                  "--lang", "fr"])
+    assert "regroupées dans « Autre »" in r.stdout and "other=Autre" in r.stdout

@@ -323,7 +323,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         elif typ in ("string", "boolean") and col.stats.distinct > 10:
             kk = effective_k(profile, table_result)[0]
             cp.treatment, cp.params = "generalise", {"method": "rare_merge", "min_count": kk}
-            cp.reason = _why("rare_merge", k=kk)
+            # the merged category is named in the team's language ('Autre' in French data)
+            other = Messages(getattr(options, "lang", None) or "en")("redact.other_category")
+            if other != "Other":
+                cp.params["other"] = other
+            cp.reason = _why("rare_merge", k=kk, other=other)
         else:
             cp.reason = _why("quasi_kept")
         return cp
