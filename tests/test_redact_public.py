@@ -202,7 +202,7 @@ def test_a_phrase_is_its_english_text_everywhere_but_where_a_language_is_asked()
 
     from datasafe.report.common import Messages, Phrase, say
 
-    p = Phrase("plan.reason.rare_merge", k=34)
+    p = Phrase("plan.reason.rare_merge", k=34, other="Other")
     assert p == "categories seen fewer than 34 times merged into 'Other' — DR-DEID-11"
     assert say(Messages("en"), p) == p and say(Messages("fr"), "typed by a user") == \
         "typed by a user"
