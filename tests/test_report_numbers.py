@@ -53,3 +53,19 @@ def test_french_reports_write_numbers_and_counts_the_french_way(tmp_path):
     assert dob["details"]["share"] == "100%"
     geo = [x for x in doc["findings"] if x["check"] == "DR-GEO-02"][0]
     assert "0.1 m" in geo["message"]
+
+
+def test_entity_codes_in_french_sentences_are_named():
+    """Tables and JSON keep the contract's entity codes; French sentences name them."""
+    from datasafe.report.common import Phrase, say
+
+    fr = Messages("fr")
+    p = Phrase("plan.reason.direct", entity="PHONE_NUMBER")
+    assert str(p) == "direct identifier (PHONE_NUMBER) removed — DR-DEID-01"
+    assert say(fr, p) == "identifiant direct (numéro de téléphone) retiré — DR-DEID-01"
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "household_survey_fr.csv"
+    r = CliRunner().invoke(main, ["scan", str(src), "--lang", "fr", "--ner", "off"])
+    assert "contient un attribut sensible (appartenance ethnique)" in r.stdout
+    assert "attribut sensible (ETHNICITY)" not in r.stdout

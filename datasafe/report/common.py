@@ -88,7 +88,14 @@ class Phrase(str):
         return (_phrase, (self.key, self.params))
 
     def said(self, m: Messages) -> str:
-        return m(self.key, **{k: say(m, v) for k, v in self.params.items()})
+        def one(k: str, v: Any) -> Any:
+            if k == "entity" and isinstance(v, str) and not hasattr(v, "said"):
+                named = m.raw(f"entity_names.{v}")  # "numéro de téléphone", not PHONE_NUMBER
+                if isinstance(named, str) and m.lang != DEFAULT_LANG:
+                    return named
+            return say(m, v)
+
+        return m(self.key, **{k: one(k, v) for k, v in self.params.items()})
 
 
 def _phrase(key: str, params: dict[str, Any]) -> Phrase:
@@ -408,6 +415,10 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
             details["destination"] = named.get(str(details["destination"]),
                                                details["destination"])
         details.update(raw)
+        for k in ("entity", "attribute"):  # an entity code in a sentence: its name
+            named = m.raw(f"entity_names.{details.get(k)}") if details.get(k) else None
+            if isinstance(named, str):
+                details[k] = named
 
     def pick(field: str, own: str | None) -> str | None:
         if lang != DEFAULT_LANG:
