@@ -159,7 +159,7 @@ def test_the_plan_is_explained_in_french_and_plan_files_keep_english(tmp_path):
     out = r.output
     assert out.startswith("Plan d'anonymisation (profil hdx-public)")
     for fr_text in ("métadonnées de collecte", "lieu plus fin que le district",
-                    "âge exact remplacé par des tranches d'âge", "attribut sensible (RELIGION)",
+                    "âge exact remplacé par des tranches d'âge", "attribut sensible (religion)",
                     "texte libre retiré d'un fichier public", "suppression locale jusqu'à k=",
                     "note : k relevé de 5 à"):
         assert fr_text in out, fr_text

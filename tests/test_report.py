@@ -275,7 +275,7 @@ def test_french_check_texts_come_from_the_catalogue(monkeypatch):
                "fix": "Supprimez la colonne."}}}
     monkeypatch.setattr(common, "_catalogue", lambda: fake)
     out = render(rich_result(), "text", lang="fr")
-    assert "Identifiant direct (PERSON) dans la colonne Nom complet" in out
+    assert "Identifiant direct (nom de personne) dans la colonne Nom complet" in out
     assert "Supprimez la colonne." in out
     # a check without a French block keeps its English text
     assert "87 records in groups smaller than k=5" in out
