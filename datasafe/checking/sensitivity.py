@@ -81,8 +81,8 @@ DATA_TYPES_FR: dict[str, str] = {
     "sensitive_attributes": "attributs sensibles (santé, ethnie, religion, statut légal…) au "
                             "niveau individuel",
     "pseudonymous_ids": "identifiants pseudonymes ou empreintes non salées d'identifiants",
-    "keyed_pseudonyms": "identifiants remplacés par des pseudonymes à clé (reliables entre "
-                        "fichiers qui partagent la clé)",
+    "keyed_pseudonyms": "identifiants remplacés par des pseudonymes à clé (qui permettent de "
+                        "relier les fichiers partageant la clé)",
     "high_reidentification_risk": "risque de ré-identification au-dessus des seuils du profil",
     "contact_list_no_consent": "coordonnées d'humanitaires sans consentement enregistré",
     "contact_list_consent": "coordonnées d'humanitaires partagées avec consentement",

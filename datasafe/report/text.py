@@ -186,7 +186,10 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
             for combo in rv.riskiest[:5]:
                 bits = []
                 if combo["records"] is not None:
-                    bits.append(f"{m('risk.records').lower()} {m.num(combo['records'], 0)}")
+                    n = combo["records"]
+                    one = n == 1 or (n == 0 and bool(m.raw("zero_is_singular")))
+                    bits.append(m("risk.combo_records_one" if one else "risk.combo_records_many",
+                                  n=m.num(n, 0)))
                 if combo["risk"] is not None:
                     bits.append(f"{m('risk.individual_risk').lower()} "
                                 f"{m.num(combo['risk'], 2)}")
