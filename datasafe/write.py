@@ -462,9 +462,10 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
 
 def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 updates: dict[str, SheetUpdate], tables: list | None = None,
-                out_format: str | None = None) -> None:
+                out_format: str | None = None) -> dict | None:
     """Write ``dest`` (a temporary path) from the workbook ``src`` with ``updates`` applied per
-    sheet name. Sheets without an update are copied as they were. For formats openpyxl cannot
+    sheet name. Sheets without an update are copied as they were; in an updated sheet every
+    formula is replaced by the value it showed (returned: ``{"formulas_frozen": n}``). For formats openpyxl cannot
     open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt: as ods when
     ``out_format`` is ``"ods"``, else as xlsx."""
     import openpyxl
@@ -477,10 +478,23 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
         _rebuild_excel(dest, updates, tables or [])
         return
     wb = openpyxl.load_workbook(src, keep_vba=(ext == ".xlsm"), keep_links=False)
+    values_wb = None  # the same workbook with each formula's last computed value
+    frozen = 0
     for name, up in updates.items():
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
+        formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        if formulas:
+            # a treated sheet holds what was scanned and treated: its formulas become the
+            # values they showed (a formula kept while columns are removed or treated would
+            # compute on other cells: =LEN(A4) once column A is gone)
+            if values_wb is None:
+                values_wb = openpyxl.load_workbook(src, data_only=True, keep_links=False)
+            shown = values_wb[name]
+            for c in formulas:
+                c.value = shown.cell(row=c.row, column=c.column).value
+            frozen += len(formulas)
         col0, header_row, data_rows = _locate(ws, up.table)
         keys = list(up.table.keys)
         n = min(len(data_rows), len(up.data))
@@ -515,6 +529,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 up.table.hxl_row is not None and up.table.header_row is not None
                 and up.table.hxl_row < up.table.header_row) else 0))
     wb.save(dest)
+    return {"formulas_frozen": frozen}
 
 
 def _drop_column(ws, col: int, first_row: int) -> None:

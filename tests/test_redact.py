@@ -857,3 +857,60 @@ def test_rare_categories_are_merged_into_autre_for_a_french_team(tmp_path):
     r = CliRunner().invoke(main, ["redact", str(f), "--profile", "partner-restricted", "--plan",
                                   "--lang", "fr"])
     assert "regroupées dans « Autre »" in r.stdout and "other=Autre" in r.stdout
+
+
+def _xlsx_with_formulas(path, rows):
+    """A workbook whose last column holds =LEN(A<r>) with the value Excel showed cached in the
+    file (openpyxl writes formulas without their values; Excel and LibreOffice store both)."""
+    import re as _re
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Full name", "Phone", "Age", "Sex", "Village", "Name length"])
+    for r, row in enumerate(rows, start=2):
+        ws.append(list(row) + [f"=LEN(A{r})"])
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for r, row in enumerate(rows, start=2):
+                    text = text.replace(f"<f>LEN(A{r})</f><v />",
+                                        f"<f>LEN(A{r})</f><v>{len(row[0])}</v>")
+                assert not _re.search(r"<v />", text)
+                data = text.encode()
+            zout.writestr(item, data)
+    tmp.unlink()
+    return path
+
+
+def test_formulas_of_a_treated_sheet_become_the_values_they_showed(tmp_path):
+    """Column A (names) is removed: a kept =LEN(A4) would then measure the next column.
+    Formula cells of a treated sheet are written as the values they showed, and said so."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    names = ["Amina Yusuf", "Jean Mbuyi", "Esther Kabila", "Kavira Kahindo", "Paul Ilunga"]
+    rows = [(names[i % 5], f"+24381{i:07d}", 20 + i % 30, "FM"[i % 2], "Goma")
+            for i in range(60)]
+    src = _xlsx_with_formulas(tmp_path / "staff.xlsx", rows)
+    out = tmp_path / "staff_partner.xlsx"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "partner-restricted",
+                                  "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    assert "formula cell(s) of the treated sheets replaced by the values they showed" in r.stdout
+    ws = openpyxl.load_workbook(out)["Data"]
+    headers = [c.value for c in ws[1]]
+    assert "Full name" not in headers and "Name length" in headers
+    j = headers.index("Name length") + 1
+    got = [ws.cell(row=r, column=j).value for r in range(2, 62)]
+    assert got == [len(row[0]) for row in rows]
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)

@@ -644,7 +644,7 @@ WRITE_ROWS = 200_000
 
 def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int, Any],
                  plans: dict[int, Any], drops: dict[int, list[str]] | None = None,
-                 out_format: str | None = None) -> None:
+                 out_format: str | None = None) -> dict | None:
     """Write every table of ``src`` (treated ones from ``treated``, without the columns in
     ``drops``) to ``dest_tmp`` (a workbook as ``out_format`` when given: ``"ods"``)."""
     from datasafe import write as W
@@ -687,7 +687,7 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
         changed = [k for k in t.keys if k not in dropped and not df[k].equals(t.data[k])]
         updates[t.name] = W.SheetUpdate(table=t, data=df, changed=changed, dropped=dropped,
                                         numeric=numeric)
-    W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
+    return W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
 
 
 def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) -> None:
@@ -1097,8 +1097,11 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         fr.notes.append(Phrase("redact.notes.rebuilt_ods"))
     try:
         with atomic_path(out) as tmp:
-            write_tables(path, tmp, fmt, tables, treated, plans, drops,
-                         out_format="ods" if out.suffix.lower() == ".ods" else None)
+            written = write_tables(path, tmp, fmt, tables, treated, plans, drops,
+                                   out_format="ods" if out.suffix.lower() == ".ods" else None)
+        if written and written.get("formulas_frozen"):
+            fr.notes.append(Phrase("redact.notes.formulas_frozen",
+                                   n=written["formulas_frozen"]))
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned
