@@ -255,6 +255,9 @@ def apply_acceptance(result, config: dict[str, Any], baseline: Baseline | None,
         if baseline is None:
             continue
         be = baseline.get(finding_key(result, f, baseline.salt, root))
+        if be is not None and not be.accepted:
+            # refused at the review: it fails, and the hook does not offer to accept it again
+            f.rejected_by = be.by or "?"
         if be is not None and be.accepted:
             acc: dict[str, Any] = {"source": "baseline", "status": be.status}
             if be.by:
@@ -264,7 +267,9 @@ def apply_acceptance(result, config: dict[str, Any], baseline: Baseline | None,
             f.accepted = acc
             n += 1
     if n:
-        result.summary.verdict = "fail" if result.exit_code else "pass"
+        from datasafe.checking.core import verdict_of
+
+        result.summary.verdict = verdict_of(result)
     return n
 
 

@@ -422,3 +422,19 @@ def test_a_french_team_reviews_its_baseline_in_french(repo, stub_stages, monkeyp
     doc = json.loads((repo / BASELINE_NAME).read_text(encoding="utf-8"))
     assert doc["findings"][0]["status"] == "accepted"
     assert "Rien à examiner." in run("baseline", "audit").output
+
+
+def test_hook_does_not_offer_to_accept_what_the_review_rejected(repo, stub_stages):
+    """A finding rejected at the baseline review blocks the commit as before, but the hook
+    says who rejected it and that the data must be fixed, instead of calling it new and
+    suggesting to accept it."""
+    assert run("baseline", "create").exit_code == 0
+    r = run("baseline", "audit", "--reject", "--by", "IMO", "--reason", "phones must go")
+    assert r.exit_code == 0, r.output
+    r = run("hook", "data/contacts.csv")
+    assert r.exit_code == 1
+    assert "rejected at the baseline review by IMO: the data must be fixed" in r.output
+    assert "were rejected at the baseline review: remove or redact the data" in r.output
+    assert "datasafe baseline update" not in r.output
+    for p in PHONES:
+        assert p not in r.output

@@ -221,6 +221,17 @@ def _structural_hints(ctx: CheckContext) -> list[tuple[str, str]]:
     return out
 
 
+def verdict_of(result) -> str:
+    """``fail`` when a file could not be read or a finding not accepted reaches the failing
+    severity, else ``pass`` — also under a profile that never fails the run (workshop: exit
+    code 0 whatever is found, but a beneficiary list is not a "pass")."""
+    limit = SEVERITY_RANK.get(result.fail_on, 3)
+    failing = any(f.error for f in result.files) or any(
+        SEVERITY_RANK.get(f.severity, 0) >= limit for f in result.findings
+        if getattr(f, "accepted", None) is None)
+    return "fail" if failing else "pass"
+
+
 def run_checks(result, tables_by_file, options, profile) -> None:
     """Fill findings, each file's sensitivity and the summary (see DEVELOPERS.md)."""
     state = RunState(result, tables_by_file, options, profile)
@@ -296,10 +307,4 @@ def summarise(result, profile=None) -> None:
             result.never_fail = bool(getattr(profile, "never_fail", False))
         if hasattr(result, "explain"):
             result.explain = bool(getattr(profile, "explain", False))
-    # the verdict says whether the file may go, also under a profile that never fails the run
-    # (workshop: exit code 0 whatever is found, but a beneficiary list is not "pass")
-    limit = SEVERITY_RANK.get(result.fail_on, 3)
-    failing = any(f.error for f in result.files) or any(
-        SEVERITY_RANK.get(f.severity, 0) >= limit for f in result.findings
-        if getattr(f, "accepted", None) is None)
-    s.verdict = "fail" if failing else "pass"
+    s.verdict = verdict_of(result)

@@ -121,10 +121,15 @@ def failure_message(result, lang: str = "en") -> str:
             fix = said.fix or f.fix
             if fix:
                 lines.append(f"             {fix_label}{m.colon}{fix}")
+            if getattr(f, "rejected_by", None):
+                lines.append("             " + m("hook.rejected", who=f.rejected_by))
         accepted = sum(1 for f in result.findings if f.accepted is not None)
         if accepted:
             lines.append("  " + m("hook.accepted_one" if accepted == 1 else "hook.accepted_many",
                                   n=accepted))
-        lines.append(m("hook.advice"))
-        lines.append(m("hook.accept"))
+        if all(getattr(f, "rejected_by", None) for f in new):
+            lines.append(m("hook.fix_rejected"))  # refused at review: accepting is no answer
+        else:
+            lines.append(m("hook.advice"))
+            lines.append(m("hook.accept"))
     return "\n".join(lines) + "\n"
