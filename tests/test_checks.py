@@ -318,3 +318,15 @@ def test_beneficiary_list_with_partner_column_is_not_a_contact_list():
     checks = {f.check for f in r.findings}
     assert "DR-PII-01" in checks and "DR-PII-11" not in checks
     assert r.files[0].sensitivity == "severe"
+
+
+def test_two_columns_with_the_same_header_are_two_findings(tmp_path):
+    import datasafe
+
+    f = tmp_path / "dup.csv"
+    f.write_text("name,phone,phone,village\nAmina Yusuf,+243812345678,+243899111222,Goma\n"
+                 "Jean Mbuyi,+243998877665,+243811111111,Beni\n"
+                 "Esther Kabila,+243812340000,+243822222222,Goma\n", encoding="utf-8")
+    res = datasafe.scan(str(f), ner="off")
+    phones = [x for x in res.findings if x.check == "DR-PII-02"]
+    assert len(phones) == 2 and {x.column for x in phones} == {"phone"}

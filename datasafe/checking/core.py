@@ -113,7 +113,9 @@ class _Emitter:
             self.hints.append((str(data_type), where))
         if not active:
             return
-        key = (chk.id, tres.name if tres else None, id(tres), getattr(col, "name", None), variant,
+        # the column's position too: two columns both headed 'phone' are two findings
+        key = (chk.id, tres.name if tres else None, id(tres), getattr(col, "name", None),
+               getattr(col, "index", None), variant,
                tuple(sorted((k, str(v)) for k, v in hit.params.items())))
         if key in self.seen:
             return
