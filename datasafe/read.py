@@ -363,6 +363,13 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
+def _binary_limit(n: int, per: int) -> int:
+    """How many NUL or control bytes among ``n`` a text table may hold: one in ``per``, at
+    least 8 — but in a file of a few bytes at most one in eight (14 bytes holding 0x00-0x03
+    are not a table)."""
+    return min(max(8, n // per), max(1, n // 8))
+
+
 def _detect_encoding(raw: bytes, path: Path) -> str:
     """The Python codec of a CSV's bytes, from its first :data:`HEAD_BYTES`: BOM first (UTF-8,
     UTF-16 LE/BE as Excel writes), then UTF-16 without BOM, then UTF-8, else cp1252 (latin-1
@@ -382,11 +389,11 @@ def _detect_encoding(raw: bytes, path: Path) -> str:
             return "utf-16-le"
         if even > len(probe) / 4 and odd == 0:
             return "utf-16-be"
-        if probe.count(0) > max(8, len(probe) // 100):
+        if probe.count(0) > _binary_limit(len(probe), 100):
             raise ReadError(path, error_cause("binary"))
         # a few stray NUL bytes (a damaged export): read as text, the NULs are dropped
     ctrl = sum(head[:4096].count(b) for b in _BINARY_CTRL)
-    if ctrl > max(8, len(head[:4096]) // 20):
+    if ctrl > _binary_limit(len(head[:4096]), 20):
         raise ReadError(path, error_cause("binary"))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == len(raw))

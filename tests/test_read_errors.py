@@ -285,3 +285,16 @@ def test_debug_traceback_withholds_the_message(tmp_path, monkeypatch):
     text = "\n".join(errors)
     assert "Traceback" in text and "builtins.ValueError (message withheld" in text
     assert "Amina" not in text and "+243812345678" not in text
+
+
+def test_a_few_bytes_of_binary_are_not_a_table(tmp_path):
+    """14 bytes holding 0x00-0x03 passed as a clean CSV; a short real CSV with one stray
+    control byte still reads."""
+    f = tmp_path / "b.csv"
+    f.write_bytes(b"\x00\x01\x02\x03binary\xff\xfe")
+    with pytest.raises(ReadError, match="binary data"):
+        read_tables(f)
+    g = tmp_path / "ok.csv"
+    g.write_bytes(b"village,households\nGoma,12\x01\nBeni,7\n")
+    (t,) = read_tables(g)
+    assert t.rows == 2
