@@ -341,3 +341,19 @@ def test_bucketed_top_and_median_equal_whole(seed):
             yield risk[part], counts[part]
 
     assert median_of(chunks) == np.median(np.repeat(risk, counts.astype(int)))
+
+
+def test_engine_stream_reads_a_gzip_csv_whole_instead_of_refusing_it(tmp_path):
+    import gzip
+
+    f = tmp_path / "list.csv.gz"
+    f.write_bytes(gzip.compress(b"name,phone\nAmina Yusuf,+243812345678\n"
+                                b"Jean Mbuyi,+243998877665\nEsther Kabila,+243810000001\n"))
+    r = subprocess.run([sys.executable, "-m", "datasafe", "scan", str(f), "--engine", "stream",
+                        "--ner", "off", "-f", "json"], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert not doc["files"][0].get("error")
+    roles = {c["name"]: c["role"] for c in doc["files"][0]["tables"][0]["columns"]}
+    assert roles == {"name": "direct", "phone": "direct"}

@@ -55,14 +55,15 @@ def wants_stream(path: Path, options) -> bool:
         return False
     if not stat.S_ISREG(st.st_mode):
         return False  # a FIFO or device would block on open: the reader refuses it
-    if getattr(options, "engine", "local") == "stream":
-        return True
-    size = st.st_size
     if fmt != "parquet":
         with open(path, "rb") as fh:
             if fh.read(2) == b"\x1f\x8b":
-                return False  # gzip: read whole by the local reader (its size limit applies)
-    return size > stream_threshold(options)
+                # gzip: read whole by the local reader (its uncompressed size limit applies),
+                # also under --engine stream, rather than refused
+                return False
+    if getattr(options, "engine", "local") == "stream":
+        return True
+    return st.st_size > stream_threshold(options)
 
 
 class Runner:
