@@ -510,6 +510,19 @@ def severity_counts(result: ScanResult) -> dict[str, int]:
     return counts
 
 
+def combination_counts(m: Messages, combo: dict) -> str:
+    """"records 1, risk 1.00" / « 1 enregistrement, risque 1,00 » of a riskiest combination."""
+    bits = []
+    n = combo.get("records")
+    if n is not None:
+        one = n == 1 or (n == 0 and bool(m.raw("zero_is_singular")))
+        bits.append(m("risk.combo_records_one" if one else "risk.combo_records_many",
+                      n=m.num(n, 0)))
+    if combo.get("risk") is not None:
+        bits.append(f"{m('risk.individual_risk').lower()} {m.num(combo['risk'], 2)}")
+    return ", ".join(bits)
+
+
 def verdict_text(m: Messages, result: ScanResult, v: str) -> str:
     """The verdict's sentence; under a profile that never fails the run (workshop), also why
     the exit code is 0 although the file should not be shared as it is."""

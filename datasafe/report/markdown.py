@@ -8,6 +8,7 @@ from datasafe.report.common import (
     all_clear,
     column_entity,
     column_evidence,
+    combination_counts,
     combination_text,
     flagged_columns,
     localize,
@@ -148,15 +149,11 @@ def _table_section(out: list[str], m: Messages, t) -> None:
         for k, val in risk_lines(m, rv):
             out.append(f"- {md_escape(k)}{m.colon}**{md_escape(val)}**")
         if rv.riskiest:
-            out.append(f"- {m('risk.riskiest')}:")
+            out.append(f"- {m('risk.riskiest')}{m.colon.rstrip()}")
             for combo in rv.riskiest[:5]:
-                bits = []
-                if combo["records"] is not None:
-                    bits.append(f"{m('risk.records').lower()} {m.num(combo['records'], 0)}")
-                if combo["risk"] is not None:
-                    bits.append(f"{m('risk.individual_risk').lower()} {m.num(combo['risk'], 2)}")
+                counts = combination_counts(m, combo)
                 out.append(f"  - `{combination_text(combo).replace('`', '')}`"
-                           + (f" ({', '.join(bits)})" if bits else ""))
+                           + (f" ({counts})" if counts else ""))
 
 
 def _footer(m: Messages, result: ScanResult) -> str:

@@ -16,6 +16,7 @@ from datasafe.report.common import (
     all_clear,
     column_entity,
     column_evidence,
+    combination_counts,
     combination_text,
     flagged_columns,
     localize,
@@ -184,17 +185,9 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
         if rv.riskiest:
             out.append(f"      {m('risk.riskiest')}{m.colon.rstrip()}")
             for combo in rv.riskiest[:5]:
-                bits = []
-                if combo["records"] is not None:
-                    n = combo["records"]
-                    one = n == 1 or (n == 0 and bool(m.raw("zero_is_singular")))
-                    bits.append(m("risk.combo_records_one" if one else "risk.combo_records_many",
-                                  n=m.num(n, 0)))
-                if combo["risk"] is not None:
-                    bits.append(f"{m('risk.individual_risk').lower()} "
-                                f"{m.num(combo['risk'], 2)}")
+                counts = combination_counts(m, combo)
                 out.append(f"        {_clip(combination_text(combo), 70)}"
-                           + (f"  ({', '.join(bits)})" if bits else ""))
+                           + (f"  ({counts})" if counts else ""))
 
 
 def _render_finding(out: list[str], m: Messages, paint: _Painter, fd, lang: str,
