@@ -68,8 +68,16 @@ def _resolve(name_or_path: str, seen: set[str]) -> dict[str, Any]:
     else:
         path = data_dir("profiles") / f"{name_or_path}.yaml"
         if not path.exists():
-            raise ProfileError(f"unknown profile '{name_or_path}' (available: "
-                               f"{', '.join(available_profiles())}; or a path to a .yaml file)")
+            import difflib
+
+            from datasafe.report.common import Phrase
+
+            names = available_profiles()
+            near = difflib.get_close_matches(str(name_or_path), names, n=1, cutoff=0.7)
+            raise ProfileError(Phrase("fail.unknown_profile_near" if near else
+                                      "fail.unknown_profile", name=str(name_or_path),
+                                      near=near[0] if near else "",
+                                      available=", ".join(names)))
     key = str(path.resolve())
     if key in seen:
         raise ProfileError(f"{path}: profile extends itself")

@@ -161,3 +161,17 @@ def test_fail_on_alias(tmp_path):
     p = tmp_path / "alias.yaml"
     p.write_text("extends: default\nfail_on: severe\n", encoding="utf-8")
     assert load_profile(str(p)).fail_on == "critical"
+
+
+def test_a_mistyped_profile_is_named_with_the_closest_one_in_the_users_language(tmp_path):
+    f = _names(tmp_path)
+    r = CliRunner().invoke(main, ["scan", str(f), "--profile", "hdx-publc"])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "unknown profile 'hdx-publc' (did you mean hdx-public?" in r.stderr
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-publc", "--lang", "fr",
+                                  "-o", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "profil inconnu « hdx-publc » (vouliez-vous dire hdx-public" \
+        in r.stderr
+    r = CliRunner().invoke(main, ["redact", str(tmp_path / "absent.csv"), "--lang", "fr",
+                                  "-o", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "absent.csv : fichier introuvable" in r.stderr

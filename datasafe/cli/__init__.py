@@ -126,6 +126,15 @@ def confirm(m, question: str) -> bool:
     return answer.strip().lower() in yes
 
 
+def said(exc: BaseException, lang: str | None = None, config: dict | None = None) -> str:
+    """An error's one line in the run's language (its message is a Phrase when the library
+    knows how to say it in other languages; else as it is)."""
+    from datasafe.report.common import say
+
+    first = exc.args[0] if exc.args else str(exc)
+    return str(say(messages(lang, config), first)) if hasattr(first, "said") else str(exc)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit (2 by default: the run could not be done)."""
     click.echo(f"datasafe: {message}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, messages
+from datasafe.cli import fail, lang_option, messages, said
 from datasafe.cli.audit import audit_options
 from datasafe.cli.scan import build_options, scan_options
 
@@ -46,7 +46,7 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
 
     path = Path(file)
     if not path.is_file():
-        fail(f"{file}: no such file")
+        fail(messages(lang)("fail.no_such_file", path=file))
     if not by.strip() or not reason.strip():
         fail("--by and --reason must not be empty")
     try:
@@ -55,7 +55,7 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns)
         result = run_scan(str(path), options=options)
     except ProfileError as exc:
-        fail(str(exc))
+        fail(said(exc, lang))
         return
     fres = result.files[0] if result.files else None
     if fres is None or fres.error or not fres.sha256:

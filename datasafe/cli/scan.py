@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from datasafe.cli import fail, lang_option, resolve_lang
+from datasafe.cli import fail, lang_option, resolve_lang, said
 
 FORMATS = ["text", "json", "markdown", "html", "sarif"]
 
@@ -137,7 +137,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
         finally:
             options.progress.close()
     except ProfileError as exc:
-        fail(str(exc))
+        fail(said(exc, lang))
         return
     if not result.files:  # folders with no data file in them: nothing was checked
         from datasafe.read import SUPPORTED_LIST

@@ -963,8 +963,8 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
     options = _options(options, profile, scan_kwargs)
     try:
         prof = options.resolved_profile()
-    except Exception as exc:  # ProfileError
-        raise RedactError(str(exc)) from None
+    except Exception as exc:  # ProfileError (its message may be a Phrase: kept to be said)
+        raise RedactError(exc.args[0] if exc.args else str(exc)) from None
     k = int(prof.param("k", 5))
     keyb = resolve_key(key, key_file)
     try:
@@ -1046,6 +1046,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
             raise RedactError(f"{out}: {exc}") from None
     try:
         size = path.stat().st_size
+    except FileNotFoundError:
+        raise RedactError(Phrase("errors.line", path=str(path),
+                                 error=Phrase("read_error.no_such_file"))) from None
     except OSError as exc:
         raise RedactError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if stream is None:
