@@ -69,3 +69,16 @@ def test_entity_codes_in_french_sentences_are_named():
     r = CliRunner().invoke(main, ["scan", str(src), "--lang", "fr", "--ner", "off"])
     assert "contient un attribut sensible (appartenance ethnique)" in r.stdout
     assert "attribut sensible (ETHNICITY)" not in r.stdout
+
+
+def test_dates_in_french_sentences_are_written_the_french_way():
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "household_survey_fr.csv"
+    r = CliRunner().invoke(main, ["scan", str(src), "--lang", "fr", "--ner", "off",
+                                  "--format", "json"])
+    doc = json.loads(r.stdout)
+    ret = [f for f in doc["findings"] if f["check"] == "DR-RET-02"][0]
+    assert ret["details"]["date"] == "2024-03-30"  # the contract keeps ISO dates
+    r = CliRunner().invoke(main, ["scan", str(src), "--lang", "fr", "--ner", "off"])
+    assert "_submission_time : 30/03/2024)" in r.stdout

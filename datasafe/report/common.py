@@ -415,6 +415,15 @@ def localize(finding, lang: str = DEFAULT_LANG) -> LocalFinding:
             details["destination"] = named.get(str(details["destination"]),
                                                details["destination"])
         details.update(raw)
+        for k in ("date", "retain_until", "review_date", "due"):  # 2024-03-30 → 30/03/2024
+            v = details.get(k)
+            if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+                import datetime as _dt
+
+                try:
+                    details[k] = m.date(_dt.date.fromisoformat(v))
+                except ValueError:
+                    pass
         for k in ("entity", "attribute"):  # an entity code in a sentence: its name
             named = m.raw(f"entity_names.{details.get(k)}") if details.get(k) else None
             if isinstance(named, str):
