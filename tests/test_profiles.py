@@ -175,3 +175,13 @@ def test_a_mistyped_profile_is_named_with_the_closest_one_in_the_users_language(
     r = CliRunner().invoke(main, ["redact", str(tmp_path / "absent.csv"), "--lang", "fr",
                                   "-o", str(tmp_path / "x.csv")])
     assert r.exit_code == 2 and "absent.csv : fichier introuvable" in r.stderr
+
+
+def test_profiles_list_in_french():
+    r = CliRunner().invoke(main, ["profiles", "list", "--lang", "fr"])
+    assert r.exit_code == 0
+    lines = {ln.split()[0]: ln for ln in r.stdout.splitlines()}
+    assert "Publication (jeux de données publics sur HDX" in lines["hdx-public"]
+    assert "échec jamais" in lines["workshop"] and "interne" in lines["internal"]
+    r = CliRunner().invoke(main, ["profiles", "list"])
+    assert "Public release (HDX public datasets" in r.stdout and "fail never" in r.stdout

@@ -143,15 +143,21 @@ def profiles():
 
 @profiles.command("list", help="List the shipped profiles with their destination and failing "
                                "severity.")
-def profiles_list():
+@lang_option("Language of the descriptions.")
+def profiles_list(lang):
     from datasafe.profiles import available_profiles, load_profile
+    from datasafe.report.common import Messages
 
+    m = Messages(resolve_lang(lang))
     for name in available_profiles():
         p = load_profile(name)
-        desc = " ".join(p.description.split())
-        first = desc.split(". ")[0].split(": ")[0] if desc else ""
-        fail = "never" if p.never_fail else p.fail_on
-        click.echo(f"{name:<20} {str(p.destination or '-'):<9} fail {fail:<9} {first}")
+        # a shipped profile's description in the language; a team's own profile as written
+        said = m.raw(f"profile_descriptions.{name}") if m.lang != "en" else None
+        desc = " ".join(str(said or p.description).split())
+        first = desc.split(". ")[0].split(" : ")[0].split(": ")[0].strip() if desc else ""
+        fail = m("profiles.never") if p.never_fail else m.severity(p.fail_on).lower()
+        dest = m(f"explain.destinations.{p.destination}") if p.destination else "-"
+        click.echo(f"{name:<20} {dest:<11} {m('profiles.fail')} {fail:<9} {first}")
 
 
 @profiles.command("show", help="""Show a profile with what it inherits (its resolved YAML).
