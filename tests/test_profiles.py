@@ -185,3 +185,12 @@ def test_profiles_list_in_french():
     assert "échec jamais" in lines["workshop"] and "interne" in lines["internal"]
     r = CliRunner().invoke(main, ["profiles", "list"])
     assert "Public release (HDX public datasets" in r.stdout and "fail never" in r.stdout
+
+
+def test_the_english_catalogue_repeats_the_shipped_profiles_descriptions():
+    from datasafe.report.common import _load_locale
+
+    en = _load_locale("en")["profile_descriptions"]
+    for name in SHIPPED:
+        assert en[name] == " ".join(load_profile(name).description.split()), name
+    assert set(_load_locale("fr")["profile_descriptions"]) == set(SHIPPED)
