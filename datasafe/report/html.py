@@ -19,6 +19,7 @@ from html import escape
 
 from datasafe.model import ROLES, SEVERITIES, ScanResult
 from datasafe.report.common import (
+    Figure,
     Messages,
     all_clear,
     column_entity,
@@ -370,6 +371,8 @@ def _histogram(pairs, xlabel: str, ylabel: str, m: Messages, highlight=None) -> 
         x = left + i * bw
         hot = bool(highlight and highlight(label))
         fill = "#d1332e" if hot else "#2f7fc1"
+        if m.lang != "en":  # "0.01–0.05" → "0,01–0,05"
+            label = Figure(str(label)).said(m)
         parts.append(f'<rect x="{x + bw * 0.1:.1f}" y="{top + ph - bh:.1f}" width="{bw * 0.8:.1f}" '
                      f'height="{bh:.1f}" fill="{fill}"><title>{_e(label)}: {_e(m.num(count, 0))}'
                      f"</title></rect>")
