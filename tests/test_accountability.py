@@ -442,7 +442,7 @@ def test_load_key_rejects_damaged_files(tmp_path):
 def test_audit_problems_said_in_english_as_the_library_says_them(tmp_path, audit_env):
     """Every break of the chain has a catalogue message whose English is the library's reason."""
     from datasafe.accountability.audit import canonical, record_hash, verify
-    from datasafe.report.common import Messages
+    from datasafe.report.common import Messages, say
 
     en = Messages("en")
 
@@ -469,10 +469,18 @@ def test_audit_problems_said_in_english_as_the_library_says_them(tmp_path, audit
         broken(reseq),
         broken(lambda ls: ls[:-1], head="f" * 64),
     ]
-    assert [p.code for p in problems] == ["not_json", "no_hash", "edited", "start", "order",
-                                         "sequence", "head"]
-    for p in problems:
-        assert en(f"audit.problem.{p.code}", **p.params) == p.reason
+    assert [str(p.reason) for p in problems] == [
+        "not a JSON record (damaged or edited)",
+        "not an audit record (no hash)",
+        "edited: its hash does not match its content",
+        "the chain does not start here: earlier records were deleted",
+        "does not follow record 1: a record between them was deleted, inserted or moved",
+        "sequence number 7 where 2 was expected (records were deleted or inserted)",
+        "the expected head record is missing: records were deleted from the end or the log "
+        "was rewritten"]
+    for p in problems:  # each is a Phrase of the catalogues: said in French too
+        assert en(p.reason.key, **p.reason.params) == p.reason
+        assert say(Messages("fr"), p.reason) != str(p.reason)
 
 
 def test_audit_verify_and_show_speak_french(tmp_path, audit_env, monkeypatch):

@@ -42,7 +42,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -387,12 +387,17 @@ class Problem:
 
     seq: int  # the record's position (1-based) among the records
     line: int  # its line number in the file
-    reason: str
-    code: str = ""  # which problem (a key of the ``audit.problem`` messages), for translation
-    params: dict[str, Any] = field(default_factory=dict)
+    reason: str  # a Phrase (``audit.problem.*``): its English, said in other languages
 
     def message(self) -> str:
         return f"record {self.seq} (line {self.line}): {self.reason}"
+
+
+def _why(key: str, **params) -> str:
+    """Why the chain breaks, as a Phrase (English, said in the reader's language)."""
+    from datasafe.report.common import Phrase
+
+    return Phrase(f"audit.problem.{key}", **params)
 
 
 @dataclass
@@ -443,35 +448,25 @@ def verify(log: str | os.PathLike | None = None, head: str | None = None) -> Ver
             rec = json.loads(raw)
         except ValueError:
             return Verification(count - 1, last_hash,
-                                Problem(count, n, "not a JSON record (damaged or edited)", "not_json"))
+                                Problem(count, n, _why("not_json")))
         if not isinstance(rec, dict) or not isinstance(rec.get("hash"), str):
             return Verification(count - 1, last_hash,
-                                Problem(count, n, "not an audit record (no hash)", "no_hash"))
+                                Problem(count, n, _why("no_hash")))
         if record_hash(rec) != rec["hash"]:
             return Verification(count - 1, last_hash,
-                                Problem(count, n, "edited: its hash does not match its content",
-                                        "edited"))
+                                Problem(count, n, _why("edited")))
         if rec.get("prev_hash") != expected_prev:
-            if count == 1:
-                why, code = "the chain does not start here: earlier records were deleted", "start"
-            else:
-                why = (f"does not follow record {count - 1}: a record between them was deleted, "
-                       "inserted or moved")
-                code = "order"
-            return Verification(count - 1, last_hash,
-                                Problem(count, n, why, code, {"previous": count - 1}))
+            why = _why("start") if count == 1 else _why("order", previous=count - 1)
+            return Verification(count - 1, last_hash, Problem(count, n, why))
         if rec.get("seq") != count:
             return Verification(count - 1, last_hash, Problem(
-                count, n, f"sequence number {rec.get('seq')!r} where {count} was expected "
-                          "(records were deleted or inserted)",
-                "sequence", {"found": repr(rec.get("seq")), "expected": count}))
+                count, n, _why("sequence", found=repr(rec.get("seq")), expected=count)))
         expected_prev = last_hash = rec["hash"]
         if head is not None and rec["hash"] == head:
             seen_head = True
     if not seen_head:
         return Verification(count, last_hash, Problem(
-            count + 1, 0, "the expected head record is missing: records were deleted from the "
-                          "end or the log was rewritten", "head"))
+            count + 1, 0, _why("head")))
     return Verification(count, last_hash)
 
 

@@ -50,13 +50,14 @@ PAD_BLOCK = 16
 
 
 class KeyFileError(Exception):
-    """A key file that is missing, unreadable or not a datasafe key (message names no key).
-    ``code`` and ``params`` say which problem, for the message catalogues (``key.*``)."""
+    """A key file that is missing, unreadable or not a datasafe key (message names no key;
+    a Phrase of the ``key.*`` messages, said in the reader's language)."""
 
-    def __init__(self, message: str, code: str = "", **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+
+def _why(key: str, **params) -> str:
+    from datasafe.report.common import Phrase
+
+    return Phrase(f"key.{key}", **params)
 
 
 class WrongKey(Exception):
@@ -79,7 +80,7 @@ def write_key(path: str | os.PathLike, key: bytes | None = None, *, overwrite: b
     _check_key(key)
     p = Path(path)
     if p.exists() and not overwrite:
-        raise KeyFileError(f"{p}: already exists (refusing to overwrite a key)", "exists", path=p)
+        raise KeyFileError(_why("exists", path=str(p)))
     from datasafe.atomic import atomic_path
 
     with atomic_path(p) as tmp:
@@ -92,30 +93,27 @@ def write_key(path: str | os.PathLike, key: bytes | None = None, *, overwrite: b
 def load_key(path: str | os.PathLike | None) -> bytes:
     """Read a key file; raises :class:`KeyFileError` with a one-line reason."""
     if not path:
-        raise KeyFileError("no key file given", "none")
+        raise KeyFileError(_why("none"))
     p = Path(path)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise KeyFileError(f"{p}: no such key file", "missing", path=p) from None
+        raise KeyFileError(_why("missing", path=str(p))) from None
     except OSError as exc:
         cause = exc.strerror or type(exc).__name__
-        raise KeyFileError(f"{p}: cannot read key file: {cause}", "unreadable", path=p,
-                           cause=cause) from None
+        raise KeyFileError(_why("unreadable", path=str(p), cause=cause)) from None
     text = raw.strip()
     if text.startswith(KEY_PREFIX.encode()):
         try:
             key = base64.b64decode(text[len(KEY_PREFIX):], validate=True)
         except ValueError:
-            raise KeyFileError(f"{p}: damaged key file", "damaged", path=p) from None
+            raise KeyFileError(_why("damaged", path=str(p))) from None
     elif len(raw) == KEY_BYTES:
         key = raw
     else:
-        raise KeyFileError(f"{p}: not a datasafe key file (expected a {KEY_BYTES}-byte AES-SIV "
-                           "key; make one with `datasafe keygen`)", "not_key", path=p,
-                           bytes=KEY_BYTES)
+        raise KeyFileError(_why("not_key", path=str(p), bytes=KEY_BYTES))
     if len(key) != KEY_BYTES:
-        raise KeyFileError(f"{p}: damaged key file (wrong key length)", "length", path=p)
+        raise KeyFileError(_why("length", path=str(p)))
     return key
 
 

@@ -23,9 +23,9 @@ def audit_options(f):
 
 def said(m, problem) -> str:
     """Where the chain breaks and why, in the language of ``m`` (a message catalogue)."""
-    reason = (m(f"audit.problem.{problem.code}", **problem.params) if problem.code
-              else problem.reason)
-    return m("audit.at", seq=problem.seq, line=problem.line, reason=reason)
+    from datasafe.report.common import say
+
+    return m("audit.at", seq=problem.seq, line=problem.line, reason=say(m, problem.reason))
 
 
 def _read_failure(m, path, exc: OSError) -> None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from datasafe.cli import fail, lang_option, messages, resolve_lang
+from datasafe.cli import fail, lang_option, resolve_lang, said
 from datasafe.cli.scan import build_options, scan_options, split_list
 
 
@@ -68,7 +68,6 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
     from datasafe.profiles import ProfileError
     from datasafe.redact import RedactError
     from datasafe.redact import redact as run_redact
-    from datasafe.report.common import say
 
     if output and output_dir:
         fail("give --output or --output-dir, not both")
@@ -92,8 +91,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
                             rescan=not no_rescan, stream=stream,
                             dry_run=show_plan)
     except (RedactError, ProfileError) as exc:
-        # a read error's line is a Phrase: said in the run's language
-        fail(say(messages(lang), exc.args[0]) if exc.args else str(exc))
+        fail(said(exc, lang))  # a Phrase (a read error's line…): said in the run's language
         return
     if write_plan:
         from datasafe.atomic import write_text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from datasafe.cli import fail, lang_option, messages
+from datasafe.cli import fail, lang_option, messages, said
 from datasafe.cli.audit import audit_options
 
 
@@ -31,7 +31,7 @@ def keygen(output, lang):
     try:
         key = write_key(output)
     except KeyFileError as exc:
-        fail(key_problem(m, exc))
+        fail(said(exc, lang))
         return
     except OSError as exc:
         fail(m("fail.cannot_write", path=output, cause=exc.strerror or type(exc).__name__))
@@ -43,11 +43,6 @@ def keygen(output, lang):
     if root is not None:
         click.echo("datasafe: " + m("keygen.in_git", path=output, root=root), err=True)
 
-
-def key_problem(m, exc) -> str:
-    """A :class:`KeyFileError` said in the language of ``m``."""
-    code = getattr(exc, "code", "")
-    return m(f"key.{code}", **exc.params) if code else str(exc)
 
 
 def _parse_contexts(items, m) -> dict[str, str]:
@@ -129,7 +124,7 @@ def repersonalise(file, key_file, columns, output, contexts, actor, audit_log, l
     except KeyFileError as exc:
         record("repersonalise", path=src, outcome="refused", actor=actor,
                details={"columns": wanted, "reason": "unusable key file"}, log_path=audit_log)
-        fail(key_problem(m, exc))
+        fail(said(exc, lang))
         return
     try:
         tables = read_tables(src)

@@ -74,7 +74,7 @@ def resolve_key(key: str | bytes | None = None, key_file: str | os.PathLike | No
         except ImportError:  # pragma: no cover
             pass
         except Exception as exc:  # noqa: BLE001 - a damaged key file: its message names no key
-            raise RedactError(str(exc).splitlines()[0]) from None
+            raise RedactError(exc.args[0] if exc.args else type(exc).__name__) from None
     elif env.get(KEY_ENV):
         k = env[KEY_ENV].encode("utf-8")
     else:
