@@ -464,8 +464,10 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 updates: dict[str, SheetUpdate], tables: list | None = None,
                 out_format: str | None = None) -> dict | None:
     """Write ``dest`` (a temporary path) from the workbook ``src`` with ``updates`` applied per
-    sheet name. Sheets without an update are copied as they were; in an updated sheet every
-    formula is replaced by the value it showed (returned: ``{"formulas_frozen": n}``). For formats openpyxl cannot
+    sheet name. Sheets without an update are copied as they were (but for their cell comments,
+    removed everywhere, and the author in the document properties); in an updated sheet every
+    formula is replaced by the value it showed (returned: ``{"formulas_frozen": n,
+    "comments_removed": n}``). For formats openpyxl cannot
     open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt: as ods when
     ``out_format`` is ``"ods"``, else as xlsx."""
     import openpyxl
@@ -528,8 +530,19 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             _drop_column(ws, col0 + keys.index(key), header_row - (1 if (
                 up.table.hxl_row is not None and up.table.header_row is not None
                 and up.table.hxl_row < up.table.header_row) else 0))
+    # cell comments are free text beside the data (a note naming a survivor, a phone number):
+    # not carried into a redacted copy; nor are the people named in the document properties
+    comments = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None:
+                    cell.comment = None
+                    comments += 1
+    props = wb.properties
+    props.creator, props.lastModifiedBy = "datasafe", None
     wb.save(dest)
-    return {"formulas_frozen": frozen}
+    return {"formulas_frozen": frozen, "comments_removed": comments}
 
 
 def _drop_column(ws, col: int, first_row: int) -> None:

@@ -914,3 +914,54 @@ def test_formulas_of_a_treated_sheet_become_the_values_they_showed(tmp_path):
     got = [ws.cell(row=r, column=j).value for r in range(2, 62)]
     assert got == [len(row[0]) for row in rows]
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_cell_comments_and_the_author_do_not_reach_a_redacted_workbook(tmp_path):
+    """A comment on a cell ('Survivor Amina Yusuf +243811112222 HIV positive') and the
+    author in the document properties stayed in the public copy; the proof scan passed."""
+    import zipfile
+
+    import openpyxl
+    from click.testing import CliRunner
+    from openpyxl.comments import Comment
+
+    from datasafe.cli import main
+
+    names = ["Amina Yusuf", "Jean Mbuyi", "Esther Kabila", "Kavira Kahindo", "Paul Ilunga"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["full_name", "phone", "district", "assistance"])
+    for i in range(60):
+        ws.append([names[i % 5], f"+24381{i:07d}", ["Goma", "Bukavu"][i % 2], "food"])
+    ws["D5"].comment = Comment("Survivor Amina Yusuf +243811112222 HIV positive",
+                               "caseworker Mary")
+    wb.properties.creator = "Mary Jones (protection officer)"
+    src = tmp_path / "cases.xlsx"
+    wb.save(src)
+    out = tmp_path / "public.xlsx"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    assert "cell comment(s) removed" in r.stdout
+    with zipfile.ZipFile(out) as z:
+        blob = b"".join(z.read(n) for n in z.namelist())
+    for secret in (b"Amina", b"+243811112222", b"HIV", b"Mary"):
+        assert secret not in blob, secret
+
+
+def test_a_folder_scan_never_writes_its_report_over_a_file_of_the_folder(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    src = Path(__file__).resolve().parent.parent / "examples" / "beneficiary_registration.csv"
+    shutil.copy(src, folder)
+    before = (folder / src.name).read_bytes()
+    r = CliRunner().invoke(main, ["scan", str(folder), "-o", str(folder / src.name), "--format",
+                                  "json"])
+    assert r.exit_code == 2 and "would overwrite a data file of the scanned folder" in r.stderr
+    assert (folder / src.name).read_bytes() == before

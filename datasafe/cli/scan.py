@@ -173,6 +173,9 @@ def check_report_outputs(inputs, outputs, fmt: str | None) -> None:
     """Refuse, before anything is read, a report that would overwrite one of the files being
     scanned (``scan data.csv -o data.csv`` would replace the data with JSON) or whose format
     cannot be told from its extension (``-o report.pdf`` without --format)."""
+    from pathlib import Path
+
+    from datasafe.read import file_format
     from datasafe.report import EXTENSIONS, format_for_path
     from datasafe.write import OutputError, check_output_path
 
@@ -180,7 +183,16 @@ def check_report_outputs(inputs, outputs, fmt: str | None) -> None:
         if format_for_path(out) is None and not fmt:
             fail(f"{out}: cannot tell the report format from its extension (use "
                  f"{', '.join(sorted(EXTENSIONS))}, or give --format)")
+        dest = Path(out).resolve()
         for src in inputs:
+            if os.path.isdir(src):
+                # a data file inside a scanned folder is an input too (scan data/ -o
+                # data/list.csv would replace the list with the report)
+                if dest.is_file() and file_format(dest) and dest.is_relative_to(
+                        Path(src).resolve()):
+                    fail(f"{out}: the report would overwrite a data file of the scanned "
+                         f"folder {src}; write the report to another file")
+                continue
             if not os.path.isfile(src):
                 continue
             try:

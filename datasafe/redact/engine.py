@@ -1105,6 +1105,9 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         if written and written.get("formulas_frozen"):
             fr.notes.append(Phrase("redact.notes.formulas_frozen",
                                    n=written["formulas_frozen"]))
+        if written and written.get("comments_removed"):
+            fr.notes.append(Phrase("redact.notes.comments_removed",
+                                   n=written["comments_removed"]))
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned
