@@ -811,7 +811,7 @@ def test_gzip_copy_carries_no_temporary_name_and_plan_never_replaces_the_copy(tm
     assert "Amina" not in gzip.decompress(out.read_bytes()).decode()
     r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-public", "-o", str(out),
                                   "--write-plan", str(out)])
-    assert r.exit_code == 2 and "--write-plan and --output name the same file" in r.stderr
+    assert r.exit_code == 2 and "--write-plan names the copy or its log" in r.stderr
     assert gzip.decompress(out.read_bytes()).startswith(b"sector")
 
 
@@ -965,3 +965,51 @@ def test_a_folder_scan_never_writes_its_report_over_a_file_of_the_folder(tmp_pat
                                   "json"])
     assert r.exit_code == 2 and "would overwrite a data file of the scanned folder" in r.stderr
     assert (folder / src.name).read_bytes() == before
+
+
+def test_a_column_free_text_by_the_check_is_free_text_for_the_plan(tmp_path):
+    """A stray quote merged 50 rows of names and phones into one 'assistance_type' cell:
+    DR-PII-10 called the column free text, the plan kept it, and the public copy held them.
+    The plan now treats what DR-PII-10 flags as free text, and the summary repeats the
+    reading note."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    names = ["Amina Yusuf", "Jean Mbuyi", "Esther Kabila", "Kavira Kahindo", "Paul Ilunga"]
+    rows = ["full_name,phone,age,sex,assistance_type"]
+    for i in range(200):
+        kind = ("food" if i % 2 else "cash") if i != 150 else '"cash'
+        rows.append(f"{names[i % 5]} {chr(65 + i % 26)},+24381{i:07d},{20 + i % 40},"
+                    f"{'FM'[i % 2]},{kind}")
+    f = tmp_path / "stray.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "public.csv"
+    r = CliRunner().invoke(main, ["redact", str(f), "--profile", "hdx-public", "-o", str(out)])
+    assert "unclosed quote may have merged rows" in r.stdout
+    if out.exists():
+        text = out.read_text(encoding="utf-8")
+        assert "+24381" not in text and "Amina" not in text
+
+
+def test_write_plan_never_replaces_the_log_and_output_dir_is_not_an_input(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "aid_worker_contacts.csv"
+    folder = tmp_path / "od"
+    folder.mkdir()
+    shutil.copy(src, folder)
+    out = tmp_path / "c.csv"
+    r = CliRunner().invoke(main, ["redact", str(folder / src.name), "--profile", "hdx-public",
+                                  "-o", str(out), "--write-plan",
+                                  str(tmp_path / "c.csv.redaction-log.json")])
+    assert r.exit_code == 2 and "--write-plan names the copy or its log" in r.stderr
+    for _ in range(2):  # the second run does not redact the first run's copies again
+        r = CliRunner().invoke(main, ["redact", str(folder), "--profile", "hdx-public",
+                                      "--output-dir", str(folder / "out")])
+        assert r.exit_code in (0, 1), r.output
+    assert not (folder / "out" / "out").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -72,12 +73,14 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
     if output and output_dir:
         fail("give --output or --output-dir, not both")
     if write_plan and output:
+        from datasafe.redact.engine import log_paths
         from datasafe.write import OutputError, check_output_path
 
-        try:  # the plan would replace the copy just written
-            check_output_path(output, write_plan)
-        except OutputError:
-            fail(f"{write_plan}: --write-plan and --output name the same file")
+        for taken in (Path(output), *log_paths(Path(output))):
+            try:  # the plan would replace the copy, or its log, just written
+                check_output_path(taken, write_plan)
+            except OutputError:
+                fail(f"{write_plan}: --write-plan names the copy or its log ({taken})")
     try:
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,

@@ -842,6 +842,9 @@ def render_summary(res: RedactionResult) -> str:
     for fr in res.files:
         lines.append(m("redact.header", input=fr.input, output=fr.output or "(dataframe)",
                        profile=res.profile))
+        for bt in (fr.before.files[0].tables if fr.before and fr.before.files else []):
+            for n in bt.notes:  # what reading noticed (an unclosed quote merged rows…)
+                lines.append(f"  {m('redact.note')}{c_}{say(m, n)}")
         for t in _file_log(fr)["tables"]:
             if t["table"] is not None:
                 lines.append("  " + m("redact.table", name=t["table"]))
@@ -991,19 +994,22 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
 
     paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
     files: list[tuple[Path, Path | None]] = []  # (file, path relative to a folder given)
+    out_root = Path(output_dir).resolve() if output_dir is not None else None
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for f in iter_files([p]):
                 if ".redacted." in f.name:  # an earlier run's copy, not an input
                     continue
+                if out_root is not None and Path(f).resolve().is_relative_to(out_root):
+                    continue  # the copies of an earlier run into --output-dir
                 files.append((Path(f), Path(f).relative_to(p)))
         else:
             files.append((p, None))
     if output is not None and len(files) > 1:
         raise RedactError("--output names one file; use --output-dir for several inputs")
     if not files:
-        raise RedactError("no supported file to redact")
+        raise RedactError(f"{', '.join(map(str, paths))}: no supported file to redact")
     for path, rel in files:
         if output is not None:
             out = Path(output)

@@ -331,7 +331,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         else:
             cp.reason = _why("quasi_kept")
         return cp
-    if col.free_text:
+    # free text as detection classed it, or as DR-PII-10 found it (a column a stray quote
+    # filled with merged rows of names and phones is free text whatever its header says)
+    flagged = any(f.check == "DR-PII-10" and f.column == col.name
+                  for f in getattr(table_result, "findings", None) or ())
+    if col.free_text or flagged:
         if public:
             cp.treatment = "drop"
             cp.reason = _why("free_text_public")
