@@ -170,7 +170,7 @@ def test_the_plan_is_explained_in_french_and_plan_files_keep_english(tmp_path):
     saved = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
     reasons = {c: v.get("reason") for c, v in saved["tables"][0]["columns"].items()}
     assert reasons["grp_demo/religion"] == ("sensitive attribute (RELIGION) removed from a "
-                                            "public-use file — DR-DEID-11")
+                                            "public-use file — DR-DII-01")
 
     en = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan"])
     assert "k raised from 5 to" in en.output and "relevé" not in en.output
@@ -203,7 +203,7 @@ def test_a_phrase_is_its_english_text_everywhere_but_where_a_language_is_asked()
     from datasafe.report.common import Messages, Phrase, say
 
     p = Phrase("plan.reason.rare_merge", k=34, other="Other")
-    assert p == "categories seen fewer than 34 times merged into 'Other' — DR-DEID-11"
+    assert p == "categories seen fewer than 34 times merged into 'Other' — DR-DEID-02"
     assert say(Messages("en"), p) == p and say(Messages("fr"), "typed by a user") == \
         "typed by a user"
     assert say(Messages("fr"), p).startswith("catégories vues moins de 34 fois")

@@ -324,7 +324,8 @@ def test_french_fixes_give_commands_and_settings_that_work(tmp_path):
     r = CliRunner().invoke(main, ["scan", str(f), "--profile", "partner-restricted", "--lang",
                                   "fr", "--ner", "off", "--format", "markdown"])
     out = r.stdout
-    assert "datasafe approve FICHIER --destination partner" in out
+    assert (f'datasafe approve {f} --by "VOTRE NOM" --reason "…" --destination partner '
+            "--profile partner-restricted") in out.replace("\\_", "_")
     assert "Indiquez sensitivity: severe (ou plus)" in out
     assert "Référence : Enregistrez qui a approuvé ce fichier précis" in out
     assert "Record who approved" not in out

@@ -210,13 +210,13 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         for i in np.flatnonzero(per_row == 1).tolist():
             j = int(np.flatnonzero(flagged[i])[0])
             recoverable.append({**where(i), "column": cell_cols[j].name,
-                                "via": f"row total in '{total_cols[0].name}'"})
+                                "via": _via("row", column=total_cols[0].name)})
     if total_row.any():
         body = flagged & ~total_row[:, None]
         for j in np.flatnonzero(body.sum(axis=0) == 1).tolist():
             i = int(np.flatnonzero(body[:, j])[0])
             recoverable.append({**where(i), "column": cell_cols[j].name,
-                                "via": "column total in a 'Total' row"})
+                                "via": _via("column")})
     return {
         "threshold": t,
         "severe_topic": reason is not None,
@@ -244,3 +244,10 @@ def _min_positive(arrays: list[Any]) -> int | None:
     vals = [a[np.isfinite(a) & (a > 0)] for a in arrays]
     vals = [v for v in vals if len(v)]
     return int(min(v.min() for v in vals)) if vals else None
+
+
+def _via(kind: str, **params) -> str:
+    """How a suppressed cell is given back, as a Phrase (said in the reader's language)."""
+    from datasafe.report.common import Phrase
+
+    return Phrase(f"finding_details.via_{kind}_total", **params)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datasafe.checking import lexicon as lx
 from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
+from datasafe.report.common import Phrase
 
 
 def _small_cells(ctx) -> dict | None:
@@ -97,7 +98,7 @@ class SecondaryDisclosure(Check):
             if n:
                 rec = (sc.get("recoverable") or [{}])[0]
                 yield Hit(ctx.tres.column(rec.get("column", "")), cells=n,
-                          via=rec.get("via", "a total"))
+                          via=rec.get("via") or Phrase("finding_details.via_total"))
                 return
         yield from self._suppressed(ctx)  # cells already masked with *, x, <5…
 
@@ -122,7 +123,8 @@ class SecondaryDisclosure(Check):
         per_row = marks.sum(axis=1)
         n = int(((per_row == 1) & tot.reindex(marks.index).notna()).sum())
         if n:
-            yield Hit(total[0], cells=n, via=f"row total in '{total[0].name}'")
+            yield Hit(total[0], cells=n, via=Phrase("finding_details.via_row_total",
+                                                    column=total[0].name))
 
 
 @register
