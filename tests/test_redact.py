@@ -1013,3 +1013,12 @@ def test_write_plan_never_replaces_the_log_and_output_dir_is_not_an_input(tmp_pa
                                       "--output-dir", str(folder / "out")])
         assert r.exit_code in (0, 1), r.output
     assert not (folder / "out" / "out").exists()
+
+
+def test_the_plan_asks_for_a_key_only_when_none_is_set(tmp_path):
+    from datasafe.redact.plan import ColumnPlan, Plan, TablePlan
+
+    plan = Plan(tables=[TablePlan(table=None, columns=[
+        ColumnPlan(column="case_id", treatment="pseudonymise")])], profile="internal")
+    assert "Pseudonyms need a key" in plan.render("en")
+    assert "Pseudonyms need a key" not in plan.render("en", key_given=True)

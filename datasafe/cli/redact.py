@@ -116,7 +116,7 @@ def redact(ctx, paths, output, output_dir, show_plan, plan_file, write_plan, key
         for f in result.files:
             if len(result.files) > 1:
                 click.echo(f"# {f.input}")
-            click.echo(f.plan.render(lang), nl=False)
+            click.echo(f.plan.render(lang, key_given=result.key_id is not None), nl=False)
         ctx.exit(0)
     from datasafe.accountability.audit import record_redaction  # audit trail (never raises)
 

@@ -154,9 +154,10 @@ class Plan:
         return head + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True,
                                      width=100)
 
-    def render(self, lang: str | None = None) -> str:
+    def render(self, lang: str | None = None, key_given: bool = False) -> str:
         """The plan as text for ``datasafe redact FILE --plan``, in ``lang`` (treatments and
-        their parameters stay as a plan file writes them)."""
+        their parameters stay as a plan file writes them). ``key_given``: a key is set, so
+        the reminder that pseudonyms need one is not printed."""
         m = Messages(lang)
         note, colon = m("redact.note"), m.colon
         lines = [m("plan.heading_file", profile=self.profile or "default", source=self.source)
@@ -187,7 +188,7 @@ class Plan:
             lines.append("  " + m("plan.plan_file_mark"))
         for w in self.warnings:
             lines.append(f"{m('redact.warning')}{colon}{say(m, w)}")
-        if self.needs_key:
+        if self.needs_key and not key_given:
             lines.append("")
             lines.append(m("plan.needs_key"))
         return "\n".join(lines) + "\n"
