@@ -72,10 +72,11 @@ def test_workshop_never_fails_and_explains(tmp_path):
     assert res.exit_code == 0, res.output
     report = json.loads(res.output)
     assert report["never_fail"] is True and report["summary"]["verdict"] == "fail"
-    for lang, words in (("en", ["FAIL", "exit code 0", "The workshop profile never fails the "
-                                "run (exit code 0), but these findings are real"]),
-                        ("fr", ["NON CONFORME", "code de sortie 0", "Le profil workshop ne fait "
-                                "jamais échouer le contrôle"])):
+    for lang, words in (("en", ["FAIL", "exit code 0", "With the workshop profile the command "
+                                "always ends with exit code 0 (an exercise), but these "
+                                "findings are real"]),
+                        ("fr", ["NON CONFORME", "code de sortie 0", "Avec le profil workshop, la "
+                                "commande se termine toujours par le code 0 (exercice)"])):
         res = CliRunner().invoke(main, ["scan", str(f), "--profile", "workshop", "--lang", lang])
         assert res.exit_code == 0
         for w in words:
@@ -182,7 +183,8 @@ def test_profiles_list_in_french():
     assert r.exit_code == 0
     lines = {ln.split()[0]: ln for ln in r.stdout.splitlines()}
     assert "Publication (jeux de données publics sur HDX" in lines["hdx-public"]
-    assert "échec jamais" in lines["workshop"] and "interne" in lines["internal"]
+    assert "n'échoue jamais" in lines["workshop"] and "interne" in lines["internal"]
+    assert "échoue dès : moyenne" in lines["hdx-public"]
     r = CliRunner().invoke(main, ["profiles", "list"])
     assert "Public release (HDX public datasets" in r.stdout and "fail never" in r.stdout
 

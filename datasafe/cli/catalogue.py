@@ -155,9 +155,10 @@ def profiles_list(lang):
         said = m.raw(f"profile_descriptions.{name}") if m.lang != "en" else None
         desc = " ".join(str(said or p.description).split())
         first = desc.split(". ")[0].split(" : ")[0].split(": ")[0].strip() if desc else ""
-        fail = m("profiles.never") if p.never_fail else m.severity(p.fail_on).lower()
+        fail = m("profiles.never") if p.never_fail else m("profiles.fails_at",
+                                                            level=m.severity(p.fail_on).lower())
         dest = m(f"explain.destinations.{p.destination}") if p.destination else "-"
-        click.echo(f"{name:<20} {dest:<11} {m('profiles.fail')} {fail:<9} {first}")
+        click.echo(f"{name:<20} {dest:<11} {fail:<22} {first}")
 
 
 @profiles.command("show", help="""Show a profile with what it inherits (its resolved YAML).

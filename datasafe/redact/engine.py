@@ -797,6 +797,11 @@ def _pct(x) -> str:
     return f"{100 * float(x):.2f} %"
 
 
+def _count_said(m, n):
+    """A count in the summary: as it is in English (unchanged logs), '1 200' in French."""
+    return m.num(n, 0) if m.lang != "en" and isinstance(n, int) else n
+
+
 def _risk_line(r: dict | None, m) -> str:
     if not r:
         return m("redact.no_key_variables")
@@ -804,7 +809,8 @@ def _risk_line(r: dict | None, m) -> str:
         sc = r.get("small_cells") or {}
         return m("redact.risk_small_cells", n=sc.get("small", r.get("records_below_k", 0)),
                  threshold=sc.get("threshold", r.get("k_threshold")))
-    return m("redact.risk_line", k_min=r.get("k_min"), below=r.get("records_below_k"),
+    return m("redact.risk_line", k_min=r.get("k_min"), below=_count_said(m, r.get(
+                 "records_below_k")),
              k=r.get("k_threshold"), risk=_pct(r.get("global_risk", 0)) if m.lang == "en"
              else m.pct(r.get("global_risk", 0)))
 
@@ -853,10 +859,11 @@ def render_summary(res: RedactionResult) -> str:
                 if c["treatment"] == "keep" and not c.get("cells_suppressed"):
                     continue
                 if c["treatment"] == "drop":
-                    what = m("redact.removed", n=c["cells_removed"])
+                    what = m("redact.removed", n=_count_said(m, c["cells_removed"]))
                 else:
-                    what = m("redact.changed", changed=c.get("values_changed", 0),
-                             suppressed=c.get("cells_suppressed", 0),
+                    what = m("redact.changed",
+                             changed=_count_said(m, c.get("values_changed", 0)),
+                             suppressed=_count_said(m, c.get("cells_suppressed", 0)),
                              loss=f"{100 * c.get('information_loss', 0):.0f}")
                 desc = c["treatment"] + (f":{c['params']['method']}" if c["params"].get(
                     "method") and c["treatment"] != "drop" else "")

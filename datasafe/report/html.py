@@ -24,6 +24,7 @@ from datasafe.report.common import (
     all_clear,
     column_entity,
     column_evidence,
+    combination_counts,
     combination_text,
     flagged_columns,
     localize,
@@ -402,13 +403,9 @@ def _riskiest_chart(combos: list[dict], m: Messages) -> str:
         y = 6 + i * row
         bw = (w - 2 * left) * val / scale_max
         label = _short(combination_text(combo), 52)
-        bits = []
-        if combo["records"] is not None:
-            bits.append(f"{m('risk.records').lower()} {m.num(combo['records'], 0)}")
-        if combo["risk"] is not None:
-            bits.append(f"{m('risk.individual_risk').lower()} {m.num(combo['risk'], 2)}")
+        counts = combination_counts(m, combo)
         parts.append(f'<text x="{left}" y="{y + 11}" font-size="11.5" fill="#1d2733">{_e(label)}'
-                     f'<tspan fill="#5d6b7a"> — {_e(", ".join(bits))}</tspan></text>'
+                     f'<tspan fill="#5d6b7a"> — {_e(counts)}</tspan></text>'
                      f'<rect x="{left}" y="{y + 16}" width="{max(bw, 1):.1f}" height="11" rx="2" '
                      f'fill="#d1332e"/>')
     title = m("risk.riskiest")
