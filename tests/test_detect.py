@@ -561,3 +561,13 @@ def test_a_3w_sector_is_not_an_administrative_secteur(tmp_path):
                        "age": ["34", "21", "45", "50", "27"]})
     col = _scan_csv(tmp_path, df, name="admin.csv").columns[0]
     assert col.role == "quasi" and col.entities[0].type == "ADMIN_AREA"
+
+
+def test_two_caseworkers_over_sixty_cases_are_names(tmp_path):
+    df = pd.DataFrame({"caseworker": [["John Smith", "Mary Jones"][i % 2] for i in range(60)],
+                       "district": [["Goma", "Bukavu"][i % 3 % 2] for i in range(60)]})
+    col = _scan_csv(tmp_path, df).columns[0]
+    assert col.role == "direct" and col.entities[0].type == "PERSON"
+    df = pd.DataFrame({"name": [["Yes", "No"][i % 2] for i in range(60)]})
+    assert _scan_csv(tmp_path, df, name="yn.csv").columns[0].role != "direct"
+

@@ -390,6 +390,8 @@ class Problem:
     reason: str  # a Phrase (``audit.problem.*``): its English, said in other languages
 
     def message(self) -> str:
+        if not self.line:  # records missing from the end: no line to point at
+            return f"record {self.seq}: {self.reason}"
         return f"record {self.seq} (line {self.line}): {self.reason}"
 
 

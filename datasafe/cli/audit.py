@@ -25,6 +25,8 @@ def said(m, problem) -> str:
     """Where the chain breaks and why, in the language of ``m`` (a message catalogue)."""
     from datasafe.report.common import say
 
+    if not problem.line:  # records missing from the end: there is no line to point at
+        return m("audit.at_end", seq=problem.seq, reason=say(m, problem.reason))
     return m("audit.at", seq=problem.seq, line=problem.line, reason=say(m, problem.reason))
 
 

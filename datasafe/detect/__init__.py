@@ -261,15 +261,18 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     few = st.non_empty >= 8 and st.distinct <= 2
     boolean = f.boolean >= 0.8
     if entity == "PERSON":
-        if f.numeric > 0.5 or boolean or few or f.sex_share > 0.8 or f.hit("EMAIL_ADDRESS") \
-                or f.hit("PHONE_NUMBER"):
+        # full names with known given names ("John Smith", "Mary Jones") are names even when
+        # one or two of them fill the column (the two caseworkers of a small office)
+        full_names = f.given_name >= 0.8 and f.multiword >= 0.8 and f.name_shape >= 0.6
+        if f.numeric > 0.5 or boolean or (few and not full_names) or f.sex_share > 0.8 \
+                or f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER"):
             return False
         if f.place_words >= 0.3:
             return False  # names of camps, schools, organisations
         if generic:
             # names repeat in a list of cases or visits (a caseworker, an enumerator): values
             # that are mostly known given names are names however often they repeat
-            return (f.name_shape >= 0.6 and _enough_distinct(st)
+            return (f.name_shape >= 0.6 and (_enough_distinct(st) or full_names)
                     and max(f.lists.values(), default=0) < 0.3
                     and ((f.uniqueness >= 0.3 and (f.given_name >= 0.05 or (
                         f.multiword >= 0.8 and f.uniqueness >= 0.7)))
