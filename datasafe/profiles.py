@@ -114,6 +114,57 @@ def _validate(data: dict[str, Any], name: str) -> None:
     for key in ("checks", "params"):
         if data.get(key) is not None and not isinstance(data.get(key), dict):
             raise ProfileError(f"profile '{name}': '{key}' must be a mapping")
+    _no_typos(data, name)
+
+
+PROFILE_KEYS = ("name", "description", "extends", "destination", "fail_on", "never_fail",
+                "explain", "params", "checks", "isp", "require_approval",
+                "require_declarations", "exclude", "select")
+CHECK_KEYS = ("enabled", "severity", "params")
+
+
+def _no_typos(data: dict[str, Any], name: str) -> None:
+    """A near miss of a known key ('extend:', 'destinaton:', 'enabeld:'), a check that does
+    not exist or a parameter no check reads would otherwise be ignored without a word: the
+    profile would silently not do what its author wrote."""
+    import difflib
+
+    from datasafe.checking.catalogue import catalogue
+
+    def near(word: str, known) -> str | None:
+        found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.8)
+        return found[0] if found else None
+
+    for key in data:
+        if key not in PROFILE_KEYS and (hint := near(str(key), PROFILE_KEYS)):
+            raise ProfileError(f"profile '{name}': unknown key '{key}' (did you mean "
+                               f"'{hint}'?)")
+    cat = catalogue()
+    known_params = {"k", "l", "global_risk_max", "global_risk_warn", "individual_risk_threshold",
+                    "household_risk_max", "small_cell_threshold", "small_cell_threshold_severe",
+                    "max_admin_level", "min_admin_level", "fine_admin_level", "max_age_months",
+                    "max_key_vars", "min_decimals", "min_expected", "min_sensitivity",
+                    "min_share", "require_retention_date", "allowed_sensitivity"}
+    for entry in cat.values():
+        known_params |= set((entry.get("parameters") or {}).keys())
+    for key in data.get("params") or {}:
+        if key not in known_params and (hint := near(str(key), known_params)):
+            raise ProfileError(f"profile '{name}': unknown parameter '{key}' (did you mean "
+                               f"'{hint}'?)")
+    for cid, cfg in (data.get("checks") or {}).items():
+        # an id, an area prefix ('DR-RET', 'DR-PII-*') or '*' for every check
+        prefix = str(cid).rstrip("*")
+        if str(cid) not in cat and not any(c.startswith(prefix) for c in cat):
+            hint = near(str(cid).upper(), cat)
+            raise ProfileError(f"profile '{name}': no check '{cid}'"
+                               + (f" (did you mean '{hint}'?)" if hint else
+                                  " (see: datasafe checks list)"))
+        for key in (cfg or {}) if isinstance(cfg, dict) else ():
+            if key not in CHECK_KEYS:
+                hint = near(str(key), CHECK_KEYS)
+                raise ProfileError(f"profile '{name}': check {cid}: unknown setting '{key}'"
+                                   + (f" (did you mean '{hint}'?)" if hint else
+                                      f" (known: {', '.join(CHECK_KEYS)})"))
 
 
 def load_profile(name_or_path: str = "default") -> Profile:

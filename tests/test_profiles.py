@@ -196,3 +196,19 @@ def test_the_english_catalogue_repeats_the_shipped_profiles_descriptions():
     for name in SHIPPED:
         assert en[name] == " ".join(load_profile(name).description.split()), name
     assert set(_load_locale("fr")["profile_descriptions"]) == set(SHIPPED)
+
+
+@pytest.mark.parametrize("text,said", [
+    ("name: mine\nextend: hdx-public\n", "unknown key 'extend' (did you mean 'extends'?)"),
+    ("name: mine\ndestinaton: internal\n", "did you mean 'destination'"),
+    ("name: mine\nchecks: {DR-PII-99: {enabled: false}}\n", "no check 'DR-PII-99'"),
+    ("name: mine\nchecks: {DR-PII-01: {enabeld: false}}\n", "unknown setting 'enabeld'"),
+    ("name: mine\nparams: {global_risk_maxx: 0.01}\n", "did you mean 'global_risk_max'"),
+])
+def test_a_profile_typo_is_named_not_silently_ignored(tmp_path, text, said):
+    """'extend: hdx-public' scanned under a profile with no destination, exit 1, and nothing
+    said the profile was not what its author wrote."""
+    p = tmp_path / "mine.yaml"
+    p.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(_names(tmp_path)), "--profile", str(p)])
+    assert r.exit_code == 2 and said in r.stderr and len(r.stderr.strip().splitlines()) == 1
