@@ -259,3 +259,23 @@ def test_a_folder_with_no_data_file_is_not_a_pass(tmp_path):
     r = CliRunner().invoke(main, ["scan", str(tmp_path)])
     assert r.exit_code == 2 and "no data file to scan here" in r.stderr
     assert "PASS" not in r.stdout
+
+
+def test_the_commonest_refusals_are_said_in_french(tmp_path):
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "s.csv"
+    f.write_text("village,sex\nGoma,F\nBeni,M\n", encoding="utf-8")
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    for args, said in (
+            (["scan", str(f), "--key-vars", "sexe", "--lang", "fr"],
+             "--key-vars : aucune colonne « sexe » dans les données"),
+            (["scan", str(empty), "--lang", "fr"], "aucun fichier de données à analyser ici"),
+            (["checks", "explain", "DR-XYZ", "--lang", "fr"], "contrôle inconnu « DR-XYZ »"),
+            (["retention", str(tmp_path / "absent.csv"), "--lang", "fr"],
+             "absent.csv : fichier introuvable")):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2 and said in r.stderr, (args, r.stderr)

@@ -86,8 +86,9 @@ def checks_explain(check_id, lang, as_yaml):
     entry = cat.get(check_id.strip().upper())
     if entry is None:
         from datasafe.cli import fail
+        from datasafe.report.common import Messages
 
-        fail(f"unknown check '{check_id}' (see: datasafe checks list)")
+        fail(Messages(lang)("fail.unknown_check", id=check_id))
     if as_yaml:
         import yaml
 

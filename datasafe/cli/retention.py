@@ -48,10 +48,10 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     from datasafe.accountability.audit import file_sha256, record
     from datasafe.read import iter_files
 
+    m = messages(lang)
     for p in paths:
         if not Path(p).exists():
-            fail(f"{p}: no such file or directory")
-    m = messages(lang)
+            fail(m("fail.no_such_file", path=p))
     today = _dt.date.today()
     statuses = [ret.retention_status(f, today=today, period_days=period, use_git=not no_git)
                 for f in iter_files(list(paths))]
