@@ -907,7 +907,7 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     table.ragged_rows = ragged
     if ragged:
-        table.notes.append(note("ragged", n=ragged))
+        table.notes.append(note("ragged_one" if ragged == 1 else "ragged_many", n=ragged))
     table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "csv",
                        "blanks_nulled": True})  # _rows_to_batch nulled them
     return table

@@ -82,3 +82,15 @@ def test_dates_in_french_sentences_are_written_the_french_way():
     assert ret["details"]["date"] == "2024-03-30"  # the contract keeps ISO dates
     r = CliRunner().invoke(main, ["scan", str(src), "--lang", "fr", "--ner", "off"])
     assert "_submission_time : 30/03/2024)" in r.stdout
+
+
+def test_one_row_is_singular_in_both_languages(tmp_path):
+    f = tmp_path / "one.csv"
+    f.write_text("name,village\nAmina Yusuf,Goma\nJean Mbuyi\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off"])
+    assert "2 rows, 2 columns" in r.stdout and "1 row has a different number of fields" in r.stdout
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "--lang", "fr"])
+    assert "2 lignes, 2 colonnes" in r.stdout
+    assert "1 ligne n'a pas le même nombre de champs" in r.stdout
+    assert Messages("fr").plural("labels.rows", 0) == "0 ligne"
+    assert Messages("en").plural("labels.rows", 0) == "0 rows"

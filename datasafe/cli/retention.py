@@ -60,7 +60,8 @@ def retention(paths, within, period, destroy, yes, no_git, include_inferred, act
     unknown = [s for s in statuses if s.due is None]
     for s in sorted(past + near, key=lambda s: s.days_left):
         click.echo(m("retention.past" if s.past else "retention.due", path=s.path,
-                     days=abs(s.days_left), due=m.date(s.due), basis=_basis(s, m)))
+                     days=m.plural("retention.days", abs(s.days_left)), due=m.date(s.due),
+                     basis=_basis(s, m)))
     click.echo(m("retention.total", files=len(statuses), past=len(past), near=len(near),
                  within=within, unknown=len(unknown)))
     if not destroy:

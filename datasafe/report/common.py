@@ -230,6 +230,22 @@ class Messages:
     def severity(self, sev: str | None) -> str:
         return self(f"severity.{sev}") if sev else self("none")
 
+    def plural(self, key: str, n: Any, **params: Any) -> str:
+        """``key_one`` or ``key_many`` (the singular for 1, and for 0 in French) with
+        ``n`` written the language's way; ``key`` itself when the catalogue has no forms."""
+        try:
+            one = int(n) == 1 or (int(n) == 0 and bool(self.raw("zero_is_singular")))
+        except (TypeError, ValueError):
+            one = False
+        form = f"{key}_one" if one else f"{key}_many"
+        return self(form if self.raw(form) is not None else key,
+                    n=self.num(n, 0) if isinstance(n, int) else n, **params)
+
+    def table_summary(self, rows: int, columns: int) -> str:
+        """"1 row, 8 columns" / « 1 ligne, 8 colonnes »."""
+        return self("labels.table_summary", rows=self.plural("labels.rows", rows),
+                    columns=self.plural("labels.columns", columns))
+
     def counted(self, sev: str, n: int) -> str:
         """``n`` findings of a severity ("3 high", « 3 élevés », « 0 critique »): the adjective
         agrees with the number (French takes the singular for 0 and 1)."""

@@ -208,7 +208,7 @@ def _file_section(f, m: Messages) -> str:
 
 def _table_section(t, m: Messages) -> str:
     label = table_label(m, t)
-    summary = m("labels.table_summary", rows=m.num(t.rows, 0), columns=len(t.columns))
+    summary = m.table_summary(int(t.rows or 0), len(t.columns))
     if t.hidden:
         summary += f", {m('labels.hidden')}"
     if t.kind in ("microdata", "aggregate"):

@@ -126,7 +126,7 @@ def _table_section(out: list[str], m: Messages, t) -> None:
     rv = risk_view(t)
     if not flagged and rv is None and not t.notes:
         return
-    summary = m("labels.table_summary", rows=m.num(t.rows, 0), columns=len(t.columns))
+    summary = m.table_summary(int(t.rows or 0), len(t.columns))
     hidden = f", {m('labels.hidden')}" if t.hidden else ""
     label = table_label(m, t)
     out += ["", f"#### {md_escape(label)} — {summary}{hidden}", ""]

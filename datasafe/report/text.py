@@ -157,7 +157,7 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
     if not flagged and rv is None and not t.findings and not t.notes:
         return
     label = table_label(m, t)
-    extra = m("labels.table_summary", rows=m.num(t.rows, 0), columns=len(t.columns))
+    extra = m.table_summary(int(t.rows or 0), len(t.columns))
     if t.hidden:
         extra += f", {m('labels.hidden')}"
     kind = m(f"kind.{t.kind}") if t.kind in ("microdata", "aggregate") else ""
