@@ -341,7 +341,7 @@ def test_checks_explain_and_list_in_french():
     r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-03", "--lang", "fr"])
     assert "Domaine :    dé-identification" in r.stdout
     assert "public critique, partenaire élevée, interne moyenne" in r.stdout
-    assert "Références : Risque global inférieur à 3 % avant publication sur HDX [" in r.stdout
+    assert "Référence :  Risque global inférieur à 3 % avant publication sur HDX [" in r.stdout
     r = CliRunner().invoke(main, ["checks", "list", "--lang", "fr", "--area", "transfert"])
     assert "DR-XFER-02  transfert" in r.stdout and "élevée" in r.stdout
     r = CliRunner().invoke(main, ["checks", "list", "--lang", "fr"])

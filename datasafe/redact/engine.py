@@ -1138,6 +1138,11 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
 def _require_key(plan: Plan, key: bytes | None) -> None:
     if plan.needs_key and key is None:
         cols = [c.column for t in plan.tables for c in t.columns if c.needs_key]
+        if any(c.treatment == "encrypt" for t in plan.tables for c in t.columns):
+            enc = [c.column for t in plan.tables for c in t.columns if c.treatment == "encrypt"]
+            raise RedactError(f"the plan encrypts {', '.join(enc[:5])} (reversible) but no "
+                              "custodian key was given: pass the key of `datasafe keygen` with "
+                              "--key-file")
         raise RedactError(f"the plan pseudonymises {', '.join(cols[:5])} but no key was given: "
                           f"set {KEY_ENV} or pass --key-file (pseudonyms are never a plain hash)")
 

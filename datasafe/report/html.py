@@ -375,7 +375,7 @@ def _histogram(pairs, xlabel: str, ylabel: str, m: Messages, highlight=None) -> 
         if m.lang != "en":  # "0.01–0.05" → "0,01–0,05"
             label = Figure(str(label)).said(m)
         parts.append(f'<rect x="{x + bw * 0.1:.1f}" y="{top + ph - bh:.1f}" width="{bw * 0.8:.1f}" '
-                     f'height="{bh:.1f}" fill="{fill}"><title>{_e(label)}: {_e(m.num(count, 0))}'
+                     f'height="{bh:.1f}" fill="{fill}"><title>{_e(label)}{m.colon}{_e(m.num(count, 0))}'
                      f"</title></rect>")
         if i % step == 0:
             parts.append(f'<text x="{x + bw / 2:.1f}" y="{top + ph + 14}" text-anchor="middle" '
