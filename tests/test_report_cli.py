@@ -346,3 +346,12 @@ def test_checks_explain_and_list_in_french():
     assert "DR-XFER-02  transfert" in r.stdout and "élevée" in r.stdout
     r = CliRunner().invoke(main, ["checks", "list", "--lang", "fr"])
     assert "Le hashtag HXL #respondee marque des microdonnées" in r.stdout
+
+
+def test_checks_explain_says_parameters_in_french():
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-02", "--lang", "fr"])
+    assert "k = 5  Taille minimale de chaque combinaison de variables clés" in r.stdout
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-03", "--lang", "fr"])
+    assert "« risque de ré-identification au-dessus des seuils du profil »" in r.stdout
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-02"])
+    assert "k = 5  Minimum size of every key-variable combination" in r.stdout

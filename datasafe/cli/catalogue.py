@@ -116,14 +116,21 @@ def checks_explain(check_id, lang, as_yaml):
     for v, s in (entry.get("severity_variants") or {}).items():
         out.append(f"  {v + ':':<11}{_sev_line(s, m)}")
     if entry.get("sensitivity"):
-        out.append(f"{lab('implies')}" + m("explain.implies_text", kind=entry["sensitivity"]))
+        kind = str(entry["sensitivity"])
+        if lang != "en":  # the data type as the sensitivity reasons say it
+            from datasafe.checking.sensitivity import reason_text
+
+            kind = reason_text(kind, lang=lang)
+        out.append(f"{lab('implies')}" + m("explain.implies_text", kind=kind))
     out += ["", m("explain.detects") + colon, "  " + t("detects"), "",
             m("explain.why") + colon, "  " + t("rationale"), ""]
     if entry.get("parameters"):
         out.append(m("explain.parameters") + colon)
+        said = (tr.get("parameters") or {}) if lang != "en" else {}
         for name, spec in entry["parameters"].items():
             if isinstance(spec, dict):
-                out.append(f"  {name} = {spec.get('default')!r}  {spec.get('description', '')}")
+                desc = said.get(name) or spec.get("description", "")
+                out.append(f"  {name} = {spec.get('default')!r}  {desc}")
             else:
                 out.append(f"  {name} = {spec!r}")
         out.append("")
