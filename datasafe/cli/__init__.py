@@ -42,7 +42,7 @@ re-identified, and tells you whether the file may go where you want to send it.
 Examples:
   datasafe scan beneficiaries.xlsx
   datasafe scan survey.csv --profile hdx-public --output report.html
-  datasafe scan data/ --format json --output report.json
+  datasafe scan data/ --output report.json
 
 Exit codes: 0 nothing at or above the failing severity, 1 findings that fail the run,
 2 the run could not be done (bad arguments, unreadable input).

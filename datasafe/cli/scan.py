@@ -77,7 +77,7 @@ def build_options(*, profile, destination, key_vars, weight, household_id, phone
 Examples:
   datasafe scan registration.csv
   datasafe scan survey.xlsx --profile hdx-public
-  datasafe scan data/ --format json --output report.json
+  datasafe scan data/ --output report.json
   datasafe scan survey.csv --output report.html --output report.sarif
 """)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
