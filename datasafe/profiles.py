@@ -140,11 +140,8 @@ def _no_typos(data: dict[str, Any], name: str) -> None:
             raise ProfileError(f"profile '{name}': unknown key '{key}' (did you mean "
                                f"'{hint}'?)")
     cat = catalogue()
-    known_params = {"k", "l", "global_risk_max", "global_risk_warn", "individual_risk_threshold",
-                    "household_risk_max", "small_cell_threshold", "small_cell_threshold_severe",
-                    "max_admin_level", "min_admin_level", "fine_admin_level", "max_age_months",
-                    "max_key_vars", "min_decimals", "min_expected", "min_sensitivity",
-                    "min_share", "require_retention_date", "allowed_sensitivity"}
+    # the parameters the checks declare, and the one the risk stage reads beside them
+    known_params = {"max_key_vars"}
     for entry in cat.values():
         known_params |= set((entry.get("parameters") or {}).keys())
     for key in data.get("params") or {}:

@@ -230,16 +230,20 @@ class Messages:
     def severity(self, sev: str | None) -> str:
         return self(f"severity.{sev}") if sev else self("none")
 
+    def singular(self, n: Any) -> bool:
+        """Whether a count takes the singular: 1, and 0 in French (``zero_is_singular``)."""
+        try:
+            return int(n) == 1 or (int(n) == 0 and bool(self.raw("zero_is_singular")))
+        except (TypeError, ValueError):
+            return False
+
     def plural(self, key: str, n: Any, **params: Any) -> str:
         """``key_one`` or ``key_many`` (the singular for 1, and for 0 in French) with
         ``n`` written the language's way; ``key`` itself when the catalogue has no forms."""
-        try:
-            one = int(n) == 1 or (int(n) == 0 and bool(self.raw("zero_is_singular")))
-        except (TypeError, ValueError):
-            one = False
-        form = f"{key}_one" if one else f"{key}_many"
+        form = f"{key}_one" if self.singular(n) else f"{key}_many"
         return self(form if self.raw(form) is not None else key,
-                    n=self.num(n, 0) if isinstance(n, int) else n, **params)
+                    n=self.num(n, 0) if isinstance(n, (int, float)) and not isinstance(n, bool)
+                    else n, **params)
 
     def table_summary(self, rows: int, columns: int) -> str:
         """"1 row, 8 columns" / « 1 ligne, 8 colonnes »."""
@@ -249,8 +253,8 @@ class Messages:
     def counted(self, sev: str, n: int) -> str:
         """``n`` findings of a severity ("3 high", « 3 élevés », « 0 critique »): the adjective
         agrees with the number (French takes the singular for 0 and 1)."""
-        one = n == 1 or (n == 0 and bool(self.raw("zero_is_singular")))
-        return f"{self.num(n, 0)} " + self(f"redact.counted.{sev}.{'one' if one else 'many'}")
+        form = "one" if self.singular(n) else "many"
+        return f"{self.num(n, 0)} " + self(f"redact.counted.{sev}.{form}")
 
     def sensitivity(self, level: str | None) -> str:
         return self(f"sensitivity.levels.{level}") if level else self("unknown")
@@ -538,11 +542,8 @@ def severity_counts(result: ScanResult) -> dict[str, int]:
 def combination_counts(m: Messages, combo: dict) -> str:
     """"records 1, risk 1.00" / « 1 enregistrement, risque 1,00 » of a riskiest combination."""
     bits = []
-    n = combo.get("records")
-    if n is not None:
-        one = n == 1 or (n == 0 and bool(m.raw("zero_is_singular")))
-        bits.append(m("risk.combo_records_one" if one else "risk.combo_records_many",
-                      n=m.num(n, 0)))
+    if combo.get("records") is not None:
+        bits.append(m.plural("risk.combo_records", combo["records"]))
     if combo.get("risk") is not None:
         bits.append(f"{m('risk.individual_risk').lower()} {m.num(combo['risk'], 2)}")
     return ", ".join(bits)
