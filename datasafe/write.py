@@ -480,13 +480,27 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
         _rebuild_excel(dest, updates, tables or [])
         return
     wb = openpyxl.load_workbook(src, keep_vba=(ext == ".xlsm"), keep_links=False)
+    # one pass over every cell: cell comments are free text beside the data (a note naming a
+    # survivor, a phone number), never carried into a redacted copy; the formulas of the
+    # treated sheets are collected
+    comments = 0
+    formulas_of: dict[str, list] = {}
+    for ws in wb.worksheets:
+        found = formulas_of.setdefault(ws.title, []) if ws.title in updates else None
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None:
+                    cell.comment = None
+                    comments += 1
+                if found is not None and cell.data_type == "f":
+                    found.append(cell)
     values_wb = None  # the same workbook with each formula's last computed value
     frozen = 0
     for name, up in updates.items():
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
-        formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        formulas = formulas_of.get(name, [])
         if formulas:
             # a treated sheet holds what was scanned and treated: its formulas become the
             # values they showed (a formula kept while columns are removed or treated would
@@ -530,15 +544,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             _drop_column(ws, col0 + keys.index(key), header_row - (1 if (
                 up.table.hxl_row is not None and up.table.header_row is not None
                 and up.table.hxl_row < up.table.header_row) else 0))
-    # cell comments are free text beside the data (a note naming a survivor, a phone number):
-    # not carried into a redacted copy; nor are the people named in the document properties
-    comments = 0
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None:
-                    cell.comment = None
-                    comments += 1
+    # nor the people named in the document properties
     props = wb.properties
     props.creator, props.lastModifiedBy = "datasafe", None
     wb.save(dest)
