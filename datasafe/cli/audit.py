@@ -21,7 +21,7 @@ def audit_options(f):
     return f
 
 
-def said(m, problem) -> str:
+def _where_broken(m, problem) -> str:
     """Where the chain breaks and why, in the language of ``m`` (a message catalogue)."""
     from datasafe.report.common import say
 
@@ -82,7 +82,7 @@ def verify(audit_log, head, lang):
     if v.ok:
         click.echo(m("audit.intact", path=path, records=v.records, head=v.head or "-"))
         return
-    click.echo(m("audit.tampered", path=path, problem=said(m, v.problem)), err=True)
+    click.echo(m("audit.tampered", path=path, problem=_where_broken(m, v.problem)), err=True)
     raise SystemExit(1)
 
 
@@ -115,7 +115,7 @@ def show(audit_log, file_, action, fmt, lang):
         _read_failure(m, path, exc)
         return
     if not check.ok:
-        click.echo("datasafe: " + m("audit.broken", path=path, problem=said(m, check.problem)),
+        click.echo("datasafe: " + m("audit.broken", path=path, problem=_where_broken(m, check.problem)),
                    err=True)
     for rec in records:
         if action and rec.get("action") != action:
