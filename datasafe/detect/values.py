@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import string
 from dataclasses import dataclass, field
 
 from datasafe.detect.lexicon import load_given_names, load_value_lists
@@ -130,7 +131,7 @@ class _Sample:
         self.w = None if weights is None else np.asarray(weights, dtype="float64")
 
     def mask(self, pred) -> object:
-        return self.np.fromiter((bool(pred(x)) for x in self.v), dtype=bool, count=self.n)
+        return self.np.fromiter(map(bool, map(pred, self.v)), dtype=bool, count=self.n)
 
     def full(self, pattern: str):
         m = _rx(pattern).fullmatch
@@ -159,6 +160,19 @@ class _Sample:
 
     def where(self, mask) -> list[str]:
         return [x for x, ok in zip(self.v, mask) if ok]
+
+
+_SHAPE = str.maketrans({**{c: "A" for c in string.ascii_letters},
+                       **{c: "9" for c in string.digits}})
+_DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[A-Za-z]")
+
+
+def id_shape(value: str) -> str:
+    """The shape of a code: ASCII letters as ``A``, digits as ``9`` (``AB-12`` → ``AA-99``).
+    Digits of other scripts (Arabic-Indic…) count as digits too, as a regex's ``\\d`` does."""
+    if value.isascii():
+        return value.translate(_SHAPE)
+    return _DIGIT.sub("9", _LETTER.sub("A", value))
 
 
 def luhn_ok(digits: str) -> bool:
@@ -352,8 +366,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
         if idm.any():
             from collections import Counter
 
-            shapes = Counter(re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", x))
-                             for x in S.where(idm))
+            shapes = Counter(id_shape(x) for x in S.where(idm))
             f.id_consistent = shapes.most_common(1)[0][1] / sum(shapes.values())
         f.digits_heavy = S.share(ndig >= 6)
         pc = S.full(PCODE_RE)
