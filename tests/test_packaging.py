@@ -38,6 +38,8 @@ def test_wheel_contains_data_files(wheel):
     assert {Path(p).name for p in profiles} == {p.name for p in (REPO / "profiles").glob("*.yaml")}
     assert {Path(c).name for c in checks} >= {c.name for c in (REPO / "checks").glob("*.yaml")}
     assert "datasafe/schema/report.schema.json" in names
+    # the words people read: report messages and --help in every language
+    assert {"datasafe/report/locales/fr.yaml", "datasafe/cli/locales/fr.yaml"} <= names
     schema = json.loads(zipfile.ZipFile(wheel).read("datasafe/schema/report.schema.json"))
     assert schema["properties"]["schema_version"] == {"const": "1"}
     # the console script is declared

@@ -49,7 +49,24 @@ Exit codes: 0 nothing at or above the failing severity, 1 findings that fail the
 """
 
 
+# the commands that are groups of sub-commands (``datasafe baseline`` alone prints its help)
+GROUPS = {"audit", "baseline", "checks", "gx", "profiles"}
+
+
 class LazyGroup(click.Group):
+    lazy_commands = True
+    help_lang: str | None = None  # the language of help texts, when the run prints one
+
+    def main(self, args=None, *rest, **kwargs):
+        from datasafe.cli import localise
+
+        argv = list(sys.argv[1:] if args is None else args)
+        localise.install()
+        self.help_lang = localise.help_lang(argv) if localise.wants_help(argv, GROUPS) else None
+        localise.WORDS.start(argv, self.help_lang)
+        localise.localise(self, "datasafe", self.help_lang or "en")
+        return super().main(args, *rest, **kwargs)
+
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 
@@ -58,7 +75,12 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        cmd = getattr(importlib.import_module(module), attr)
+        if self.help_lang or hasattr(cmd, "_datasafe_english"):
+            from datasafe.cli.localise import localise
+
+            localise(cmd, name, self.help_lang or "en")
+        return cmd
 
 
 @click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"],
