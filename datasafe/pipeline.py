@@ -55,6 +55,76 @@ class ScanOptions:
         return load_profile(self.profile or self.config.get("profile") or "default")
 
 
+class OptionError(ValueError):
+    """A scan option that cannot be used as given: a value that is not one of its choices, or a
+    column name that is in none of the tables read (a typo must not quietly weaken the risk
+    measure). ``option`` is the option's name in :class:`ScanOptions` (the command line says
+    which flag or config key it came from); the message is a
+    :class:`~datasafe.report.common.Phrase`."""
+
+    def __init__(self, message, option: str, name: str | None = None, columns: str = ""):
+        super().__init__(message)
+        self.option, self.name, self.columns = option, name, columns
+
+
+CHOICES = {
+    "fail_on": ("critical", "high", "medium", "low", "info"),
+    "destination": ("public", "partner", "internal"),
+    "ner": ("auto", "on", "off"),
+    "engine": ("local", "stream", "dask"),
+}
+
+
+def _names(value) -> list[str]:
+    """Column names given as a list or as one comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def check_choices(options: ScanOptions) -> None:
+    """Refuse an option value that is not one of its choices (``fail_on="Medium"`` quietly
+    meant "high", ``destination="Public"`` "not public")."""
+    from datasafe.report.common import Phrase
+
+    for name, allowed in CHOICES.items():
+        value = getattr(options, name)
+        if value is not None and value not in allowed:
+            raise OptionError(Phrase("fail.bad_choice", option=name, value=str(value),
+                                     allowed=", ".join(allowed)), name)
+
+
+def check_named_columns(result: ScanResult, options: ScanOptions) -> None:
+    """Every column named by ``key_vars``, ``weight`` or ``household_id`` must be in one of the
+    tables read, and a sampling weight must not be a direct identifier (phone numbers as
+    weights made every record look safe)."""
+    from datasafe.report.common import Phrase
+    from datasafe.risk.keys import resolve_column
+
+    tables = [t for f in result.files if not f.error for t in f.tables]
+    if not tables:
+        return
+    named = [("key_vars", n) for n in _names(options.key_vars)]
+    named += [(opt, str(v).strip()) for opt, v in (("weight", options.weight),
+                                                   ("household_id", options.household_id))
+              if v and str(v).strip().lower() not in ("none", "off", "no", "false", "-")]
+    for opt, name in named:
+        found = [c for t in tables for c in [resolve_column(t, name)] if c is not None]
+        if not found:
+            columns = ", ".join(dict.fromkeys(c.name for t in tables for c in t.columns))
+            if len(columns) > 300:
+                columns = columns[:300] + "…"
+            raise OptionError(Phrase("fail.no_column", option=opt, name=name, columns=columns),
+                              opt, name, columns)
+        if opt == "weight" and any(c.role == "direct" for c in found):
+            c = next(c for c in found if c.role == "direct")
+            what = c.entities[0].type if c.entities else "direct identifier"
+            raise OptionError(Phrase("fail.weight_direct", option=opt, name=name, entity=what),
+                              opt, name)
+
+
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -80,18 +150,28 @@ def analyse_tables(tables: list[Table], file_result: FileResult, options: ScanOp
         file_result.tables.append(tres)
 
 
-def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> ScanResult:
+def scan(target: Any, *, options: ScanOptions | None = None, named_columns: bool = True,
+         **kwargs: Any) -> ScanResult:
     """Scan files, folders or pandas DataFrames and return a :class:`ScanResult`.
 
     ``target`` is a path, a list of paths, a DataFrame or a ``{name: DataFrame}`` mapping.
     Keyword arguments set :class:`ScanOptions` fields (``profile="hdx-public"``,
-    ``key_vars=[...]``…).
+    ``key_vars=[...]``…). ``options`` is not changed: the keyword arguments apply to a copy.
+
+    Raises :class:`OptionError` (a ``ValueError``) for an option value that is not one of its
+    choices, and, once the files are read, for a column named in ``key_vars``, ``weight`` or
+    ``household_id`` that none of them has (``named_columns=False``: not checked — a
+    redaction's proof scan, whose copy no longer has the columns it dropped).
     """
-    options = options or ScanOptions()
+    import copy
+
+    options = copy.copy(options) if options is not None else ScanOptions()
     for k, v in kwargs.items():
         if not hasattr(options, k):
             raise TypeError(f"unknown scan option: {k}")
         setattr(options, k, v)
+    check_choices(options)
+    target = _checked_target(target)
     profile = options.resolved_profile()
     from datasafe import __version__
 
@@ -114,6 +194,8 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
 
     from datasafe.checking import run_checks
 
+    if named_columns:
+        check_named_columns(result, options)
     run_checks(result, tables_by_file, options, profile)
     if options.baseline is not None or options.config.get("allow"):
         from datasafe.baseline import apply_acceptance
@@ -123,6 +205,28 @@ def scan(target: Any, *, options: ScanOptions | None = None, **kwargs: Any) -> S
 
     result.ner_backend = ner_backend_name()
     return result
+
+
+def _checked_target(target: Any) -> Any:
+    """A path, paths, a DataFrame or a ``{name: DataFrame}`` mapping; anything else (a pandas
+    Series, whose values would be taken for file names and echoed) is refused without a word
+    of its content."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(target, (pd.Series, pd.Index)):
+        raise TypeError("scan() takes a path, a list of paths, a DataFrame or a {name: "
+                        "DataFrame} mapping, not a pandas Series: use series.to_frame()")
+    if isinstance(target, (str, os.PathLike, dict)) or (
+            pd is not None and isinstance(target, pd.DataFrame)):
+        return target
+    try:
+        items = list(target)
+    except TypeError:
+        raise TypeError(f"scan() takes a path, a list of paths, a DataFrame or a {{name: "
+                        f"DataFrame}} mapping, not {type(target).__name__}") from None
+    if not all(isinstance(p, (str, os.PathLike)) for p in items):
+        raise TypeError("scan() takes a list of paths (str or os.PathLike); this list holds "
+                        "other things")
+    return items
 
 
 def _read_all(target: Any, options: ScanOptions):

@@ -279,3 +279,97 @@ def test_the_commonest_refusals_are_said_in_french(tmp_path):
              "absent.csv : fichier introuvable")):
         r = CliRunner().invoke(main, args)
         assert r.exit_code == 2 and said in r.stderr, (args, r.stderr)
+
+
+def test_a_mistyped_column_in_the_config_or_the_library_is_refused_too(tmp_path, monkeypatch):
+    """key_vars with a typo in .datasafe.yaml made the run PASS on the one column it found."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.pipeline import OptionError
+
+    f = tmp_path / "q.csv"
+    rows = ["age,sex,admin2,household_size"] + [
+        f"{18 + i % 60},{'MF'[i % 2]},{['Uvira', 'Fizi', 'Goma'][i % 3]},{1 + i % 9}"
+        for i in range(300)]
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / ".datasafe.yaml").write_text(
+        "profile: partner-restricted\nkey_vars: [Admin 2, Sexe, Age]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off"])
+    assert r.exit_code == 2
+    assert "key_vars (config): no column 'Admin 2'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    # the library raises instead of measuring a weaker risk
+    with pytest.raises(OptionError, match="key_vars: no column 'admn2'"):
+        datasafe.scan(str(f), key_vars=["admn2"], ner="off")
+    with pytest.raises(OptionError, match="weight: no column"):
+        datasafe.scan(str(f), weight="poids", ner="off")
+    ok = datasafe.scan(str(f), key_vars="Admin2, SEX", ner="off")  # a string, as on the CLI
+    assert ok.tables[0].risk.quasi_identifiers == ["admin2", "sex"]
+
+
+@pytest.mark.parametrize("option,value", [("fail_on", "Medium"), ("fail_on", "severe"),
+                                          ("destination", "Public"), ("ner", "Off"),
+                                          ("engine", "spark")])
+def test_the_library_refuses_an_option_value_it_does_not_know(tmp_path, option, value):
+    from datasafe.pipeline import OptionError
+
+    f = tmp_path / "t.csv"
+    f.write_text("age,sex\n30,F\n41,M\n", encoding="utf-8")
+    with pytest.raises(OptionError, match=f"{option}: '{value}' is not one of"):
+        datasafe.scan(str(f), **{option: value})
+
+
+def test_the_library_refuses_a_series_without_echoing_its_values():
+    import pandas as pd
+
+    names = pd.Series(["Grace Tshibanda", "Ali Kasongo"])
+    with pytest.raises(TypeError) as err:
+        datasafe.scan(names)
+    assert "Series" in str(err.value) and "Grace" not in str(err.value)
+    with pytest.raises(TypeError) as err:
+        datasafe.scan([1, 2])
+    assert "list of paths" in str(err.value)
+    with pytest.raises(TypeError):
+        datasafe.scan(42)
+
+
+def test_scan_and_redact_leave_the_callers_options_as_they_were(tmp_path):
+    from datasafe.pipeline import ScanOptions
+
+    f = tmp_path / "t.csv"
+    f.write_text("name,age,sex\nAmina Kabila,30,F\nJean Mukendi,41,M\n", encoding="utf-8")
+    o = ScanOptions(ner="off")
+    datasafe.scan(str(f), options=o, key_vars=["sex"], profile="hdx-public")
+    datasafe.redact(str(f), options=o, profile="hdx-public", output=tmp_path / "r.csv",
+                    key_vars=["age"], key="k" * 32)
+    assert o.profile is None and o.key_vars is None
+
+
+def test_redaction_names_a_key_variable_it_then_drops_without_failing_its_proof(tmp_path):
+    """The proof scan reads a copy without the columns the plan dropped: a key variable named
+    on the command line may be one of them."""
+    rows = ["full_name,phone,village,sex,age"] + [
+        f"Person {i},+2438{i:08d},Village {i % 30},{'MF'[i % 2]},{20 + i % 50}"
+        for i in range(200)]
+    f = tmp_path / "b.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = datasafe.redact(str(f), profile="hdx-public", output=tmp_path / "b.red.csv",
+                          key_vars=["phone", "village"], ner="off", key="k" * 32)
+    assert (tmp_path / "b.red.csv").exists() and res.files[0].after is not None
+
+
+def test_redact_refuses_a_mistyped_key_variable_before_writing(tmp_path):
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rows = ["full_name,village,sex,age"] + [
+        f"Amina Kabila,Village {i % 30},{'MF'[i % 2]},{20 + i % 50}" for i in range(100)]
+    f = tmp_path / "b.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["redact", str(f), "--key-vars", "sexe,village", "-o",
+                                  str(tmp_path / "out.csv")], env={"DATASAFE_KEY": "k" * 32})
+    assert r.exit_code == 2 and "--key-vars: no column 'sexe'" in r.stderr
+    assert not (tmp_path / "out.csv").exists()

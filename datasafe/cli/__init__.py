@@ -65,7 +65,20 @@ class LazyGroup(click.Group):
         self.help_lang = localise.help_lang(argv) if localise.wants_help(argv, GROUPS) else None
         localise.WORDS.start(argv, self.help_lang)
         localise.localise(self, "datasafe", self.help_lang or "en")
+        self.argv = argv
         return super().main(args, *rest, **kwargs)
+
+    def invoke(self, ctx):
+        from datasafe.pipeline import OptionError
+
+        try:
+            return super().invoke(ctx)
+        except OptionError as exc:
+            from datasafe.cli.localise import lang_in
+            from datasafe.report.common import say
+
+            argv = getattr(self, "argv", sys.argv[1:])
+            fail(str(say(messages(lang_in(argv)), option_problem(exc, argv))))
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)
@@ -155,6 +168,20 @@ def said(exc: BaseException, lang: str | None = None, config: dict | None = None
 
     first = exc.args[0] if exc.args else str(exc)
     return str(say(messages(lang, config), first)) if hasattr(first, "said") else str(exc)
+
+
+def option_problem(exc, argv: list[str]):
+    """A scan option the library refused, named as the user gave it: the flag when it is on the
+    command line (``--key-vars``), else the config key (``key_vars (config)``)."""
+    from datasafe.report.common import Phrase
+
+    message = exc.args[0] if exc.args else str(exc)
+    if not hasattr(message, "key"):
+        return message
+    flag = "--" + exc.option.replace("_", "-")
+    given = any(a == flag or a.startswith(flag + "=") for a in argv)
+    label = flag if given else f"{exc.option} (config)"
+    return Phrase(message.key, **{**message.params, "option": label})
 
 
 def fail(message: str, code: int = 2) -> None:

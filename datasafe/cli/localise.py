@@ -27,7 +27,7 @@ _ENGLISH = "_datasafe_english"  # attribute keeping a command's own (English) te
 _HELP_FLAGS = ("-h", "--help")
 
 
-def _lang_in(args: list[str]) -> str | None:
+def lang_in(args: list[str]) -> str | None:
     """The value of ``--lang`` on the command line, when it names a known language."""
     from datasafe.report import languages
 
@@ -50,7 +50,7 @@ def help_lang(args: list[str]) -> str:
     when it runs; its help stays English."""
     from datasafe.report import languages
 
-    lang = _lang_in(args)
+    lang = lang_in(args)
     if lang:
         return lang
     raw = os.environ.get("DATASAFE_LANG", "").strip()

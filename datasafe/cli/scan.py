@@ -144,8 +144,6 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
 
         fail(Messages(lang)("fail.no_data_file", paths=", ".join(map(str, paths)),
                             supported=SUPPORTED_LIST))
-    check_named_columns(result, key_vars=key_vars, weight=weight, household_id=household_id,
-                        lang=lang)
     for f in result.files:
         if f.error:
             click.echo("datasafe: " + error_line(Messages(lang), f.path, f.error), err=True)
@@ -200,32 +198,3 @@ def check_report_outputs(inputs, outputs, fmt: str | None) -> None:
                 check_output_path(src, out)
             except OutputError as exc:
                 fail(f"{out}: {exc} ({src}); write the report to another file")
-
-
-def check_named_columns(result, *, key_vars=None, weight=None, household_id=None,
-                        lang: str | None = None) -> None:
-    """A column named on the command line that is in none of the tables read is a typo, not a
-    choice: exit 2 naming it (``--key-vars foo`` dropped the risk block without a word). A
-    sampling weight that is a direct identifier (``--weight phone``) is refused too: phone
-    numbers as weights made every record look safe."""
-    from datasafe.report.common import Messages
-    from datasafe.risk.keys import resolve_column
-
-    m = Messages(lang)
-    tables = [t for f in result.files if not f.error for t in f.tables]
-    if not tables:
-        return
-    named = [("--key-vars", n) for n in split_list(key_vars) or []]
-    named += [(opt, v) for opt, v in (("--weight", weight), ("--household-id", household_id))
-              if v and str(v).strip().lower() not in ("none", "off", "no", "false", "-")]
-    for opt, name in named:
-        found = [c for t in tables for c in [resolve_column(t, name)] if c is not None]
-        if not found:
-            columns = ", ".join(dict.fromkeys(c.name for t in tables for c in t.columns))
-            if len(columns) > 300:
-                columns = columns[:300] + "…"
-            fail(m("fail.no_column", option=opt, name=name, columns=columns))
-        if opt == "--weight" and any(c.role == "direct" for c in found):
-            c = next(c for c in found if c.role == "direct")
-            what = c.entities[0].type if c.entities else "direct identifier"
-            fail(m("fail.weight_direct", name=name, entity=what))

@@ -164,7 +164,7 @@ def scan_tables(tables, fres: FileResult, options, profile) -> ScanResult:
     """Run profile → detect → risk → checks on tables already read (the pipeline's stages)."""
     from datasafe import __version__
     from datasafe.checking import run_checks
-    from datasafe.pipeline import analyse_tables
+    from datasafe.pipeline import analyse_tables, check_named_columns
 
     result = ScanResult(profile=profile.name, tool_version=__version__)
     result.destination = options.destination or profile.destination
@@ -176,6 +176,7 @@ def scan_tables(tables, fres: FileResult, options, profile) -> ScanResult:
             pass
     analyse_tables(tables, fres, options, profile)
     result.files.append(fres)
+    check_named_columns(result, options)  # a mistyped --key-vars is refused, as by scan
     run_checks(result, [(fres, tables)], options, profile)
     try:
         from datasafe.detect import ner_backend_name
@@ -926,15 +927,20 @@ def write_logs(res: RedactionResult, fr: FileRedaction) -> None:
 
 
 def _options(options, profile, kwargs):
+    import copy
+
     from datasafe.pipeline import ScanOptions
 
-    options = options or ScanOptions()
+    options = copy.copy(options) if options is not None else ScanOptions()  # the caller's stays
     if profile is not None:
         options.profile = profile
     for k, v in kwargs.items():
         if not hasattr(options, k):
             raise TypeError(f"unknown option: {k}")
         setattr(options, k, v)
+    from datasafe.pipeline import check_choices
+
+    check_choices(options)
     return options
 
 
@@ -1130,7 +1136,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     if rescan:
         from datasafe.pipeline import scan as run_scan
 
-        fr.after = run_scan(str(out), options=options)
+        fr.after = run_scan(str(out), options=options, named_columns=False)
     fr.output_sha256 = out_digest.result()
     return fr
 
@@ -1182,7 +1188,7 @@ def _redact_frames(res, target, options, prof, keyb, override, importance, outpu
     if rescan:
         from datasafe.pipeline import scan as run_scan
 
-        fr.after = run_scan(res.data, options=options)
+        fr.after = run_scan(res.data, options=options, named_columns=False)
     if output is not None:
         _write_frames(res, out_frames, Path(output))
         fr.output = str(output)

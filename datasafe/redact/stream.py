@@ -529,7 +529,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         # every row of the copy
         from datasafe.pipeline import scan as run_scan
 
-        fr.after = run_scan(str(out), options=options)
+        fr.after = run_scan(str(out), options=options, named_columns=False)
     return fr
 
 
