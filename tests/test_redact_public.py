@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import datasafe
@@ -244,3 +245,79 @@ def test_a_saved_plan_reused_gives_the_copy_the_derived_plan_gives(tmp_path):
     r = CliRunner().invoke(main, ["redact", str(survey), "--profile", "hdx-public", "--plan",
                                   "--plan-file", str(plan_file)])
     assert r.exit_code == 2 and "key_vars' must be a list of column names or auto" in r.output
+
+
+def _field_file(path, header, rows, sep=";", encoding="utf-8"):
+    path.write_text(sep.join(header) + "\n" + "".join(sep.join(r) + "\n" for r in rows),
+                    encoding=encoding)
+    return path
+
+
+def test_a_register_of_visits_keeps_no_patient_name_in_the_public_copy(tmp_path):
+    """200 visits of 55 patients under a plain 'nom' header: the names repeat (uniqueness
+    0.28) but are still people; the public copy 'passed' with every name in it."""
+    rng = __import__("random").Random(8)
+    given = ["Espérance", "Josué", "Grâce", "Aimé", "Noëlla", "Désiré", "Félicité", "Héritier",
+             "Chançard", "Bénédicte", "Mwamini", "Zawadi", "Furaha", "Amani", "Kahindo",
+             "Masika", "Jean-Marie", "Marie-Claire", "Dieudonné", "Fiston"]
+    family = ["Mbuyi", "Kasongo", "Tshibanda", "Katembo", "Kambale", "Musafiri", "Kabeya",
+              "Ilunga", "Mwamba", "Kalala", "Lukusa", "Ngalula", "Mukendi", "Kabila"]
+    patients = [f"{rng.choice(given)} {rng.choice(family)}" for _ in range(60)]
+    f = _field_file(tmp_path / "registre.csv", ["nom", "diagnostic"],
+                    [[rng.choice(patients), rng.choice(["Paludisme", "IRA", "Diarrhée"])]
+                     for _ in range(200)])
+    cols = {c.name: c for c in datasafe.scan(str(f), ner="off").tables[0].columns}
+    assert cols["nom"].role == "direct" and cols["nom"].entity == "PERSON"
+    # both columns go (a name; a diagnosis): nothing is left to publish, and nothing is written
+    out = tmp_path / "registre_hdx.csv"
+    with pytest.raises(datasafe.redact.RedactError, match="every column would be removed"):
+        datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    assert not out.exists()
+
+
+def test_two_focal_point_phones_repeated_over_a_list_are_phones(tmp_path):
+    df = pd.DataFrame({"full_name": ["Amina Kabila", "Jean Mukendi"] * 200,
+                       "phone": ["+243812345678", "+243998877665"] * 200,
+                       "district": ["Goma", "Beni"] * 200})
+    f = tmp_path / "twophones.csv"
+    df.to_csv(f, index=False)
+    cols = {c.name: c for c in datasafe.scan(str(f), ner="off").tables[0].columns}
+    assert cols["phone"].role == "direct" and cols["phone"].entity == "PHONE_NUMBER"
+    out = tmp_path / "pub.csv"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    assert "+2438" not in out.read_text(encoding="utf-8")
+
+
+def test_french_health_and_child_protection_headers_are_sensitive(tmp_path):
+    rng = __import__("random").Random(4)
+    heads = ["statut_vih", "vih", "statut VIH", "serologie_vih", "tuberculose",
+             "enfant_soldat", "EAFGA", "enfant_associe_forces_armees", "sante/statut_vih"]
+    rows = [["Nord-Kivu", rng.choice(["Femme", "Homme"])]
+            + [rng.choice(["Positif", "Négatif"] if "vih" in h.lower() else ["oui", "non"])
+               for h in heads] for _ in range(300)]
+    f = _field_file(tmp_path / "vih.csv", ["province", "sexe", *heads], rows)
+    cols = {c.name: c for c in datasafe.scan(str(f), ner="off").tables[0].columns}
+    for h in heads:
+        assert cols[h].role == "sensitive", h
+    out = tmp_path / "vih_hdx.csv"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert not any(h in header.split(";") for h in heads)
+
+
+def test_gps_with_a_decimal_comma_is_flagged_and_rounded_in_the_files_own_style(tmp_path):
+    """A French Kobo CSV writes -1,559691: it was read as a 'lat,lon' pair, so DR-GEO-01/02
+    stayed silent and the 'rounded' copy kept all six decimals."""
+    rng = __import__("random").Random(1)
+    rows = [[str(rng.randint(18, 70)), f"{-1.6 + rng.random() * 0.3:.6f}".replace(".", ","),
+             f"{29.1 + rng.random() * 0.3:.6f}".replace(".", ",")] for _ in range(200)]
+    f = _field_file(tmp_path / "gps.csv", ["age", "_gps_latitude", "_gps_longitude"], rows,
+                    encoding="cp1252")
+    checks = {x.check for x in datasafe.scan(str(f), ner="off").findings}
+    assert {"DR-GEO-01", "DR-GEO-02"} <= checks
+    out = tmp_path / "gps_hdx.csv"
+    res = datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    assert res.exit_code == 0
+    body = out.read_text(encoding="cp1252").splitlines()
+    lat = [line.split(";")[1] for line in body[1:]]
+    assert all(re.fullmatch(r"-1,\d", v) for v in lat), lat[:5]

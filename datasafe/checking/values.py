@@ -50,6 +50,8 @@ def decimals(series) -> dict | None:
     if s is None or s.empty:
         return None
     frac = s.str.extract(r"[-+]?\d{1,3}\.(\d+)", expand=False)
+    if frac.isna().all():  # a decimal comma, one number a cell ("-1,559691")
+        frac = s.str.extract(r"^\s*[-+]?\d{1,3},(\d+)\s*$", expand=False)
     n_numeric = int(s.str.contains(r"\d", regex=True).sum())
     if n_numeric == 0:
         return None

@@ -274,8 +274,10 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
             # that are mostly known given names are names however often they repeat
             return (f.name_shape >= 0.6 and (_enough_distinct(st) or full_names)
                     and max(f.lists.values(), default=0) < 0.3
-                    and ((f.uniqueness >= 0.3 and (f.given_name >= 0.05 or (
-                        f.multiword >= 0.8 and f.uniqueness >= 0.7)))
+                    # a register of visits repeats its patients: 55 names over 200 visits
+                    # (uniqueness 0.28) are still 55 people
+                    and (((f.uniqueness >= 0.3 or st.distinct >= 20) and (
+                        f.given_name >= 0.05 or (f.multiword >= 0.8 and f.uniqueness >= 0.7)))
                          or (f.given_name >= 0.5 and f.multiword >= 0.8)))
         # a name header over values that hold known given names stays a name even when the
         # values carry digits ("Amina K1", test or badly merged exports): missing a name column

@@ -432,7 +432,9 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     flt = S.full(r"[+-]?\d+[.,]\d+")
     pre = S.full(PHONE_PRE_RE) & ~is_date & ~flt & (ndig >= 7) & (ndig <= 15)
     pre_share = S.share(pre)
-    if pre_share >= 0.3 and stats.distinct >= 3:
+    # two numbers repeated over a whole list (two focal points' phones) are phones too; a hit on
+    # so few distinct values counts only under a phone header (detect._apply_values)
+    if pre_share >= 0.3 and stats.distinct >= 1:
         idx = [i for i, ok in enumerate(pre) if ok][:50]
         valid = phone_valid([vals[i] for i in idx], tuple(regions or DEFAULT_PHONE_REGIONS))
         rate = sum(valid) / len(valid) if valid else 0.0

@@ -266,9 +266,21 @@ def _parse_dates(s):
 _PAIR = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,; ]\s*([+-]?\d+(?:\.\d+)?)\s*$")
 
 
+_COMMA_DECIMAL = r"^\s*[+-]?\d{1,3},\d+\s*$"
+
+
+def _comma_decimals(s) -> bool:
+    """Whether a column writes its coordinates with a decimal comma (``-1,559691``: French and
+    other locales' exports, e.g. a Kobo CSV with ``;``), not as ``lat,lon`` pairs."""
+    sample = s.dropna().head(200)
+    return bool(len(sample)) and not sample.str.contains(".", regex=False).any() and \
+        sample.str.match(_COMMA_DECIMAL).mean() > 0.8
+
+
 def _is_pair_column(s) -> bool:
     sample = s.dropna().head(200)
-    return bool(len(sample)) and sample.str.match(_PAIR.pattern).mean() > 0.8
+    return bool(len(sample)) and not _comma_decimals(s) and \
+        sample.str.match(_PAIR.pattern).mean() > 0.8
 
 
 def _split_pair(s):
@@ -440,7 +452,10 @@ def t_gps_round(s, params, state, frame):
         a, b = _split_pair(s)
         return _join_pair(a.round(dec), b.round(dec))
     x = to_number(s)
-    return number_text(x.round(dec))
+    out = number_text(x.round(dec))
+    if _comma_decimals(s):  # written as the file writes its numbers
+        out = out.str.replace(".", ",", regex=False)
+    return out
 
 
 def f_gps_centroid(s, params, frame):
