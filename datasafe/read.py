@@ -600,6 +600,39 @@ class _Layout:
     hxl: list[str | None] | None
     hxl_idx: int | None
     data_start: int
+    headerless: bool = False  # the first row is a record: columns are column_1, column_2…
+
+    @property
+    def header_row(self) -> int | None:
+        """1-based row of the header in the file (None when the file has none)."""
+        return None if self.headerless else self.header_idx + 1
+
+
+# a value no column name looks like: a phone or other long number, an e-mail address, a date
+_VALUE_CELL = re.compile(r"^\s*(?:\+?\d[\d\s().\-/]{4,}\d|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})\s*$")
+
+
+def _value_like(cell) -> bool:
+    v = "" if cell is None else str(cell).strip()
+    return bool(_VALUE_CELL.match(v)) and ("@" in v or sum(ch.isdigit() for ch in v) >= 6)
+
+
+def _header_is_data(rows: list[list[str | None]], h: int, width: int) -> bool:
+    """Whether the row taken for the header is a record: a cell holds a phone number, an e-mail
+    address, a long number or a date where a column name should be, and the cells below it in
+    that column hold the same kind of value. Such a file has no header row — and its first
+    record printed as column names would put a person's phone number in every report."""
+    below = [r for r in rows[h + 1:h + 21] if _filled(r)]
+    if not below:
+        return False
+    header = (list(rows[h]) + [None] * width)[:width]
+    for j, cell in enumerate(header):
+        if not _value_like(cell):
+            continue
+        col = [r[j] if j < len(r) else None for r in below]
+        if sum(1 for c in col if _value_like(c)) >= 0.5 * len(col):
+            return True
+    return False
 
 
 def _layout(rows: list[list[str | None]], width: int) -> _Layout:
@@ -631,6 +664,9 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
         headers = [("" if c is None else str(c)) for c in rows[h]]
         data_start = h + 1
     else:
+        if _header_is_data(rows, h, width):
+            return _Layout(h, [f"column_{j + 1}" for j in range(width)], None, None, h,
+                           headerless=True)
         headers, _ = _build_headers(rows, h)
         data_start = h + 1
         if data_start < len(rows) and _is_hxl_row(rows[data_start]):
@@ -742,9 +778,19 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     for batch in batches:
         _check_cells(batch.columns, limits, path)
     df = _frame_from_arrow(batches, keys)
-    return Table(name=name, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl, hidden=hidden,
-                 header_row=lay.header_idx + 1,
-                 hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
+    t = Table(name=name, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl, hidden=hidden,
+              header_row=lay.header_row,
+              hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
+    _mark_headerless(t, lay)
+    return t
+
+
+def _mark_headerless(table: Table, lay: _Layout) -> None:
+    """A table whose first row is a record: said in the reports, and the writers put the
+    treated first record back where it was (not over a header)."""
+    if lay.headerless:
+        table.meta["headerless"] = True
+        table.notes.append(note("headerless"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -903,8 +949,9 @@ def _read_csv_python(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
     except csv.Error as exc:
         raise _csv_error(exc, limits, path) from None
     table = Table(name=None, data=_frame_from_arrow(batches, keys), headers=lay.headers,
-                  keys=keys, hxl=lay.hxl, header_row=lay.header_idx + 1,
+                  keys=keys, hxl=lay.hxl, header_row=lay.header_row,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
+    _mark_headerless(table, lay)
     table.ragged_rows = ragged
     if ragged:
         table.notes.append(note("ragged_one" if ragged == 1 else "ragged_many", n=ragged))
@@ -993,8 +1040,9 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
         if str(df[k].dtype) != "str":
             df[k] = df[k].astype("str")
     table = Table(name=None, data=df, headers=lay.headers, keys=keys, hxl=lay.hxl,
-                  header_row=lay.header_idx + 1,
+                  header_row=lay.header_row,
                   hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
+    _mark_headerless(table, lay)
     # no cell is empty or whitespace only (null_values and the pass above): the profiler
     # does not look for them again
     table.meta.update({"delimiter": delim, "encoding": encoding, "reader": "pyarrow",

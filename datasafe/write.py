@@ -447,7 +447,9 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
                 c0 = j if c0 is None else min(c0, j)
                 break
     c0 = c0 or 0
-    header_idx = r0 + (table.header_row or 1) - 1  # 0-based sheet row
+    headerless = bool(getattr(table, "meta", {}).get("headerless"))
+    # 0-based sheet row of the header; a headerless table's first record is on row r0
+    header_idx = r0 - 1 if headerless else r0 + (table.header_row or 1) - 1
     start = header_idx + 1
     if table.hxl_row is not None and r0 + table.hxl_row - 1 == start:
         start += 1
@@ -457,7 +459,7 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
         r = rows[i][c0:c0 + width]
         if any(v is not None and str(v).strip() != "" for v in r):
             data_rows.append(i + 1)  # 1-based for openpyxl
-    return c0 + 1, header_idx + 1, data_rows
+    return c0 + 1, (data_rows[0] if headerless and data_rows else header_idx + 1), data_rows
 
 
 def write_excel(src: str | os.PathLike, dest: str | os.PathLike,

@@ -588,3 +588,71 @@ def test_a_stray_quote_that_swallows_rows_is_noted(tmp_path):
     g.write_text("\n".join(ok) + "\n", encoding="utf-8")
     (t,) = read_tables(g)
     assert t.rows == 40 and not t.notes
+
+
+def _headerless_rows(n=60):
+    import random
+
+    rng = random.Random(1)
+    first = ["Amina", "Jean", "Fatuma", "Pierre", "Grace", "Moussa", "Esther", "Ali"]
+    last = ["Kabila", "Mukendi", "Barry", "Diallo", "Tshibanda", "Omar", "Ngoy"]
+    return [[f"{rng.choice(first)} {rng.choice(last)}", f"+24381{rng.randint(1000000, 9999999)}",
+             str(rng.randint(18, 80)), rng.choice("FM")] for _ in range(n)]
+
+
+def test_a_file_without_header_row_is_read_as_records_and_never_prints_its_first_one(tmp_path):
+    """A first row 'Jean Kabila,+243815279348,…' was taken for the header: the phone number
+    became a column name, printed by the hook and written into SARIF, JSON and the baseline."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rows = _headerless_rows()
+    f = tmp_path / "registration.csv"
+    f.write_text("".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    t = read_tables(f)[0]
+    assert t.headers == ["column_1", "column_2", "column_3", "column_4"]
+    assert t.rows == len(rows) and t.header_row is None
+    assert any("no header row" in n for n in t.notes)
+    out = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "-o",
+                                    str(tmp_path / "r.sarif"), "-o", str(tmp_path / "r.json")])
+    first_phone = rows[0][1]
+    for text in (out.output, (tmp_path / "r.sarif").read_text(), (tmp_path / "r.json").read_text()):
+        assert first_phone not in text
+    doc = json.loads((tmp_path / "r.json").read_text())
+    cols = {c["name"]: c for c in doc["files"][0]["tables"][0]["columns"]}
+    assert cols["column_2"]["role"] == "direct"
+    assert doc["files"][0]["tables"][0]["header_row"] is None
+    # a row of years over counts is a header (no cell below is a long number)
+    agg = tmp_path / "agg.csv"
+    agg.write_text("province,2022-01-01,2023-01-01\nNord-Kivu,120,140\nSud-Kivu,80,95\n",
+                   encoding="utf-8")
+    assert read_tables(agg)[0].headers == ["province", "2022-01-01", "2023-01-01"]
+
+
+def test_a_headerless_sheet_is_redacted_row_for_row(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    import datasafe
+
+    rows = _headerless_rows(40)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "liste"
+    for r in rows:
+        ws.append([r[0], r[1], int(r[2]), r[3]])
+    ws2 = wb.create_sheet("notes")
+    ws2.append(["topic", "text"])
+    ws2.append(["distribution", "done"])
+    f = tmp_path / "liste.xlsx"
+    wb.save(f)
+    out = tmp_path / "liste_hdx.xlsx"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32, ner="off")
+    got = load_workbook(out)
+    values = [[c for c in r] for r in got["liste"].iter_rows(values_only=True)]
+    flat = " ".join(str(v) for r in values for v in r)
+    assert not any(r[1] in flat for r in rows)  # no phone, the first record's included
+    assert len([r for r in values if any(v is not None for v in r)]) == len(rows)
+    assert [r for r in got["notes"].iter_rows(values_only=True)][0] == ("topic", "text")

@@ -135,6 +135,10 @@ def analyse(runner: Runner, fres, layout, options, profile, name=None):
     tres, table = table_result(prof, name, layout.headers, layout.keys, layout.hxl, distinct,
                                header_row=layout.header_row, hxl_row=layout.hxl_row)
     table.meta.update(layout.meta)
+    if layout.meta.get("headerless"):
+        from datasafe.read import note
+
+        tres.notes.append(note("headerless"))
     detect_table(table, tres, options)
     plan, ctx = plan_risk(table, tres, options, profile)
     if plan is None:

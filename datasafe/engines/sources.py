@@ -71,9 +71,10 @@ def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
     keys = R._unique_keys(lay.headers)
     skip = ends[lay.data_start - 1] if lay.data_start > 0 else 0
     head_newlines = any(c is not None and ("\n" in c or "\r" in c) for r in rows for c in r)
-    layout = Layout(headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_idx + 1,
+    layout = Layout(headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_row,
                     hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1,
-                    meta={"delimiter": delim, "encoding": encoding, "reader": "pyarrow-stream"})
+                    meta={"delimiter": delim, "encoding": encoding, "reader": "pyarrow-stream",
+                          **({"headerless": True} if lay.headerless else {})})
     opts = {"skip": skip, "delim": delim, "newlines": head_newlines,
             "encoding": "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding}
     return layout, opts

@@ -64,10 +64,11 @@ def sniff_csv(path: Path, fmt: str, limits) -> tuple[Any, int, dict]:
     import pandas as pd
 
     table = R.Table(name=None, data=pd.DataFrame({k: pd.Series([], dtype="str") for k in keys}),
-                    headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_idx + 1,
+                    headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_row,
                     hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     meta = {"delimiter": delim, "encoding": encoding, "gzip": gz}
     table.meta.update(meta)
+    R._mark_headerless(table, lay)
     return table, skip, meta
 
 
