@@ -487,3 +487,26 @@ def test_one_to_one_columns_from_the_profilers_codes_as_from_the_text(case):
     expected = {"twins": True, "null_vs_empty": True}.get(case, False)
     assert same_information(df, "a", "b") is expected
     assert same_information(df, "a", "b", codes) is expected
+
+
+def test_one_to_one_for_many_pairs_agrees_with_same_information():
+    """The factorised pair test used when redaction picks key variables gives the answers of
+    same_information (admin name and P-code; a many-to-one pair; one value; missing cells)."""
+    import pandas as pd
+
+    from datasafe.risk.keys import OneToOne, same_information
+
+    df = pd.DataFrame({
+        "admin2": ["Goma", "Beni", "Goma", "Uvira", None, "Beni"],
+        "pcode": ["CD61", "CD62", "CD61", "CD63", None, "CD62"],
+        "admin1": ["NK", "NK", "NK", "SK", None, "NK"],
+        "const": ["x"] * 6,
+        "const2": ["y"] * 6,
+        "gap": ["a", "b", "a", "c", "", "b"],
+    }, dtype="str")
+    same = OneToOne(df)
+    for a in df.columns:
+        for b in df.columns:
+            if a != b:
+                assert same(a, b) == same_information(df, a, b), (a, b)
+    assert same("admin2", "pcode") and not same("admin2", "admin1") and not same("const", "const2")

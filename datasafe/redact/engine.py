@@ -387,7 +387,8 @@ def treated_key_vars(ctx: dict, treated, dropped: list[str], same
     result = ctx["result"]
     exclude = set(dropped) | set(ctx.get("exclude") or ())
     exclude |= {c.key for c in result.columns if c.key not in treated.columns}
-    cols, _, _ = default_key_vars(result, exclude, int(ctx.get("max_key_vars", 8)), treated)
+    cols, _, _ = default_key_vars(result, exclude, int(ctx.get("max_key_vars", 8)), treated,
+                                  reasons=False)
     kv = [c.key for c in cols]
     twins: dict[str, list[str]] = {}
     for c in cols:
@@ -402,20 +403,22 @@ def treated_key_vars(ctx: dict, treated, dropped: list[str], same
 
 def twins_in(raw):
     """``same(a, b)`` for :func:`treated_key_vars` over the input table ``raw``."""
-    from datasafe.risk.keys import same_information
+    from datasafe.risk.keys import OneToOne
 
-    return lambda a, b: b in raw.columns and same_information(raw, a, b)
+    same = OneToOne(raw)
+    return lambda a, b: b in raw.columns and same(a, b)
 
 
 def twin_pairs(ctx: dict, raw, columns: list[str]):
     """``same(a, b)`` for :func:`treated_key_vars`, every pair of ``columns`` of one entity
     type compared now, while the input's text is at hand, so that the streaming path can let
     it go before suppression."""
-    from datasafe.risk.keys import same_information
+    from datasafe.risk.keys import OneToOne
 
+    same = OneToOne(raw)
     cols = [c for c in ctx["result"].columns if c.key in columns and c.entity is not None
             and c.key in raw.columns]
-    pairs = {(a.key, b.key): same_information(raw, a.key, b.key)
+    pairs = {(a.key, b.key): same(a.key, b.key)
              for a in cols for b in cols if a.key != b.key and a.entity == b.entity}
     return lambda a, b: pairs.get((a, b), False)
 

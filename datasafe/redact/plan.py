@@ -238,9 +238,9 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     role = col.role
     public = destination == "public"
     cp = ColumnPlan(column=col.key)
-    pcode = _pcode_column(table_result)
 
     def gps() -> None:
+        pcode = _pcode_column(table_result)  # only for coordinates: a pass over every column
         # DR-GEO-01 flags row-level points with min_decimals (default 2) or more decimals
         geo = (profile.check_config("DR-GEO-01") if profile else {}) or {}
         min_dec = int((geo.get("params") or {}).get("min_decimals", 2))

@@ -122,6 +122,44 @@ def same_information(data: Any, a: str, b: str, codes: tuple | None = None) -> b
         pair[a])) > 1
 
 
+class OneToOne:
+    """:func:`same_information` for many pairs of columns of one table: each column's text is
+    factorised once, then a pair costs one pass over two integer arrays (a wide Kobo export
+    compared hundreds of pairs, each through pandas, for seconds). The same answers:
+    empty and missing cells are one value, at least two values, as many distinct pairs as
+    distinct values on each side."""
+
+    def __init__(self, data: Any):
+        self.data = data
+        self._codes: dict[str, tuple[Any, int]] = {}
+
+    def codes(self, col: str):
+        got = self._codes.get(col)
+        if got is None:
+            import pandas as pd
+
+            s = self.data[col]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype(object)
+            s = s.astype("str").fillna("")
+            codes, uniques = pd.factorize(s, use_na_sentinel=False)
+            got = self._codes[col] = (codes.astype("int64"), len(uniques))
+        return got
+
+    def __call__(self, a: str, b: str) -> bool:
+        import numpy as np
+
+        ca, na = self.codes(a)
+        cb, nb = self.codes(b)
+        if na != nb or na < 2:
+            return False
+        # a → b is a function (every row of one a-value has one b-value); onto nb == na
+        # values, it is one-to-one
+        f = np.empty(na, dtype=np.int64)
+        f[ca] = cb
+        return bool((f[ca] == cb).all())
+
+
 def _codes_one_to_one(ca, da, cb, db) -> bool:
     """:func:`same_information` on dictionary codes (-1 for missing, as the profiler keeps
     them): the same count of distinct values in each column and of distinct pairs, at least
@@ -166,11 +204,14 @@ def _may_be_twins(a: Any, b: Any, rows: int) -> bool:
 
 
 def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None,
-                     profiled: bool = False) -> tuple[list[Any], list[dict], list[dict]]:
+                     profiled: bool = False, reasons: bool = True
+                     ) -> tuple[list[Any], list[dict], list[dict]]:
     """Columns used by default, their order with reasons, and the candidates left out. With
     ``data``, a column of the same entity type one-to-one with a column already chosen (an admin
     name and its P-code) is left out. ``profiled``: ``data`` is the very table that ``result``'s
-    statistics describe (not a treated copy), so its distinct counts can rule pairs out."""
+    statistics describe (not a treated copy), so its distinct counts can rule pairs out.
+    ``reasons=False``: the caller needs the chosen columns only; once ``cap`` are chosen the
+    others are not looked at (why each is left out is not worked out)."""
     cands = []
     for col in result.columns:
         if col.key in exclude or col.free_text:
@@ -188,18 +229,21 @@ def default_key_vars(result: Any, exclude: set[str], cap: int, data: Any = None,
         tier, reason = tier_of(col)
         cands.append((tier, col.index, col, reason))
     cands.sort(key=lambda t: (t[0], t[1]))
+    same = OneToOne(data) if data is not None and not profiled else None
     chosen: list[tuple] = []
     left: list[dict] = []
     for cand in cands:
         _, _, c, r = cand
+        if not reasons and len(chosen) >= cap:
+            break
         twin = None
         if data is not None and c.key in data.columns:
             twin = next((o for _, _, o, _ in chosen
                          if o.entity is not None and o.entity == c.entity
                          and o.key in data.columns
                          and (not profiled or _may_be_twins(o, c, len(data)))
-                         and same_information(data, o.key, c.key,
-                                              (o.codes, c.codes) if profiled else None)),
+                         and (same(o.key, c.key) if same is not None else
+                              same_information(data, o.key, c.key, (o.codes, c.codes)))),
                         None)
         if twin is not None:
             left.append({"column": c.name,
