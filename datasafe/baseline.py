@@ -255,6 +255,10 @@ def apply_acceptance(result, config: dict[str, Any], baseline: Baseline | None,
         if baseline is None:
             continue
         be = baseline.get(finding_key(result, f, baseline.salt, root))
+        if be is not None and be.accepted and _worse(f.severity, be.severity):
+            # accepted at a lower severity (the data got worse since): new again
+            f.escalated_from = be.severity
+            be = None
         if be is not None and not be.accepted:
             # refused at the review: it fails, and the hook does not offer to accept it again
             f.rejected_by = be.by or "?"
@@ -273,15 +277,28 @@ def apply_acceptance(result, config: dict[str, Any], baseline: Baseline | None,
     return n
 
 
-def merge(baseline: Baseline, fresh: list[Entry], scanned_files: set[str] | None) -> dict:
+def _worse(now: str | None, accepted: str | None) -> bool:
+    """Whether a finding's severity is above the one it was accepted at."""
+    from datasafe.model import SEVERITY_RANK
+
+    if not now or not accepted or accepted not in SEVERITY_RANK:
+        return False
+    return SEVERITY_RANK.get(now, 0) > SEVERITY_RANK[accepted]
+
+
+def merge(baseline: Baseline, fresh: list[Entry], scanned_files: set[str] | None,
+          root: str | os.PathLike | None = None) -> dict:
     """Update ``baseline`` with ``fresh`` entries (found by a scan of ``scanned_files``; None
     means every file). New entries are added unreviewed, entries no longer found in a scanned
-    file are dropped, entries of files not scanned are kept, audit fields are preserved."""
+    file are dropped, entries of files not scanned are kept unless the file is gone (moved or
+    deleted: its acceptance must not cover a new file at the old path), audit fields are
+    preserved — but a finding whose severity rose since its review is unreviewed again."""
     fresh_keys = {e.key for e in fresh}
-    added = removed = 0
+    added = removed = escalated = 0
     for key in list(baseline.entries):
         in_scope = scanned_files is None or key[0] in scanned_files
-        if in_scope and key not in fresh_keys:
+        gone = root is not None and not (Path(root) / key[0]).exists()
+        if (in_scope and key not in fresh_keys) or (gone and key not in fresh_keys):
             del baseline.entries[key]
             removed += 1
     for e in fresh:
@@ -290,8 +307,12 @@ def merge(baseline: Baseline, fresh: list[Entry], scanned_files: set[str] | None
             baseline.entries[e.key] = e
             added += 1
         else:
+            if _worse(e.severity, old.severity) and old.status != "unreviewed":
+                old.status, old.by, old.reason = "unreviewed", None, None
+                escalated += 1
             old.severity = e.severity
-    return {"added": added, "removed": removed, "total": len(baseline.entries)}
+    return {"added": added, "removed": removed, "total": len(baseline.entries),
+            "escalated": escalated}
 
 
 def who_am_i(root: str | os.PathLike | None = None) -> str:

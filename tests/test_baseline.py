@@ -176,7 +176,7 @@ def test_merge_adds_removes_and_keeps(tmp_path):
     for e in (kept, old, audited):
         b.entries[e.key] = e
     stats = merge(b, [entry("a.csv", "phone"), entry("a.csv", "new")], {"a.csv"})
-    assert stats == {"added": 1, "removed": 1, "total": 3}
+    assert stats == {"added": 1, "removed": 1, "total": 3, "escalated": 0}
     assert b.get(audited.key).reason == "consented"  # audit kept
     assert b.get(kept.key) is not None  # file not scanned: kept
     assert b.get(old.key) is None
@@ -438,3 +438,53 @@ def test_hook_does_not_offer_to_accept_what_the_review_rejected(repo, stub_stage
     assert "datasafe baseline update" not in r.output
     for p in PHONES:
         assert p not in r.output
+
+
+def test_a_finding_accepted_at_a_lower_severity_is_new_again_when_it_gets_worse(tmp_path):
+    """Exact ages instead of age bands: DR-DEID-02 rose from low to medium (the failing
+    level) and the accepted entry still let the commit through."""
+    r, f = _result_with_finding()
+    f.severity = "low"
+    b = Baseline.new()
+    for e in entries_from_result(r, b.salt, tmp_path):
+        e.status, e.by, e.reason = "accepted", "A. Officer", "banded ages"
+        b.entries[e.key] = e
+    r2, f2 = _result_with_finding()  # now "high"
+    assert apply_acceptance(r2, {}, b, tmp_path) == 0
+    assert f2.accepted is None and f2.escalated_from == "low" and r2.exit_code == 1
+    r3, f3 = _result_with_finding()
+    f3.severity = "info"  # better than accepted: still covered
+    assert apply_acceptance(r3, {}, b, tmp_path) == 1
+    # baseline update records the new severity, and the old review no longer covers it
+    fresh = entries_from_result(r2, b.salt, tmp_path)
+    stats = merge(b, fresh, {"data/a.csv"})
+    entry = b.get(fresh[0].key)
+    assert stats["escalated"] == 1 and entry.status == "unreviewed" and entry.by is None
+    assert entry.severity == "high"
+
+
+def test_update_forgets_files_that_were_moved_or_deleted(repo, stub_stages):
+    """After a move, the old path's acceptance let a different, unreviewed file at that path
+    pass."""
+    assert run("baseline", "create").exit_code == 0
+    subprocess.run(["git", "mv", "data/contacts.csv", "data/archive.csv"], check=True)
+    r = run("baseline", "update", "data/archive.csv")
+    assert r.exit_code == 0
+    doc = json.loads((repo / BASELINE_NAME).read_text(encoding="utf-8"))
+    assert {d["file"] for d in doc["findings"]} == {"data/archive.csv"}
+    (repo / "data" / "contacts.csv").write_text(
+        "Phone\n+243811111111\n+243822222222\n", encoding="utf-8")
+    assert run("hook", "data/contacts.csv").exit_code == 1
+
+
+def test_sarif_says_an_unreviewed_baseline_entry_is_under_review(repo, stub_stages):
+    assert run("baseline", "create").exit_code == 0
+    r = run("scan", "data", "--format", "sarif")
+    sups = [res["suppressions"][0] for res in json.loads(r.output)["runs"][0]["results"]
+            if res.get("suppressions")]
+    assert sups and all(s["status"] == "underReview" for s in sups)
+    run("baseline", "audit", "--yes", "--reason", "consented", "--by", "A. Officer")
+    r = run("scan", "data", "--format", "sarif")
+    sups = [res["suppressions"][0] for res in json.loads(r.output)["runs"][0]["results"]
+            if res.get("suppressions")]
+    assert sups and all(s["status"] == "accepted" for s in sups)

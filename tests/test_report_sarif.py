@@ -73,7 +73,7 @@ def test_sarif_valid_and_complete():
                       "info": "note"}
     # an accepted finding is suppressed, not dropped
     accepted = [r for r in results if r.get("suppressions")]
-    assert len(accepted) == 1 and accepted[0]["suppressions"][0]["state"] == "accepted"
+    assert len(accepted) == 1 and accepted[0]["suppressions"][0]["status"] == "accepted"
     # the unreadable file is a tool notification
     inv = run["invocations"][0]
     assert inv["executionSuccessful"] is False and inv["exitCode"] == 2

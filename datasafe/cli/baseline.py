@@ -122,7 +122,7 @@ def _write(kind: str, paths, file_opt, scan_kw, lang=None):
         if old is not None:
             b.entries = dict(old.entries)
         scanned = {relative_path(f.path, root) for f in result.files} if explicit else None
-        stats = merge(b, fresh, scanned)
+        stats = merge(b, fresh, scanned, root)
     try:
         b.save(dest)
     except OSError as exc:

@@ -123,6 +123,9 @@ def failure_message(result, lang: str = "en") -> str:
                 lines.append(f"             {fix_label}{m.colon}{fix}")
             if getattr(f, "rejected_by", None):
                 lines.append("             " + m("hook.rejected", who=f.rejected_by))
+            if getattr(f, "escalated_from", None):
+                lines.append("             " + m("hook.escalated",
+                                                 was=m.severity(f.escalated_from).lower()))
         accepted = sum(1 for f in result.findings if f.accepted is not None)
         if accepted:
             lines.append("  " + m("hook.accepted_one" if accepted == 1 else "hook.accepted_many",

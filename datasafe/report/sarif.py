@@ -218,7 +218,9 @@ def sarif_log(result: ScanResult) -> dict:
             res["properties"]["column"] = f.column
         if getattr(f, "accepted", None) is not None:
             acc = f.accepted or {}
-            sup = {"kind": "external", "state": "accepted"}
+            # SARIF's status: a baseline entry nobody has reviewed yet is under review
+            sup = {"kind": "external",
+                   "status": "underReview" if acc.get("status") == "unreviewed" else "accepted"}
             just = acc.get("reason") or acc.get("source")
             if just:
                 sup["justification"] = str(just)
