@@ -1022,3 +1022,24 @@ def test_the_plan_asks_for_a_key_only_when_none_is_set(tmp_path):
         ColumnPlan(column="case_id", treatment="pseudonymise")])], profile="internal")
     assert "Pseudonyms need a key" in plan.render("en")
     assert "Pseudonyms need a key" not in plan.render("en", key_given=True)
+
+
+def test_a_copy_is_written_in_the_inputs_format_or_not_at_all(tmp_path):
+    """-o copy.parquet for a CSV input wrote CSV bytes named .parquet, then the proof failed."""
+    import pandas as pd
+
+    import datasafe
+    from datasafe.redact import RedactError
+
+    f = tmp_path / "b.csv"
+    f.write_text("full_name,age\nAmina Kabila,30\nJean Mukendi,41\n", encoding="utf-8")
+    for name in ("copy.parquet", "copy.xlsx", "copy.txt.pdf"):
+        with pytest.raises(RedactError, match="redacted copy of a csv file is a csv file"):
+            datasafe.redact(str(f), profile="hdx-public", output=tmp_path / name, key="k" * 32)
+        assert not (tmp_path / name).exists()
+    # several DataFrames cannot go into one CSV (the second was silently dropped)
+    df = pd.DataFrame({"full_name": ["Amina Kabila", "Jean Mukendi"], "age": ["30", "41"]})
+    with pytest.raises(RedactError, match="2 tables cannot go into one .csv"):
+        datasafe.redact({"north": df, "south": df}, profile="hdx-public",
+                        output=tmp_path / "two.csv", key="k" * 32)
+    assert not (tmp_path / "two.csv").exists()

@@ -1059,6 +1059,14 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     if fmt == "ods" and out.suffix.lower() not in (".ods", ".xlsx"):
         raise RedactError(f"{out}: a redacted ods workbook is written as .ods (or as .xlsx "
                           "when the output is named so)")
+    out_fmt = file_format(out)
+    same = {"xlsx": ("xlsx", "xlsm"), "xlsm": ("xlsx", "xlsm"), "xls": ("xlsx",),
+            "xlsb": ("xlsx",), "ods": ("ods", "xlsx")}.get(fmt, (fmt,))
+    if out_fmt not in same:
+        # the copy is written in the input's own format: CSV bytes in a file named .parquet
+        # were a broken copy and a failed proof
+        raise RedactError(f"{out}: the redacted copy of a {fmt} file is a {fmt} file; name the "
+                          f"output .{same[0]}")
     if not dry_run:
         try:
             W.check_output_path(path, out)
@@ -1203,6 +1211,10 @@ def _write_frames(res, frames: dict, out: Path) -> None:
 
     df = next(iter(frames.values()))
     suffix = out.suffix.lower()
+    if len(frames) > 1 and suffix not in (".xlsx", ".xlsm"):
+        # a CSV or Parquet file holds one table: the others were silently left out
+        raise RedactError(f"{out}: {len(frames)} tables cannot go into one {suffix or 'text'} "
+                          "file; name the output .xlsx (a sheet each) or redact them one by one")
     with atomic_path(out) as tmp:
         if suffix in (".parquet", ".pq"):
             df.to_parquet(tmp, index=False)
