@@ -346,7 +346,9 @@ class CollectionMetadata(Check):
         strong, weak, high = [], [], []
         for c in ctx.columns:
             n = ctx.norm(c)
-            if n in lx.KOBO_META_HIGH and c.stats.non_empty:
+            if not (c.stats and c.stats.non_empty):
+                continue  # an empty _notes or _tags column holds no metadata to remove
+            if n in lx.KOBO_META_HIGH:
                 high.append(c)
             elif lx.is_collection_metadata(n):
                 (weak if n in self.WEAK else strong).append(c)
