@@ -9,7 +9,9 @@ from datasafe.checking import values as vals
 from datasafe.checking.registry import Check, Hit, register
 from datasafe.report.common import Figure
 
-PSEUDONYM = re.compile(r"^\s*[0-9a-fA-F]{12,64}\s*$")
+# keyed-hash pseudonyms (datasafe's pseudonymise: hex) and values encrypted for controlled
+# re-personalisation (encrypt / redact --reversible: "siv1:" tokens, readable with the key only)
+PSEUDONYM = re.compile(r"^\s*(?:[0-9a-fA-F]{12,64}|siv1:[A-Za-z0-9_\-]{16,}={0,2})\s*$")
 IMAGE_LINK = re.compile(r"(?i)\.(?:jpe?g|png|heic|gif|bmp|wsq|tiff?)(?:\?|$|\s)")
 
 
