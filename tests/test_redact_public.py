@@ -321,3 +321,35 @@ def test_gps_with_a_decimal_comma_is_flagged_and_rounded_in_the_files_own_style(
     body = out.read_text(encoding="cp1252").splitlines()
     lat = [line.split(";")[1] for line in body[1:]]
     assert all(re.fullmatch(r"-1,\d", v) for v in lat), lat[:5]
+
+
+def test_a_signature_column_and_a_sheet_of_incidents_do_not_reach_a_public_copy(tmp_path):
+    """The plan kept 'Signature/empreinte' (DR-PII-07, critical) and read a sheet of 60 GBV
+    incidents as an aggregate table ('Âge survivant(e)' counted incidents): the copy failed its
+    own proof with three criticals."""
+    from openpyxl import Workbook, load_workbook
+
+    rng = __import__("random").Random(5)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Liste"
+    ws.append(["Nom et prénom", "Sexe", "Âge", "Commune", "Signature/empreinte"])
+    for _ in range(150):
+        ws.append([f"{rng.choice(['Aïcha', 'Mamadou', 'Oumou', 'Seydou'])} "
+                   f"{rng.choice(['Traoré', 'Diarra', 'Keïta', 'Touré'])}",
+                   rng.choice("FM"), rng.randint(18, 80), rng.choice(["Mopti", "Sévaré"]), "Oui"])
+    w2 = wb.create_sheet("Incidents")
+    w2.append(["Sexe survivant(e)", "Âge survivant(e)", "Type d'incident"])
+    for _ in range(60):
+        w2.append([rng.choice("FM"), rng.randint(10, 60), rng.choice(["Viol", "Mariage forcé"])])
+    f = tmp_path / "liste.xlsx"
+    wb.save(f)
+    tables = {t.name: t for t in datasafe.scan(str(f), ner="off").tables}
+    assert tables["Incidents"].kind == "microdata"
+    out = tmp_path / "liste_hdx.xlsx"
+    res = datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    assert res.exit_code == 0, res.summary()
+    got = load_workbook(out)
+    assert "Signature/empreinte" not in [c.value for c in got["Liste"][1]]
+    incidents = [v for r in got["Incidents"].iter_rows(values_only=True) for v in r if v]
+    assert not any(v in ("Viol", "Mariage forcé") for v in incidents)

@@ -383,8 +383,8 @@ def _count_semantics(c: _Col) -> None:
         c.count, c.count_inner = True, "COUNT"
         return
     if top.entity in COUNTABLE and f.integer >= 0.9:
-        if top.entity in ("AGE",) and not has_count_word:
-            return
+        if any(m.entity == "AGE" for m in c.header) and not has_count_word:
+            return  # an age, also when the header names whose ("Âge survivant(e)")
         if has_count_word:
             c.count, c.count_inner = True, top.entity
             return
@@ -419,11 +419,17 @@ def _collect(c: _Col) -> None:
     if blocker is not None:
         c.blocked = True
     specific = None
+    # only the header's strongest reading that its values allow counts: "Âge survivant(e)" is
+    # an age (its integers rule the protection-incident reading out), not nothing
+    readings = [m for m in c.header if m.entity not in ("NONE", "COUNT", "FREE_TEXT")]
+    strongest = next((m for m in readings if _compatible(m.entity, c, m.generic)), top_header)
+    if top_header is not None and strongest is not None and strongest.weight > top_header.weight:
+        strongest = top_header
     for m in c.header:
         if m.entity in ("NONE", "COUNT", "FREE_TEXT"):
             continue
-        if top_header is not None and m.weight < top_header.weight - 0.02:
-            continue  # only the header's strongest reading counts
+        if strongest is not None and m.weight < strongest.weight - 0.02:
+            continue  # only the header's strongest (allowed) reading counts
         if not m.generic and specific is None:
             specific = m.entity
         if c.blocked and (m.generic or m.weight < 0.85):

@@ -332,6 +332,13 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         else:
             cp.reason = _why("quasi_kept")
         return cp
+    # biometric data, photos and signatures (DR-PII-07, found by header or image links): no
+    # shared copy needs them, and no treatment makes them safe
+    if any(f.check == "DR-PII-07" and f.column == col.name
+           for f in getattr(table_result, "findings", None) or ()):
+        cp.treatment = "drop"
+        cp.reason = _why("biometric")
+        return cp
     # free text as detection classed it, or as DR-PII-10 found it (a column a stray quote
     # filled with merged rows of names and phones is free text whatever its header says)
     flagged = any(f.check == "DR-PII-10" and f.column == col.name
