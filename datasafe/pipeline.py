@@ -269,7 +269,12 @@ def _read_all(target: Any, options: ScanOptions):
             # (hashlib and file reads release the GIL)
             digest = in_background(sha256_file, path)
             if wants_stream(Path(path), options):  # large CSV/Parquet: bounded memory
-                tables = _engine_tables(path, fres, options, "stream")
+                try:
+                    tables = _engine_tables(path, fres, options, "stream")
+                except ReadError as exc:
+                    if getattr(exc.cause, "key", None) != "read_error.empty":
+                        raise
+                    tables = read_tables(path, options.limits)  # an empty table and its note
             else:
                 tables = read_tables(path, options.limits)
             fres.sha256 = digest.result()

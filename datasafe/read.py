@@ -252,17 +252,25 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         raise ReadError(path, error_cause("cannot_read", cause=exc.strerror or type(exc).__name__)) \
             from None
     if st.st_size == 0:
-        raise ReadError(path, error_cause("empty"))
+        tables = [_empty_table()]  # a placeholder: nothing to check, nothing wrong
+    elif _is_lfs_pointer(p, st.st_size):
+        raise ReadError(path, error_cause("lfs_pointer"))
+    else:
+        tables = None
     try:
-        with _time_limit(limits.max_seconds):
-            if fmt in ("csv", "tsv"):
-                tables = [_read_csv(p, fmt, limits)]
-            elif fmt == "parquet":
-                tables = [_read_parquet(p, limits)]
-            else:
-                tables = _read_excel(p, fmt, limits)
-    except ReadError:
-        raise
+        if tables is None:
+            with _time_limit(limits.max_seconds):
+                if fmt in ("csv", "tsv"):
+                    tables = [_read_csv(p, fmt, limits)]
+                elif fmt == "parquet":
+                    tables = [_read_parquet(p, limits)]
+                else:
+                    tables = _read_excel(p, fmt, limits)
+    except ReadError as exc:
+        if getattr(exc.cause, "key", None) == "read_error.empty":
+            tables = [_empty_table()]  # blank lines only: as empty as no byte at all
+        else:
+            raise
     except _ReadTimeout:
         raise ReadError(path, error_cause("too_slow", seconds=f"{limits.max_seconds:g}")) from None
     except PermissionError:
@@ -275,6 +283,30 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         t.source = str(path)
         t.format = fmt
     return tables
+
+
+def _empty_table() -> Table:
+    """The table of an empty file: no rows, no columns, and a note saying why."""
+    import pandas as pd
+
+    t = Table(name=None, data=pd.DataFrame(), headers=[], keys=[], header_row=None)
+    t.notes.append(note("empty_file"))
+    return t
+
+
+_LFS_HEAD = b"version https://git-lfs.github.com/spec/v1"
+
+
+def _is_lfs_pointer(path: Path, size: int) -> bool:
+    """A Git LFS pointer (the repository's placeholder for a file kept in LFS): scanning it
+    would pass a file whose data was never looked at."""
+    if size > 1024:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_LFS_HEAD)) == _LFS_HEAD
+    except OSError:
+        return False
 
 
 class _ReadTimeout(BaseException):

@@ -435,8 +435,10 @@ def test_explicit_paths_are_yielded_as_given(tmp_path):
 
 
 @pytest.mark.parametrize("name,content,cause", [
-    ("empty.csv", b"", "file is empty"),
-    ("blank.csv", b"  \n\r\n\t\n", "file is empty"),
+    ("pointer.csv", b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146"
+                    b"0c1f2b3a\nsize 48213\n", "Git LFS pointer"),
+    ("pointer.parquet", b"version https://git-lfs.github.com/spec/v1\noid sha256:aa\nsize 9\n",
+     "Git LFS pointer"),
     ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
     ("nul.csv", b"a,b\n\x00\x01\x02\x03\x00\x00\x05\x06\x00\x07" * 50, "binary data"),
     ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "password-protected"),
@@ -656,3 +658,19 @@ def test_a_headerless_sheet_is_redacted_row_for_row(tmp_path):
     assert not any(r[1] in flat for r in rows)  # no phone, the first record's included
     assert len([r for r in values if any(v is not None for v in r)]) == len(rows)
     assert [r for r in got["notes"].iter_rows(values_only=True)][0] == ("topic", "text")
+
+
+@pytest.mark.parametrize("name,content", [("empty.csv", b""), ("blank.csv", b"  \n\r\n\t\n"),
+                                          ("empty.xlsx", b""), ("empty.parquet", b"")])
+def test_an_empty_file_is_nothing_to_check_not_an_error(tmp_path, name, content):
+    """A 0-byte placeholder blocked the commit (exit 2) as if it were corrupt."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / name
+    f.write_bytes(content)
+    (t,) = read_tables(f)
+    assert t.rows == 0 and t.keys == [] and any("empty file" in n for n in t.notes)
+    r = CliRunner().invoke(main, ["hook", str(f)])
+    assert r.exit_code == 0 and r.output == ""

@@ -70,10 +70,10 @@ def _bad(kind: str, folder: Path) -> tuple[Path, str]:
         p = folder / "photo.csv"
         p.write_bytes(PNG)
         return p, "PNG image"
-    if kind == "empty":
-        p = folder / "empty.csv"
-        p.write_bytes(b"")
-        return p, "file is empty"
+    if kind == "lfs_pointer":
+        p = folder / "registration.csv"
+        p.write_bytes(b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 9\n")
+        return p, "Git LFS pointer"
     if kind == "unsupported":
         p = folder / "report.docx"
         p.write_bytes(b"PK\x03\x04whatever")
@@ -90,7 +90,7 @@ def _bad(kind: str, folder: Path) -> tuple[Path, str]:
 
 
 BAD_KINDS = ["missing", "truncated_xlsx", "corrupt_xlsx", "password_xlsx", "png_as_csv",
-             "empty", "unsupported", "corrupt_parquet", "corrupt_gzip"]
+             "lfs_pointer", "unsupported", "corrupt_parquet", "corrupt_gzip"]
 
 
 def assert_one_line(stderr: str, path: Path, cause: str) -> str:
