@@ -510,3 +510,23 @@ def test_one_to_one_for_many_pairs_agrees_with_same_information():
             if a != b:
                 assert same(a, b) == same_information(df, a, b), (a, b)
     assert same("admin2", "pcode") and not same("admin2", "admin1") and not same("const", "const2")
+
+
+def test_measure_risk_takes_a_weight_column_and_never_quotes_a_bad_weight():
+    """A misaligned weight column put 'Amina Kabila +243812345678' in a ValueError."""
+    import pandas as pd
+
+    from datasafe.risk.measures import measure_risk
+
+    df = pd.DataFrame({"admin2": ["Goma", "Beni"] * 10, "sex": ["F", "M", "M", "F"] * 5,
+                       "w": ["1.5"] * 20})
+    by_name = measure_risk(df, ["admin2", "sex"], weights="w")
+    assert by_name.weighted and by_name.n == 20
+    df.loc[5, "w"] = "Amina Kabila +243812345678"
+    m = measure_risk(df, ["admin2", "sex"], weights=df["w"])  # the median stands in
+    assert m.weighted
+    with pytest.raises(ValueError) as err:
+        measure_risk(df, ["admin2", "sex"], weights=["Amina Kabila +243812345678"] * 20)
+    assert "Amina" not in str(err.value) and "+243" not in str(err.value)
+    with pytest.raises(ValueError, match="no column 'poids'"):
+        measure_risk(df, ["admin2", "sex"], weights="poids")

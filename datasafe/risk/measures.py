@@ -320,6 +320,24 @@ def frequencies(data: Any, key_vars: Sequence[str], weights: Any = None, *,
     return frequencies_from_codes(codes, cards, weights)
 
 
+def _weight_array(data: Any, weights: Any):
+    """Weights as float64: a column name of ``data``, numbers, or text (parsed, never quoted
+    in an error: a misaligned weight column holds names and phone numbers)."""
+    import numpy as np
+
+    if isinstance(weights, str):
+        if weights not in getattr(data, "columns", ()):
+            raise ValueError(f"weights: no column '{weights}' in the data")
+        weights = data[weights]
+    try:
+        return np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        parsed = parse_weights(weights)[0]
+        if parsed is None:
+            raise ValueError("weights: not one valid (positive) number") from None
+        return np.asarray(parsed, dtype=float)
+
+
 def parse_weights(values: Any):
     """Numbers from a weight column of text. Missing, non-numeric or non-positive weights are
     replaced by the median of the valid ones. Returns ``(weights, n_replaced)``, or
@@ -552,15 +570,17 @@ def measure_risk(data: Any, key_vars: Sequence[str], *, weights: Any = None,
                  dictionaries: dict | None = None) -> RiskMeasures:
     """All risk measures of ``data`` for ``key_vars`` (sdcMicro ``measure_risk``).
 
-    ``weights``: None or one positive number per record; ``household_ids``: None or one value per
-    record; ``sensitive``: columns whose l-diversity to measure.
+    ``weights``: None, the name of a weight column of ``data``, or one positive number per
+    record (text is parsed as :func:`parse_weights` does: a non-number takes the median);
+    ``household_ids``: None or one value per record; ``sensitive``: columns whose l-diversity
+    to measure.
     """
     import numpy as np
 
     missing = tuple(missing)
     n = len(data)
     codes, cards = encode_keys(data, key_vars, missing, dictionaries)
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    w = None if weights is None else _weight_array(data, weights)
     ids, g = group_ids(codes, cards)
     fk, Fk = frequencies_from_codes(codes, cards, w, ids, g)
     risk = individual_risk(fk, Fk if w is not None else None)
