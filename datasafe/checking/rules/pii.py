@@ -229,6 +229,8 @@ class FinancialIdentifiers(_EntityColumn):
         toks = ctx.tokens(col)
         if toks & {"iban", "swift", "momo", "mpesa", "wallet"}:
             return True
+        if ctx.has_entity(col, "NATIONAL_ID"):
+            return False  # "numéro de carte d'électeur", "ID card number": identity cards
         return bool(toks & {"account", "compte", "cuenta", "card", "carte"}
                     and toks & {"number", "no", "num", "numero", "bank", "bancaire", "mobile",
                                 "money", "banque"})
