@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -130,6 +131,11 @@ def test_checks_list_and_explain():
     for part in ("Detects:", "Why:", "Guidance:", "Bad:", "Good:", "Fix:", "In plain words:",
                  "DD "):
         assert part in res.output
+    # a message's slots are filled by a scan: no template braces for a reader to puzzle over
+    assert "{metres}" not in res.output and "precise to about …" in res.output
+    for cid in ("DR-AGG-01", "DR-GEO-02", "DR-DEID-02"):
+        fr = runner.invoke(main, ["checks", "explain", cid, "--lang", "fr"]).output
+        assert not re.search(r"\{[a-z_]+\}", fr), cid
     res = runner.invoke(main, ["checks", "explain", "DR-PII-01", "--lang", "fr"])
     assert "Noms de personnes" in res.output
     res = runner.invoke(main, ["checks", "explain", "DR-NOPE-99"])

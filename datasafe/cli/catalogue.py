@@ -97,7 +97,12 @@ def checks_explain(check_id, lang, as_yaml):
     tr = entry.get(lang) or {} if lang != "en" else {}
 
     def t(key):
-        return " ".join(str(tr.get(key) or entry.get(key) or "").split())
+        # a message's slots ({metres}, {threshold}) are filled by a scan; here they stand for
+        # "the value found", shown as an ellipsis rather than as a template
+        import re
+
+        text = " ".join(str(tr.get(key) or entry.get(key) or "").split())
+        return re.sub(r"\{[a-z_]+\}", "…", text)
 
     from datasafe.report.common import Messages
 
