@@ -228,24 +228,31 @@ def test_approve_records_binding_and_a_changed_cell_voids_it(people, audit_env):
     (a,) = side["approvals"]
     sha = sha256_file(people)
     assert a["sha256"] == sha and a["destination"] == "partner" and a["by"] == "A. Diallo"
-    assert a["profile"] == "default" and a["verdict"] in ("pass", "fail") and a["time"]
+    # without --profile, the profile of the destination (the README's example is enough for
+    # the partner profile's transfer check)
+    assert a["profile"] == "partner-restricted" and a["verdict"] in ("pass", "fail")
+    assert a["time"]
     assert PHONE not in people.with_name("people.csv.datasafe.yaml").read_text()
 
-    found = find_valid_approval(people, sha, "partner", "default")
+    found = find_valid_approval(people, sha, "partner", "partner-restricted")
     assert found is not None and found.by == "A. Diallo"
-    assert find_valid_approval(people, None, "partner", "default") is not None
-    assert find_valid_approval(people, sha, "public", "default") is None
+    assert find_valid_approval(people, None, "partner", "partner-restricted") is not None
+    assert find_valid_approval(people, sha, "public", "partner-restricted") is None
     assert find_valid_approval(people, sha, "partner", "hdx-public") is None
 
     # change one cell: the approval no longer holds
     people.write_text(people.read_text(encoding="utf-8").replace("41", "42"), encoding="utf-8")
     new_sha = sha256_file(people)
     assert new_sha != sha
-    assert find_valid_approval(people, new_sha, "partner", "default") is None
-    assert find_valid_approval(people, None, "partner", "default") is None
+    assert find_valid_approval(people, new_sha, "partner", "partner-restricted") is None
+    assert find_valid_approval(people, None, "partner", "partner-restricted") is None
 
     rec = [json.loads(ln) for ln in lines(audit_env)][-1]
     assert rec["action"] == "approve" and rec["sha256"] == sha and rec["outcome"] == a["verdict"]
+    # the partner profile's transfer check counts it, as long as the content is the same
+    people.write_text(people.read_text(encoding="utf-8").replace("42", "41"), encoding="utf-8")
+    r = run("scan", people, "--profile", "partner-restricted", "--format", "json")
+    assert not [f for f in json.loads(r.stdout)["findings"] if f["check"] == "DR-XFER-02"]
 
 
 def test_approve_appends_and_keeps_other_sidecar_keys(people):

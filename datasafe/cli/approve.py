@@ -10,6 +10,10 @@ from datasafe.cli import fail, lang_option, messages, said
 from datasafe.cli.audit import audit_options
 from datasafe.cli.scan import build_options, scan_options
 
+# the shipped profile of each destination (used when neither --profile nor the config names one)
+DESTINATION_PROFILES = {"public": "hdx-public", "partner": "partner-restricted",
+                        "internal": "internal"}
+
 
 @click.command(help="""Record that NAME approves sharing FILE with a destination.
 
@@ -17,7 +21,9 @@ The file is scanned first; the approval is bound to the file's content hash (SHA
 profile, the scan's verdict and the destination, and stored in the file's sidecar
 (FILE.datasafe.yaml, key `approvals`). Changing one cell of the file voids it. Under profiles
 that require approval, the transfer check fails unless a valid approval exists for exactly this
-content and destination. The approval is also written to the audit log.
+content and destination. Without --profile (or a profile in the config), the profile of the
+destination is used: hdx-public, partner-restricted or internal. The approval is also written
+to the audit log.
 
 \b
 Examples:
@@ -53,6 +59,10 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns)
+        if not options.profile and destination:
+            # the approval is bound to a profile: without one named (flag or config), the
+            # profile made for that destination, the one its transfer check will run under
+            options.profile = DESTINATION_PROFILES[destination]
         result = run_scan(str(path), options=options)
     except ProfileError as exc:
         fail(said(exc, lang))
