@@ -324,3 +324,23 @@ def test_markdown_stays_under_the_comment_limit():
     assert len(out) < 65536
     assert "… and 1850 more findings" in out
 
+
+
+def test_a_wide_export_lists_its_identifiers_first_when_the_column_list_is_cut(tmp_path):
+    """A Kobo export puts _gps_latitude/_gps_longitude last: the text report cut its list at
+    40 columns in file order and never showed them."""
+    import random
+
+    from datasafe.pipeline import ScanOptions, scan
+    from datasafe.report import render
+
+    rng = random.Random(3)
+    header = [f"sante/q{i}" for i in range(60)] + ["_gps_latitude", "_gps_longitude"]
+    rows = [[rng.choice(["oui", "non"]) for _ in range(60)]
+            + [f"{-1.5 - rng.random():.6f}", f"{29.1 + rng.random():.6f}"] for _ in range(200)]
+    f = tmp_path / "kobo.csv"
+    f.write_text(",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows),
+                 encoding="utf-8")
+    text = render(scan(str(f), options=ScanOptions(ner="off")), "text")
+    listed = text.split("Findings")[0]
+    assert "_gps_latitude" in listed and "_gps_longitude" in listed

@@ -164,6 +164,10 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
     out.append(f"  {paint(label, 'bold')} — {extra}" + (f" · {kind}" if kind else ""))
     for n in t.notes:  # what reading noticed: ragged rows, an unclosed quote…
         out.append(f"    {paint('!', 'yellow')} {say(m, n)}")
+    if len(flagged) > MAX_COLUMN_ROWS:
+        # a wide Kobo export: the identifiers first (its GPS columns come last in the file)
+        rank = {"direct": 0, "sensitive": 1, "quasi": 2}
+        flagged = sorted(flagged, key=lambda c: rank.get(c.role, 3))
     if flagged:
         rows = [[m("labels.column"), m("role.label"), m("labels.entity"), m("labels.evidence"),
                  m("labels.example")]]
