@@ -571,3 +571,25 @@ def test_two_caseworkers_over_sixty_cases_are_names(tmp_path):
     df = pd.DataFrame({"name": [["Yes", "No"][i % 2] for i in range(60)]})
     assert _scan_csv(tmp_path, df, name="yn.csv").columns[0].role != "direct"
 
+
+
+def test_integers_written_as_floats_are_integers_as_in_parquet(tmp_path):
+    """pandas writes an int column with one NaN as 8.0, 3.0…: household_size was a quasi-
+    identifier in the Parquet and nothing in the CSV of the same data."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 2000
+    df = pd.DataFrame({"age": rng.integers(0, 90, n).astype(float),
+                       "household_size": rng.integers(1, 12, n).astype(float),
+                       "sex": rng.choice(["M", "F"], n),
+                       "district": rng.choice(["Goma", "Beni", "Uvira"], n)})
+    df.loc[4, "household_size"] = np.nan
+    df.to_csv(tmp_path / "f.csv", index=False)
+    df.to_parquet(tmp_path / "f.parquet")
+    got = {}
+    for name in ("f.csv", "f.parquet"):
+        t = scan(str(tmp_path / name), options=ScanOptions(ner="off")).files[0].tables[0]
+        got[name] = (roles(t), t.risk.quasi_identifiers)
+    assert got["f.csv"] == got["f.parquet"]
+    assert got["f.csv"][0]["household_size"] == "quasi"

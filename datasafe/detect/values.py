@@ -269,7 +269,9 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     lengths = np.fromiter((len(x) for x in vals), dtype=int, count=S.n)
 
     # -- numbers -----------------------------------------------------------------------------
-    is_int = S.full(INT_RE)
+    # "8.0": an integer written by a tool that had a missing value in the column (pandas
+    # writes int columns with NaN as floats); as the Parquet of the same data holds 8
+    is_int = S.full(INT_RE) | S.full(r"[+-]?\d+\.0+")
     is_num = S.full(NUM_RE)
     f.integer = S.share(is_int)
     f.numeric = S.share(is_num)
