@@ -128,3 +128,25 @@ def test_scan_of_a_count_table_validates(tmp_path):
     assert risk is not None and risk.extra["table_kind"] == "aggregate"
     assert risk.extra["small_cells"]["small"] == 2
     validate_report(res.to_dict())
+
+
+def test_a_3w_without_a_count_column_is_not_a_list_of_people(tmp_path):
+    """Admin1, Admin2, Sector, Organisation, Activity, Status: a row is an activity. It was
+    blocked by the hook with 'global re-identification risk 25 %' on Admin1 and Admin2."""
+    import random
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.pipeline import ScanOptions, scan
+
+    rng = random.Random(1)
+    f = tmp_path / "3w.csv"
+    f.write_text("Admin1,Admin2,Sector,Organisation,Activity,Status\n" + "".join(
+        f"North,Territory {i},{s},{rng.choice(['UNICEF', 'WFP'])},Distribution,Ongoing\n"
+        for i in range(10) for s in ["WASH", "Health", "Shelter", "Education"]),
+        encoding="utf-8")
+    res = scan(str(f), options=ScanOptions(ner="off"))
+    assert res.tables[0].risk is None
+    assert not [x for x in res.findings if x.check.startswith("DR-DEID")]
+    assert CliRunner().invoke(main, ["hook", str(f)]).exit_code == 0

@@ -125,6 +125,9 @@ class Selection:
     exclude: set
 
 
+_PLACES = {"ADMIN_AREA", "LOCATION", "PCODE"}
+
+
 def choose_variables(table: Any, result: Any, options: Any, profile: Any):
     """Weight, household id and key variables of a table, from the options, config and profile
     or detected: a :class:`Selection`, ``"aggregate"`` for a count table, or None when there is
@@ -196,6 +199,11 @@ def choose_variables(table: Any, result: Any, options: Any, profile: Any):
         cols, order, not_used = default_key_vars(result, exclude, cap, table.data,
                                                  profiled=True)
         if not cols:
+            return None
+        if getattr(result, "kind", None) == "unknown" and all(
+                c.entity in _PLACES for c in cols):
+            # places alone, in a table that is neither row-level nor counts (a 3W without a
+            # count column: a row is an activity, not a person): nobody to re-identify
             return None
     return Selection(cols, order, not_used, weight_col, weight_why, hh_col, hh_why, notes,
                      exclude)
