@@ -150,3 +150,36 @@ def test_a_3w_without_a_count_column_is_not_a_list_of_people(tmp_path):
     assert res.tables[0].risk is None
     assert not [x for x in res.findings if x.check.startswith("DR-DEID")]
     assert CliRunner().invoke(main, ["hook", str(f)]).exit_code == 0
+
+
+def test_a_3w_with_its_focal_points_stays_a_count_table(tmp_path):
+    """'Point focal' and 'Email point focal' made a 3W 'one row per person': Filles and
+    Garçons became household sizes and the public copy lost Cercle, Commune and P-code."""
+    import random
+
+    import datasafe
+
+    rng = random.Random(3)
+    header = ["Organisation", "Secteur", "Activité", "Région", "Cercle", "Commune",
+              "Pcode commune", "Bénéficiaires ciblés", "Bénéficiaires atteints", "Femmes",
+              "Hommes", "Statut", "Point focal", "Email point focal"]
+    hxl = ["#org", "#sector", "#activity", "#adm1+name", "#adm2+name", "#adm3+name",
+           "#adm3+code", "#targeted", "#reached", "#reached+f", "#reached+m", "#status",
+           "#contact+name", "#contact+email"]
+    rows = [[rng.choice(["ONG A", "ONG B", "UNICEF", "PAM"]), rng.choice(["Protection", "EHA"]),
+             "Distribution", "Mopti", rng.choice(["Mopti", "Djenné", "Bandiagara"]),
+             rng.choice(["Sofara", "Konna", "Sévaré"]), f"ML05{rng.randint(10, 99)}",
+             str(rng.randint(100, 5000)), str(rng.randint(50, 4000)), str(rng.randint(20, 900)),
+             str(rng.randint(20, 900)), "En cours",
+             f"{rng.choice(['Aïcha', 'Mamadou', 'Oumou'])} {rng.choice(['Traoré', 'Diarra'])}",
+             f"pf{i}@ong-exemple.org"] for i in range(40)]
+    f = tmp_path / "3w.csv"
+    f.write_text("\n".join(",".join(r) for r in [header, hxl, *rows]) + "\n", encoding="utf-8")
+    res = datasafe.scan(str(f), ner="off")
+    assert res.tables[0].kind == "aggregate"
+    assert "DR-PII-11" in {x.check for x in res.findings}
+    out = tmp_path / "3w_hdx.csv"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32)
+    kept = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "Point focal" not in kept and "Email point focal" not in kept
+    assert {"Cercle", "Commune", "Pcode commune", "Bénéficiaires atteints"} <= set(kept)

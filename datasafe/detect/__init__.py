@@ -552,13 +552,26 @@ def _confidence(signals: dict) -> float:
     return 1.0 - p
 
 
+# words of a header naming a contact person of an organisation (a 3W's focal point), not one
+# of the people the data is about
+CONTACT_WORDS = frozenset({"contact", "contacts", "focal", "focale", "responsable", "manager",
+                           "gestionnaire", "coordinator", "coordinateur", "coordinatrice",
+                           "focalpoint"})
+
+
+def _is_contact(c: _Col) -> bool:
+    tag = (c.col.hxl or "").lower()
+    return tag.startswith("#contact") or bool(set(c.header_tokens) & CONTACT_WORDS)
+
+
 def _table_kind(cols: list[_Col], result) -> str:
     direct = 0
+    contacts = 0  # direct identifiers of an organisation's contact person
     attrs = set()
     big_counts = 0
     counts = 0
     for c in cols:
-        if c.hxl_person:
+        if c.hxl_person and not _is_contact(c):
             direct += 1
         if c.count:
             counts += 1
@@ -567,15 +580,20 @@ def _table_kind(cols: list[_Col], result) -> str:
                 big_counts += 1
             continue
         strong = {e for e, s in c.ev.items() if _confidence(s) >= ACCEPT}
-        if strong & DIRECT_STRONG:
-            direct += 1
+        if strong & DIRECT_STRONG or c.hxl_person:
+            if _is_contact(c):
+                contacts += 1
+            elif strong & DIRECT_STRONG:
+                direct += 1
         attrs |= strong & PERSON_ATTRS
         if c.free_text:
             attrs.add("FREE_TEXT")
     if direct:
         return "microdata"
     if big_counts:
-        return "aggregate"
+        return "aggregate"  # a 3W with its focal points' names and e-mails is still counts
+    if contacts:
+        return "microdata"
     if len(attrs - {"FREE_TEXT"}) >= 2:
         return "microdata"
     if counts:

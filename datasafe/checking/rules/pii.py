@@ -313,10 +313,13 @@ class AidWorkerContacts(Check):
     scope = "table"
 
     def check_table(self, ctx):
-        if not ctx.contact_list:
-            return
         cols = [c.name for c in ctx.columns if ctx.has_entity(
             c, "PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS") or ctx.hxl(c)[0] == "#contact"]
+        # a contact list, or the focal points of a count table (a 3W's "Point focal", "Email
+        # point focal"): the people named are the organisations' staff
+        in_counts = bool(cols) and ctx.tres is not None and ctx.tres.kind == "aggregate"
+        if not (ctx.contact_list or in_counts):
+            return
         consent = ctx.sidecar.get("consent")
         if consent is True or str(consent).strip().lower() in ("true", "yes", "oui", "1"):
             yield Hit(variant="consent", sensitivity="contact_list_consent",
