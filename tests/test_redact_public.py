@@ -353,3 +353,41 @@ def test_a_signature_column_and_a_sheet_of_incidents_do_not_reach_a_public_copy(
     assert "Signature/empreinte" not in [c.value for c in got["Liste"][1]]
     incidents = [v for r in got["Incidents"].iter_rows(values_only=True) for v in r if v]
     assert not any(v in ("Viol", "Mariage forcé") for v in incidents)
+
+
+def test_a_kobo_workbook_with_a_repeat_group_loses_the_links_to_its_households(tmp_path):
+    """A Kobo xlsx export's repeat sheet keeps _submission__id and _submission__uuid, which
+    point every member back at its household's submission; nb_membres is a household size."""
+    import uuid
+
+    from openpyxl import Workbook, load_workbook
+
+    rng = __import__("random").Random(7)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Evaluation"
+    ws.append(["groupe_localisation/territoire", "groupe_menage/nb_membres", "_id", "_uuid",
+               "_index"])
+    subs = []
+    for i in range(120):
+        sid, su = 1000 + i, str(uuid.UUID(int=rng.getrandbits(128)))
+        subs.append((i + 1, sid, su))
+        ws.append([rng.choice(["Rutshuru", "Masisi", "Nyiragongo"]), rng.randint(1, 12), sid, su,
+                   i + 1])
+    m = wb.create_sheet("membres")
+    m.append(["membres/age_membre", "membres/sexe_membre", "_index", "_parent_table_name",
+              "_parent_index", "_submission__id", "_submission__uuid"])
+    n = 0
+    for idx, sid, su in subs:
+        for _ in range(rng.randint(1, 4)):
+            n += 1
+            m.append([rng.randint(0, 80), rng.choice("FM"), n, "Evaluation", idx, sid, su])
+    f = tmp_path / "msna.xlsx"
+    wb.save(f)
+    cols = {c.name: c for t in datasafe.scan(str(f), ner="off").tables for c in t.columns}
+    assert cols["groupe_menage/nb_membres"].entity == "HOUSEHOLD_SIZE"
+    assert "DR-PII-12" in {x.check for x in datasafe.scan(str(f), ner="off").findings}
+    out = tmp_path / "msna_hdx.xlsx"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    header = [c.value for c in load_workbook(out)["membres"][1]]
+    assert "_submission__id" not in header and "_submission__uuid" not in header

@@ -48,6 +48,11 @@ KOBO_META = {
     "simid", "username", "audit", "enumerator", "enumerator_name", "enumerator_id", "enqueteur",
     "nom_enqueteur", "encuestador", "inqueridor", "interviewer", "interviewer_name",
     "starttime", "endtime", "instancename", "formhub_uuid", "meta_instanceid",
+    # a repeat group's sheet of a Kobo xlsx export: its rows point back at their submission
+    # (normalised: "_submission__uuid" → "_submission_uuid")
+    "_submission_id", "_submission_uuid", "_submission_submission_time",
+    "_submission_validation_status", "_submission_notes", "_submission_status",
+    "_submission_submitted_by", "_submission_version", "_submission_tags",
 }
 KOBO_META_HIGH = {
     "deviceid", "device_id", "imei", "subscriberid", "simserial", "simid", "username",
