@@ -593,3 +593,22 @@ def test_integers_written_as_floats_are_integers_as_in_parquet(tmp_path):
         got[name] = (roles(t), t.risk.quasi_identifiers)
     assert got["f.csv"] == got["f.parquet"]
     assert got["f.csv"][0]["household_size"] == "quasi"
+
+
+def test_kobo_multiple_choice_options_under_a_topic_group_are_not_key_variables():
+    """education/raison_non_scolarisation/<option> (0/1) were 'quasi EDUCATION' from the group
+    name alone, became key variables, and were then removed from the public copy."""
+    rng = random.Random(1)
+    n = 300
+    d = {"province": [rng.choice(["Nord-Kivu", "Sud-Kivu"]) for _ in range(n)],
+         "sexe": [rng.choice("FM") for _ in range(n)],
+         "age": [str(rng.randint(18, 70)) for _ in range(n)]}
+    for o in ("cout", "distance", "travail", "autre"):
+        d[f"education/raison_non_scolarisation/{o}"] = [rng.choice("01") for _ in range(n)]
+    d["sante/q1"] = [rng.choice(["oui", "non"]) for _ in range(n)]
+    t = _scan_df(pd.DataFrame(d))
+    r = roles(t)
+    assert all(r[f"education/raison_non_scolarisation/{o}"] == "none"
+               for o in ("cout", "distance", "travail", "autre"))
+    assert r["sante/q1"] == "sensitive"  # a yes under a health group may be a diagnosis
+    assert [o["column"] for o in t.risk.extra["key_variable_order"]] == ["province", "sexe", "age"]

@@ -46,6 +46,9 @@ CATEGORICAL = {"MARITAL_STATUS", "EDUCATION", "OCCUPATION", "DISPLACEMENT_STATUS
                "NATIONALITY", "ETHNICITY", "RELIGION", "LANGUAGE", "LEGAL_STATUS",
                "POLITICAL_AFFILIATION", "SEXUAL_ORIENTATION", "LOCATION", "ADMIN_AREA",
                "DISABILITY", "HEALTH", "PROTECTION_INCIDENT", "INCOME"}
+# categories that make a column a quasi-identifier (not a sensitive attribute)
+_QUASI_CATEGORIES = {"MARITAL_STATUS", "EDUCATION", "OCCUPATION", "DISPLACEMENT_STATUS",
+                     "NATIONALITY", "LANGUAGE", "LOCATION", "ADMIN_AREA", "INCOME"}
 # Header entities that, on integer values next to a count word, are counts of people.
 COUNTABLE = {"COUNT", "SEX_GENDER", "AGE", "DISABILITY", "HEALTH", "DISPLACEMENT_STATUS",
              "PROTECTION_INCIDENT", "PERSON", "HOUSEHOLD_SIZE", "NATIONALITY", "ETHNICITY",
@@ -324,6 +327,11 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     if entity in CATEGORICAL:
         if f.date >= 0.8:
             return False  # "When did you arrive in this site?": a date, not a place
+        if generic and boolean and entity in _QUASI_CATEGORIES:
+            # 0/1 options of a Kobo multiple choice under a group named for the topic
+            # ("education/raison_non_scolarisation/cout"): answers, not a person's education.
+            # Sensitive topics keep their reading: a yes under "sante/" may be a diagnosis.
+            return False
         if entity in ("ADMIN_AREA", "LOCATION") and _sector_share(c.col.sample) >= 0.6:
             return False  # "Secteur" of a 3W: WASH, Santé, Protection… clusters, not places
         for e in ("EMAIL_ADDRESS", "PHONE_NUMBER"):
