@@ -565,6 +565,57 @@ def _drop_column(ws, col: int, first_row: int) -> None:
     for r in range(first_row, max_row + 1):
         cell = ws.cell(row=r, column=max_col)
         cell.value = None
+    _shift_sheet_ranges(ws, col)
+
+
+def _without_column(ranges: str, col: int) -> str:
+    """A space-separated list of cell ranges once column ``col`` is removed: ranges on it alone
+    go, ranges across it shrink, ranges right of it move one column left."""
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+    out = []
+    for r in MultiCellRange(str(ranges)).ranges:
+        lo, hi = r.min_col, r.max_col
+        if lo == hi == col:
+            continue
+        if lo > col:
+            lo, hi = lo - 1, hi - 1
+        elif hi >= col:
+            hi -= 1
+        out.append(CellRange(min_col=lo, max_col=hi, min_row=r.min_row, max_row=r.max_row).coord)
+    return " ".join(out)
+
+
+def _shift_sheet_ranges(ws, col: int) -> None:
+    """What openpyxl's move_range leaves behind when a column goes: drop-down lists (data
+    validations), conditional formats and column widths stay on their old columns — a list of
+    F,M would then refuse the ages that moved into its column."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.utils import get_column_letter
+
+    dvs = ws.data_validations.dataValidation
+    for dv in list(dvs):
+        left = _without_column(dv.sqref, col)
+        if left:
+            dv.sqref = left
+        else:
+            dvs.remove(dv)
+    old = ws.conditional_formatting
+    if len(old):
+        new = ConditionalFormattingList()
+        for cf in old:
+            left = _without_column(cf.sqref, col)
+            if left:
+                for rule in cf.rules:
+                    new.add(left, rule)
+        ws.conditional_formatting = new
+    dims = ws.column_dimensions
+    for c in range(col, ws.max_column + 1):
+        here, right = get_column_letter(c), get_column_letter(c + 1)
+        if right in dims and dims[right].width:
+            dims[here].width = dims[right].width
+        else:
+            dims.pop(here, None)  # the default width, as the column on its right had
 
 
 def _rebuilt_sheets(updates: dict[str, SheetUpdate], tables: list):

@@ -1043,3 +1043,51 @@ def test_a_copy_is_written_in_the_inputs_format_or_not_at_all(tmp_path):
         datasafe.redact({"north": df, "south": df}, profile="hdx-public",
                         output=tmp_path / "two.csv", key="k" * 32)
     assert not (tmp_path / "two.csv").exists()
+
+
+def test_drop_down_lists_and_widths_follow_their_columns_when_one_is_removed(tmp_path):
+    """The F,M list stayed on column B once the name column went: Excel then refused every age
+    typed into the column that moved there."""
+    import random
+
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    import datasafe
+
+    rng = random.Random(3)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Nom et prénom", "Sexe", "Âge", "Cercle"])
+    for _ in range(150):
+        ws.append([f"{rng.choice(['Aïcha', 'Mamadou', 'Oumou', 'Seydou'])} "
+                   f"{rng.choice(['Traoré', 'Diarra', 'Keïta', 'Touré'])}",
+                   rng.choice("FM"), rng.randint(18, 80), rng.choice(["Mopti", "Djenné"])])
+    dv = DataValidation(type="list", formula1='"F,M"', showErrorMessage=True)
+    ws.add_data_validation(dv)
+    dv.add("B2:B151")
+    ws.conditional_formatting.add("C2:C151", CellIsRule(operator="greaterThan", formula=["60"],
+                                                        fill=PatternFill("solid", "FFFF00")))
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 6
+    ws.column_dimensions["C"].width = 9
+    f = tmp_path / "dv.xlsx"
+    wb.save(f)
+    out = tmp_path / "dv_hdx.xlsx"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32, ner="off")
+    got = load_workbook(out).active
+    from openpyxl.utils import get_column_letter
+
+    header = [c.value for c in got[1]]
+    assert header[0] == "Sexe" and "Nom et prénom" not in header
+
+    def letter(name):
+        return get_column_letter(header.index(name) + 1)
+
+    lists = [(str(d.sqref), d.formula1) for d in got.data_validations.dataValidation]
+    assert lists == [(f"{letter('Sexe')}2:{letter('Sexe')}151", '"F,M"')]
+    formats = [str(cf.sqref) for cf in got.conditional_formatting]
+    assert formats == ([f"{letter('Âge')}2:{letter('Âge')}151"] if "Âge" in header else [])
+    assert got.column_dimensions["A"].width == 6  # Sexe's width went with it
