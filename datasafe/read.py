@@ -805,6 +805,10 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     lay = _layout(rows, width)
     keys = _unique_keys(lay.headers)
     data = rows[lay.data_start:]
+    totals = 0
+    while data and _is_total_row(data[-1], width):
+        data = data[:-1]  # a TOTAL line under the list is not a record
+        totals += 1
     batches = [_rows_to_batch(data[i:i + CHUNK_ROWS], keys)
                for i in range(0, len(data), CHUNK_ROWS)]
     for batch in batches:
@@ -814,7 +818,21 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
               header_row=lay.header_row,
               hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1)
     _mark_headerless(t, lay)
+    if totals:
+        t.notes.append(note("total_row"))
     return t
+
+
+_TOTAL = re.compile(r"^\s*(grand[ -]?)?(total|totals|totale|totaux|sous[ -]total|subtotal)\s*:?\s*$",
+                    re.IGNORECASE)
+
+
+def _is_total_row(row: list[str | None], width: int) -> bool:
+    """A line of totals at the foot of a sheet: a cell saying TOTAL, and too few filled cells
+    to be a record (the sums beside it)."""
+    cells = [c for c in row if c is not None and str(c).strip()]
+    return (bool(cells) and len(cells) <= max(2, width // 3)
+            and any(_TOTAL.match(str(c)) for c in cells))
 
 
 def _mark_headerless(table: Table, lay: _Layout) -> None:

@@ -674,3 +674,23 @@ def test_an_empty_file_is_nothing_to_check_not_an_error(tmp_path, name, content)
     assert t.rows == 0 and t.keys == [] and any("empty file" in n for n in t.notes)
     r = CliRunner().invoke(main, ["hook", str(f)])
     assert r.exit_code == 0 and r.output == ""
+
+
+def test_a_total_line_under_a_sheet_is_not_a_record(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Nom", "Montant"])
+    for i in range(10):
+        ws.append([f"Personne {i}", 100 + i])
+    ws.append([])
+    ws.append(["TOTAL", "=SUM(B2:B11)"])
+    f = tmp_path / "liste.xlsx"
+    wb.save(f)
+    (t,) = read_tables(f)
+    assert t.rows == 10 and any("TOTAL line" in n for n in t.notes)
+    # a column of statuses that says "Total" in a full row stays a record
+    ws.append(["Personne 11", 111])
+    wb.save(f)
+    assert read_tables(f)[0].rows == 12
