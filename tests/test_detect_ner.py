@@ -147,3 +147,29 @@ def test_presidio_recognizers_load_lazily_and_its_defaults_still_work():
                          check=True).stdout.splitlines()
     assert out[0] == "False"
     assert out[1] == eager[0] and "UrlRecognizer" in eager[0]
+
+
+def test_what_ner_may_take_for_a_name():
+    from datasafe.detect.ner import name_like
+
+    assert name_like("Mamadou Touré") and name_like("Jean de la Fontaine")
+    assert name_like("Mohamed Ould Ahmed") and name_like("MARIE KAVIRA")
+    assert not name_like("Besoin de bâches")  # "a need for tarpaulins"
+    assert not name_like("RAS") and not name_like("NFI") and not name_like("")
+
+
+@needs_fr
+def test_french_field_notes_without_names_are_not_names():
+    """'Besoin de bâches et de kits NFI' made a comments column 'direct PERSON' (DR-PII-01)."""
+    r = random.Random(2)
+    vals = ["RAS", "Pas de latrine dans le ménage", "Besoin de bâches et de kits NFI",
+            "Toit endommagé par la pluie", "Accès difficile au point d'eau"]
+    df = pd.DataFrame({"province": ["Nord-Kivu"] * 50,
+                       "commentaires": [r.choice(vals) for _ in range(50)]})
+    col = scan(df, options=ScanOptions(ner="auto")).files[0].tables[0].columns[1]
+    assert col.role != "direct" and "PERSON" not in [e.type for e in col.entities]
+    # a note that does name someone still does
+    df["commentaires"] = [f"Référé au CSCOM par {r.choice(['Mamadou Touré', 'Aïcha Traoré'])}"
+                          f" le {i % 28 + 1} mars" for i in range(50)]
+    col = scan(df, options=ScanOptions(ner="auto")).files[0].tables[0].columns[1]
+    assert "PERSON" in [e.type for e in col.entities]

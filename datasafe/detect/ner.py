@@ -328,6 +328,28 @@ def get_engine(lang: str, regions: tuple[str, ...] = ()):
         return _engines[lang]
 
 
+# lowercase words a name may hold ("Jean de la Fontaine", "Mohamed Ould Ahmed")
+_PARTICLES = frozenset({"de", "du", "des", "la", "le", "van", "von", "der", "den", "bin", "ben",
+                        "ibn", "bint", "ould", "ag", "al", "el", "abu", "dos", "da", "di", "del",
+                        "y", "e", "wa"})
+# acronyms of field notes that small models take for names
+_NOT_NAMES = frozenset({"ras", "nfi", "ame", "ong", "ngo", "pdi", "idp", "eha", "wash", "cscom",
+                        "hgr", "irc", "pam", "wfp", "hcr", "unhcr", "oim", "iom", "cicr", "icrc",
+                        "msf", "unicef", "ocha", "vbg", "gbv", "mhps", "pss", "arv", "vih", "sida"})
+
+
+def name_like(span: str) -> bool:
+    """Whether a span NER took for a person can be a name: its words are capitalised (but for
+    particles such as 'de', 'ould', 'bin') and it is not a field acronym. 'Besoin de bâches'
+    (a need for tarpaulins) and 'RAS' (nothing to report) are not."""
+    words = [w for w in span.replace("-", " ").split() if w]
+    if not words:
+        return False
+    if len(words) == 1 and words[0].lower().strip(".") in _NOT_NAMES:
+        return False
+    return all(w[0].isupper() or not w[0].isalpha() or w.lower() in _PARTICLES for w in words)
+
+
 def analyse_texts(texts: list[str], regions: tuple[str, ...], lang: str | None = None,
                   batch_size: int = 64) -> tuple[list[dict[str, int]], str]:
     """Entities found in each text: ``[{entity: count}, ...]`` and the backend's name."""
@@ -344,10 +366,12 @@ def analyse_texts(texts: list[str], regions: tuple[str, ...], lang: str | None =
                                      batch_size=batch_size, entities=ENTITIES,
                                      score_threshold=SCORE_THRESHOLD)
     out: list[dict[str, int]] = []
-    for res in results:
+    for text, res in zip(texts, results):
         counts: dict[str, int] = {}
         for r in res or []:
             if r.score < ENTITY_THRESHOLDS.get(r.entity_type, SCORE_THRESHOLD):
+                continue
+            if r.entity_type == "PERSON" and not name_like(str(text)[r.start:r.end]):
                 continue
             counts[r.entity_type] = counts.get(r.entity_type, 0) + 1
         out.append(counts)
