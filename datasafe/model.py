@@ -286,6 +286,9 @@ class ScanResult:
     tool_version: str = ""
     never_fail: bool = False  # the profile never fails the run (workshop): exit 0 on findings
     explain: bool = False  # the profile asks reports to explain every finding in plain words
+    # the repository root of the run (config/baseline); SARIF writes paths relative to it. Not
+    # part of the JSON report (the contract's paths are as given)
+    root: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> list[TableResult]:

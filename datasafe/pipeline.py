@@ -176,6 +176,7 @@ def scan(target: Any, *, options: ScanOptions | None = None, named_columns: bool
     from datasafe import __version__
 
     result = ScanResult(profile=profile.name, tool_version=__version__)
+    result.root = options.config.get("_root") or options.root
     result.destination = options.destination or profile.destination
     result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on
     tables_by_file: list[tuple[FileResult, list[Table]]] = []

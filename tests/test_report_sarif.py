@@ -151,3 +151,44 @@ def test_artifact_uri(path, uri):
     from datasafe.report.sarif import artifact_uri
 
     assert artifact_uri(path) == uri
+
+
+def test_sarif_paths_and_fingerprints_do_not_depend_on_where_the_scan_ran(tmp_path, monkeypatch):
+    """From the repository root, from data/ or from elsewhere with an absolute path, the same
+    finding has the same URI (relative to %SRCROOT%) and the same fingerprint; run from outside,
+    the repository's config and baseline still apply."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    repo = tmp_path / "repo"
+    (repo / "data" / "micro").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    f = repo / "data" / "micro" / "survey.csv"
+    f.write_text("full_name,phone,age\n" + "".join(
+        f"Amina Kabila{i},+24381{1000000 + i * 7919},{20 + i}\n" for i in range(30)),
+        encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    runs = {}
+    for cwd, target in ((repo, "data/micro/survey.csv"), (repo / "data", "micro/survey.csv"),
+                        (elsewhere, str(f))):
+        monkeypatch.chdir(cwd)
+        r = CliRunner().invoke(main, ["scan", target, "--ner", "off", "--format", "sarif"])
+        doc = json.loads(r.stdout)
+        validate_sarif(doc)
+        run = doc["runs"][0]
+        runs[str(cwd)] = run
+        res = run["results"][0]
+        loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert loc["uri"] == "data/micro/survey.csv" and loc["uriBaseId"] == "%SRCROOT%"
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/repo/")
+    prints = {k: sorted(r["partialFingerprints"]["datasafeFinding/v1"] for r in v["results"])
+              for k, v in runs.items()}
+    assert len({tuple(v) for v in prints.values()}) == 1
+    # the repository's config applies from outside too
+    (repo / ".datasafe.yaml").write_text("fail_on: critical\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "-q"]).exit_code == 0

@@ -42,16 +42,41 @@ def scan_options(f):
     return f
 
 
+def config_base(start: str | os.PathLike | None) -> str:
+    """Where to look for the repository (config, baseline, root of report paths): the working
+    directory, unless the scanned path lies in a repository the working directory is not in
+    ('datasafe scan /srv/repo/data' run from elsewhere uses /srv/repo's config and baseline)."""
+    from pathlib import Path
+
+    from datasafe.config import find_root
+
+    cwd = os.getcwd()
+    if start is None:
+        return cwd
+    target_root = find_root(start)
+    if target_root is None:
+        return cwd
+    cwd_root = find_root(cwd)
+    if cwd_root is not None and Path(start).resolve().is_relative_to(cwd_root):
+        return cwd
+    return str(target_root)
+
+
 def build_options(*, profile, destination, key_vars, weight, household_id, phone_regions, ner,
-                  max_columns, fail_on=None, lang="en", progress=None):
-    from datasafe.config import ConfigError, load_config
+                  max_columns, fail_on=None, lang="en", progress=None, start=None):
+    from datasafe.config import ConfigError, find_root, load_config
     from datasafe.pipeline import ScanOptions
     from datasafe.read import ReadLimits
 
+    base = config_base(start)
     try:
-        config = load_config(os.getcwd())
+        config = load_config(base)
     except ConfigError as exc:
         fail(str(exc))
+    if not config.get("_root"):
+        root = find_root(base)
+        if root is not None:  # no config file: the repository still has a root (its baseline)
+            config = {**config, "_root": str(root)}
     limits = ReadLimits.from_config(config)  # [tool.datasafe.limits]
     if max_columns:
         limits.max_columns = max_columns
@@ -115,7 +140,7 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
                                 phone_regions=phone_regions, ner=ner, max_columns=max_columns,
-                                fail_on=fail_on, lang=lang)
+                                fail_on=fail_on, lang=lang, start=paths[0] if paths else None)
         lang = options.lang = resolve_lang(lang, options.config)
         # a progress line on stderr (TTY only, never with --quiet) for files that take a moment
         options.progress = ScanProgress(sys.stderr, enabled=None if not quiet else False,

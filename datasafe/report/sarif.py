@@ -109,8 +109,35 @@ def render_sarif(result: ScanResult) -> str:
     return json.dumps(sarif_log(result), ensure_ascii=False, indent=2) + "\n"
 
 
+SRCROOT = "%SRCROOT%"
+
+
+def _locator(root: str | None):
+    """``location(path)`` → an artifactLocation: relative to the run's repository root (with
+    ``uriBaseId`` %SRCROOT%) for a file inside it, whatever the working directory was — so code
+    scanning finds the file and fingerprints do not depend on where the scan ran — else
+    :func:`artifact_uri` of the path as given."""
+    from pathlib import Path
+
+    base = Path(root).resolve() if root else None
+
+    def location(path: str) -> dict:
+        p = str(path)
+        if base is not None and not p.startswith("<"):
+            try:
+                rel = Path(p).resolve().relative_to(base)
+            except (ValueError, OSError):
+                rel = None
+            if rel is not None:
+                return {"uri": artifact_uri(rel.as_posix()), "uriBaseId": SRCROOT}
+        return {"uri": artifact_uri(p)}
+
+    return location
+
+
 def sarif_log(result: ScanResult) -> dict:
     catalogue = common._catalogue()
+    location_of = _locator(getattr(result, "root", None))
     findings = sorted_findings(result.findings)
 
     # rules: every catalogue check (stable order), plus any check a finding names that the
@@ -132,7 +159,7 @@ def sarif_log(result: ScanResult) -> dict:
     for fr in result.files:
         if fr.path in artifact_index:
             continue
-        art: dict = {"location": {"uri": artifact_uri(fr.path)}, "roles": ["analysisTarget"]}
+        art: dict = {"location": location_of(fr.path), "roles": ["analysisTarget"]}
         if fr.sha256:
             art["hashes"] = {"sha-256": fr.sha256}
         art["properties"] = {"format": fr.format}
@@ -181,7 +208,7 @@ def sarif_log(result: ScanResult) -> dict:
             t = next((t for t in fr.tables if t.name == f.table), None)
             if t is not None and t.header_row:
                 start_line = int(t.header_row)
-        phys: dict = {"artifactLocation": {"uri": artifact_uri(f.file)},
+        phys: dict = {"artifactLocation": location_of(f.file),
                       "region": {"startLine": max(1, start_line)}}
         if f.file in artifact_index:
             phys["artifactLocation"]["index"] = artifact_index[f.file]
@@ -204,7 +231,8 @@ def sarif_log(result: ScanResult) -> dict:
             "locations": [location],
             "partialFingerprints": {
                 "datasafeFinding/v1": hashlib.sha256("\x1f".join(
-                    str(x) for x in (f.check, f.file, f.table, f.column)).encode(
+                    str(x) for x in (f.check, location_of(f.file)["uri"], f.table,
+                                     f.column)).encode(
                     "utf-8", "surrogateescape")).hexdigest(),
             },
             "properties": {"severity": f.severity,
@@ -234,7 +262,7 @@ def sarif_log(result: ScanResult) -> dict:
                 "level": "error",
                 "message": {"text": f"{fr.path}: {fr.error}"},
                 "locations": [{"physicalLocation": {"artifactLocation": {
-                    "uri": artifact_uri(fr.path), "index": artifact_index[fr.path]}}}],
+                    **location_of(fr.path), "index": artifact_index[fr.path]}}}],
             })
     invocation = {"executionSuccessful": not any(fr.error for fr in result.files),
                   "exitCode": result.exit_code}
@@ -265,4 +293,9 @@ def sarif_log(result: ScanResult) -> dict:
     }
     if logical:
         run["logicalLocations"] = logical
+    root = getattr(result, "root", None)
+    if root and any(a["location"].get("uriBaseId") == SRCROOT for a in artifacts):
+        from pathlib import Path
+
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": Path(root).resolve().as_uri() + "/"}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
