@@ -261,7 +261,7 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         if tables is None:
             with _time_limit(limits.max_seconds):
                 if fmt in ("csv", "tsv"):
-                    tables = [_read_csv(p, fmt, limits)]
+                    tables = [_prose_or_table(_read_csv(p, fmt, limits), p, limits)]
                 elif fmt == "parquet":
                     tables = [_read_parquet(p, limits)]
                 else:
@@ -283,6 +283,41 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         t.source = str(path)
         t.format = fmt
     return tables
+
+
+def _prose_or_table(table: Table, path: Path, limits: ReadLimits) -> Table:
+    """A .txt file that is prose (field notes, a methodology note), not delimited data: one
+    column whose 'header' is a sentence. It becomes a one-column table of its lines, under the
+    name ``text``, without a header: the detectors read every line as free text (names, phone
+    numbers…), and no sentence is taken for a column name. Prose is told apart by its first
+    line (a sentence over a single column) or by its lines of many words that commas cut into
+    ragged 'fields'."""
+    name = str(path).lower().removesuffix(".gz")
+    if not name.endswith(".txt") or table.hxl:
+        return table
+    import pandas as pd
+
+    head = table.data.head(200)  # a decision on the first lines; a big .txt table pays nothing
+    rows = head.astype(object).where(head.notna(), None).values.tolist()
+    lines = [" ".join(str(h) for h in table.headers if str(h).strip())]
+    lines += [" ".join(str(v) for v in r if v is not None and str(v).strip()) for r in rows]
+    lines = [ln for ln in lines if ln.strip()]
+    words = sum(len(ln.split()) for ln in lines) / max(1, len(lines))
+    first = lines[0] if lines else ""
+    one_column = len(table.keys) == 1 and len(first.split()) >= 4 and len(first) >= 25
+    # commas in sentences split prose into ragged 'fields'
+    ragged = table.ragged_rows >= 0.3 * max(1, table.rows) and words >= 6
+    if not (one_column or ragged):
+        return table  # "name", "phone number": a column of values under a short header
+    raw, _gz = _load_csv_bytes(path, limits)
+    text, _enc = _decode_all(raw, table.meta.get("encoding") or _detect_encoding(raw, path))
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    t = Table(name=table.name, data=pd.DataFrame({"text": pd.Series(lines, dtype="str")}),
+              headers=["text"], keys=["text"], header_row=None)
+    t.meta.update(table.meta)
+    t.meta["prose"] = True
+    t.notes.append(note("prose"))
+    return t
 
 
 def _empty_table() -> Table:

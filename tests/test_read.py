@@ -694,3 +694,49 @@ def test_a_total_line_under_a_sheet_is_not_a_record(tmp_path):
     ws.append(["Personne 11", 111])
     wb.save(f)
     assert read_tables(f)[0].rows == 12
+
+
+def test_prose_in_a_txt_file_is_read_as_free_text(tmp_path):
+    """The hook takes .txt files: field notes with a name, a phone and an e-mail passed as
+    'no personal data', while a methodology note that mentions gender-based violence was
+    blocked as 'severe-topic data at row level' (its first sentence read as a column name)."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    notes = tmp_path / "field_notes.txt"
+    notes.write_text(
+        "Field visit notes, Kalemie, 12 March 2026\n"
+        "Met with Amina Yusuf at the distribution point; she can be reached on +243 812 345 678.\n"
+        "Her neighbour John Okello asked about the next cash round, email "
+        "john.okello@example.org.\n"
+        "The water point near block C is broken again; the committee will follow up next week.\n",
+        encoding="utf-8")
+    method = tmp_path / "methodology.txt"
+    method.write_text(
+        "Methodology note - Multi-sector needs assessment 2026\n"
+        "The assessment covered 12 territories with a two-stage cluster sample of households.\n"
+        "Questions on gender-based violence were asked only of key informants, never of "
+        "households.\n"
+        "Results are weighted by the inverse of the selection probability at each stage.\n",
+        encoding="utf-8")
+    (t,) = read_tables(notes)
+    assert t.headers == ["text"] and t.rows == 4 and t.meta.get("prose")
+    r = CliRunner().invoke(main, ["hook", str(method)])
+    assert r.exit_code == 0 and r.output == ""
+    r = CliRunner().invoke(main, ["hook", str(notes)])
+    assert r.exit_code == 1 and "DR-PII-02" in r.output and "DR-PII-03" in r.output
+    assert "812 345" not in r.output and "okello@" not in r.output
+    # its redacted copy is text again: the same lines, the names and numbers replaced
+    import datasafe
+
+    out = tmp_path / "notes_partner.txt"
+    datasafe.redact(str(notes), profile="partner-restricted", output=out, key="k" * 32)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Field visit notes, Kalemie, 12 March 2026" and len(lines) == 4
+    assert "+243" not in out.read_text(encoding="utf-8")
+    # a tab-separated export named .txt stays a table
+    tab = tmp_path / "export.txt"
+    tab.write_text("name\tphone\nAmina Yusuf\t+243812345678\nJohn Okello\t+243998877665\n",
+                   encoding="utf-8")
+    assert read_tables(tab)[0].headers == ["name", "phone"]

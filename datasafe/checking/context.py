@@ -153,6 +153,10 @@ class CheckContext:
         risk_kind = (getattr(self.tres.risk, "extra", None) or {}).get("table_kind")
         if risk_kind == "aggregate":
             return False
+        if self.table is not None and self.table.meta.get("prose"):
+            # lines of a text file: about people only when they name or reach someone (a
+            # methodology note that mentions gender-based violence is not a case list)
+            return any(c.role == "direct" for c in self.columns)
         person_attr = False
         for c in self.columns:
             if c.role == "direct" and not self.has_entity(c, "GPS_COORDINATE", "URL"):

@@ -654,6 +654,10 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
     from datasafe import write as W
 
     drops = drops or {}
+    if fmt in ("csv", "tsv") and tables[0].meta.get("prose"):
+        _write_prose(dest_tmp, tables[0], treated.get(0, tables[0].data),
+                     set(drops.get(0, [])), W.detect_eol(src, bool(tables[0].meta.get("gzip"))))
+        return
     if fmt in ("csv", "tsv"):
         t = tables[0]
         df = treated.get(0, t.data)
@@ -692,6 +696,20 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
         updates[t.name] = W.SheetUpdate(table=t, data=df, changed=changed, dropped=dropped,
                                         numeric=numeric)
     return W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
+
+
+def _write_prose(dest_tmp: Path, table, df, dropped: set, eol: str) -> None:
+    """A text file of prose, written back as lines of text (no header, no CSV quoting)."""
+    import gzip
+
+    meta = table.meta
+    lines = [] if "text" in dropped else [
+        "" if v is None or v != v else str(v) for v in df["text"].tolist()]
+    data = (eol.join(lines) + (eol if lines else "")).encode(meta.get("encoding") or "utf-8",
+                                                            errors="replace")
+    if meta.get("gzip"):
+        data = gzip.compress(data, mtime=0)
+    Path(dest_tmp).write_bytes(data)
 
 
 def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) -> None:
