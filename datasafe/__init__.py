@@ -29,8 +29,8 @@ def __getattr__(name):
     # ``datasafe.redact(path_or_dataframe, profile=…, plan=…)``: imported on first use, so that
     # ``import datasafe`` (and the pre-commit hook) stays light. The sub-package is a callable
     # module, so the attribute works whether Python bound it to the package or the function.
-    if name == "redact":
+    if name in ("redact", "gx"):  # datasafe.gx.check_batch(...) after a plain import datasafe
         import importlib
 
-        return importlib.import_module("datasafe.redact")
+        return importlib.import_module(f"datasafe.{name}")
     raise AttributeError(f"module 'datasafe' has no attribute {name!r}")

@@ -173,10 +173,19 @@ def validate_dataframe(df, suite_doc: dict[str, Any]) -> GXReport:
     """Validate a DataFrame against an exported suite with the real great-expectations:
     pandas expectations on a pandas data source, the k-anonymity query on a temporary SQLite
     copy. Only counts are requested, so failures never show raw values."""
-    gx, gxe = _gx()
     import logging
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    gx_log = logging.getLogger("great_expectations")
+    level = gx_log.level
+    gx_log.setLevel(logging.ERROR)  # its warnings, for the time of this call only
+    try:
+        return _validate(df, suite_doc)
+    finally:
+        gx_log.setLevel(level)
+
+
+def _validate(df, suite_doc: dict[str, Any]) -> GXReport:
+    gx, gxe = _gx()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     ctx = gx.get_context(mode="ephemeral")
     try:  # no progress bars on the user's terminal
@@ -205,7 +214,25 @@ def validate_dataframe(df, suite_doc: dict[str, Any]) -> GXReport:
         report.results.append(entry)
         if not r.success:
             report.success = False
-            report.failures.append(_describe(cfg.type, kwargs, observed))
+            col = kwargs.get("column")
+            if col is not None and col not in df.columns:
+                report.failures.append(f"column '{col}': missing from the data, so "
+                                       f"{cfg.type} cannot be checked")
+            else:
+                report.failures.append(_describe(cfg.type, kwargs, observed))
+    for e in list(sql_exps):
+        # SQLite reads a quoted name it cannot find as a string: GROUP BY a constant, and the
+        # k-anonymity check would pass on a copy that renamed or lost a key variable
+        missing = [c for c in (e.get("meta") or {}).get("key_variables") or []
+                   if c not in df.columns]
+        if missing:
+            sql_exps.remove(e)
+            report.success = False
+            report.results.append({"type": e["type"], "column": None, "success": False,
+                                   "unexpected_count": None})
+            report.failures.append(
+                "table: key variable(s) " + ", ".join(f"'{c}'" for c in missing)
+                + " missing from the data, so k-anonymity cannot be checked")
     if sql_exps:
         import sqlite3
 
@@ -283,7 +310,7 @@ class DatasafeBatchResult:
             "statistics": self.statistics,
             "meta": {"validator": "datasafe", "sensitivity": self.sensitivity},
             "results": [
-                {"success": False,
+                {"success": not f.get("fails"),
                  "expectation_config": {"type": f"datasafe:{f['check']}",
                                         "kwargs": {"column": f.get("column")},
                                         "severity": f["severity"]},
@@ -303,15 +330,30 @@ def check_batch(batch, *, profile: str = "hdx-public", fail_on: str | None = Non
         df = data.dataframe
     elif hasattr(batch, "head_df"):  # pragma: no cover - other batch shapes
         df = batch.head_df
+    from datasafe.checking.core import enabled
+    from datasafe.checking.registry import all_checks
+    from datasafe.model import SEVERITY_RANK
     from datasafe.pipeline import scan
+    from datasafe.profiles import load_profile
 
     result = scan(df, profile=profile, fail_on=fail_on, **scan_options)
-    findings = [f.to_dict() for f in result.findings]
+    limit = SEVERITY_RANK.get(result.fail_on, 3)
+    findings = []
+    for f in result.findings:
+        d = f.to_dict()
+        # a finding below the failing severity is a note, not an unmet expectation
+        d["fails"] = f.accepted is None and SEVERITY_RANK[f.severity] >= limit
+        findings.append(d)
     failing = result.exit_code != 0
+    # GX statistics count expectations: here, the profile's checks, and those with a
+    # finding at the failing severity
+    prof = load_profile(result.profile or profile)
+    evaluated = sum(1 for cid in all_checks() if enabled(prof, cid))
+    unmet = len({d["check"] for d in findings if d["fails"]})
     return DatasafeBatchResult(
         success=not failing,
         findings=findings,
         sensitivity=result.summary.sensitivity,
-        statistics={"evaluated_checks": len(findings), "unsuccessful_checks": len(findings),
-                    "successful_checks": 0},
+        statistics={"evaluated_checks": evaluated, "unsuccessful_checks": unmet,
+                    "successful_checks": evaluated - unmet, "findings": len(findings)},
     )

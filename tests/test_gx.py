@@ -146,3 +146,53 @@ def test_suite_from_a_datasafe_redacted_copy(tmp_path, monkeypatch):
     assert bad.exit_code == 1
     assert "column set changed" in bad.output
     assert "+243" not in bad.output
+
+
+def test_a_copy_that_lost_a_key_variable_fails_k_anonymity_instead_of_passing(files, tmp_path):
+    """SQLite reads a quoted column name it cannot find as a string: the k-anonymity query
+    grouped by a constant and passed on a copy whose admin2 was renamed."""
+    import pandas as pd
+
+    from datasafe.gx import validate_dataframe
+
+    suite = tmp_path / "suite.json"
+    CliRunner().invoke(main, ["gx", "export", str(files["deid"]), "--key-vars",
+                              "age,sex,admin2", "--output", str(suite)])
+    df = pd.read_csv(files["deid"], dtype=str)
+    df["admin2_x"] = [f"P{i}" for i in range(len(df))]
+    df = df.drop(columns=["admin2"])
+    rep = validate_dataframe(df, json.loads(suite.read_text()))
+    assert not rep.success
+    text = str(rep)
+    assert "'admin2' missing from the data, so k-anonymity cannot be checked" in text
+    assert "None value(s)" not in text and "P1" not in text
+
+
+def test_check_batch_statistics_count_checks_not_findings(files):
+    import logging
+
+    import pandas as pd
+
+    from datasafe.gx import check_batch
+
+    level = logging.getLogger("great_expectations").level
+    df = pd.read_csv(files["deid"], dtype=str)
+    res = check_batch(df, profile="hdx-public")
+    stats = res.to_json_dict()["statistics"]
+    assert stats["evaluated_checks"] >= 20
+    assert stats["successful_checks"] + stats["unsuccessful_checks"] == stats["evaluated_checks"]
+    assert stats["findings"] == len(res.findings)
+    failing = [r for r in res.to_json_dict()["results"] if not r["success"]]
+    assert bool(failing) == (not res.success)
+    assert logging.getLogger("great_expectations").level == level
+
+
+def test_the_gx_module_is_reached_from_a_plain_import():
+    import subprocess
+    import sys
+
+    code = ("import sys, datasafe; f = datasafe.gx.check_batch; "
+            "print(callable(f), 'great_expectations' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]  # reachable, and great-expectations still not imported
