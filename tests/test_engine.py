@@ -357,3 +357,36 @@ def test_engine_stream_reads_a_gzip_csv_whole_instead_of_refusing_it(tmp_path):
     assert not doc["files"][0].get("error")
     roles = {c["name"]: c["role"] for c in doc["files"][0]["tables"][0]["columns"]}
     assert roles == {"name": "direct", "phone": "direct"}
+
+
+def test_dask_setup_problems_are_one_line_naming_their_cause(tmp_path, monkeypatch):
+    """A wrong DATASAFE_DASK_SCHEDULER gave 'analysis failed: ValueError' (or an internal
+    OSError after 30 s), and a folder with a mismatched file did not say which file."""
+    pytest.importorskip("dask.dataframe")
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.pipeline import OptionError, ScanOptions, scan
+
+    df = pd.DataFrame({"age": [str(i % 60) for i in range(300)], "sex": ["F", "M"] * 150,
+                       "district": ["Goma", "Beni", "Uvira"] * 100})
+    f = tmp_path / "b.parquet"
+    df.to_parquet(f)
+    monkeypatch.setenv("DATASAFE_DASK_SCHEDULER", "bogus")
+    r = CliRunner().invoke(main, ["scan", str(f), "--engine", "dask", "--ner", "off"])
+    assert r.exit_code == 2
+    assert "DATASAFE_DASK_SCHEDULER: 'bogus' is not a dask scheduler" in r.stderr
+    with pytest.raises(OptionError):
+        scan(str(f), options=ScanOptions(engine="dask", ner="off"))
+    monkeypatch.delenv("DATASAFE_DASK_SCHEDULER")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    df.iloc[:100].to_parquet(lake / "a.parquet")
+    df.iloc[100:].rename(columns={"district": "zone"}).to_parquet(lake / "b.parquet")
+    r = CliRunner().invoke(main, ["scan", str(lake), "--engine", "dask", "--ner", "off"])
+    assert r.exit_code == 2 and "b.parquet: its columns differ from those of a.parquet" in r.stderr
+    (lake / "b.parquet").unlink()
+    (lake / "c.parquet").write_bytes(b"PAR1garbagePAR1")
+    r = CliRunner().invoke(main, ["scan", str(lake), "--engine", "dask", "--ner", "off"])
+    assert r.exit_code == 2 and "c.parquet: corrupt" in r.stderr

@@ -51,12 +51,28 @@ def split_paths(paths) -> tuple[list[Path], list]:
     return datasets, rest
 
 
+LOCAL_SCHEDULERS = ("synchronous", "sync", "single-threaded", "threads", "threading",
+                    "processes", "multiprocessing")
+
+
 def _scheduler():
+    """dask's scheduler from ``DATASAFE_DASK_SCHEDULER``. A name dask does not know, or an
+    address no scheduler answers at, is an :class:`~datasafe.pipeline.OptionError` naming the
+    variable (one line, exit 2), not an analysis failure of every file."""
+    from datasafe.pipeline import OptionError
+    from datasafe.report.common import Phrase
+
     name = os.environ.get("DATASAFE_DASK_SCHEDULER", "").strip()
-    if name.startswith(("tcp://", "tls://", "inproc://")):
+    if name.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         from distributed import Client
 
-        return {"scheduler": Client(name)}
+        try:
+            return {"scheduler": Client(name, timeout=10)}
+        except (OSError, TimeoutError) as exc:
+            raise OptionError(Phrase("fail.dask_unreachable", value=name,
+                                     cause=type(exc).__name__), "engine") from None
+    if name and name not in LOCAL_SCHEDULERS:
+        raise OptionError(Phrase("fail.dask_scheduler", value=name), "engine")
     return {"scheduler": name} if name else {}
 
 

@@ -179,13 +179,17 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
         try:
             pf = pq.ParquetFile(f)
         except Exception as exc:  # noqa: BLE001
-            raise R.ReadError(f, R.error_cause("corrupt_parquet", cause=R._short(exc))) from None
+            cause = R.error_cause("corrupt_parquet", cause=R._short(exc))
+            if len(files) > 1:  # a folder: say which of its files
+                cause = R.error_cause("in_file", file=f.name, cause=cause)
+            raise R.ReadError(f, cause) from None
         names = [x.name for x in pf.schema_arrow]
         if headers is None:
             headers = names
             R._check_width(len(headers), limits, f)
         elif names != headers:
-            raise R.ReadError(f, R.error_cause("parquet_columns_differ"))
+            raise R.ReadError(f, R.error_cause("in_file", file=f.name, cause=R.error_cause(
+                "parquet_columns_differ_from", first=files[0].name)))
         md = pf.metadata
         for i in range(md.num_row_groups):
             pieces.append((f, i, offset))
