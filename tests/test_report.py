@@ -344,3 +344,31 @@ def test_a_wide_export_lists_its_identifiers_first_when_the_column_list_is_cut(t
     text = render(scan(str(f), options=ScanOptions(ner="off")), "text")
     listed = text.split("Findings")[0]
     assert "_gps_latitude" in listed and "_gps_longitude" in listed
+
+
+def test_one_finding_on_many_columns_is_one_entry_in_the_text_report(tmp_path):
+    """A Kobo export gave 69 DR-PII-09 and 75 DR-DEID-07 entries, one per health column: 584
+    lines. A run of one check on several columns of a table is one entry naming the others."""
+    import random
+
+    from datasafe.pipeline import ScanOptions, scan
+    from datasafe.report import render
+
+    rng = random.Random(3)
+    header = ["nom_chef_menage", "telephone"] + [f"sante/q{i}" for i in range(12)]
+    rows = [[f"{rng.choice(['Amina', 'Jean', 'Grace'])} {rng.choice(['Kabila', 'Mbuyi'])}",
+             f"+24381{rng.randint(1000000, 9999999)}"]
+            + [rng.choice(["oui", "non"]) for _ in range(12)] for _ in range(200)]
+    f = tmp_path / "kobo.csv"
+    f.write_text(",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows),
+                 encoding="utf-8")
+    res = scan(str(f), options=ScanOptions(ner="off"))
+    n09 = sum(1 for x in res.findings if x.check == "DR-PII-09")
+    assert n09 >= 4
+    text = render(res, "text")
+    assert text.count("DR-PII-09  ") == 1
+    assert f"the same finding for {n09 - 1} more columns" in text
+    import json
+
+    doc = json.loads(render(res, "json"))  # the contract keeps each
+    assert sum(1 for x in doc["findings"] if x["check"] == "DR-PII-09") == n09

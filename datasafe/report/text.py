@@ -133,8 +133,13 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     out.append(paint(m("findings.heading"), "bold") + f" ({len(active)})")
     if not active:
         out.append("  " + no_findings(m, result))
-    for fd in active:
-        _render_finding(out, m, paint, fd, lang, explain=getattr(result, "explain", False))
+    for group in _same_finding_runs(active):
+        _render_finding(out, m, paint, group[0], lang, explain=getattr(result, "explain", False))
+        if len(group) > 1:
+            names = [str(g.column) for g in group[1:]]
+            shown = ", ".join(_clip(n) for n in names[:6]) + (", …" if len(names) > 6 else "")
+            out.append(paint("            " + m("findings.same_more", count=len(names),
+                                                 columns=shown), "dim"))
     if accepted:
         out.append("")
         out.append(paint(m("findings.accepted_heading"), "bold") + f" ({len(accepted)})")
@@ -149,6 +154,28 @@ def render_text(result: ScanResult, *, lang: str = "en", color: bool = False,
     counts = severity_counts(result)
     out.append(_summary_line(m, paint, result, v, counts))
     return "\n".join(out) + "\n"
+
+
+SAME_FINDING_RUN = 4  # from this many columns with one finding in a table, one entry
+
+
+def _same_finding_runs(findings: list) -> list[list]:
+    """Consecutive findings of one check, severity and table on several columns (69 health
+    columns of a Kobo export next to names): runs of at least :data:`SAME_FINDING_RUN` become
+    one group, shown once with the other columns named; the rest stay one a group."""
+    runs: list[list] = []
+    for f in findings:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and f.column is not None and last.column is not None
+                and (f.check, f.severity, f.file, f.table) ==
+                (last.check, last.severity, last.file, last.table)):
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    out: list[list] = []
+    for run in runs:
+        out.extend([run] if len(run) >= SAME_FINDING_RUN else [[f] for f in run])
+    return out
 
 
 def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
