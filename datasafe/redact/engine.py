@@ -862,7 +862,7 @@ def _aligned(indent: str, m, colon: str, rows: list[tuple[str, str]]) -> list[st
 
 def render_summary(res: RedactionResult) -> str:
     """The short text summary (no values, no key), in ``res.lang``."""
-    from datasafe.report.common import localize, say
+    from datasafe.report.common import localize, say, table_label
 
     m = _messages(res.lang)
     c_ = m.colon
@@ -872,7 +872,8 @@ def render_summary(res: RedactionResult) -> str:
                        profile=res.profile))
         for bt in (fr.before.files[0].tables if fr.before and fr.before.files else []):
             for n in bt.notes:  # what reading noticed (an unclosed quote merged rows…)
-                lines.append(f"  {m('redact.note')}{c_}{say(m, n)}")
+                where = f"{table_label(m, bt)}{c_}" if bt.name is not None else ""
+                lines.append(f"  {m('redact.note')}{c_}{where}{say(m, n)}")
         for t in _file_log(fr)["tables"]:
             if t["table"] is not None:
                 lines.append("  " + m("redact.table", name=t["table"]))
