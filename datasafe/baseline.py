@@ -295,12 +295,24 @@ def merge(baseline: Baseline, fresh: list[Entry], scanned_files: set[str] | None
     preserved — but a finding whose severity rose since its review is unreviewed again."""
     fresh_keys = {e.key for e in fresh}
     added = removed = escalated = 0
+    rejected_gone: dict[tuple, list[Entry]] = {}
     for key in list(baseline.entries):
         in_scope = scanned_files is None or key[0] in scanned_files
         gone = root is not None and not (Path(root) / key[0]).exists()
         if (in_scope and key not in fresh_keys) or (gone and key not in fresh_keys):
-            del baseline.entries[key]
+            old = baseline.entries.pop(key)
             removed += 1
+            if old.status == "rejected":
+                rejected_gone.setdefault((old.file, old.sheet or "", old.check), []).append(old)
+    new_by_place: dict[tuple, list[Entry]] = {}
+    for e in fresh:
+        if e.key not in baseline.entries:
+            new_by_place.setdefault((e.file, e.sheet or "", e.check), []).append(e)
+    for place, olds in rejected_gone.items():
+        news = new_by_place.get(place) or []
+        if len(olds) == 1 and len(news) == 1:
+            # the rejected column was renamed: renaming a header does not undo a rejection
+            news[0].status, news[0].by, news[0].reason = "rejected", olds[0].by, olds[0].reason
     for e in fresh:
         old = baseline.entries.get(e.key)
         if old is None:

@@ -488,3 +488,20 @@ def test_sarif_says_an_unreviewed_baseline_entry_is_under_review(repo, stub_stag
     sups = [res["suppressions"][0] for res in json.loads(r.output)["runs"][0]["results"]
             if res.get("suppressions")]
     assert sups and all(s["status"] == "accepted" for s in sups)
+
+
+def test_renaming_a_rejected_column_does_not_undo_the_rejection(tmp_path):
+    """incident_type rejected at the review, renamed 'incident', baseline update: the new
+    entry was unreviewed (accepted) and the hook passed."""
+    b = Baseline(salt="ab" * 16)
+
+    def entry(col):
+        return Entry(file="cases.csv", sheet=None, column=col, check="DR-DII-02",
+                     hash=column_hash(b.salt, "cases.csv", None, col, None))
+
+    rejected = entry("incident_type")
+    rejected.status, rejected.by, rejected.reason = "rejected", "DPO", "never share"
+    b.entries[rejected.key] = rejected
+    merge(b, [entry("incident")], {"cases.csv"})
+    (e,) = b.entries.values()
+    assert e.column == "incident" and e.status == "rejected" and e.by == "DPO"
