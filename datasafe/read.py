@@ -689,17 +689,24 @@ def _header_is_data(rows: list[list[str | None]], h: int, width: int) -> bool:
     address, a long number or a date where a column name should be, and the cells below it in
     that column hold the same kind of value. Such a file has no header row — and its first
     record printed as column names would put a person's phone number in every report."""
-    below = [r for r in rows[h + 1:h + 21] if _filled(r)]
+    header = (list(rows[h]) + [None] * width)[:width]
+    # (rows equal to the header are its repeats in concatenated exports, not records)
+    below = [r for r in rows[h + 1:h + 201] if _filled(r)
+             and (list(r) + [None] * width)[:width] != header]
     if not below:
         return False
-    header = (list(rows[h]) + [None] * width)[:width]
+    repeated = 0
     for j, cell in enumerate(header):
-        if not _value_like(cell):
-            continue
         col = [r[j] if j < len(r) else None for r in below]
-        if sum(1 for c in col if _value_like(c)) >= 0.5 * len(col):
+        if _value_like(cell) and sum(1 for c in col if _value_like(c)) >= 0.5 * len(col[:20]):
             return True
-    return False
+        # a column name does not come back as a value of its own column ('M' over M/F,
+        # 'positive' over positive/negative): a first row whose cells do, in several columns,
+        # is a record
+        v = "" if cell is None else str(cell).strip()
+        if v and sum(1 for c in col if c is not None and str(c).strip() == v) >= 2:
+            repeated += 1
+    return repeated >= max(2, (sum(1 for c in header if c is not None and str(c).strip()) + 2) // 3)
 
 
 def _layout(rows: list[list[str | None]], width: int) -> _Layout:

@@ -740,3 +740,31 @@ def test_prose_in_a_txt_file_is_read_as_free_text(tmp_path):
     tab.write_text("name\tphone\nAmina Yusuf\t+243812345678\nJohn Okello\t+243998877665\n",
                    encoding="utf-8")
     assert read_tables(tab)[0].headers == ["name", "phone"]
+
+
+def test_a_first_record_of_names_and_categories_is_not_taken_for_a_header(tmp_path):
+    """'Mariam Kasongo,Tutsi,Kimbanguist,positive,M,Kiwanja' became the column names: the
+    religion and ethnicity of the first person were printed in every report, and the name and
+    HIV columns were kept in a public copy that passed."""
+    import random
+
+    rng = random.Random(5)
+    rows = [f"{rng.choice(['Amina', 'Fatou', 'Mariam', 'Moussa'])} "
+            f"{rng.choice(['Mbuyi', 'Diallo', 'Kasongo', 'Haddad', 'Sow'])},"
+            f"{rng.choice(['Hutu', 'Tutsi', 'Twa'])},"
+            f"{rng.choice(['Muslim', 'Catholic', 'Kimbanguist'])},"
+            f"{rng.choice(['positive', 'negative'])},{rng.choice('FM')},"
+            f"{rng.choice(['Kiwanja', 'Rutshuru', 'Bunagana'])}" for _ in range(80)]
+    f = tmp_path / "nohdr.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    t = read_tables(f)[0]
+    assert t.headers[0] == "column_1" and t.rows == 80
+    # a header repeated by concatenated exports is still the header
+    g = tmp_path / "concat.csv"
+    g.write_text("sex,district\nF,Goma\nM,Beni\nsex,district\nF,Uvira\nsex,district\nM,Goma\n",
+                 encoding="utf-8")
+    assert read_tables(g)[0].headers == ["sex", "district"]
+    # and a header word that is also a value ('Total' over totals) does not turn the row
+    h = tmp_path / "agg.csv"
+    h.write_text("province,total\nNord-Kivu,120\nSud-Kivu,80\nTotal,200\n", encoding="utf-8")
+    assert read_tables(h)[0].headers == ["province", "total"]

@@ -511,7 +511,9 @@ def _collect(c: _Col) -> None:
     # names without a telling header
     only_generic = not c.header or all(m.generic for m in c.header)
     if (only_generic and f.name_shape >= 0.8 and f.given_name >= 0.15 and f.multiword >= 0.6
-            and f.uniqueness >= 0.5 and st.distinct >= 10 and f.place_words < 0.1):
+            and (f.uniqueness >= 0.5 or (st.distinct >= 20 and f.given_name >= 0.5))
+            and st.distinct >= 10 and f.place_words < 0.1):
+        # (a list of visits repeats its people: 20 names, half of them known given names)
         ev.setdefault("PERSON", {})["values"] = min(0.9, 0.5 + 0.8 * f.given_name)
         c.shares["PERSON"] = f.name_shape
     elif "PERSON" in ev and f.name_shape >= 0.5:
