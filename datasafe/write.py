@@ -546,11 +546,60 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             _drop_column(ws, col0 + keys.index(key), header_row - (1 if (
                 up.table.hxl_row is not None and up.table.header_row is not None
                 and up.table.hxl_row < up.table.header_row) else 0))
-    # nor the people named in the document properties
-    props = wb.properties
-    props.creator, props.lastModifiedBy = "datasafe", None
+    # nor the people named in the document properties, page headers and footers, or named
+    # constants: free text outside the cells, which the proof scan does not read
+    metadata = _clear_workbook_text(wb)
     wb.save(dest)
-    return {"formulas_frozen": frozen, "comments_removed": comments}
+    return {"formulas_frozen": frozen, "comments_removed": comments,
+            "metadata_removed": metadata}
+
+
+def _clear_workbook_text(wb) -> int:
+    """Remove the free text a workbook holds outside its cells: document properties (title,
+    subject, description, keywords, category, author), custom properties, page headers and
+    footers, and defined names that hold a constant rather than a range. Returns how many
+    such texts were removed."""
+    n = 0
+    props = wb.properties
+    for attr in ("title", "subject", "description", "keywords", "category", "identifier",
+                 "lastModifiedBy", "contentStatus", "version"):
+        if getattr(props, attr, None):
+            setattr(props, attr, None)
+            n += 1
+    props.creator = "datasafe"
+    custom = getattr(wb, "custom_doc_props", None)
+    if custom is not None and len(custom):
+        n += len(custom)
+        for name in [p.name for p in custom]:
+            del custom[name]
+    for ws in wb.worksheets:
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader,
+                   ws.firstFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.text:
+                    part.text = None
+                    n += 1
+    names = wb.defined_names
+    for key in list(names.keys()):
+        dn = names[key]
+        if not any(True for _ in _destinations(dn)):
+            del names[key]  # '"Zeinab L. +243…"': a constant, not a range of the workbook
+            n += 1
+    for ws in wb.worksheets:
+        local = getattr(ws, "defined_names", None)
+        if local:
+            for key in list(local.keys()):
+                if not any(True for _ in _destinations(local[key])):
+                    del local[key]
+                    n += 1
+    return n
+
+
+def _destinations(dn):
+    try:
+        return list(dn.destinations)
+    except Exception:  # noqa: BLE001 - a formula openpyxl cannot parse: treat as a constant
+        return []
 
 
 def _drop_column(ws, col: int, first_row: int) -> None:

@@ -1091,3 +1091,42 @@ def test_drop_down_lists_and_widths_follow_their_columns_when_one_is_removed(tmp
     formats = [str(cf.sqref) for cf in got.conditional_formatting]
     assert formats == ([f"{letter('Âge')}2:{letter('Âge')}151"] if "Âge" in header else [])
     assert got.column_dimensions["A"].width == 6  # Sexe's width went with it
+
+
+def test_text_outside_the_cells_does_not_reach_a_redacted_workbook(tmp_path):
+    """Page headers and footers, a named constant, the document's title and keywords and a
+    custom property held names, phones and e-mails; the copy passed with all of them."""
+    import random
+    import zipfile
+
+    import openpyxl
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.workbook.defined_name import DefinedName
+
+    import datasafe
+
+    rng = random.Random(4)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["province", "sex", "age_group", "kits"])
+    for _ in range(120):
+        ws.append(["Kinshasa", rng.choice("FM"), rng.choice(["18-59", "60+"]), rng.randint(1, 3)])
+    ws.oddHeader.center.text = "Prepared by Jean Kasongo +243 899 111 222"
+    ws.oddFooter.left.text = "amina.mukendi@example.org"
+    wb.defined_names["secret_contact"] = DefinedName(
+        "secret_contact", attr_text='"Zeinab Lukusa +243 970 000 111"')
+    wb.defined_names["data_range"] = DefinedName("data_range", attr_text="Data!$A$1:$D$121")
+    wb.properties.title = "Liste - Zeinab Lukusa"
+    wb.properties.keywords = "HIV+ Amina Mbuyi"
+    wb.custom_doc_props.append(StringProperty(name="Owner phone", value="+243 899 111 222"))
+    f = tmp_path / "meta.xlsx"
+    wb.save(f)
+    out = tmp_path / "meta_pub.xlsx"
+    res = datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32, ner="off")
+    with zipfile.ZipFile(out) as z:
+        text = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    for leak in ("Kasongo", "mukendi", "Zeinab", "899 111", "Mbuyi"):
+        assert leak not in text, leak
+    assert "data_range" in text  # a named range of the data is kept
+    assert any("outside the cells removed" in str(n) for n in res.files[0].notes)
