@@ -1459,6 +1459,13 @@ def array_to_text(col):
             typ):
         return pa.array([None if v is None else v.decode("utf-8", "replace")
                          for v in col.to_pylist()], pa.string())
+    if (pa.types.is_list(typ) or pa.types.is_large_list(typ)
+            or pa.types.is_fixed_size_list(typ)) and not pa.types.is_nested(typ.value_type):
+        # a list of values ('contacts': [+243 81 …]): its items as text, '; ' between them —
+        # so the recognisers see a phone number, not a JSON array around one
+        return pa.array([None if v is None else "; ".join(
+            "" if x is None else str(x) for x in v) or None for v in col.to_pylist()],
+            pa.string())
     return pa.array([None if v is None else json.dumps(v, default=str, ensure_ascii=False)
                      for v in col.to_pylist()], pa.string())
 

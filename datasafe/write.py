@@ -350,13 +350,16 @@ def output_schema(schema, text_columns: set[int], dropped: set[int]):
         if i in dropped:
             changed = True
             continue
+        # field metadata is free text beside the data: not carried into a treated copy
         if i in text_columns and not (pa.types.is_string(f.type)
                                       or pa.types.is_large_string(f.type)):
-            fields.append(pa.field(f.name, pa.string(), nullable=True, metadata=f.metadata))
+            fields.append(pa.field(f.name, pa.string(), nullable=True))
             changed = True
         else:
-            fields.append(f.with_nullable(True) if not f.nullable else f)
-    meta = dict(schema.metadata or {})
+            fields.append(pa.field(f.name, f.type, nullable=True))
+    # of the file's key/value metadata only pandas' own (the column types and index) is kept,
+    # and only when no type changed: 'source: export by Jean K. +243…' is free text too
+    meta = {k: v for k, v in (schema.metadata or {}).items() if k == b"pandas"}
     if changed:
         meta.pop(b"pandas", None)
     return pa.schema(fields, metadata=meta or None)

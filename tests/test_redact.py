@@ -1130,3 +1130,28 @@ def test_text_outside_the_cells_does_not_reach_a_redacted_workbook(tmp_path):
         assert leak not in text, leak
     assert "data_range" in text  # a named range of the data is kept
     assert any("outside the cells removed" in str(n) for n in res.files[0].notes)
+
+
+def test_a_parquet_list_of_phones_and_the_files_metadata_do_not_reach_the_copy(tmp_path):
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import datasafe
+
+    rng = random.Random(10)
+    n = 120
+    phones = [f"+243 81 {rng.randint(100, 999)} {rng.randint(1000, 9999)}" for _ in range(n)]
+    t = pa.table({"province": ["Kinshasa"] * n, "sex": [rng.choice("FM") for _ in range(n)],
+                  "contacts": pa.array([[p] for p in phones])})
+    t = t.replace_schema_metadata({b"source": b"export by Jean Kasongo +243 899 111 222"})
+    f = tmp_path / "nested.parquet"
+    pq.write_table(t, f)
+    cols = {c.name: c for c in datasafe.scan(str(f), ner="off").tables[0].columns}
+    assert cols["contacts"].entity == "PHONE_NUMBER"
+    out = tmp_path / "pub.parquet"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32)
+    got = pq.read_table(out)
+    assert "contacts" not in got.column_names
+    assert not (got.schema.metadata or {}).get(b"source")
