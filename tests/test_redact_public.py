@@ -391,3 +391,35 @@ def test_a_kobo_workbook_with_a_repeat_group_loses_the_links_to_its_households(t
     datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
     header = [c.value for c in load_workbook(out)["membres"][1]]
     assert "_submission__id" not in header and "_submission__uuid" not in header
+
+
+def test_a_drc_registration_sheet_keeps_no_name_or_number_in_its_public_copy(tmp_path):
+    """Phones stored as Excel numbers (243893304355) under 'Contact', 9-digit mobiles without
+    their 0 under 'Numéro', names written 'SURNAME Given' and 'SURNAME, Given' under 'Chef de
+    ménage' and 'Répondant': all were kept by a public copy that said PASS."""
+    import openpyxl
+
+    rng = __import__("random").Random(9)
+    given = ["Bienvenu", "Dieudonné", "Marie-Claire", "Espérance", "Jean-Marie", "Fiston",
+             "Chance", "Merveille", "Glody", "Rachel"]
+    family = ["TSHISEKEDI", "MBUYI", "ILUNGA", "KALOMBO", "MUKENDI", "KABAMBA", "NGOY", "LUKUSA"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Registration"
+    ws.append(["Province", "Sexe", "Contact", "Numéro", "Chef de ménage", "Répondant"])
+    for _ in range(150):
+        ws.append(["Kinshasa", rng.choice("FM"), 243810000000 + rng.randint(1000000, 99999999),
+                   rng.randint(810000000, 999999999),
+                   f"{rng.choice(family)} {rng.choice(given)}",
+                   f"{rng.choice(family)}, {rng.choice(given)}"])
+    f = tmp_path / "reg.xlsx"
+    wb.save(f)
+    roles = {c.name: (c.role, c.entity) for c in datasafe.scan(str(f), ner="off").tables[0].columns}
+    assert roles["Contact"] == ("direct", "PHONE_NUMBER")
+    assert roles["Numéro"][0] == "direct"
+    assert roles["Chef de ménage"] == ("direct", "PERSON")
+    assert roles["Répondant"] == ("direct", "PERSON")
+    out = tmp_path / "reg_pub.xlsx"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
+    header = [c.value for c in openpyxl.load_workbook(out).active[1]]
+    assert not {"Contact", "Numéro", "Chef de ménage", "Répondant"} & set(header)

@@ -530,3 +530,25 @@ def test_measure_risk_takes_a_weight_column_and_never_quotes_a_bad_weight():
     assert "Amina" not in str(err.value) and "+243" not in str(err.value)
     with pytest.raises(ValueError, match="no column 'poids'"):
         measure_risk(df, ["admin2", "sex"], weights="poids")
+
+
+def test_riskiest_combinations_mask_a_key_variable_detection_did_not_class():
+    """--key-vars 'Chef de ménage,Contact' on columns detection missed printed names and
+    phone numbers in full in the riskiest combinations."""
+    import pandas as pd
+
+    import datasafe
+
+    rng = __import__("random").Random(9)
+    df = pd.DataFrame({"province": ["Kinshasa"] * 150,
+                       "Contact": [str(243810000000 + rng.randint(1000000, 99999999))
+                                   for _ in range(150)],
+                       "sex": [rng.choice("FM") for _ in range(150)]})
+    res = datasafe.scan(df, key_vars=["Contact", "sex"], ner="off")
+    t = res.tables[0]
+    role = {c.name: c.role for c in t.columns}["Contact"]
+    combos = t.risk.extra.get("riskiest_combinations") or []
+    assert combos
+    shown = " ".join(str(v) for x in combos for v in x["values"].values())
+    if role in ("none", "direct"):
+        assert not any(p in shown for p in df["Contact"])

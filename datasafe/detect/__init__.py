@@ -288,6 +288,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         return f.alpha >= 0.6 or f.given_any >= 0.3
     if entity == "PHONE_NUMBER":
         h = f.hit("PHONE_NUMBER")
+        if generic:  # "Contact": only numbers that dial make it a phone column
+            return bool(h and h.share >= 0.5)
         return bool(h and h.share >= 0.2) or (f.digits_heavy >= 0.6 and not boolean and not few)
     if entity == "EMAIL_ADDRESS":
         h = f.hit("EMAIL_ADDRESS")
@@ -378,6 +380,9 @@ def _count_semantics(c: _Col) -> None:
     if c.hxl_count:
         c.count, c.count_inner = True, "COUNT"
         return
+    ph = f.hit("PHONE_NUMBER")
+    if ph is not None and ph.share >= 0.8:
+        return  # 243849607983…: phone numbers stored as numbers, not counts of people
     top = c.header[0] if c.header else None
     toks = set(c.header_tokens)
     has_count_word = bool(toks & COUNT_WORDS)
@@ -633,6 +638,11 @@ def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
             and f.alpha < 0.2 and not _kobo_system(c.col.name)):
         c.ev["CASE_ID"] = {"header": 0.35, "values": 0.4}
         c.shares["CASE_ID"] = f.id_shape
+    elif (generic_id and set(c.ev) == {"PHONE_NUMBER"} and not c.blocked and kind == "microdata"
+          and st.distinct >= 0.9 * st.non_empty and c.shares.get("PHONE_NUMBER", 0) >= 0.8):
+        # 'Numéro' over numbers that all dial (DRC mobiles without their 0): a number of a
+        # person either way; the phone reading is the more precise
+        c.ev["PHONE_NUMBER"]["header"] = 0.35
     if "DATE" in c.ev and kind != "microdata":
         del c.ev["DATE"]
     if "DATE" in c.ev and len(c.ev) > 1:

@@ -342,14 +342,16 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
     f.multiword = S.share(nwords >= 2)
     if f.alpha >= 0.5:
         name_tok = rf"(?:{NAME_TOKEN})"
-        latin = S.full(rf"{name_tok}(?:[ \-]{name_tok}){{0,4}}") & ~has_digit
+        # "Amina Yusuf", "MUKENDI Marie-Claire", "MUKENDI, Marie-Claire" (surname first)
+        latin = S.full(rf"{name_tok}(?:,? {name_tok}|[ \-]{name_tok}){{0,4}}") & ~has_digit
         arabic = S.full(rf"{ARABIC_WORD}(?: {ARABIC_WORD}){{1,4}}")
         shaped = (latin | arabic) & (nwords <= 5)
         f.name_shape = S.share(shaped)
         if f.name_shape > 0.3:
             given = load_given_names(tuple(names_files))
-            gmask = np.fromiter(((x.split(" ")[0] in given) or (x.split(" ")[-1] in given)
-                                 for x in normed), dtype=bool, count=S.n)
+            words = [x.replace(",", " ").split() for x in normed]
+            gmask = np.fromiter((bool(w) and (w[0] in given or w[-1] in given) for w in words),
+                                dtype=bool, count=S.n)
             f.given_name = S.share(shaped & gmask)
         if f.name_shape > 0.5:
             f.list_matched["_names"] = S.pick(shaped)

@@ -321,7 +321,9 @@ def top_classes(risk: Any, fk: Any, first: Any, top: int):
 def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
                           top: int = RISKIEST_TOP) -> list[dict]:
     """The ``top`` key combinations with the highest individual risk (ties: smallest fk first),
-    with their fk, Fk and risk. Values of direct or sensitive columns are masked."""
+    with their fk, Fk and risk. Values of direct or sensitive columns are masked, and those of
+    key variables detection did not class at all (named by the user: maybe a missed
+    identifier)."""
     import numpy as np
 
     if not m.n:
@@ -349,7 +351,9 @@ def riskiest_combinations(data: Any, m: RiskMeasures, cols: list[Any],
                 # a category (an ethnicity, a religion, an incident type) shows through a
                 # first letter and a length: in a unique record's combination, nothing of it
                 raw = SENSITIVE_MASK
-            elif c.role == "direct" or c.entity in _ALWAYS_MASK:
+            elif c.role in ("direct", "none") or c.entity in _ALWAYS_MASK:
+                # a column named a key variable that detection did not class as a quasi-
+                # identifier may be an identifier it missed: masked as one
                 raw = mask(raw, c.entity)
             values[c.name] = raw
         out.append({"values": values, "fk": int(f[cls]), "Fk": round(float(m.Fk[i]), 4),
