@@ -43,3 +43,15 @@ def test_workshop_profile_never_fails_on_any_example():
         result = datasafe.scan(EXAMPLES / name, profile="workshop")
         assert result.exit_code == 0, name
         assert all(f.explanation for f in result.findings), name
+
+
+def test_exercise_commands_can_be_copied_as_they_are():
+    """'datasafe redact … --plan' and 'export DATASAFE_KEY=…' could not be run as written."""
+    import re
+
+    for sheet in sorted((EXAMPLES / "exercises").glob("*.md")):
+        for cmd in re.findall(r"`(datasafe [^`]+)`", sheet.read_text(encoding="utf-8")):
+            assert "…" not in cmd, (sheet.name, cmd)
+            for path in re.findall(r"examples/[\w./-]+", cmd):
+                assert (EXAMPLES.parent / path).exists(), (sheet.name, path)
+        assert "DATASAFE_KEY=…" not in sheet.read_text(encoding="utf-8"), sheet.name

@@ -552,3 +552,16 @@ def test_riskiest_combinations_mask_a_key_variable_detection_did_not_class():
     shown = " ".join(str(v) for x in combos for v in x["values"].values())
     if role in ("none", "direct"):
         assert not any(p in shown for p in df["Contact"])
+
+
+def test_a_household_size_named_taille_does_not_hide_the_sampling_weight():
+    """'grp_demo/taille_menage' (household size) made the French survey look anthropometric,
+    so 'poids' was taken for body weight and the risk was measured without weights (100 %
+    instead of 14 %)."""
+    from pathlib import Path
+
+    import datasafe
+
+    f = Path(__file__).resolve().parents[1] / "examples" / "household_survey_fr.csv"
+    risk = datasafe.scan(str(f), profile="hdx-public", ner="off").tables[0].risk
+    assert risk.extra["weight"] == "poids"

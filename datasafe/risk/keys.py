@@ -297,7 +297,8 @@ def detect_weight(table: Any, result: Any, exclude: set[str]) -> tuple[Any, str]
     with anthropometric columns (height, MUAC…) is not searched for a bare ``weight``, which
     there is a body weight."""
     headers = [norm(c.name) for c in result.columns]
-    anthropometric = any(_BODY_RE.search(h) for h in headers)
+    # 'taille' is a child's height, but 'taille_menage' a household's size
+    anthropometric = any(_BODY_RE.search(h) and not _HH_WORD.search(h) for h in headers)
     ranked = []
     for col in result.columns:
         if col.key in exclude:
