@@ -788,7 +788,7 @@ def test_an_aggregate_table_keeps_its_dimensions(tmp_path):
         k_in, k_out = before.keys[before.headers.index(col)], after.keys[after.headers.index(col)]
         assert "Other" not in set(after.data[k_out].dropna())
         assert after.data[k_out].tolist() == before.data[k_in].tolist()
-    assert "small cells below 5" in r.stdout
+    assert __import__("re").search(r"small cells below (5|10)", r.stdout)  # 10 on the GBV activity rows
 
 
 def test_gzip_copy_carries_no_temporary_name_and_plan_never_replaces_the_copy(tmp_path):

@@ -183,3 +183,16 @@ def test_a_3w_with_its_focal_points_stays_a_count_table(tmp_path):
     kept = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "Point focal" not in kept and "Email point focal" not in kept
     assert {"Cercle", "Commune", "Pcode commune", "Bénéficiaires atteints"} <= set(kept)
+
+
+def test_gbv_rows_of_a_3w_take_the_severe_small_cell_threshold(tmp_path):
+    """27 'Gestion de cas VBG' rows of the bundled 3W had cells of 5-9 survivors checked with
+    the general threshold (5); the README and the exercise promise 10 for GBV."""
+    from pathlib import Path
+
+    import datasafe
+
+    f = Path(__file__).resolve().parents[1] / "examples" / "3w_activities.xlsx"
+    res = datasafe.scan(str(f), profile="hdx-public", ner="off")
+    agg = [x for x in res.findings if x.check == "DR-AGG-01"]
+    assert agg and agg[0].details["threshold"] == 10 and agg[0].details["variant"] == "severe_topic"

@@ -143,14 +143,27 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
 
     params = getattr(profile, "params", {}) or {}
     reason = severe_topic(table, result)
-    t = int(params.get("small_cell_threshold_severe", 10) if reason
-            else params.get("small_cell_threshold", 5))
+    t_severe = int(params.get("small_cell_threshold_severe", 10))
+    t = int(t_severe if reason else params.get("small_cell_threshold", 5))
     include_zeros = bool(params.get("small_cell_include_zeros", False))
     counts = count_columns(table, result)
     groups = group_columns(table, result, counts)
     data = table.data
     values = {c.key: _numeric(data[c.key]).to_numpy(dtype=float) for c in counts}
     n = len(data)
+    # a 3W mixes topics: the rows of a GBV, protection or health activity or sector ('Gestion
+    # de cas VBG', 'Protection de l'enfance', 'Santé') take the severe threshold
+    row_t = np.full(n, t, dtype=float)
+    if reason is None and n:
+        for g in groups:
+            col = data[g.key].astype("str")
+            severe_vals = {v for v in col.dropna().unique().tolist()
+                           if _SEVERE_RE.search(norm(str(v)))}
+            if severe_vals:
+                hit = col.isin(severe_vals).fillna(False).to_numpy(dtype=bool)
+                row_t[hit] = t_severe
+                if reason is None:
+                    reason = f"rows of column '{g.name}' name a GBV, protection or health topic"
 
     # total rows (a group column says "Total") and total columns (header "total", or the sum of
     # the other count columns in nearly every row)
@@ -179,7 +192,7 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
     for j, c in enumerate(cell_cols):
         v = values[c.key]
         lo = 0 if include_zeros else 1
-        is_small = np.isfinite(v) & (v >= lo) & (v < t)
+        is_small = np.isfinite(v) & (v >= lo) & (v < row_t)
         zeros += int((np.isfinite(v) & (v == 0)).sum())
         flagged[:, j] = is_small
         small[c.name] = int(is_small.sum())
@@ -218,7 +231,7 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
             recoverable.append({**where(i), "column": cell_cols[j].name,
                                 "via": _via("column")})
     return {
-        "threshold": t,
+        "threshold": t_severe if reason is not None else t,
         "severe_topic": reason is not None,
         "severe_topic_reason": reason,
         "include_zeros": include_zeros,
