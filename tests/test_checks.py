@@ -330,3 +330,20 @@ def test_two_columns_with_the_same_header_are_two_findings(tmp_path):
     res = datasafe.scan(str(f), ner="off")
     phones = [x for x in res.findings if x.check == "DR-PII-02"]
     assert len(phones) == 2 and {x.column for x in phones} == {"phone"}
+
+
+def test_a_risk_just_under_the_limit_is_not_called_above_it():
+    """A public copy at 1.2 % (limit 3 %) passed, yet its DR-DEID-03 said 'Global
+    re-identification risk above the threshold' and 'recode until the risk is below 3 %'."""
+    from datasafe.checking.catalogue import text
+    from datasafe.model import Finding
+    from datasafe.report.common import localize
+
+    assert "close to" in text("DR-DEID-03", "title", "en", "near")
+    assert "above" in text("DR-DEID-03", "title", "en", "above")
+    f = Finding(check="DR-DEID-03", severity="low", file="x.csv", table=None, column=None,
+                message="m", guidance="g",
+                details={"variant": "near", "global_risk": "1.2 %", "threshold": "3 %",
+                         "expected": 14.2, "records": 1200})
+    fr = localize(f, "fr")
+    assert "proche du seuil" in fr.title and fr.fix.startswith("Rien ne doit changer")

@@ -89,16 +89,23 @@ def citation(e: dict[str, Any]) -> str:
     return summary
 
 
+# a variant of a check may carry its own texts: ``messages: {variant: …}``, and likewise
+# ``titles``, ``fixes`` and ``explanations`` (a risk just under the limit is not 'above' it)
+VARIANT_KEYS = {"message": "messages", "title": "titles", "fix": "fixes",
+                "explanation": "explanations"}
+
+
 def text(check_id: str, key: str, lang: str = "en", variant: str | None = None) -> str | None:
     """A catalogue text (title, message, fix, explanation) in ``lang`` (English fallback).
-    A variant may carry its own ``message`` in ``messages: {variant: …}``."""
+    A variant may carry its own text in ``messages``/``titles``/``fixes``/``explanations``."""
     e = entry(check_id)
     if not e:
         return None
-    if key == "message" and variant:
-        msgs = e.get("messages") or {}
+    plural = VARIANT_KEYS.get(key)
+    if plural and variant:
+        msgs = e.get(plural) or {}
         if lang != "en":
-            tr = ((e.get(lang) or {}).get("messages") or {}).get(variant)
+            tr = ((e.get(lang) or {}).get(plural) or {}).get(variant)
             if tr:
                 return str(tr)
         if variant in msgs:

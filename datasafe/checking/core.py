@@ -145,10 +145,12 @@ class _Emitter:
             column=params["column"],
             message=msg,
             guidance=citation(e),
-            title=format_message(str(e.get("title", "")).strip(), params) or None,
-            fix=format_message(str(e.get("fix", "")).strip(), params) or None,
-            explanation=format_message(" ".join(str(e.get("explanation", "")).split()),
-                                       params) or None,
+            title=format_message(str(text(chk.id, "title", "en", variant) or "").strip(),
+                                 params) or None,
+            fix=format_message(str(text(chk.id, "fix", "en", variant) or "").strip(),
+                               params) or None,
+            explanation=format_message(" ".join(str(text(chk.id, "explanation", "en", variant)
+                                                    or "").split()), params) or None,
             details={k: v for k, v in params.items() if k != "file"},
         )
         finding._order = (self.file_index, len(self.seen))  # type: ignore[attr-defined]

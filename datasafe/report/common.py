@@ -496,11 +496,14 @@ def _translated(check_id: str, field: str, lang: str, variant: str | None = None
         or (entry.get("translations") or {}).get(lang)
     if not isinstance(block, dict):
         return None
-    if field == "message" and variant:
-        translated = (block.get("messages") or {}).get(variant)
+    from datasafe.checking.catalogue import VARIANT_KEYS
+
+    plural = VARIANT_KEYS.get(field)
+    if plural and variant:
+        translated = (block.get(plural) or {}).get(variant)
         if translated:
             return _text(translated)
-        if variant in (entry.get("messages") or {}):
+        if variant in (entry.get(plural) or {}):
             return None
     return _text(block.get(field))
 
