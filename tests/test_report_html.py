@@ -232,3 +232,17 @@ def test_html_renders_in_chromium(tmp_path, lang):
     assert dom.count("<svg") >= 6
     for canary in CANARIES:
         assert canary not in dom
+
+
+def test_label_colours_are_readable_with_white_text():
+    """Medium labels were white on #e59400 (2.45:1): unreadable on a projector."""
+    from datasafe.report.html import SENS_COLOR, SEV_COLOR, VERDICT_COLOR
+
+    def lum(h):
+        def f(c):
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (int(h[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+
+    for colour in [*SEV_COLOR.values(), *SENS_COLOR.values(), *VERDICT_COLOR.values()]:
+        assert 1.05 / (lum(colour) + 0.05) >= 4.5, colour

@@ -40,11 +40,12 @@ from datasafe.report.common import (
     verdict_text,
 )
 
-SEV_COLOR = {"critical": "#8b0000", "high": "#d1332e", "medium": "#e59400", "low": "#2f7fc1",
-             "info": "#7a7a7a"}
-ROLE_COLOR = {"direct": "#d1332e", "sensitive": "#8e44ad", "quasi": "#e59400", "none": "#b8bec6"}
-SENS_COLOR = {"severe": "#8b0000", "high": "#d1332e", "moderate": "#e59400", "low": "#2e8b57"}
-VERDICT_COLOR = {"pass": "#2e8b57", "fail": "#c0392b", "error": "#8b0000"}
+# white text on every label colour reaches 4.5:1 (WCAG AA): readable on a projector
+SEV_COLOR = {"critical": "#8b0000", "high": "#d1332e", "medium": "#a85d00", "low": "#1f6aa5",
+             "info": "#646464"}
+ROLE_COLOR = {"direct": "#d1332e", "sensitive": "#8e44ad", "quasi": "#a85d00", "none": "#b8bec6"}
+SENS_COLOR = {"severe": "#8b0000", "high": "#d1332e", "moderate": "#a85d00", "low": "#227349"}
+VERDICT_COLOR = {"pass": "#227349", "fail": "#c0392b", "error": "#8b0000"}
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
        "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
