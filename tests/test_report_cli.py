@@ -355,3 +355,19 @@ def test_checks_explain_says_parameters_in_french():
     assert "« risque de ré-identification au-dessus des seuils du profil »" in r.stdout
     r = CliRunner().invoke(main, ["checks", "explain", "DR-DEID-02"])
     assert "k = 5  Minimum size of every key-variable combination" in r.stdout
+
+
+def test_writing_only_a_report_file_says_where_it_went(tmp_path):
+    """'--output report.html' printed nothing: a non-programmer saw no sign of a result."""
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    f = tmp_path / "t.csv"
+    f.write_text("full_name,phone\nAmina Kabila,+243812345678\nJean Mukendi,+243998877665\n",
+                 encoding="utf-8")
+    out = tmp_path / "report.html"
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "-o", str(out)])
+    assert r.stdout == "" and f"report written to {out} (FAIL, exit code 1)" in r.stderr
+    r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "-o", str(out), "-q"])
+    assert r.stderr == ""

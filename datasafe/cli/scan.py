@@ -187,6 +187,12 @@ def scan(ctx, paths, fmt, outputs, profile, destination, key_vars, weight, house
                       quiet=quiet)
         if text and not (quiet and result.exit_code == 0):
             click.echo(text, nl=False)
+    elif not quiet:
+        # only files were asked for: one line says where they went and how the run ended
+        m = Messages(lang)
+        click.echo("datasafe: " + m("scan.written", paths=", ".join(map(str, outputs)),
+                                    verdict=m(f"verdict.{result.summary.verdict}"),
+                                    code=result.exit_code), err=True)
     from datasafe.accountability.audit import record_scan  # audit trail (never raises)
 
     record_scan(result)
