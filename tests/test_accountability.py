@@ -816,3 +816,33 @@ def test_a_keygen_key_is_used_byte_for_byte(tmp_path):
     assert resolve_key(key_file=path) == key
     (tmp_path / "pass.txt").write_text("a long enough passphrase\n")
     assert resolve_key(key_file=tmp_path / "pass.txt") == b"a long enough passphrase"
+
+
+def test_the_audit_record_of_a_redaction_says_what_was_done(tmp_path, audit_env):
+    """sex, age and province were removed by local suppression, but the audit record listed
+    the plan (age 'generalise', sex and province absent); and the log's key id did not match
+    the fingerprint keygen printed for the same key."""
+    import datasafe
+    from datasafe.accountability.reversible import generate_key, key_fingerprint, write_key
+
+    f = tmp_path / "c.csv"
+    f.write_text("case_id,full_name,phone,sex,age,province\n" + "".join(
+        f"CD-KIN-1000{i},{n},+243 81{i} 345 678,{s},{a},Kinshasa\n" for i, (n, s, a) in enumerate(
+            [("Amina Mbuyi", "F", 34), ("Jean Kasongo", "M", 45), ("Fatou Diallo", "F", 29),
+             ("Moussa Sow", "M", 51), ("Mariam Haddad", "F", 38), ("Zeinab Ilunga", "F", 22)])),
+        encoding="utf-8")
+    key = generate_key()
+    kf = tmp_path / "k.key"
+    write_key(kf, key)
+    out = tmp_path / "shared.csv"
+    res = datasafe.redact(str(f), profile="partner-restricted", output=out, key_file=kf,
+                          reversible=["case_id"])
+    kept = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    from datasafe.accountability.audit import record_redaction
+
+    record_redaction(res)
+    rec = json.loads(lines(audit_env)[-1])
+    done = rec["details"]["treatments"]
+    for col in ("sex", "age", "province", "full_name", "phone"):
+        assert (col not in kept) == (done.get(col) == "drop"), col
+    assert res.key_id == key_fingerprint(key)

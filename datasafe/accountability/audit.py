@@ -349,7 +349,10 @@ def record_redaction(result, *, actor: str | None = None,
                     details["input_sha256"] = file_sha256(inp)
             except Exception:  # noqa: BLE001
                 pass
-            treatments = _treatments(getattr(f, "plan", None))
+            # what was done (the log: local suppression may have removed planned columns),
+            # else what was planned
+            treatments = _treatments_done(getattr(f, "tables", None)) or _treatments(
+                getattr(f, "plan", None))
             if treatments:
                 details["treatments"] = treatments
             record("redact", path=out, sha256=getattr(f, "output_sha256", None),
@@ -358,6 +361,22 @@ def record_redaction(result, *, actor: str | None = None,
     except Exception as exc:  # noqa: BLE001
         print(f"datasafe: warning: could not write the audit record: {type(exc).__name__}",
               file=sys.stderr)
+
+
+def _treatments_done(tables) -> dict[str, str]:
+    """{column: treatment} as the redaction applied it (its log's tables; ``keep`` left out)."""
+    out: dict[str, str] = {}
+    try:
+        for t in tables or []:
+            sheet = t.get("table")
+            for e in t.get("columns") or []:
+                col, tr = e.get("column"), e.get("treatment")
+                if col is None or not isinstance(tr, str) or tr == "keep":
+                    continue
+                out[f"{sheet}/{col}" if sheet else str(col)] = tr
+    except Exception:  # noqa: BLE001
+        return {}
+    return out
 
 
 def _treatments(plan) -> dict[str, str]:

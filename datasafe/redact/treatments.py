@@ -340,8 +340,11 @@ def hmac_sha256_fn(key: bytes) -> Callable[[bytes], bytes]:
 
 
 def key_id(key: bytes) -> str:
-    """A short fingerprint that says which key was used (it reveals nothing about the key)."""
-    return hmac.new(key, b"datasafe/key-id", hashlib.sha256).hexdigest()[:12]
+    """A short fingerprint that says which key was used (it reveals nothing about the key):
+    the one ``datasafe keygen`` prints, so a log and a key file can be matched."""
+    from datasafe.accountability.reversible import key_fingerprint
+
+    return key_fingerprint(key)
 
 
 def t_pseudonymise(s, params, state, frame):
