@@ -210,7 +210,13 @@ def run() -> None:  # console-script entry point
         # standalone_mode=False: click would turn Ctrl-C into "Aborted!" and exit code 1
         rv = main(prog_name="datasafe", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("datasafe: interrupted", err=True)
+        try:
+            from datasafe.cli.localise import help_lang
+
+            word = messages(help_lang(sys.argv[1:]))("cli.interrupted")
+        except BaseException:  # noqa: BLE001 - a second Ctrl+C, a broken config: plain English
+            word = "interrupted"
+        click.echo(f"datasafe: {word}", err=True)
         sys.exit(130)
     except click.ClickException as exc:  # usage errors: message and exit code as click gives
         exc.show()

@@ -80,8 +80,7 @@ def resolve_key(key: str | bytes | None = None, key_file: str | os.PathLike | No
     else:
         return None
     if len(k) < MIN_KEY_BYTES:
-        raise RedactError(f"the pseudonymisation key is too short (at least {MIN_KEY_BYTES} "
-                          "bytes; `datasafe keygen` makes a strong one)")
+        raise RedactError(Phrase("redact.key_too_short", min=MIN_KEY_BYTES))
     return k
 
 
@@ -1071,7 +1070,11 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
 
     fmt = file_format(path)
     if fmt is None:
-        raise RedactError(f"{path}: unsupported file type")
+        from datasafe.read import SUPPORTED_LIST, error_cause
+
+        kind = "".join(Path(path).suffixes[-2:]) or Path(path).name
+        raise RedactError(Phrase("errors.line", path=str(path), error=error_cause(
+            "unsupported", kind=kind, supported=SUPPORTED_LIST)))
     if fmt in ("xls", "xlsb") and out.suffix.lower() not in (".xlsx",):
         raise RedactError(f"{out}: a redacted {fmt} workbook is written as .xlsx "
                           f"(no maintained library writes {fmt}); name the output .xlsx")
@@ -1084,8 +1087,7 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     if out_fmt not in same:
         # the copy is written in the input's own format: CSV bytes in a file named .parquet
         # were a broken copy and a failed proof
-        raise RedactError(f"{out}: the redacted copy of a {fmt} file is a {fmt} file; name the "
-                          f"output .{same[0]}")
+        raise RedactError(Phrase("redact.copy_format", out=str(out), fmt=fmt, ext=same[0]))
     if not dry_run:
         try:
             W.check_output_path(path, out)
