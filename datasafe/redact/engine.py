@@ -1120,12 +1120,16 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         raise RedactError(exc.line()) from None
     fres = FileResult(path=str(path), format=fmt)
     fres.sha256 = digest.result()
-    before = scan_tables(tables, fres, _input_scan_options(options, profile, override),
-                         profile)
+    scan_opts = _input_scan_options(options, profile, override)
+    before = scan_tables(tables, fres, scan_opts, profile)
     plan = build_plan(before, tables, profile, options, key_available=key is not None,
                       override=override, importance=importance)
     fr = FileRedaction(input=str(path), output=None if dry_run else str(out), format=fmt,
                        plan=plan, before=before, input_sha256=fres.sha256)
+    if getattr(scan_opts, "ner", None) != getattr(options, "ner", None) and any(
+            c.free_text for t in fres.tables for c in t.columns):
+        # the 'before' counts can be lower than a scan's: say why, before anyone compares
+        fr.notes.append(Phrase("redact.notes.ner_skipped"))
     if dry_run:
         return fr
     _require_key(plan, key)
