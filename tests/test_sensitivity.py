@@ -255,3 +255,25 @@ def test_microdata_after_disclosure_control_is_publishable():
                            extra={"table_kind": "microdata", "records_above_risk_threshold": 3}))
     assert risky.files[0].sensitivity == "high"
     assert [f for f in risky.findings if f.check == "DR-XFER-01"]
+
+
+def test_a_declared_sensitivity_is_a_floor(tmp_path):
+    """A staff contact list with consent, declared 'moderate' by its owner, was shown as
+    'Low … usually fit for public release'."""
+    import shutil
+    from pathlib import Path
+
+    import datasafe
+
+    src = Path(__file__).resolve().parents[1] / "examples" / "aid_worker_contacts.csv"
+    f = tmp_path / "contacts.csv"
+    shutil.copy(src, f)
+    (tmp_path / "contacts.csv.datasafe.yaml").write_text(
+        "consent: true\npurpose: coordination\nsensitivity: moderate\n", encoding="utf-8")
+    res = datasafe.scan(str(f), profile="partner-restricted", ner="off")
+    assert res.files[0].sensitivity == "moderate"
+    assert any("declared" in r for r in res.files[0].sensitivity_reasons)
+    # a lower declaration does not lower what the data shows
+    (tmp_path / "contacts.csv.datasafe.yaml").write_text("sensitivity: low\n", encoding="utf-8")
+    assert datasafe.scan(str(f), profile="partner-restricted",
+                         ner="off").files[0].sensitivity != "low"

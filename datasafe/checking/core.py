@@ -268,6 +268,14 @@ def run_checks(result, tables_by_file, options, profile) -> None:
         for phase in (1, 2):
             if phase == 2:
                 fres.sensitivity, details = classify_details(em.hints, profile)
+                declared = str((fctx.sidecar or {}).get("sensitivity") or "").strip().lower()
+                if declared in SENSITIVITY_RANK and \
+                        SENSITIVITY_RANK[declared] > SENSITIVITY_RANK[fres.sensitivity]:
+                    # the owner's classification is a floor: a list of staff contacts declared
+                    # moderate is not 'usually fit for public release'
+                    fres.sensitivity = declared
+                    details = [{"level": declared, "data_type": "declared", "where": []}] + [
+                        d for d in details if d.get("data_type") != "no_personal_data"]
                 fres.sensitivity_reasons = reasons_in(details, "en", profile)
                 fres.extra["sensitivity_details"] = details
             for chk in checks:

@@ -115,7 +115,14 @@ def classification(profile) -> dict[str, str]:
     return levels
 
 
+# not a data type: the level the file's owner declared in its sidecar, a floor for the level
+DECLARED = {"en": "declared by the file's owner in its sidecar (sensitivity:)",
+            "fr": "déclarée par le responsable du fichier dans son fichier annexe (sensitivity:)"}
+
+
 def reason_text(data_type: str, profile=None, lang: str = "en") -> str:
+    if data_type == "declared":
+        return DECLARED.get(lang, DECLARED["en"])
     raw = getattr(profile, "raw", None) or {}
     custom = ((raw.get("isp") or {}).get("reasons") or {}).get(data_type)
     if isinstance(custom, dict):
