@@ -1155,3 +1155,17 @@ def test_a_parquet_list_of_phones_and_the_files_metadata_do_not_reach_the_copy(t
     got = pq.read_table(out)
     assert "contacts" not in got.column_names
     assert not (got.schema.metadata or {}).get(b"source")
+
+
+def test_short_surnames_of_removed_name_columns_leave_free_text_too():
+    """'SOW, <PERSON> — follow up' kept a three-letter surname of the dropped name column."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from datasafe.redact.treatments import replace_known_values
+
+    names = pd.DataFrame({"full_name": ["Moussa Sow", "Ali Haddad"]})
+    texts = pa.array(["SOW, Moussa - follow up", "seeds sown by Ali", "Haddad came"])
+    out = replace_known_values(texts, names, ["full_name"]).to_pylist()
+    assert out == ["<REDACTED>, <REDACTED> - follow up", "seeds sown by <REDACTED>",
+                   "<REDACTED> came"]  # whole words only: 'sown' stays

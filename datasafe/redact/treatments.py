@@ -632,6 +632,7 @@ def replace_known_values(values, frame, columns):
     import pyarrow.compute as pc
 
     literals: set[str] = set()
+    short: set[str] = set()  # capitalised three-letter words (Sow, Ali, Ngo): whole words only
     covered = _re.compile(r"@|\d{6}")  # e-mails and long digit runs: the patterns rewrite them
     for col in columns:
         for v in frame[col].dropna().unique().tolist()[:MAX_KNOWN_VALUES]:
@@ -643,8 +644,17 @@ def replace_known_values(values, frame, columns):
             for w in _re.split(r"[\s,;/]+", v):
                 if (len(w) >= 4 and w.isalpha()) or (w.isdigit() and len(w) >= 6):
                     literals.add(w)
+                elif len(w) == 3 and w.isalpha() and w[0].isupper():
+                    short.add(w)
         if len(literals) >= MAX_KNOWN_VALUES:
             break
+    if short and len(values):
+        alt = "|".join(_re.escape(x) for x in sorted(short)[:MAX_KNOWN_VALUES])
+        try:
+            values = pc.replace_substring_regex(values, pattern=f"(?i)\\b(?:{alt})\\b",
+                                                replacement="<REDACTED>")
+        except pa.ArrowException:
+            pass
     if not literals or not len(values):
         return values
     # literals the built-in patterns already rewrite (e-mails, phone numbers, long digit runs)
