@@ -1169,3 +1169,15 @@ def test_short_surnames_of_removed_name_columns_leave_free_text_too():
     out = replace_known_values(texts, names, ["full_name"]).to_pylist()
     assert out == ["<REDACTED>, <REDACTED> - follow up", "seeds sown by <REDACTED>",
                    "<REDACTED> came"]  # whole words only: 'sown' stays
+
+
+def test_the_markdown_redaction_log_renders_as_markdown(tmp_path):
+    import datasafe
+
+    f = tmp_path / "b.csv"
+    f.write_text("full_name,age\n" + "".join(f"Amina Kabila{i},{20 + i}\n" for i in range(30)),
+                 encoding="utf-8")
+    out = tmp_path / "pub.csv"
+    datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32, ner="off")
+    md = (tmp_path / "pub.csv.redaction-log.md").read_text(encoding="utf-8")
+    assert md.startswith("# datasafe redact") and "\n```text\n" in md and md.endswith("```\n")

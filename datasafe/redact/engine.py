@@ -940,7 +940,11 @@ def write_logs(res: RedactionResult, fr: FileRedaction) -> None:
     one = RedactionResult(files=[fr], profile=res.profile, key_id=res.key_id, lang=res.lang)
     fr.log_path, fr.summary_path = str(jpath), str(tpath)
     write_text(jpath, json.dumps(build_log(one), ensure_ascii=False, indent=2, default=str))
-    write_text(tpath, render_summary(one))
+    # the .md log renders as Markdown: a heading, then the summary as preformatted text
+    # (its aligned columns would collapse into one paragraph otherwise)
+    summary = render_summary(one)
+    heading = summary.splitlines()[0] if summary else "datasafe redact"
+    write_text(tpath, f"# {heading}\n\n```text\n{summary.rstrip()}\n```\n")
 
 
 # ---------------------------------------------------------------------------------------------
