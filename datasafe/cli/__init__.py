@@ -204,18 +204,36 @@ def _terminate_cleanly() -> None:
         pass
 
 
+def _interrupted_word() -> str:
+    """'interrupted' in the run's language — without importing anything or reading a file: a
+    worker thread stopped mid-import may hold the import lock, and waiting for it would hang
+    the Ctrl+C (so only --lang and DATASAFE_LANG count, and only once messages are loaded)."""
+    common = sys.modules.get("datasafe.report.common")
+    if common is None:
+        return "interrupted"
+    argv = sys.argv[1:]
+    lang = None
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif a.startswith("--lang="):
+            lang = a.split("=", 1)[1]
+    if lang is None:
+        raw = os.environ.get("DATASAFE_LANG", "").strip()
+        lang = raw.split(".")[0].replace("-", "_").split("_")[0].lower() or "en"
+    try:
+        return str(common.Messages(lang)("cli.interrupted"))
+    except BaseException:  # noqa: BLE001 - an unknown language, a second Ctrl+C: English
+        return "interrupted"
+
+
 def run() -> None:  # console-script entry point
     _terminate_cleanly()
     try:
         # standalone_mode=False: click would turn Ctrl-C into "Aborted!" and exit code 1
         rv = main(prog_name="datasafe", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        try:
-            from datasafe.cli.localise import help_lang
-
-            word = messages(help_lang(sys.argv[1:]))("cli.interrupted")
-        except BaseException:  # noqa: BLE001 - a second Ctrl+C, a broken config: plain English
-            word = "interrupted"
+        word = _interrupted_word()
         click.echo(f"datasafe: {word}", err=True)
         sys.exit(130)
     except click.ClickException as exc:  # usage errors: message and exit code as click gives
