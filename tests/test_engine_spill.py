@@ -57,10 +57,20 @@ def _scan(csv, tmpdir):
     return doc
 
 
+def _as_from_a_shell() -> None:
+    """In the child, before exec: Ctrl-C delivered and handled as a terminal delivers it. A
+    pytest-xdist worker that ran other tests may have SIGINT ignored or blocked (children
+    inherit both), and the interrupted scan would then never see the Ctrl-C the test sends."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _paused(csv, tmpdir):
     """A streaming scan held by the test hook after pass 1 spilled its hashes."""
     p = subprocess.Popen(_cmd(csv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True, env=_env(tmpdir, **{PAUSE: "120"}), cwd=REPO)
+                         text=True, env=_env(tmpdir, **{PAUSE: "120"}), cwd=REPO,
+                         preexec_fn=_as_from_a_shell)
     lines = []
     for line in p.stderr:
         lines.append(line)
