@@ -363,37 +363,32 @@ def record_redaction(result, *, actor: str | None = None,
               file=sys.stderr)
 
 
-def _treatments_done(tables) -> dict[str, str]:
-    """{column: treatment} as the redaction applied it (its log's tables; ``keep`` left out)."""
+def _treatment_map(rows) -> dict[str, str]:
+    """{column: treatment} from ``(sheet, column, treatment)`` triples (names only; ``keep``
+    left out; a sheet's columns as ``sheet/column``)."""
     out: dict[str, str] = {}
     try:
-        for t in tables or []:
-            sheet = t.get("table")
-            for e in t.get("columns") or []:
-                col, tr = e.get("column"), e.get("treatment")
-                if col is None or not isinstance(tr, str) or tr == "keep":
-                    continue
-                out[f"{sheet}/{col}" if sheet else str(col)] = tr
+        for sheet, col, tr in rows:
+            if col is None or not isinstance(tr, str) or tr == "keep":
+                continue
+            out[f"{sheet}/{col}" if sheet else str(col)] = tr
     except Exception:  # noqa: BLE001
         return {}
     return out
+
+
+def _treatments_done(tables) -> dict[str, str]:
+    """What the redaction applied: its log's tables."""
+    return _treatment_map((t.get("table"), e.get("column"), e.get("treatment"))
+                          for t in tables or [] for e in t.get("columns") or [])
 
 
 def _treatments(plan) -> dict[str, str]:
-    """{column: treatment} from a redaction plan (names only; ``keep`` left out; a sheet's
-    columns as ``sheet/column``)."""
-    out: dict[str, str] = {}
-    try:
-        for tp in getattr(plan, "tables", None) or []:
-            sheet = getattr(tp, "table", None)
-            for c in getattr(tp, "columns", None) or []:
-                col, t = getattr(c, "column", None), getattr(c, "treatment", None)
-                if col is None or not isinstance(t, str) or t == "keep":
-                    continue
-                out[f"{sheet}/{col}" if sheet else str(col)] = t
-    except Exception:  # noqa: BLE001
-        return {}
-    return out
+    """What a redaction plan planned."""
+    return _treatment_map((getattr(tp, "table", None), getattr(c, "column", None),
+                           getattr(c, "treatment", None))
+                          for tp in getattr(plan, "tables", None) or []
+                          for c in getattr(tp, "columns", None) or [])
 
 
 # --------------------------------------------------------------------------------------------
