@@ -127,8 +127,9 @@ def resolve_lang(lang: str | None, config: dict | None = None) -> str:
     if lang:
         return lang
     raw = os.environ.get("DATASAFE_LANG", "").strip()
-    # "fr", "FR", "fr_FR.UTF-8", "fr-CD": the language part, as LANG-style values have it
-    env = raw.split(".")[0].replace("-", "_").split("_")[0].lower()
+    from datasafe.cli.localise import env_lang
+
+    env = env_lang(raw)  # "fr", "FR", "fr_FR.UTF-8", "fr-CD": the language part
     if raw:
         if env not in languages():
             fail(f"DATASAFE_LANG: unknown language '{raw}' (known: {', '.join(languages())})")
@@ -211,16 +212,12 @@ def _interrupted_word() -> str:
     common = sys.modules.get("datasafe.report.common")
     if common is None:
         return "interrupted"
-    argv = sys.argv[1:]
-    lang = None
-    for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv):
-            lang = argv[i + 1]
-        elif a.startswith("--lang="):
-            lang = a.split("=", 1)[1]
-    if lang is None:
-        raw = os.environ.get("DATASAFE_LANG", "").strip()
-        lang = raw.split(".")[0].replace("-", "_").split("_")[0].lower() or "en"
+    localise = sys.modules.get("datasafe.cli.localise")  # imported by every run's main()
+    if localise is None:
+        return "interrupted"
+    given = localise.lang_values(sys.argv[1:])
+    lang = given[-1] if given else (localise.env_lang(os.environ.get("DATASAFE_LANG", ""))
+                                    or "en")
     try:
         return str(common.Messages(lang)("cli.interrupted"))
     except BaseException:  # noqa: BLE001 - an unknown language, a second Ctrl+C: English

@@ -27,21 +27,30 @@ _ENGLISH = "_datasafe_english"  # attribute keeping a command's own (English) te
 _HELP_FLAGS = ("-h", "--help")
 
 
+def lang_values(args: list[str]) -> list[str]:
+    """The values given to ``--lang`` on the command line, in order (none checked)."""
+    out = []
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif a.startswith("--lang="):
+            out.append(a.split("=", 1)[1])
+    return out
+
+
+def env_lang(raw: str) -> str:
+    """The language part of a ``DATASAFE_LANG``/``LANG``-style value: "fr", "FR", "fr_FR.UTF-8",
+    "fr-CD" → "fr" (not checked against the known languages)."""
+    return raw.strip().split(".")[0].replace("-", "_").split("_")[0].lower()
+
+
 def lang_in(args: list[str]) -> str | None:
     """The value of ``--lang`` on the command line, when it names a known language."""
     from datasafe.report import languages
 
-    for i, a in enumerate(args):
-        if a == "--":
-            break
-        value = None
-        if a == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        elif a.startswith("--lang="):
-            value = a.split("=", 1)[1]
-        if value in languages():
-            return value
-    return None
+    return next((v for v in lang_values(args) if v in languages()), None)
 
 
 def help_lang(args: list[str]) -> str:
@@ -55,7 +64,7 @@ def help_lang(args: list[str]) -> str:
         return lang
     raw = os.environ.get("DATASAFE_LANG", "").strip()
     if raw:
-        env = raw.split(".")[0].replace("-", "_").split("_")[0].lower()
+        env = env_lang(raw)
         return env if env in languages() else "en"
     try:
         from datasafe.config import load_config
