@@ -434,20 +434,18 @@ def _collect(c: _Col) -> None:
     specific = None
     # only the header's strongest reading that its values allow counts: "Âge survivant(e)" is
     # an age (its integers rule the protection-incident reading out), not nothing
+    # (readings come strongest first: c.header is sorted by weight)
     readings = [m for m in c.header if m.entity not in ("NONE", "COUNT", "FREE_TEXT")]
-    strongest = next((m for m in readings if _compatible(m.entity, c, m.generic)), top_header)
-    if top_header is not None and strongest is not None and strongest.weight > top_header.weight:
-        strongest = top_header
-    for m in c.header:
-        if m.entity in ("NONE", "COUNT", "FREE_TEXT"):
-            continue
+    allowed = {id(m): _compatible(m.entity, c, m.generic) for m in readings}
+    strongest = next((m for m in readings if allowed[id(m)]), top_header)
+    for m in readings:
         if strongest is not None and m.weight < strongest.weight - 0.02:
             continue  # only the header's strongest (allowed) reading counts
         if not m.generic and specific is None:
             specific = m.entity
         if c.blocked and (m.generic or m.weight < 0.85):
             continue
-        if _compatible(m.entity, c, m.generic):
+        if allowed[id(m)]:
             ev.setdefault(m.entity, {})["header"] = min(0.97, m.weight)
             c.roles.setdefault(m.entity, m.role)
     for e, r, w in c.hxl:
