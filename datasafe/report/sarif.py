@@ -120,17 +120,20 @@ def _locator(root: str | None):
     from pathlib import Path
 
     base = Path(root).resolve() if root else None
+    seen: dict[str, dict] = {}  # each path resolved once, not once per finding
 
     def location(path: str) -> dict:
         p = str(path)
-        if base is not None and not p.startswith("<"):
-            try:
-                rel = Path(p).resolve().relative_to(base)
-            except (ValueError, OSError):
-                rel = None
-            if rel is not None:
-                return {"uri": artifact_uri(rel.as_posix()), "uriBaseId": SRCROOT}
-        return {"uri": artifact_uri(p)}
+        if p not in seen:
+            rel = None
+            if base is not None and not p.startswith("<"):
+                try:
+                    rel = Path(p).resolve().relative_to(base)
+                except (ValueError, OSError):
+                    rel = None
+            seen[p] = ({"uri": artifact_uri(rel.as_posix()), "uriBaseId": SRCROOT}
+                       if rel is not None else {"uri": artifact_uri(p)})
+        return dict(seen[p])  # a copy: callers add an index to it
 
     return location
 
