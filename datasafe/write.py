@@ -582,23 +582,16 @@ def _clear_workbook_text(wb) -> int:
                 if part.text:
                     part.text = None
                     n += 1
-    names = wb.defined_names
-    for key in list(names.keys()):
-        dn = names[key]
-        if not any(True for _ in _destinations(dn)):
-            del names[key]  # '"Zeinab L. +243…"': a constant, not a range of the workbook
-            n += 1
-    for ws in wb.worksheets:
-        local = getattr(ws, "defined_names", None)
-        if local:
-            for key in list(local.keys()):
-                if not any(True for _ in _destinations(local[key])):
-                    del local[key]
-                    n += 1
+    for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
+                                       for ws in wb.worksheets]:
+        for key in list(names.keys()):
+            if not _destinations(names[key]):
+                del names[key]  # '"Zeinab L. +243…"': a constant, not a range of the workbook
+                n += 1
     return n
 
 
-def _destinations(dn):
+def _destinations(dn) -> list:
     try:
         return list(dn.destinations)
     except Exception:  # noqa: BLE001 - a formula openpyxl cannot parse: treat as a constant
