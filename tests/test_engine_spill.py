@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -88,6 +89,20 @@ def _mode(p):
     return stat.S_IMODE(os.lstat(p).st_mode)
 
 
+def _stopped(p, timeout=60):
+    """The exit code of ``p`` once it has stopped; when it does not stop in ``timeout``
+    seconds, the test fails with the stacks of all its threads (the pause hook registers
+    faulthandler on SIGUSR1), which say where it hangs."""
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGUSR1)
+        time.sleep(2)  # the dump is written, then the run is killed so its stderr ends
+        p.kill()
+        _, err = p.communicate(timeout=30)
+        pytest.fail(f"the scan did not stop within {timeout} s; its threads:\n{err}")
+
+
 def _stop(p):
     if p.poll() is None:
         p.kill()
@@ -124,7 +139,7 @@ def test_live_owner_kept_and_ctrl_c_cleans_up(csv, tmpdir_):
         assert _folders(tmpdir_) == [folder]
         assert sorted(f.name for f in folder.iterdir()) == before
         p.send_signal(signal.SIGINT)  # Ctrl-C: KeyboardInterrupt in the pause
-        assert p.wait(timeout=60) == 130  # the shell's code for Ctrl-C
+        assert _stopped(p) == 130  # the shell's code for Ctrl-C
         assert "datasafe: interrupted" in p.stderr.read()
     finally:
         _stop(p)
@@ -137,7 +152,7 @@ def test_sigterm_unwinds_like_ctrl_c(csv, tmpdir_):
     try:
         assert len(_folders(tmpdir_)) == 1
         p.send_signal(signal.SIGTERM)
-        assert p.wait(timeout=60) == 128 + signal.SIGTERM
+        assert _stopped(p) == 128 + signal.SIGTERM
     finally:
         _stop(p)
     assert _folders(tmpdir_) == []

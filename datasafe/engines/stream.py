@@ -441,8 +441,19 @@ def _test_pause() -> None:
     run here, after pass 1 spilled its hashes, so that a test can kill or interrupt it."""
     seconds = os.environ.get("DATASAFE_TEST_SPILL_PAUSE")
     if seconds:
+        import faulthandler
+        import signal
+
+        # SIGUSR1 prints every thread's stack on stderr: what a test reports when the run
+        # does not stop when told to
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         print("datasafe: test pause", file=sys.stderr, flush=True)
-        time.sleep(float(seconds))
+        # in short sleeps: a signal that the kernel hands to another thread (pyarrow's and
+        # OpenBLAS's threads do not block SIGINT) only sets CPython's flag, which the main
+        # thread checks between two sleeps, not during one
+        end = time.monotonic() + float(seconds)
+        while time.monotonic() < end:
+            time.sleep(0.05)
 
 
 def _empty_freq(spill):
