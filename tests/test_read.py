@@ -768,3 +768,31 @@ def test_a_first_record_of_names_and_categories_is_not_taken_for_a_header(tmp_pa
     h = tmp_path / "agg.csv"
     h.write_text("province,total\nNord-Kivu,120\nSud-Kivu,80\nTotal,200\n", encoding="utf-8")
     assert read_tables(h)[0].headers == ["province", "total"]
+
+
+@pytest.mark.parametrize("at", [5, 59_950])
+def test_a_stray_quote_in_a_big_file_is_never_read_as_fewer_rows(tmp_path, at):
+    """Above FAST_CSV_MIN_BYTES pyarrow reads the file itself. With line breaks not allowed in
+    values it read this 60,000-row file with one stray quote as 22,159 rows, without a word: the
+    rows must now account for every line. A quote that swallows the rest of a big file is a
+    clear refusal naming the likely cause; one near the end is the note; the file is untouched."""
+    rows = ["name,role,duty_station"] + [f"Person {i},Officer,Goma {i % 7}"
+                                         for i in range(60_000)]
+    rows[at] = f'Person {at},"Officer,Goma'
+    f = tmp_path / "staff.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert f.stat().st_size > max(dread.FAST_CSV_MIN_BYTES, dread.HEAD_BYTES)
+    before = f.read_bytes()
+    if at == 5:
+        with pytest.raises(ReadError, match="longer than .* characters .an unclosed quote"):
+            read_tables(f)
+    else:
+        (t,) = read_tables(f)
+        assert t.rows == at  # the rows above, and the one that swallowed the rest
+        assert any("spans" in n and "unclosed quote" in n for n in t.notes)
+    assert f.read_bytes() == before
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join(r.replace('"', "") for r in rows) + "\n", encoding="utf-8")
+    (c,) = read_tables(clean)
+    assert c.rows == 60_000 and not c.notes and c.meta["reader"] == "pyarrow"
+    assert c.meta["newlines_in_values"] is False  # the fast parse, its rows checked
