@@ -371,3 +371,23 @@ def test_writing_only_a_report_file_says_where_it_went(tmp_path):
     assert r.stdout == "" and f"report written to {out} (FAIL, exit code 1)" in r.stderr
     r = CliRunner().invoke(main, ["scan", str(f), "--ner", "off", "-o", str(out), "-q"])
     assert r.stderr == ""
+
+
+def test_checks_explain_names_the_documents_a_check_cites():
+    """A citation key such as HDX-TOS meant nothing to a field user: `checks explain` lists each
+    cited document with its title and address, and every key the catalogue cites has one."""
+    from datasafe.checking import catalogue
+    from datasafe.checking.catalogue import cited_sources, sources
+
+    known = sources()
+    for cid, entry in catalogue().items():
+        for c in entry["guidance"]["citations"]:
+            assert c["source"] in known, f"{cid} cites {c['source']}, missing in sources.yaml"
+        for key, title, url in cited_sources(entry):
+            assert title != key and (url is None or url.startswith("https://")), key
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-PII-03"])
+    assert r.exit_code == 0
+    assert "Sources:\n  HDX-TOS: HDX Terms of Service\n    https://centre.humdata.org/" in r.stdout
+    assert "RULES" not in r.stdout.split("Sources:")[1]
+    r = CliRunner().invoke(main, ["checks", "explain", "DR-PII-03", "--lang", "fr"])
+    assert "Sources :\n  HDX-TOS" in r.stdout

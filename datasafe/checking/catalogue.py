@@ -41,6 +41,35 @@ def _load() -> dict[str, dict[str, Any]]:
     return out
 
 
+@cache
+def sources() -> dict[str, dict[str, Any]]:
+    """Source key → ``{title, url}`` of the documents the checks cite (``checks/sources.yaml``)."""
+    import yaml
+
+    from datasafe.resources import data_dir
+
+    path = data_dir("checks") / "sources.yaml"
+    if not path.is_file():
+        return {}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(doc.get("sources") or {})
+
+
+def cited_sources(e: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """``(key, title, url)`` of each document a catalogue entry cites, in citation order, once
+    each (the project's own rule digest, RULES, is not a document to look up)."""
+    g = e.get("guidance") or {}
+    out, seen = [], set()
+    for c in (g.get("citations") or []) if isinstance(g, dict) else []:
+        key = str(c.get("source", "")) if isinstance(c, dict) else ""
+        if not key or key == "RULES" or key in seen:
+            continue
+        seen.add(key)
+        src = sources().get(key) or {}
+        out.append((key, str(src.get("title") or key), src.get("url")))
+    return out
+
+
 def catalogue(include_tests: bool = False) -> dict[str, dict[str, Any]]:
     """id → the check's catalogue entry (a copy; ``tests`` only when asked)."""
     import copy

@@ -140,6 +140,14 @@ def checks_explain(check_id, lang, as_yaml):
                 out.append(f"  {name} = {spec!r}")
         out.append("")
     out += [f"{lab('guidance')}{_guidance(entry, lang)}", ""]
+    from datasafe.checking.catalogue import cited_sources
+
+    cited = cited_sources(entry)
+    if cited:
+        out.append(m("explain.sources") + colon)
+        for key, title, url in cited:
+            out.append(f"  {key}: {title}" + (f"\n    {url}" if url else ""))
+        out.append("")
     ex = entry.get("examples") or {}
     if ex.get("bad"):
         out += [m("explain.bad") + colon] + ["  " + ln for ln in str(ex["bad"]).rstrip().splitlines()] + [""]
