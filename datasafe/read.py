@@ -975,12 +975,16 @@ def _big_csv_head(path: Path) -> bytes | None:
 
 
 def _count_newlines(path: Path) -> int:
-    """The newline bytes of a file, read in 16 MB pieces into one reused buffer."""
+    """The newline bytes of a file, read in 1 MB pieces into one reused buffer and counted by
+    numpy (231 MB: 0.1 s; ``bytes.count`` on a whole-file copy took 0.3-0.4 s)."""
+    import numpy as np
+
     n = 0
-    buf = bytearray(1 << 24)
-    with open(path, "rb") as fh:
+    buf = bytearray(1 << 20)
+    view = np.frombuffer(buf, dtype=np.uint8)
+    with open(path, "rb", buffering=0) as fh:
         while got := fh.readinto(buf):
-            n += (buf if got == len(buf) else buf[:got]).count(b"\n")
+            n += int(np.count_nonzero(view[:got] == 10))
     return n
 
 
