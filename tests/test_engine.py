@@ -131,9 +131,10 @@ def test_dask_on_a_local_cluster_equals_local(data, monkeypatch):
                 doc = _report(data / "lake", "dask", **kw)
             workers = set(client.scheduler_info()["workers"])
     assert len(workers) == 2
-    # the reads, profiles and group-bys ran as tasks on the worker processes
+    # the reads, profiles and group-bys ran as tasks on the worker processes (which of the two
+    # takes them is the scheduler's choice: on a loaded machine one may take them all)
     ran_on = {t["worker"] for t in tasks.data}
-    assert len(tasks.data) > 20 and ran_on <= workers and len(ran_on) == 2
+    assert len(tasks.data) > 20 and ran_on and ran_on <= workers
     _same(local, doc)
     assert doc["files"][0]["engine"] == "dask"
 
