@@ -612,3 +612,65 @@ def test_kobo_multiple_choice_options_under_a_topic_group_are_not_key_variables(
                for o in ("cout", "distance", "travail", "autre"))
     assert r["sante/q1"] == "sensitive"  # a yes under a health group may be a diagnosis
     assert [o["column"] for o in t.risk.extra["key_variable_order"]] == ["province", "sexe", "age"]
+
+
+def _lang_frame(columns: dict, n: int = N) -> pd.DataFrame:
+    rng = random.Random(11)
+    return pd.DataFrame({h: [v(rng, i) if callable(v) else rng.choice(v) for i in range(n)]
+                         for h, v in columns.items()})
+
+
+def test_swahili_registration_headers(tmp_path):
+    """A Swahili registration export (East DRC/Kenya) had every column 'none' apart from the
+    values that gave themselves away: names, ID, age, sex, places, HIV status, GBV incidents."""
+    df = _lang_frame({
+        "jina_la_kwanza": FIRST, "jina_la_ukoo": LAST,
+        "nambari ya kitambulisho": lambda r, i: f"CD-{r.randrange(10**8, 10**9)}",
+        "umri": lambda r, i: r.randint(18, 80), "jinsia": ["Mwanaume", "Mwanamke"],
+        "mkoa": ["Kivu Kaskazini", "Kivu Kusini"], "wilaya": ["Rutshuru", "Masisi", "Kalehe"],
+        "kijiji": [f"Kijiji {k}" for k in range(30)],
+        "idadi ya watu katika kaya": lambda r, i: r.randint(1, 12),
+        "ulemavu": ["Ndiyo", "Hapana"], "dini": ["Mkristo", "Mwislamu", "Mkatoliki"],
+        "hali ya VVU": ["Chanya", "Hasi", "Haijulikani"],
+        "aina ya tukio": ["Ubakaji", "Ukatili wa kimwili", "Ndoa za utotoni"],
+        "bidhaa": ["Unga", "Mafuta", "Sabuni"]})
+    t = _scan_csv(tmp_path, df)
+    assert {c: (t_r, ents(t)[c]) for c, t_r in roles(t).items()} == {
+        "jina_la_kwanza": ("direct", "PERSON"), "jina_la_ukoo": ("direct", "PERSON"),
+        "nambari ya kitambulisho": ("direct", "NATIONAL_ID"), "umri": ("quasi", "AGE"),
+        "jinsia": ("quasi", "SEX_GENDER"), "mkoa": ("quasi", "ADMIN_AREA"),
+        "wilaya": ("quasi", "ADMIN_AREA"), "kijiji": ("quasi", "LOCATION"),
+        "idadi ya watu katika kaya": ("quasi", "HOUSEHOLD_SIZE"),
+        "ulemavu": ("sensitive", "DISABILITY"), "dini": ("sensitive", "RELIGION"),
+        "hali ya VVU": ("sensitive", "HEALTH"),
+        "aina ya tukio": ("sensitive", "PROTECTION_INCIDENT"), "bidhaa": ("none", None)}
+
+
+def test_portuguese_and_arabic_headers_that_looked_like_other_things(tmp_path):
+    """'estado' (a state) hid the HIV serostatus and the migration status; 'النوع' (gender)
+    hid the incident type and the disability type; 'Cantidad' of kits became a household size;
+    M-Pesa numbers, Yemeni district names and transliterated notes were not seen."""
+    df = _lang_frame({
+        "apelido": LAST, "conta_mpesa": lambda r, i: f"84{r.randrange(10**6, 10**7)}",
+        "estado_serologico": ["Positivo", "Negativo", "Desconhecido"],
+        "Estado migratório": ["Irregular", "Regular", "Requerente de asilo"],
+        "nr_membros_agregado": lambda r, i: r.randint(1, 10),
+        "centro_de_acomodacao": ["Centro 25 de Setembro", "Centro Mandruzi", "Centro Savane"],
+        "نوع الحادثة": ["عنف جنسي", "زواج مبكر", "تجنيد أطفال"],
+        "نوع الإعاقة": ["حركية", "بصرية", "سمعية"],
+        "نوع المساعدة": ["سلة غذائية", "نقد", "مواد غير غذائية"],
+        "أمراض مزمنة": ["سكري", "ضغط", "لا يوجد"],
+        "mudiriya": ["Al Mudhaffar", "Al Qahirah", "Salah"], "madhhab": ["زيدي", "شافعي"],
+        "grp_dist/cantidad_kits": lambda r, i: r.randint(1, 3)})
+    t = _scan_csv(tmp_path, df)
+    got = {c: (t_r, ents(t)[c]) for c, t_r in roles(t).items()}
+    assert got == {
+        "apelido": ("direct", "PERSON"), "conta_mpesa": ("direct", "PHONE_NUMBER"),
+        "estado_serologico": ("sensitive", "HEALTH"),
+        "Estado migratório": ("sensitive", "LEGAL_STATUS"),
+        "nr_membros_agregado": ("quasi", "HOUSEHOLD_SIZE"),
+        "centro_de_acomodacao": ("quasi", "LOCATION"),
+        "نوع الحادثة": ("sensitive", "PROTECTION_INCIDENT"),
+        "نوع الإعاقة": ("sensitive", "DISABILITY"), "نوع المساعدة": ("none", None),
+        "أمراض مزمنة": ("sensitive", "HEALTH"), "mudiriya": ("quasi", "ADMIN_AREA"),
+        "madhhab": ("sensitive", "RELIGION"), "grp_dist/cantidad_kits": ("none", None)}

@@ -319,7 +319,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
             return f.num_min is not None and f.num_min >= 0 and f.num_max <= 130
         return f.age_band >= 0.4 or (st.distinct <= 15 and f.numeric < 0.3 and not boolean)
     if entity == "SEX_GENDER":
-        return f.sex_share >= 0.6 or (st.distinct <= 5 and not boolean)
+        # codes (1/2, H/F) pass; phrases do not: "نوع الحادثة" (incident type) holds "عنف جنسي"
+        return f.sex_share >= 0.6 or (st.distinct <= 5 and not boolean and f.multiword < 0.5)
     if entity == "HOUSEHOLD_SIZE":
         return f.integer >= 0.9 and f.num_max is not None and f.num_max <= 60
     if entity == "COUNT":
