@@ -469,12 +469,14 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 updates: dict[str, SheetUpdate], tables: list | None = None,
                 out_format: str | None = None) -> dict | None:
     """Write ``dest`` (a temporary path) from the workbook ``src`` with ``updates`` applied per
-    sheet name. Sheets without an update are copied as they were (but for their cell comments,
-    removed everywhere, and the author in the document properties); in an updated sheet every
-    formula is replaced by the value it showed (returned: ``{"formulas_frozen": n,
-    "comments_removed": n}``). For formats openpyxl cannot
-    open (xls, xlsb, ods) ``tables`` (every sheet as read) is rebuilt: as ods when
-    ``out_format`` is ``"ods"``, else as xlsx."""
+    sheet name. Sheets without an update keep their cells, but no workbook part keeps text the
+    scan did not read: cell comments, hyperlinks, formulas (each becomes the value it showed),
+    titles above a table, pivot tables and their caches, charts and their cached
+    labels, images, macros and form controls, filter criteria, conditional-format rules that
+    compare with a text, drop-down lists naming values the copy does not hold (and the prompts
+    of all), document properties, page headers and footers, named constants. Returns the counts
+    for the redaction log. For formats openpyxl cannot open (xls, xlsb, ods) ``tables`` (every
+    sheet as read) is rebuilt: as ods when ``out_format`` is ``"ods"``, else as xlsx."""
     import openpyxl
 
     ext = Path(src).suffix.lower()
@@ -484,38 +486,45 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     if ext not in (".xlsx", ".xlsm"):
         _rebuild_excel(dest, updates, tables or [])
         return
-    wb = openpyxl.load_workbook(src, keep_vba=(ext == ".xlsm"), keep_links=False)
+    # macros, their forms and controls are never carried (keep_vba=False); an .xlsm copy is
+    # still a macro-enabled workbook, without macros (see _macro_enabled)
+    wb = openpyxl.load_workbook(src, keep_vba=False, keep_links=False)
     # one pass over every cell: cell comments are free text beside the data (a note naming a
-    # survivor, a phone number), never carried into a redacted copy; the formulas of the
-    # treated sheets are collected
-    comments = 0
+    # survivor, a phone number) and hyperlinks point somewhere the scan never looked
+    # (mailto:, tel:), never carried into a redacted copy; the formulas are collected
+    comments = links = 0
     formulas_of: dict[str, list] = {}
     for ws in wb.worksheets:
-        found = formulas_of.setdefault(ws.title, []) if ws.title in updates else None
+        found = formulas_of.setdefault(ws.title, [])
         for row in ws.iter_rows():
             for cell in row:
                 if cell.comment is not None:
                     cell.comment = None
                     comments += 1
-                if found is not None and cell.data_type == "f":
+                if cell.hyperlink is not None:
+                    cell.hyperlink = None
+                    links += 1
+                if cell.data_type == "f":
                     found.append(cell)
     values_wb = None  # the same workbook with each formula's last computed value
     frozen = 0
+    for ws in wb.worksheets:
+        formulas = formulas_of.get(ws.title, [])
+        if formulas:
+            # every formula becomes the value it showed: the scan read that value, not the
+            # formula's text ('=IF(B2="x","Amina K. +243…","")'), and a formula kept while
+            # columns are removed or treated would compute on other cells, in its own sheet or
+            # another ('=SUM(Data!G3:G62)' once column G has moved)
+            if values_wb is None:
+                values_wb = openpyxl.load_workbook(src, data_only=True, keep_links=False)
+            shown = values_wb[ws.title]
+            for c in formulas:
+                c.value = shown.cell(row=c.row, column=c.column).value
+            frozen += len(formulas)
     for name, up in updates.items():
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
-        formulas = formulas_of.get(name, [])
-        if formulas:
-            # a treated sheet holds what was scanned and treated: its formulas become the
-            # values they showed (a formula kept while columns are removed or treated would
-            # compute on other cells: =LEN(A4) once column A is gone)
-            if values_wb is None:
-                values_wb = openpyxl.load_workbook(src, data_only=True, keep_links=False)
-            shown = values_wb[name]
-            for c in formulas:
-                c.value = shown.cell(row=c.row, column=c.column).value
-            frozen += len(formulas)
         col0, header_row, data_rows = _locate(ws, up.table)
         keys = list(up.table.keys)
         n = min(len(data_rows), len(up.data))
@@ -551,10 +560,201 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 and up.table.hxl_row < up.table.header_row) else 0))
     # nor the people named in the document properties, page headers and footers, or named
     # constants: free text outside the cells, which the proof scan does not read
+    titles = 0  # after the updates, which find a table's rows from the top of its sheet
+    for t in tables or []:
+        if t.name in wb.sheetnames:
+            titles += _clear_title_rows(wb[t.name], t)
     metadata = _clear_workbook_text(wb)
+    objects = _remove_objects(wb)
+    rules = _clear_rules(wb)
+    metadata += _clear_labels(wb, updates)
     wb.save(dest)
+    if ext == ".xlsm":
+        _macro_enabled(dest)
     return {"formulas_frozen": frozen, "comments_removed": comments,
-            "metadata_removed": metadata}
+            "metadata_removed": metadata, "hyperlinks_removed": links,
+            "objects_removed": objects, "title_rows_removed": titles,
+            "rules_removed": rules}
+
+
+def _clear_title_rows(ws, table) -> int:
+    """Empty the rows above a table's header (a title, a note, 'focal point: Amina K. +243…'):
+    the scan reads the table from its header down. Returns how many rows held text."""
+    _, header_row, _ = _locate(ws, table)
+    first = header_row - (1 if (table.hxl_row is not None and table.header_row is not None
+                               and table.hxl_row < table.header_row) else 0)
+    n = 0
+    if first <= 1:
+        return 0  # (iter_rows takes max_row=0 for 'to the last row')
+    for row in ws.iter_rows(min_row=1, max_row=first - 1):
+        filled = False
+        for cell in row:
+            if cell.value is not None and not isinstance(cell, _merged_cell_type()):
+                cell.value = None
+                filled = True
+        n += filled
+    return n
+
+
+def _removed_values(updates: dict[str, SheetUpdate]) -> set[str]:
+    """The raw values (lower case) of the columns a redaction changed or dropped."""
+    out: set[str] = set()
+    for up in updates.values():
+        data = up.table.data
+        for key in set(up.changed) | set(up.dropped):
+            if key in data.columns:
+                vals = data[key].dropna().astype(str).str.strip().str.lower().unique()
+                out.update(v for v in vals if len(v) >= 3)
+    return out
+
+
+def _names_a_removed_value(label: str, removed: set[str]) -> bool:
+    """Does a label ('HH Amina Kabila', 'Amina_Kabila_row') hold a removed value, as a run of
+    its words?"""
+    words = [w for w in re.split(r"[\s_.\-]+", label.lower()) if w]
+    return any(" ".join(words[i:j]) in removed
+               for i in range(len(words)) for j in range(i + 1, min(len(words), i + 4) + 1))
+
+
+def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
+    """Labels the scan does not read as data, when they hold a value the redaction removed:
+    names of ranges ('Amina_Kabila_row' goes, 'data_range' stays) and of sheets ('HH Amina
+    Kabila' becomes 'Sheet3'); and the literal text of number formats ('"Amina "0'). Returns
+    how many were removed."""
+    n = 0
+    removed = _removed_values(updates)
+    if removed:
+        for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
+                                           for ws in wb.worksheets]:
+            for key in list(names.keys()):
+                if not key.startswith("_xlnm.") and _names_a_removed_value(key, removed):
+                    del names[key]
+                    n += 1
+        for i, ws in enumerate(wb.worksheets + list(getattr(wb, "chartsheets", [])), 1):
+            if _names_a_removed_value(ws.title, removed):
+                title = f"Sheet{i}"
+                while title in wb.sheetnames:
+                    title += "_"
+                ws.title = title
+                n += 1
+    formats = wb._number_formats
+    for i, fmt in enumerate(list(formats)):
+        if '"' in fmt:
+            list.__setitem__(formats, i, re.sub(r'"[^"]*"', '""', fmt))
+            n += 1
+    if n:
+        formats._rebuild_dict()
+    return n
+
+
+def _merged_cell_type():
+    from openpyxl.cell.cell import MergedCell
+
+    return MergedCell
+
+
+def _remove_objects(wb) -> int:
+    """Pivot tables (their cache keeps a copy of every source row), charts (their cached labels
+    and titles), images (a photo, a scanned signature) and chart sheets. Returns how many."""
+    n = 0
+    for ws in wb.worksheets:
+        for attr in ("_pivots", "_charts", "_images"):
+            found = getattr(ws, attr, None)
+            if found:
+                n += len(found)
+                setattr(ws, attr, [])
+    for cs in list(getattr(wb, "chartsheets", [])):
+        wb.remove(cs)
+        n += 1
+    return n
+
+
+def _literal_list(formula: str | None) -> list[str] | None:
+    """The items of a drop-down list written in the rule itself ('"F,M"'), or None."""
+    f = (formula or "").strip()
+    if len(f) >= 2 and f[0] == '"' and f[-1] == '"':
+        return [x.strip() for x in f[1:-1].split(",")]
+    return None
+
+
+def _values_in(ws, sqref) -> set[str]:
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    out: set[str] = set()
+    for r in MultiCellRange(str(sqref)).ranges:
+        for row in ws.iter_rows(min_row=r.min_row, max_row=min(r.max_row, ws.max_row),
+                                min_col=r.min_col, max_col=min(r.max_col, ws.max_column),
+                                values_only=True):
+            out.update(str(v).strip() for v in row if v is not None)
+    return out
+
+
+def _clear_rules(wb) -> int:
+    """Texts in a sheet's rules rather than its cells: filter criteria (a filter on 'Amina
+    Kabila'), conditional-format rules that compare with a text ('$A2="Amina Kabila"'), the
+    prompts and messages of drop-down lists, and lists whose items the cells they apply to do
+    not hold (a list of names over a column that no longer has them; 'F,M' over F and M
+    stays). Returns how many were removed."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    n = 0
+    for ws in wb.worksheets:
+        filters = [ws.auto_filter] + [t.autoFilter for t in ws.tables.values() if t.autoFilter]
+        for af in filters:
+            if af.filterColumn:
+                n += len(af.filterColumn)
+                af.filterColumn = []
+            if getattr(af, "sortState", None) is not None:
+                af.sortState = None
+        old = ws.conditional_formatting
+        if len(old):
+            new, dropped = ConditionalFormattingList(), 0
+            for cf in old:
+                for rule in cf.rules:
+                    if rule.text or any('"' in str(f) for f in (rule.formula or [])):
+                        dropped += 1
+                    else:
+                        new.add(str(cf.sqref), rule)
+            if dropped:
+                ws.conditional_formatting = new
+                n += dropped
+        dvs = ws.data_validations.dataValidation
+        for dv in list(dvs):
+            for attr in ("prompt", "promptTitle", "error", "errorTitle"):
+                if getattr(dv, attr, None):
+                    setattr(dv, attr, None)
+                    n += 1
+            items = _literal_list(dv.formula1)
+            if items is not None and not set(items) <= _values_in(ws, dv.sqref) | {""}:
+                dvs.remove(dv)
+                n += 1
+    return n
+
+
+def _macro_enabled(path) -> None:
+    """openpyxl writes a workbook saved without its macros as .xlsx content; an .xlsm file
+    must say it is macro-enabled (Excel refuses the file otherwise): rewrite the one content
+    type in [Content_Types].xml."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    main_xlsx = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    main_xlsm = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".xlsm.tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                if info.filename == "[Content_Types].xml":
+                    data = data.replace(main_xlsx, main_xlsm)
+                zout.writestr(info, data)
+        shutil.move(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _clear_workbook_text(wb) -> int:

@@ -1167,9 +1167,10 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
         if written and written.get("comments_removed"):
             fr.notes.append(Phrase("redact.notes.comments_removed",
                                    n=written["comments_removed"]))
-        if written and written.get("metadata_removed"):
-            fr.notes.append(Phrase("redact.notes.metadata_removed",
-                                   n=written["metadata_removed"]))
+        for key in ("metadata_removed", "hyperlinks_removed", "objects_removed",
+                    "title_rows_removed", "rules_removed"):
+            if written and written.get(key):
+                fr.notes.append(Phrase(f"redact.notes.{key}", n=written[key]))
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned

@@ -1,0 +1,236 @@
+"""A redacted workbook keeps no text the scan did not read: pivot caches, chart caches, macros,
+hyperlinks, titles above the table, formula text, filter criteria, conditional-format texts,
+drop-down lists and prompts, labels naming people. Each of these carried the names and phones of
+a beneficiary list into a public copy whose proof scan said PASS (review of 2026-11-26)."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+
+import pytest
+
+openpyxl = pytest.importorskip("openpyxl")
+
+NAMES = ["Amina Kabila", "Zawadi Lukusa", "Jean Mutombo", "Neema Kasongo", "Baraka Ilunga",
+         "Furaha Mbuyi", "Imani Tshibanda", "Faraja Nzuzi"]
+LEAKS = ["Kabila", "Lukusa", "Mutombo", "Kasongo", "Ilunga", "Mbuyi", "Tshibanda", "Nzuzi",
+         "81555", "CD77"]
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+N = 60
+
+
+def _rels(items):
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+            '"http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="{i}" Type="{REL}/{t}" Target="{tg}"/>'
+                      for i, t, tg in items) + "</Relationships>")
+
+
+def _patch(src, dest, add, edit):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in zin.namelist():
+            data = zin.read(n)
+            if n in edit:
+                data = edit[n](data.decode()).encode()
+            z.writestr(n, data)
+        for n, d in add.items():
+            z.writestr(n, d)
+
+
+def _override(part, ctype):
+    return f'<Override PartName="/{part}" ContentType="{ctype}"/>'
+
+
+def _workbook(tmp_path, ext=".xlsx"):
+    """A beneficiary list with the identifiers hidden in every part a careless copy keeps."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rng = random.Random(5)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Beneficiaries"
+    ws.append(["Distribution list, focal point Amina Kabila +243815550000"])  # a title row
+    ws.append(["full_name", "phone", "national_id", "sex", "age", "province", "kits"])
+    for i in range(N):
+        ws.append([NAMES[i % 8], f"+24381555{i:04d}", f"CD77{i:06d}X", "FM"[i % 2],
+                   rng.randint(18, 70), rng.choice(["Nord-Kivu", "Sud-Kivu"]), i % 3 + 1])
+        ws.cell(row=3 + i, column=6).hyperlink = f"mailto:{NAMES[i % 8].split()[1]}@example.org"
+    ws.auto_filter.ref = f"A2:G{N + 2}"
+    ws.auto_filter.add_filter_column(0, ["Amina Kabila"])
+    names = DataValidation(type="list", formula1='"Amina Kabila,Jean Mutombo"')
+    names.add(f"G3:G{N + 2}")  # a list of names over the kits column
+    ws.add_data_validation(names)
+    red = PatternFill(start_color="FF0000", end_color="FF0000", fill_type="solid")
+    ws.conditional_formatting.add(f"A3:G{N + 2}", FormulaRule(formula=['$A3="Neema Kasongo"'],
+                                                               fill=red))
+    ws["G3"].number_format = '"Baraka Ilunga "0'
+    notes = wb.create_sheet("HH Furaha Mbuyi")  # a sheet named for a household head
+    notes.append(["item", "total"])
+    notes.append(["kits", "=SUM(Beneficiaries!G3:G62)"])  # G moves when columns go
+    notes.append(["contact", '=IF(1=1,"Imani Tshibanda","")'])  # a text inside a formula
+    notes.append(["tarps", 12])
+    items = DataValidation(type="list", formula1='"kits,tarps,contact"',
+                           prompt="Ask Zawadi Lukusa")
+    items.add("A2:A4")
+    notes.add_data_validation(items)
+    notes.conditional_formatting.add("B2:B4", FormulaRule(formula=["$B2>10"], fill=red))
+    notes.conditional_formatting.add("A2:B4", FormulaRule(formula=['$A2="Imani Tshibanda"'],
+                                                           fill=red))
+    wb.defined_names["Faraja_Nzuzi_row"] = DefinedName("Faraja_Nzuzi_row",
+                                                       attr_text="Beneficiaries!$A$10:$G$10")
+    wb.defined_names["data_range"] = DefinedName("data_range",
+                                                 attr_text=f"Beneficiaries!$A$2:$G${N + 2}")
+    base = tmp_path / f"base{ext}"
+    wb.save(base)
+    # parts openpyxl cannot make: a pivot table whose cache holds every row, a chart whose
+    # cache holds the names, and (.xlsm) a macro project
+    recs = "".join(f'<r><s v="{NAMES[i % 8]}"/><s v="+24381555{i:04d}"/></r>' for i in range(N))
+    cdef = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pivotCacheDefinition '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r='
+            f'"{REL}" r:id="rId1" recordCount="{N}"><cacheSource type="worksheet">'
+            f'<worksheetSource ref="A2:B{N + 2}" sheet="Beneficiaries"/></cacheSource>'
+            '<cacheFields count="2"><cacheField name="full_name" numFmtId="0"><sharedItems/>'
+            '</cacheField><cacheField name="phone" numFmtId="0"><sharedItems/></cacheField>'
+            '</cacheFields></pivotCacheDefinition>')
+    crec = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pivotCacheRecords xmlns='
+            f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{N}">{recs}'
+            '</pivotCacheRecords>')
+    ptab = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pivotTableDefinition '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="P1" '
+            'cacheId="1" dataCaption="Values"><location ref="D1:E3" firstHeaderRow="1" '
+            'firstDataRow="1" firstDataCol="1"/><pivotFields count="2"><pivotField '
+            'showAll="0"/><pivotField showAll="0"/></pivotFields></pivotTableDefinition>')
+    cats = "".join(f'<c:pt idx="{i}"><c:v>{NAMES[i % 8]}</c:v></c:pt>' for i in range(N))
+    chart = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><c:chartSpace xmlns:c='
+             '"http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas'
+             f'.openxmlformats.org/drawingml/2006/main" xmlns:r="{REL}"><c:chart><c:plotArea>'
+             '<c:layout/><c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:ser>'
+             '<c:idx val="0"/><c:order val="0"/><c:cat><c:strRef><c:f>Beneficiaries!$A$3:$A$62'
+             f'</c:f><c:strCache><c:ptCount val="{N}"/>{cats}</c:strCache></c:strRef></c:cat>'
+             '<c:val><c:numRef><c:f>Beneficiaries!$E$3:$E$62</c:f></c:numRef></c:val></c:ser>'
+             '<c:axId val="10"/><c:axId val="20"/></c:barChart><c:catAx><c:axId val="10"/>'
+             '<c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos '
+             'val="b"/><c:crossAx val="20"/></c:catAx><c:valAx><c:axId val="20"/><c:scaling>'
+             '<c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="l"/>'
+             '<c:crossAx val="10"/></c:valAx></c:plotArea></c:chart></c:chartSpace>')
+    drawing = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><xdr:wsDr xmlns:xdr='
+               '"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a='
+               '"http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:c="http://schemas'
+               f'.openxmlformats.org/drawingml/2006/chart" xmlns:r="{REL}"><xdr:twoCellAnchor>'
+               '<xdr:from><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>'
+               '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>15</xdr:col><xdr:colOff>0'
+               '</xdr:colOff><xdr:row>15</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>'
+               '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="C1"/>'
+               '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/>'
+               '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData uri="http://schemas'
+               '.openxmlformats.org/drawingml/2006/chart"><c:chart r:id="rId1"/></a:graphicData>'
+               '</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>')
+    types = "".join([
+        _override("xl/pivotCache/pivotCacheDefinition1.xml", "application/vnd.openxmlformats-"
+                  "officedocument.spreadsheetml.pivotCacheDefinition+xml"),
+        _override("xl/pivotCache/pivotCacheRecords1.xml", "application/vnd.openxmlformats-"
+                  "officedocument.spreadsheetml.pivotCacheRecords+xml"),
+        _override("xl/pivotTables/pivotTable1.xml", "application/vnd.openxmlformats-"
+                  "officedocument.spreadsheetml.pivotTable+xml"),
+        _override("xl/drawings/drawing1.xml", "application/vnd.openxmlformats-officedocument."
+                  "drawing+xml"),
+        _override("xl/charts/chart1.xml", "application/vnd.openxmlformats-officedocument."
+                  "drawingml.chart+xml")])
+    add = {
+        "xl/pivotCache/pivotCacheDefinition1.xml": cdef,
+        "xl/pivotCache/pivotCacheRecords1.xml": crec,
+        "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels":
+            _rels([("rId1", "pivotCacheRecords", "pivotCacheRecords1.xml")]),
+        "xl/pivotTables/pivotTable1.xml": ptab,
+        "xl/pivotTables/_rels/pivotTable1.xml.rels":
+            _rels([("rId1", "pivotCacheDefinition", "../pivotCache/pivotCacheDefinition1.xml")]),
+        "xl/worksheets/_rels/sheet2.xml.rels":
+            _rels([("rId1", "pivotTable", "../pivotTables/pivotTable1.xml")]),
+        "xl/charts/chart1.xml": chart, "xl/drawings/drawing1.xml": drawing,
+        "xl/drawings/_rels/drawing1.xml.rels": _rels([("rId1", "chart", "../charts/chart1.xml")]),
+    }
+    edit = {
+        "[Content_Types].xml": lambda s: s.replace("</Types>", types + "</Types>"),
+        "xl/workbook.xml": lambda s: s.replace(
+            "</workbook>", '<pivotCaches><pivotCache cacheId="1" r:id="rId99"/></pivotCaches>'
+                           "</workbook>"),
+        "xl/_rels/workbook.xml.rels": lambda s: s.replace(
+            "</Relationships>", f'<Relationship Id="rId99" Type="{REL}/pivotCacheDefinition" '
+                                'Target="pivotCache/pivotCacheDefinition1.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": lambda s: s.replace(
+            "</worksheet>", f'<drawing xmlns:r="{REL}" r:id="rId98"/></worksheet>'),
+    }
+    with zipfile.ZipFile(base) as z:
+        sheet_rels = "xl/worksheets/_rels/sheet1.xml.rels"
+        old = z.read(sheet_rels).decode() if sheet_rels in z.namelist() else None
+    link = f'<Relationship Id="rId98" Type="{REL}/drawing" Target="../drawings/drawing1.xml"/>'
+    if old is None:
+        add[sheet_rels] = _rels([]).replace("</Relationships>", link + "</Relationships>")
+    else:
+        edit[sheet_rels] = lambda s: s.replace("</Relationships>", link + "</Relationships>")
+    if ext == ".xlsm":
+        add["xl/vbaProject.bin"] = b"Attribute VB_Name = \"Module1\"\nConst C = \"Jean Mutombo\""
+        main_xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+        main_xlsm = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+        types += '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        edit["[Content_Types].xml"] = lambda s: s.replace(main_xlsx, main_xlsm).replace(
+            "</Types>", types + "</Types>")
+        edit["xl/_rels/workbook.xml.rels"] = lambda s: s.replace(
+            "</Relationships>", f'<Relationship Id="rId99" Type="{REL}/pivotCacheDefinition" '
+            'Target="pivotCache/pivotCacheDefinition1.xml"/><Relationship Id="rId97" Type='
+            '"http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target='
+            '"vbaProject.bin"/></Relationships>')
+    src = tmp_path / f"beneficiaries{ext}"
+    _patch(base, src, add, edit)
+    base.unlink()
+    return src
+
+
+def _parts(path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}
+
+
+@pytest.mark.parametrize("ext", [".xlsx", ".xlsm"])
+def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
+    import datasafe
+
+    src = _workbook(tmp_path, ext)
+    before = src.read_bytes()
+    parts = _parts(src)
+    assert any("Lukusa" in t for n, t in parts.items() if "pivotCache" in n)  # the fixture
+    assert any("Mutombo" in t for n, t in parts.items() if "charts" in n)
+    out = tmp_path / f"public{ext}"
+    res = datasafe.redact(str(src), profile="hdx-public", output=out, key="k" * 32, ner="off")
+    assert src.read_bytes() == before
+    assert res.files[0].passed
+    for name, text in _parts(out).items():
+        for leak in LEAKS:
+            assert leak not in text, f"{leak} in {name}"
+    assert not any(n.startswith(("xl/pivot", "xl/charts", "xl/drawings", "xl/vba"))
+                   for n in _parts(out))
+    notes = " ".join(str(n) for n in res.files[0].notes)
+    for said in ("hyperlink(s) removed", "pivot table(s), chart(s) and image(s) removed",
+                 "row(s) of text above a table emptied", "filter criteria",
+                 "formula cell(s) replaced"):
+        assert said in notes, said
+    # what carries no one's data is kept, and the copy opens as the workbook it is
+    wb = openpyxl.load_workbook(out)
+    assert "data_range" in wb.defined_names and "Faraja_Nzuzi_row" not in wb.defined_names
+    assert "HH Furaha Mbuyi" not in wb.sheetnames and len(wb.sheetnames) == 2
+    assert not wb["Beneficiaries"].data_validations.dataValidation
+    other = wb[wb.sheetnames[1]]
+    # formulas became the values they showed (openpyxl, which wrote them, computed none)
+    assert other["B2"].value is None and other["B3"].value is None
+    dvs = other.data_validations.dataValidation
+    assert [(str(dv.formula1), dv.prompt) for dv in dvs] == [('"kits,tarps,contact"', None)]
+    assert [r.formula for cf in other.conditional_formatting for r in cf.rules] == [["$B2>10"]]
+    if ext == ".xlsm":
+        assert "macroEnabled.main" in _parts(out)["[Content_Types].xml"]
+    # the proof scan reads the copy: no identifiers left in the cells either
+    doc = datasafe.scan(str(out), ner="off")
+    assert not [c.name for t in doc.files[0].tables for c in t.columns if c.role == "direct"]
