@@ -465,6 +465,20 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
     return c0 + 1, (data_rows[0] if headerless and data_rows else header_idx + 1), data_rows
 
 
+class WorkbookError(Exception):
+    """openpyxl cannot open a workbook the reader (calamine) could read; ``str(err)`` names
+    the exception's type, never its message (it may quote the file)."""
+
+
+def _load_workbook(src, **kwargs):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(src, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any parser failure: the copy cannot be made
+        raise WorkbookError(type(exc).__name__) from None
+
+
 def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 updates: dict[str, SheetUpdate], tables: list | None = None,
                 out_format: str | None = None) -> dict | None:
@@ -477,8 +491,6 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     of all), document properties, page headers and footers, named constants. Returns the counts
     for the redaction log. For formats openpyxl cannot open (xls, xlsb, ods) ``tables`` (every
     sheet as read) is rebuilt: as ods when ``out_format`` is ``"ods"``, else as xlsx."""
-    import openpyxl
-
     ext = Path(src).suffix.lower()
     if out_format == "ods":
         _rebuild_ods(dest, updates, tables or [])
@@ -488,7 +500,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
         return
     # macros, their forms and controls are never carried (keep_vba=False); an .xlsm copy is
     # still a macro-enabled workbook, without macros (see _macro_enabled)
-    wb = openpyxl.load_workbook(src, keep_vba=False, keep_links=False)
+    wb = _load_workbook(src, keep_vba=False, keep_links=False)
     # one pass over every cell: cell comments are free text beside the data (a note naming a
     # survivor, a phone number) and hyperlinks point somewhere the scan never looked
     # (mailto:, tel:), never carried into a redacted copy; the formulas are collected
@@ -516,7 +528,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             # columns are removed or treated would compute on other cells, in its own sheet or
             # another ('=SUM(Data!G3:G62)' once column G has moved)
             if values_wb is None:
-                values_wb = openpyxl.load_workbook(src, data_only=True, keep_links=False)
+                values_wb = _load_workbook(src, data_only=True, keep_links=False)
             shown = values_wb[ws.title]
             for c in formulas:
                 c.value = shown.cell(row=c.row, column=c.column).value

@@ -234,3 +234,33 @@ def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
     # the proof scan reads the copy: no identifiers left in the cells either
     doc = datasafe.scan(str(out), ner="off")
     assert not [c.name for t in doc.files[0].tables for c in t.columns if c.role == "direct"]
+
+
+def test_a_workbook_that_can_be_read_but_not_rewritten_is_one_clear_refusal(tmp_path):
+    """calamine read a sheet part that openpyxl cannot parse (an unbound prefix); the redaction
+    said 'internal error: ParseError', naming neither the file nor what to do."""
+    import subprocess
+    import sys
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["full_name", "phone", "district"])
+    for i in range(40):
+        ws.append([NAMES[i % 8], f"+24381555{i:04d}", "Goma"])
+    base = tmp_path / "base.xlsx"
+    wb.save(base)
+    src = tmp_path / "list.xlsx"
+    _patch(base, src, {}, {"xl/worksheets/sheet1.xml": lambda s: s.replace(
+        "</worksheet>", '<drawing r:id="rId9"/></worksheet>')})
+    out = tmp_path / "public.xlsx"
+    r = subprocess.run([sys.executable, "-m", "datasafe", "redact", str(src), "--profile",
+                        "hdx-public", "--ner", "off", "-o", str(out)],
+                       capture_output=True, text=True, env={"DATASAFE_KEY": "k" * 32,
+                                                            **__import__("os").environ})
+    assert r.returncode == 2
+    err = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert err == [f"datasafe: {src}: the workbook can be read but not rewritten (ParseError in "
+                   "one of its parts): open it in Excel or LibreOffice and save it again, or "
+                   "export the sheets as CSV"]
+    assert not out.exists() and not list(tmp_path.glob("public*"))
+    assert "Kabila" not in r.stdout + r.stderr

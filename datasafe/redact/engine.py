@@ -694,7 +694,13 @@ def write_tables(src: Path, dest_tmp: Path, fmt: str, tables, treated: dict[int,
         changed = [k for k in t.keys if k not in dropped and not df[k].equals(t.data[k])]
         updates[t.name] = W.SheetUpdate(table=t, data=df, changed=changed, dropped=dropped,
                                         numeric=numeric)
-    return W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
+    try:
+        return W.write_excel(src, dest_tmp, updates, tables=tables, out_format=out_format)
+    except W.WorkbookError as exc:
+        from datasafe.read import error_cause
+
+        raise RedactError(Phrase("errors.line", path=str(src), error=error_cause(
+            "workbook_unwritable", cause=str(exc)))) from None
 
 
 def _write_prose(dest_tmp: Path, table, df, dropped: set, eol: str) -> None:
