@@ -674,3 +674,15 @@ def test_portuguese_and_arabic_headers_that_looked_like_other_things(tmp_path):
         "نوع الإعاقة": ("sensitive", "DISABILITY"), "نوع المساعدة": ("none", None),
         "أمراض مزمنة": ("sensitive", "HEALTH"), "mudiriya": ("quasi", "ADMIN_AREA"),
         "madhhab": ("sensitive", "RELIGION"), "grp_dist/cantidad_kits": ("none", None)}
+
+
+def test_two_people_repeated_under_a_name_header_are_names(tmp_path):
+    """An 8-row list with two people repeated under 'full_name' was classed none, and the
+    public copy kept both names: under a name header, values shaped as names are names."""
+    df = pd.DataFrame({"full_name": ["Amina Kabila", "Mugisha Ilunga"] * 4,
+                       "admin1": ["Nord-Kivu"] * 8, "household_size": [4] * 8})
+    t = _scan_csv(tmp_path, df)
+    assert (roles(t)["full_name"], ents(t)["full_name"]) == ("direct", "PERSON")
+    # a yes/no or one repeated word under the same header stays what it is
+    df = pd.DataFrame({"full_name": ["Yes", "No"] * 4, "admin1": ["Nord-Kivu"] * 8})
+    assert roles(_scan_csv(tmp_path, df, name="yn.csv"))["full_name"] == "none"

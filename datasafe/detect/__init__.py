@@ -267,7 +267,10 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         # full names with known given names ("John Smith", "Mary Jones") are names even when
         # one or two of them fill the column (the two caseworkers of a small office)
         full_names = f.given_name >= 0.8 and f.multiword >= 0.8 and f.name_shape >= 0.6
-        if f.numeric > 0.5 or boolean or (few and not full_names) or f.sex_share > 0.8 \
+        # under a name header ('full_name'), two people repeated over a small list are still
+        # names when the values are shaped as names
+        named = full_names or (not generic and f.multiword >= 0.8 and f.name_shape >= 0.8)
+        if f.numeric > 0.5 or boolean or (few and not named) or f.sex_share > 0.8 \
                 or f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER"):
             return False
         if f.place_words >= 0.3:
