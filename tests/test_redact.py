@@ -1181,3 +1181,45 @@ def test_the_markdown_redaction_log_renders_as_markdown(tmp_path):
     datasafe.redact(str(f), profile="hdx-public", output=out, key="k" * 32, ner="off")
     md = (tmp_path / "pub.csv.redaction-log.md").read_text(encoding="utf-8")
     assert md.startswith("# datasafe redact") and "\n```text\n" in md and md.endswith("```\n")
+
+
+def test_a_dataset_partitioned_by_village_or_name_is_refused_not_copied(tmp_path):
+    """Folders 'village=Kalunga/' or 'full_name=Amina Kabila/' hold the partition's values, which
+    the scan never reads and the copies repeated. Refused, naming the key and never a value; a
+    dataset partitioned by province is redacted."""
+    import os
+    import random
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    rng = random.Random(2)
+    n = 300
+    tbl = pa.table({
+        "full_name": [f"{rng.choice(['Amina', 'Jean', 'Zawadi'])} {rng.choice(['Kabila', 'Lukusa'])}"
+                      for _ in range(n)],
+        "village": [rng.choice(["Kalunga", "Kibumba"]) for _ in range(n)],
+        "province": [rng.choice(["Nord-Kivu", "Sud-Kivu"]) for _ in range(n)],
+        "kits": [rng.randint(1, 3) for _ in range(n)]})
+    for key in ("village", "full_name"):
+        root = tmp_path / f"by_{key}"
+        ds.write_dataset(tbl, root, format="parquet", partitioning=[key],
+                         partitioning_flavor="hive")
+        r = subprocess.run([sys.executable, "-m", "datasafe", "redact", str(root), "--profile",
+                            "hdx-public", "--ner", "off", "--output-dir", str(tmp_path / "out")],
+                           capture_output=True, text=True)
+        assert r.returncode == 2
+        assert f"{root}{os.sep}{key}=…: the folder name '{key}=' holds" in r.stderr
+        assert not any(v in r.stderr + r.stdout for v in ("Kalunga", "Kibumba", "Kabila"))
+        assert not (tmp_path / "out").exists()
+    root = tmp_path / "by_province"
+    ds.write_dataset(tbl.drop(["full_name", "village"]), root, format="parquet",
+                     partitioning=["province"], partitioning_flavor="hive")
+    r = subprocess.run([sys.executable, "-m", "datasafe", "redact", str(root), "--profile",
+                        "hdx-public", "--ner", "off", "--output-dir", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    assert sorted(p.parent.name for p in (tmp_path / "out").rglob("*.parquet")) == [
+        "province=Nord-Kivu", "province=Sud-Kivu"]

@@ -1055,6 +1055,8 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
     if not files:
         raise RedactError(f"{', '.join(map(str, paths))}: no supported file to redact")
     for path, rel in files:
+        _refuse_identifying_partitions(path, rel)
+    for path, rel in files:
         if output is not None:
             out = Path(output)
         elif output_dir is not None and rel is not None:
@@ -1068,6 +1070,37 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         if write_log and not dry_run:
             write_logs(res, fr)
     return res
+
+
+# entities a folder name may not carry into a copy: who someone is, a sensitive attribute, or
+# the village, camp or site they live in
+_PARTITION_REFUSED = {"LOCATION"}
+
+
+def _refuse_identifying_partitions(path: Path, rel: Path | None) -> None:
+    """A partitioned dataset (``village=Kalunga/part-0.parquet``) keeps the partition's value
+    in the folder name, which the copy would repeat and the scan never reads. Refused when
+    the partition key names a direct identifier, a sensitive attribute or a fine location
+    (provinces, years and sectors are fine). The message names the key, never the value."""
+    if rel is None:
+        return
+    from datasafe.detect.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    root = Path(*path.parts[:len(path.parts) - len(rel.parts)]) if len(path.parts) > len(
+        rel.parts) else Path(".")
+    for i, part in enumerate(rel.parent.parts):
+        key, eq, _ = part.partition("=")
+        if not eq or not key:
+            continue
+        hits = [m for m in lex.match(key) if not m.generic]
+        top = hits[0] if hits else None
+        if top is not None and (top.role in ("direct", "sensitive")
+                                or top.entity in _PARTITION_REFUSED):
+            # the folder as far as the partition, its value left out: it is what is protected
+            shown = root.joinpath(*rel.parent.parts[:i]) / f"{key}=…"
+            raise RedactError(Phrase("redact.partition_refused", path=str(shown), name=key,
+                                     entity=top.entity))
 
 
 def redact_file(path: Path, out: Path, *, options, profile, key, override, importance, rescan,
