@@ -567,15 +567,13 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                         cell.value = nv
                         cell.data_type = "s"
         for key in sorted(up.dropped, key=lambda k: keys.index(k), reverse=True):
-            _drop_column(ws, col0 + keys.index(key), header_row - (1 if (
-                up.table.hxl_row is not None and up.table.header_row is not None
-                and up.table.hxl_row < up.table.header_row) else 0))
-    # nor the people named in the document properties, page headers and footers, or named
-    # constants: free text outside the cells, which the proof scan does not read
+            _drop_column(ws, col0 + keys.index(key), _table_top(up.table, header_row))
     titles = 0  # after the updates, which find a table's rows from the top of its sheet
     for t in tables or []:
         if t.name in wb.sheetnames:
             titles += _clear_title_rows(wb[t.name], t)
+    # nor the people named in the document properties, page headers and footers, or named
+    # constants: free text outside the cells, which the proof scan does not read
     metadata = _clear_workbook_text(wb)
     objects = _remove_objects(wb)
     rules = _clear_rules(wb)
@@ -589,19 +587,26 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             "rules_removed": rules}
 
 
+def _table_top(table, header_row: int) -> int:
+    """The sheet row where a table starts: its header row, or the HXL row above it."""
+    above = (table.hxl_row is not None and table.header_row is not None
+             and table.hxl_row < table.header_row)
+    return header_row - (1 if above else 0)
+
+
 def _clear_title_rows(ws, table) -> int:
     """Empty the rows above a table's header (a title, a note, 'focal point: Amina K. +243…'):
     the scan reads the table from its header down. Returns how many rows held text."""
-    _, header_row, _ = _locate(ws, table)
-    first = header_row - (1 if (table.hxl_row is not None and table.header_row is not None
-                               and table.hxl_row < table.header_row) else 0)
-    n = 0
+    from openpyxl.cell.cell import MergedCell
+
+    first = _table_top(table, _locate(ws, table)[1])
     if first <= 1:
-        return 0  # (iter_rows takes max_row=0 for 'to the last row')
+        return 0  # (and iter_rows would take max_row=0 for 'to the last row')
+    n = 0
     for row in ws.iter_rows(min_row=1, max_row=first - 1):
         filled = False
         for cell in row:
-            if cell.value is not None and not isinstance(cell, _merged_cell_type()):
+            if cell.value is not None and not isinstance(cell, MergedCell):
                 cell.value = None
                 filled = True
         n += filled
@@ -657,12 +662,6 @@ def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
     if n:
         formats._rebuild_dict()
     return n
-
-
-def _merged_cell_type():
-    from openpyxl.cell.cell import MergedCell
-
-    return MergedCell
 
 
 def _remove_objects(wb) -> int:
