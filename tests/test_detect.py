@@ -686,3 +686,14 @@ def test_two_people_repeated_under_a_name_header_are_names(tmp_path):
     # a yes/no or one repeated word under the same header stays what it is
     df = pd.DataFrame({"full_name": ["Yes", "No"] * 4, "admin1": ["Nord-Kivu"] * 8})
     assert roles(_scan_csv(tmp_path, df, name="yn.csv"))["full_name"] == "none"
+
+
+def test_mobile_money_wallet_columns_are_direct_identifiers(tmp_path):
+    """DR-PII-08 flagged 'wallet' and 'momo' columns from their headers while detection called
+    them none, so a redaction driven by roles kept them."""
+    rng = random.Random(1)
+    df = pd.DataFrame({"wallet": [f"{rng.randrange(10**9, 10**10)}" for _ in range(N)],
+                       "momo": [f"0{rng.randrange(10**8, 10**9)}" for _ in range(N)],
+                       "district": ["Goma", "Bukavu"] * (N // 2)})
+    t = _scan_df(df)
+    assert {c: roles(t)[c] for c in ("wallet", "momo")} == {"wallet": "direct", "momo": "direct"}
