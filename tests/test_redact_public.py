@@ -428,3 +428,35 @@ def test_a_drc_registration_sheet_keeps_no_name_or_number_in_its_public_copy(tmp
     datasafe.redact(str(f), profile="hdx-public", output=out, key=KEY)
     header = [c.value for c in openpyxl.load_workbook(out).active[1]]
     assert not {"Contact", "Numéro", "Chef de ménage", "Répondant"} & set(header)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_phone_or_email_hidden_in_a_kept_column_does_not_reach_a_public_copy(tmp_path, stream):
+    """A phone number in 3 of 400 'remarks' (among 'ok', 'moved', 'absent') is too rare for the
+    scan's sample to make a phone column; the public copy kept it. Kept text columns are now
+    screened whole: e-mails, international phone numbers and GPS pairs are replaced; numbers
+    and short codes are not."""
+    import random
+
+    rng = random.Random(3)
+    rows = ["district,remarks,amount,score"]
+    for i in range(400):
+        remark = rng.choice(["ok", "moved", "absent", "ok"])
+        if i in (17, 211, 350):
+            remark = f"call brother +243 81{i:03d} 4567"
+        if i == 99:
+            remark = "write to amina.k@example.org"
+        rows.append(f"{rng.choice(['Goma', 'Bukavu'])},{remark},{rng.choice([150000, 75000])},"
+                    f"+{rng.randint(1, 20)}")
+    src = tmp_path / "distribution.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "public.csv"
+    res = datasafe.redact(str(src), profile="hdx-public", output=out, ner="off", stream=stream)
+    text = out.read_text(encoding="utf-8")
+    assert "+243" not in text and "example.org" not in text
+    assert text.count("<PHONE_NUMBER>") == 3 and text.count("<EMAIL_ADDRESS>") == 1
+    assert "150000" in text and "+7" in text  # an amount and a score stay
+    notes = " ".join(str(n) for n in res.files[0].notes) + " ".join(
+        str(n) for t in res.files[0].tables for n in t.get("notes", []))
+    assert "4 e-mail address(es), phone number(s) or GPS pair(s) replaced" in notes
+    assert "remarks (4)" in notes

@@ -32,6 +32,7 @@ from datasafe.redact.treatments import (
     count_distinct,
     key_id,
     resolve,
+    scrub_stray_contacts,
 )
 from datasafe.report.common import Phrase
 
@@ -290,6 +291,8 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
             except TreatmentError as exc:
                 raise RedactError(f"column '{cp.column}': {exc}") from None
         entries[cp.column] = entry
+    if tp.scrub_contacts:
+        _scrub_kept_columns(table, tp, out, notes)
     ls_log = None
     if tp.local_suppression:
         ls = tp.local_suppression
@@ -368,6 +371,30 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
     if notes:
         tlog["notes"] = notes
     return out, tlog
+
+
+_NOT_TEXT = ("integer", "float", "date", "datetime", "boolean", "empty")
+
+
+def _scrub_kept_columns(table, tp, out, notes: list) -> None:
+    """Contact details left in the text columns a public copy keeps as they are (a phone in
+    'remarks' among 'ok' and 'moved', too rare for the scan's sample to make it a phone
+    column): replaced in ``out``, said in a note."""
+    scanned = (getattr(tp, "context", None) or {}).get("result")
+    types = {c.key: (c.stats.inferred_type if c.stats is not None else None)
+             for c in (scanned.columns if scanned is not None else [])}
+    found = []
+    for cp in tp.columns:
+        if cp.treatment != "keep" or cp.column not in out.columns \
+                or types.get(cp.column) in _NOT_TEXT:
+            continue
+        new, cells = scrub_stray_contacts(out[cp.column])
+        if cells:
+            out[cp.column] = new
+            found.append((_header(table, cp.column), cells))
+    if found:
+        notes.append(Phrase("redact.notes.stray_contacts", n=sum(n for _, n in found),
+                            columns=", ".join(f"{h} ({n})" for h, n in found)))
 
 
 RECODE_SHARE = 0.5

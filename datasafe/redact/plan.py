@@ -94,6 +94,9 @@ class TablePlan:
     local_suppression: dict[str, Any] | None = None
     small_cells: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # public copies: e-mails, phones and GPS pairs left in columns kept as they are (a phone in
+    # 'remarks') are replaced (treatments.scrub_stray_contacts)
+    scrub_contacts: bool = False
     # not serialised: the scan's TableResult and the risk settings, so that local suppression
     # can choose its key variables on the treated table as the rescan will (``auto_keys``:
     # the key variables were derived, not given by --key-vars or a plan file)
@@ -107,7 +110,7 @@ class TablePlan:
 
     @property
     def changes(self) -> bool:
-        return bool(self.local_suppression or self.small_cells or any(
+        return bool(self.local_suppression or self.small_cells or self.scrub_contacts or any(
             c.treatment != "keep" for c in self.columns))
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +125,8 @@ class TablePlan:
                 d["local_suppression"]["key_vars"] = "auto"
         if self.small_cells:
             d["small_cells"] = dict(self.small_cells)
+        if self.scrub_contacts:
+            d["scrub_contacts"] = True
         return d
 
 
@@ -417,7 +422,7 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
                  fine_locations: list[str] | None = None) -> TablePlan:
     """``fine_locations``: columns the scan found too fine for row-level data (DR-GEO-04);
     removed from a public-use file."""
-    tp = TablePlan(table=tres.name)
+    tp = TablePlan(table=tres.name, scrub_contacts=destination == "public")
     fine = set(fine_locations or ())
     for col in tres.columns:
         cp = derive_column(col, tres, profile, options, key_available=key_available,

@@ -410,6 +410,17 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         raise RedactError(Phrase("redact.all_removed", path=str(path), profile=profile.name))
     stats = {c: {"values_changed": 0, "cells_suppressed": 0, "non_empty": 0} for c in keys}
     distinct_note = "not computed when streaming"
+    # as in memory: contact details left in text columns a public copy keeps as they are
+    scrub: dict[str, int] = {}
+    if tp.scrub_contacts:
+        from datasafe.redact.engine import _NOT_TEXT
+
+        scanned = ctx.get("result")
+        types = {c.key: (c.stats.inferred_type if c.stats is not None else None)
+                 for c in (scanned.columns if scanned is not None else [])}
+        scrub = {c: 0 for c in keys if c not in treat and c not in dropped
+                 and (cplans.get(c) is None or cplans[c].treatment == "keep")
+                 and types.get(c) not in _NOT_TEXT}
     try:
         with atomic_path(out) as tmp:
             if fmt == "parquet":
@@ -442,6 +453,17 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                         col = batch.column(i)
                         if c not in treat and c not in supp_mask:
                             stats[c]["non_empty"] += n - col.null_count
+                            if c in scrub and (pa.types.is_string(col.type)
+                                               or pa.types.is_large_string(col.type)):
+                                from datasafe.redact.treatments import scrub_stray_contacts
+
+                                new, cells = scrub_stray_contacts(
+                                    pd.Series(col.to_pandas(), dtype="str"))
+                                if cells:
+                                    scrub[c] += cells
+                                    stats[c]["values_changed"] += cells
+                                    col = pa.array(new, type=pa.string(),
+                                                   from_pandas=True).cast(col.type)
                             arrays.append(col)
                             continue
                         s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
@@ -519,6 +541,10 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                                            + stats[c]["cells_suppressed"]) / ne, 4) if ne else 0.0
             e["distinct_before"] = e["distinct_after"] = distinct_note
         entries.append(e)
+    found = [(_header(base, c), n) for c, n in scrub.items() if n]
+    if found:
+        fr_notes.append(Phrase("redact.notes.stray_contacts", n=sum(n for _, n in found),
+                               columns=", ".join(f"{h} ({n})" for h, n in found)))
     for n in dict.fromkeys(fr_notes):  # once, not once per batch
         fr.notes.append(n)
     fr.tables.append({"table": None, "rows": offset, "columns": entries,

@@ -545,6 +545,61 @@ _PATTERN_NEEDS = {"EMAIL_ADDRESS": b"@", "URL": b".", "GPS_COORDINATE": b"012345
                   "NATIONAL_ID": b"0123456789"}
 
 
+# contact details that may hide in a column detection did not flag (a phone in 'remarks'
+# among 'ok' and 'moved', an e-mail in a village column): Python patterns, run only on the
+# distinct values an RE2 screen over the whole column picked
+_STRAY = [
+    ("EMAIL_ADDRESS", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"),
+    ("GPS_COORDINATE", r"[+-]?\d{1,3}\.\d{4,}\s*[,;]\s*[+-]?\d{1,3}\.\d{4,}"),
+    ("PHONE_NUMBER", r"\+\d[\d ().\-]{7,}\d"),  # international form only: +243 81…
+]
+_STRAY_SCREEN = "@|\\+\\d|\\d\\.\\d{4}"
+STRAY_MIN_DIGITS = 9  # a phone number in international form has at least this many digits
+
+
+def scrub_stray_contacts(s):
+    """``(series, cells)``: e-mail addresses, phone numbers in international form and GPS
+    pairs inside the values of a column kept as it is, replaced by ``<EMAIL_ADDRESS>`` and the
+    like; ``cells`` how many cells changed. One RE2 screen over the column's distinct values,
+    then Python on the few it picks."""
+    import re as _re
+
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow_text(s)
+    if not len(arr) or arr.null_count == len(arr):
+        return s, 0
+    enc = pc.dictionary_encode(arr)
+    values = enc.dictionary
+    picked = np.flatnonzero(np.asarray(pc.match_substring_regex(
+        values, pattern=_STRAY_SCREEN).fill_null(False).to_numpy(zero_copy_only=False)))
+    if not len(picked):
+        return s, 0
+    texts = values.to_pylist()
+    changed = []
+    for i in picked:
+        text = texts[i]
+        for label, pat in _STRAY:
+            def sub(m, label=label):
+                if label == "PHONE_NUMBER" and sum(ch.isdigit() for ch in m.group()) < \
+                        STRAY_MIN_DIGITS:
+                    return m.group()
+                return f"<{label}>"
+            text = _re.sub(pat, sub, text)
+        if text != texts[i]:
+            texts[i] = text
+            changed.append(int(i))
+    if not changed:
+        return s, 0
+    idx = enc.indices
+    cells = int(pc.sum(pc.is_in(idx, value_set=pa.array(changed, type=idx.type))).as_py() or 0)
+    out = pa.array(texts, type=pa.string()).take(idx)
+    return pd.Series(out.to_pandas(), index=s.index, dtype="str"), cells
+
+
 def apply_text_patterns(values):
     """The built-in patterns over a string array, each run only on the values holding a byte
     it needs (an '@' for e-mail, a digit for phones and IDs), found from the Arrow buffer."""
