@@ -697,3 +697,18 @@ def test_mobile_money_wallet_columns_are_direct_identifiers(tmp_path):
                        "district": ["Goma", "Bukavu"] * (N // 2)})
     t = _scan_df(df)
     assert {c: roles(t)[c] for c in ("wallet", "momo")} == {"wallet": "direct", "momo": "direct"}
+
+
+def test_given_names_alone_and_arabic_item_names(tmp_path):
+    """'nome' held the first names of a Mozambican list (15 names over 200 people, the surname
+    in 'apelido'): none. 'ism_al_madda' (the item's name) over two kinds of assistance must not
+    become a person's name for holding two Arabic words."""
+    rng = random.Random(8)
+    first = ["Luísa", "Tomás", "Albino", "Esperança", "Benedita", "Celeste", "Custódio",
+             "Ernesto", "João", "Armando", "Fátima", "Felizarda", "Lurdes", "Jacinto", "Graça"]
+    df = pd.DataFrame({"nome": [rng.choice(first) for _ in range(200)],
+                       "apelido": [rng.choice(["Machava", "Sitoe", "Cossa"]) for _ in range(200)],
+                       "ism_al_madda": [rng.choice(["قسيمة نقدية", "سلة غذائية"])
+                                        for _ in range(200)]})
+    t = _scan_csv(tmp_path, df)
+    assert roles(t) == {"nome": "direct", "apelido": "direct", "ism_al_madda": "none"}

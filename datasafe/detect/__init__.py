@@ -269,7 +269,8 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
         full_names = f.given_name >= 0.8 and f.multiword >= 0.8 and f.name_shape >= 0.6
         # under a name header ('full_name'), two people repeated over a small list are still
         # names when the values are shaped as names
-        named = full_names or (not generic and f.multiword >= 0.8 and f.name_shape >= 0.8)
+        named = full_names or (not generic and f.multiword >= 0.8 and f.name_shape >= 0.8
+                               and f.given_name >= 0.3)
         if f.numeric > 0.5 or boolean or (few and not named) or f.sex_share > 0.8 \
                 or f.hit("EMAIL_ADDRESS") or f.hit("PHONE_NUMBER"):
             return False
@@ -284,7 +285,10 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
                     # (uniqueness 0.28) are still 55 people
                     and (((f.uniqueness >= 0.3 or st.distinct >= 20) and (
                         f.given_name >= 0.05 or (f.multiword >= 0.8 and f.uniqueness >= 0.7)))
-                         or (f.given_name >= 0.5 and f.multiword >= 0.8)))
+                         or (f.given_name >= 0.5 and f.multiword >= 0.8)
+                         # known given names alone, beside a surname column ('nome' of a
+                         # Mozambican list: 15 first names over 200 people)
+                         or (f.given_name >= 0.8 and st.distinct >= 10)))
         # a name header over values that hold known given names stays a name even when the
         # values carry digits ("Amina K1", test or badly merged exports): missing a name column
         # costs far more than a false alarm
