@@ -1384,10 +1384,14 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         rows = [r[:width] for r in rows]
         t = _assemble(meta.name, rows, max(width, 1), limits=limits, path=path, hidden=hidden)
         # calamine drops the empty rows above the used area: count them back into row numbers
-        top = (getattr(sheet, "start", None) or (0, 0))[0] or 0
+        top, left = getattr(sheet, "start", None) or (0, 0)
+        top, left = top or 0, left or 0
         if top:
             t.header_row = None if t.header_row is None else t.header_row + top
             t.hxl_row = None if t.hxl_row is None else t.hxl_row + top
+        # where the table's first row and column are on the sheet (0-based): a writer puts the
+        # treated cells back there (a cell holding only a space moves calamine's origin)
+        t.meta["origin"] = (top, left)
         t.meta["visibility"] = str(meta.visible).rsplit(".", 1)[-1].lower()
         tables.append(t)
     if not tables:

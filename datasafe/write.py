@@ -438,23 +438,34 @@ def _excel_number(v: str):
 
 def _locate(ws, table) -> tuple[int, int, list[int]]:
     """(origin_col, header_sheet_row, [sheet row of each data row]) for a table read by
-    calamine (which skips the empty area at the top-left and drops empty data rows)."""
+    calamine (which skips the empty area at the top-left and drops empty data rows). The
+    reader records where calamine's area starts (``meta["origin"]``, and header and HXL rows
+    as sheet rows): the writer must put the cells back exactly there — a cell holding only a
+    space moves that origin, and guessing it again from the cells wrote the treated values one
+    column and two rows away from the raw ones, which stayed."""
     rows = list(ws.iter_rows(values_only=True))
-    nonempty = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != ""
-                                                     for v in r)]
-    r0 = nonempty[0] if nonempty else 0
-    c0 = None
-    for r in rows:
-        for j, v in enumerate(r):
-            if v is not None and str(v).strip() != "":
-                c0 = j if c0 is None else min(c0, j)
-                break
-    c0 = c0 or 0
+    origin = getattr(table, "meta", {}).get("origin")
     headerless = bool(getattr(table, "meta", {}).get("headerless"))
-    # 0-based sheet row of the header; a headerless table's first record is on row r0
-    header_idx = r0 - 1 if headerless else r0 + (table.header_row or 1) - 1
+    if origin is not None:
+        r0, c0 = origin
+        # 0-based sheet row of the header; a headerless table's first record is on row r0
+        header_idx = r0 - 1 if headerless else (table.header_row or r0 + 1) - 1
+        hxl_idx = None if table.hxl_row is None else table.hxl_row - 1
+    else:  # a table from elsewhere: its area guessed from the cells
+        nonempty = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != ""
+                                                         for v in r)]
+        r0 = nonempty[0] if nonempty else 0
+        c0 = None
+        for r in rows:
+            for j, v in enumerate(r):
+                if v is not None and str(v).strip() != "":
+                    c0 = j if c0 is None else min(c0, j)
+                    break
+        c0 = c0 or 0
+        header_idx = r0 - 1 if headerless else r0 + (table.header_row or 1) - 1
+        hxl_idx = None if table.hxl_row is None else r0 + table.hxl_row - 1
     start = header_idx + 1
-    if table.hxl_row is not None and r0 + table.hxl_row - 1 == start:
+    if hxl_idx is not None and hxl_idx == start:
         start += 1
     width = len(table.keys)
     data_rows = []

@@ -264,3 +264,36 @@ def test_a_workbook_that_can_be_read_but_not_rewritten_is_one_clear_refusal(tmp_
                    "export the sheets as CSV"]
     assert not out.exists() and not list(tmp_path.glob("public*"))
     assert "Kabila" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("corner", [None, " ", "\u00a0"])
+def test_a_table_away_from_the_corner_is_redacted_in_place(tmp_path, corner):
+    """A table starting at B3 lost its header and first record, and with a space in A1 (which
+    moves calamine's origin) the treated values were written one column and two rows away:
+    the raw names stayed and the proof scan passed."""
+    import datasafe
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List"
+    if corner is not None:
+        ws["A1"] = corner
+    ws["B3"], ws["C3"], ws["D3"] = "full_name", "phone", "kits"
+    for i in range(N):
+        ws.cell(row=4 + i, column=2, value=NAMES[i % 8])
+        ws.cell(row=4 + i, column=3, value=f"+24381555{i:04d}")
+        ws.cell(row=4 + i, column=4, value=i % 3 + 1)
+    src = tmp_path / "list.xlsx"
+    wb.save(src)
+    out = tmp_path / "partner.xlsx"
+    res = datasafe.redact(str(src), profile="partner-restricted", output=out, key="k" * 32,
+                          ner="off")
+    assert res.files[0].passed
+    for name, text in _parts(out).items():
+        for leak in LEAKS:
+            assert leak not in text, f"{leak} in {name}"
+    got = openpyxl.load_workbook(out)["List"]
+    header = [c.value for c in got[3]]
+    kits = header.index("kits") + 1
+    assert [got.cell(row=4 + i, column=kits).value for i in range(N)] == [
+        i % 3 + 1 for i in range(N)]
