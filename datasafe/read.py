@@ -848,6 +848,7 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     lay = _layout(rows, width)
     keys = _unique_keys(lay.headers)
     data = rows[lay.data_start:]
+    data, footer = _without_footer(data, width)
     totals = 0
     while data and _is_total_row(data[-1], width):
         data = data[:-1]  # a TOTAL line under the list is not a record
@@ -863,7 +864,38 @@ def _assemble(name: str | None, rows: list[list[str | None]], width: int, *,
     _mark_headerless(t, lay)
     if totals:
         t.notes.append(note("total_row"))
+    if footer:
+        t.meta["footer_rows"] = footer
+        t.notes.append(note("footer_rows", n=footer))
     return t
+
+
+FOOTER_MAX_ROWS = 5
+
+
+def _without_footer(data: list, width: int) -> tuple[list, int]:
+    """Lines of text under a table, after an empty row ('Prepared by Jean M., IM officer',
+    'Validated: …'): not records. A block of at most :data:`FOOTER_MAX_ROWS` rows at the end,
+    each with a single filled cell holding words, in a table at least three columns wide.
+    Returns (the data without it, how many rows it had)."""
+    if width < 3 or len(data) < 3:
+        return data, 0
+    end = len(data)
+    while end and not any(c is not None and str(c).strip() for c in data[end - 1]):
+        end -= 1
+    block = end
+    while block and end - block < FOOTER_MAX_ROWS + 1:
+        row = data[block - 1]
+        cells = [c for c in row if c is not None and str(c).strip()]
+        if not cells:
+            break  # the empty row above the block
+        if len(cells) != 1 or not re.search(r"[^\W\d_]{2,}\s+\S", str(cells[0])):
+            return data, 0
+        block -= 1
+    if block == end or block == 0 or end - block > FOOTER_MAX_ROWS or any(
+            c is not None and str(c).strip() for c in data[block - 1]):
+        return data, 0
+    return data[:block], end - block
 
 
 _TOTAL = re.compile(r"^\s*(grand[ -]?)?(total|totals|totale|totaux|sous[ -]total|subtotal)\s*:?\s*$",

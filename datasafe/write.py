@@ -549,6 +549,12 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             continue
         ws = wb[name]
         col0, header_row, data_rows = _locate(ws, up.table)
+        # merged cells over the table (a two-row header, a footer across the columns) cannot
+        # be written nor moved: unmerged, the value staying in their first cell
+        top = _table_top(up.table, header_row)
+        for rng in list(ws.merged_cells.ranges):
+            if rng.max_row >= top:
+                ws.unmerge_cells(str(rng))
         keys = list(up.table.keys)
         n = min(len(data_rows), len(up.data))
         for key in up.changed:
@@ -582,7 +588,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     titles = 0  # after the updates, which find a table's rows from the top of its sheet
     for t in tables or []:
         if t.name in wb.sheetnames:
-            titles += _clear_title_rows(wb[t.name], t)
+            titles += _clear_title_rows(wb[t.name], t) + _clear_footer_rows(wb[t.name], t)
     # nor the people named in the document properties, page headers and footers, or named
     # constants: free text outside the cells, which the proof scan does not read
     metadata = _clear_workbook_text(wb)
@@ -622,6 +628,22 @@ def _clear_title_rows(ws, table) -> int:
                 filled = True
         n += filled
     return n
+
+
+def _clear_footer_rows(ws, table) -> int:
+    """Empty the lines of text the reader found under a table ('Prepared by Jean M.,
+    +243…', ``meta["footer_rows"]``): not records, so not scanned nor treated."""
+    from openpyxl.cell.cell import MergedCell
+
+    n = int(table.meta.get("footer_rows") or 0)
+    if not n:
+        return 0
+    rows = _locate(ws, table)[2][-n:]
+    for r in rows:
+        for cell in ws[r]:
+            if cell.value is not None and not isinstance(cell, MergedCell):
+                cell.value = None
+    return len(rows)
 
 
 def _removed_values(updates: dict[str, SheetUpdate]) -> set[str]:

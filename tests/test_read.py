@@ -796,3 +796,29 @@ def test_a_stray_quote_in_a_big_file_is_never_read_as_fewer_rows(tmp_path, at):
     (c,) = read_tables(clean)
     assert c.rows == 60_000 and not c.notes and c.meta["reader"] == "pyarrow"
     assert c.meta["newlines_in_values"] is False  # the fast parse, its rows checked
+
+
+def test_signature_lines_under_a_sheet_are_not_records(tmp_path):
+    """'Prepared by …' and 'Validated by …' under a beneficiary list, after an empty row, were
+    read as two records whose first column held a name (and a redacted copy kept them)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["household", "district", "kits"])
+    for i in range(30):
+        ws.append([f"HH-{i:03d}", "Goma", i % 3 + 1])
+    ws.append([])
+    ws.append(["Prepared by Jean Mutombo, IM officer"])
+    ws.append(["Validated by Amina Kabila"])
+    f = tmp_path / "list.xlsx"
+    wb.save(f)
+    (t,) = read_tables(f)
+    assert t.rows == 30 and t.meta["footer_rows"] == 2
+    assert any("2 line(s) of text under the table" in n for n in t.notes)
+    # a last record after an empty row, with several cells, is still a record
+    ws.delete_rows(33, 2)
+    ws.append(["HH-999", "Bukavu", 2])
+    wb.save(f)
+    (t,) = read_tables(f)
+    assert t.rows == 31 and "footer_rows" not in t.meta

@@ -215,7 +215,7 @@ def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
                    for n in _parts(out))
     notes = " ".join(str(n) for n in res.files[0].notes)
     for said in ("hyperlink(s) removed", "pivot table(s), chart(s) and image(s) removed",
-                 "row(s) of text above a table emptied", "filter criteria",
+                 "row(s) of text above or under a table emptied", "filter criteria",
                  "formula cell(s) replaced"):
         assert said in notes, said
     # what carries no one's data is kept, and the copy opens as the workbook it is
@@ -297,3 +297,32 @@ def test_a_table_away_from_the_corner_is_redacted_in_place(tmp_path, corner):
     kits = header.index("kits") + 1
     assert [got.cell(row=4 + i, column=kits).value for i in range(N)] == [
         i % 3 + 1 for i in range(N)]
+
+
+def test_merged_cells_over_a_table_do_not_stop_the_redaction(tmp_path):
+    """A merged title, a header merged over two columns and a footer merged across the table
+    made the redaction stop with 'internal error: AttributeError'."""
+    import datasafe
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List"
+    ws["A1"] = "Distribution list"
+    ws.merge_cells("A1:D1")
+    ws.append(["kits", "kits", "full_name", "phone"])
+    ws.merge_cells("A2:B2")
+    for i in range(N):
+        ws.append([i % 3 + 1, i % 2, NAMES[i % 8], f"+24381555{i:04d}"])
+    ws.merge_cells("C5:D5")  # across a name and a phone (both removed)
+    ws.merge_cells("D8:D9")  # within the phone column, the last one
+    ws.cell(N + 4, 1, "Signed: Amina Kabila +243815550000")  # a signature under the table
+    ws.merge_cells(start_row=N + 4, start_column=1, end_row=N + 4, end_column=4)
+    src = tmp_path / "merged.xlsx"
+    wb.save(src)
+    out = tmp_path / "partner.xlsx"
+    res = datasafe.redact(str(src), profile="hdx-public", output=out, ner="off")
+    assert res.files[0].passed
+    for name, text in _parts(out).items():
+        for leak in LEAKS:
+            assert leak not in text, f"{leak} in {name}"
+    assert openpyxl.load_workbook(out)["List"].max_row >= N + 2
