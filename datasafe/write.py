@@ -530,7 +530,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                 if cell.data_type == "f":
                     found.append(cell)
     values_wb = None  # the same workbook with each formula's last computed value
-    frozen = 0
+    frozen = removed_tables = 0
     for ws in wb.worksheets:
         formulas = formulas_of.get(ws.title, [])
         if formulas:
@@ -583,6 +583,12 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
                     if nv is not cell.value:
                         cell.value = nv
                         cell.data_type = "s"
+        if up.dropped and ws.tables:
+            # an Excel table (ListObject) over the columns keeps its range and column list,
+            # which would no longer match: Excel 'repairs' the file. Its cells stay, as cells.
+            for name in list(ws.tables.keys()):
+                del ws.tables[name]
+                removed_tables += 1
         for key in sorted(up.dropped, key=lambda k: keys.index(k), reverse=True):
             _drop_column(ws, col0 + keys.index(key), _table_top(up.table, header_row))
     titles = 0  # after the updates, which find a table's rows from the top of its sheet
@@ -592,7 +598,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     # nor the people named in the document properties, page headers and footers, or named
     # constants: free text outside the cells, which the proof scan does not read
     metadata = _clear_workbook_text(wb)
-    objects = _remove_objects(wb)
+    objects = _remove_objects(wb) + removed_tables
     rules = _clear_rules(wb)
     metadata += _clear_labels(wb, updates)
     wb.save(dest)
@@ -647,20 +653,26 @@ def _clear_footer_rows(ws, table) -> int:
 
 
 def _removed_values(updates: dict[str, SheetUpdate]) -> set[str]:
-    """The raw values (lower case) of the columns a redaction changed or dropped."""
+    """The raw values (lower case) of the columns a redaction changed or dropped, and the
+    words of four letters or more of the short ones (names, places: not free text)."""
     out: set[str] = set()
     for up in updates.values():
         data = up.table.data
         for key in set(up.changed) | set(up.dropped):
             if key in data.columns:
                 vals = data[key].dropna().astype(str).str.strip().str.lower().unique()
-                out.update(v for v in vals if len(v) >= 3)
+                for v in vals:
+                    if len(v) >= 3:
+                        out.add(v)
+                    words = v.split()
+                    if len(words) <= 4:
+                        out.update(w for w in words if len(w) >= 4 and w.isalpha())
     return out
 
 
 def _names_a_removed_value(label: str, removed: set[str]) -> bool:
-    """Does a label ('HH Amina Kabila', 'Amina_Kabila_row') hold a removed value, as a run of
-    its words?"""
+    """Does a label ('HH Amina Kabila', 'Kabila_Amina_hh', 'HH Mutombo') hold a removed value
+    or one of its words?"""
     words = [w for w in re.split(r"[\s_.\-]+", label.lower()) if w]
     return any(" ".join(words[i:j]) in removed
                for i in range(len(words)) for j in range(i + 1, min(len(words), i + 4) + 1))
@@ -673,13 +685,38 @@ def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
     how many were removed."""
     n = 0
     removed = _removed_values(updates)
+    for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
+                                       for ws in wb.worksheets]:
+        for key in list(names.keys()):
+            if key.startswith("_xlnm."):
+                continue
+            if _holds_a_value(names[key].attr_text) or (
+                    removed and _names_a_removed_value(key, removed)):
+                del names[key]  # 'Data!$G$2:$G$41&"Kasongo T. +243…"', 'Amina_Kabila_row'
+                n += 1
+    from openpyxl.worksheet.scenario import ScenarioList
+
+    for i, ws in enumerate(wb.worksheets, 1):
+        if ws.sheet_properties.codeName and removed and _names_a_removed_value(
+                ws.sheet_properties.codeName, removed):
+            ws.sheet_properties.codeName = f"Sheet{i}"
+            n += 1
+        if ws.scenarios.scenario:  # what-if inputs, their author and comment
+            n += len(ws.scenarios.scenario)
+            ws.scenarios = ScenarioList()
+        for table in ws.tables.values():
+            for col in table.tableColumns:
+                for attr in ("totalsRowLabel", "totalsRowFormula", "calculatedColumnFormula"):
+                    if getattr(col, attr, None) is not None:
+                        setattr(col, attr, None)
+                        n += 1
+                if col.totalsRowFunction == "custom":
+                    col.totalsRowFunction = None
+    for i, style in enumerate(wb._named_styles):
+        if style.builtinId is None and removed and _names_a_removed_value(style.name, removed):
+            style.name = f"Style {i}"
+            n += 1
     if removed:
-        for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
-                                           for ws in wb.worksheets]:
-            for key in list(names.keys()):
-                if not key.startswith("_xlnm.") and _names_a_removed_value(key, removed):
-                    del names[key]
-                    n += 1
         for i, ws in enumerate(wb.worksheets + list(getattr(wb, "chartsheets", [])), 1):
             if _names_a_removed_value(ws.title, removed):
                 title = f"Sheet{i}"
@@ -689,8 +726,11 @@ def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
                 n += 1
     formats = wb._number_formats
     for i, fmt in enumerate(list(formats)):
-        if '"' in fmt:
-            list.__setitem__(formats, i, re.sub(r'"[^"]*"', '""', fmt))
+        # a literal of words or digits ('"Amina K. "0'); a unit stays ('0 "kg"', '"USD" 0')
+        new = re.sub(r'"[^"]*"', lambda m: '""' if re.search(
+            r"\d{3,}|\w+\s+\w+", m.group()[1:-1]) else m.group(), fmt)
+        if new != fmt:
+            list.__setitem__(formats, i, new)
             n += 1
     if n:
         formats._rebuild_dict()
@@ -755,7 +795,7 @@ def _clear_rules(wb) -> int:
             new, dropped = ConditionalFormattingList(), 0
             for cf in old:
                 for rule in cf.rules:
-                    if rule.text or any('"' in str(f) for f in (rule.formula or [])):
+                    if rule.text or any(_holds_a_value(f) for f in (rule.formula or [])):
                         dropped += 1
                     else:
                         new.add(str(cf.sqref), rule)
@@ -769,10 +809,24 @@ def _clear_rules(wb) -> int:
                     setattr(dv, attr, None)
                     n += 1
             items = _literal_list(dv.formula1)
-            if items is not None and not set(items) <= _values_in(ws, dv.sqref) | {""}:
+            if items is not None:
+                keep = set(items) <= _values_in(ws, dv.sqref) | {""}
+            else:
+                keep = not any(_holds_a_value(f) for f in (dv.formula1, dv.formula2) if f)
+            if not keep:
                 dvs.remove(dv)
                 n += 1
     return n
+
+
+# a text in quotes, or a number long or precise enough to be a phone, an ID or a coordinate
+_VALUE_IN_FORMULA = re.compile(r'"|\d{5,}|\d\.\d{4,}')
+
+
+def _holds_a_value(formula) -> bool:
+    """Does a rule's formula hold a value of the data ('$A2="Amina K."', '$H2=29.20091',
+    '<>243815550001') rather than only references and small numbers ('$E2>65')?"""
+    return bool(formula) and bool(_VALUE_IN_FORMULA.search(str(formula)))
 
 
 def _macro_enabled(path) -> None:

@@ -80,6 +80,18 @@ def _workbook(tmp_path, ext=".xlsx"):
     notes.conditional_formatting.add("B2:B4", FormulaRule(formula=["$B2>10"], fill=red))
     notes.conditional_formatting.add("A2:B4", FormulaRule(formula=['$A2="Imani Tshibanda"'],
                                                            fill=red))
+    notes.conditional_formatting.add("B2:B4", FormulaRule(formula=["$B2=243815550003"],
+                                                           fill=red))
+    custom = DataValidation(type="custom", formula1='B2<>"Amina Kabila +243815550001"')
+    custom.add("B2:B4")
+    notes.add_data_validation(custom)
+    notes["B5"] = 12
+    notes["B5"].number_format = '0 "kg"'  # a unit stays
+    by_word = wb.create_sheet("HH Mutombo")  # a household head's surname alone
+    by_word.append(["item", "qty"])
+    by_word.append(["tarps", 3])
+    wb.defined_names["contact_note"] = DefinedName(
+        "contact_note", attr_text='Beneficiaries!$A$3&"Kasongo Tshibanda +243815550002"')
     wb.defined_names["Faraja_Nzuzi_row"] = DefinedName("Faraja_Nzuzi_row",
                                                        attr_text="Beneficiaries!$A$10:$G$10")
     wb.defined_names["data_range"] = DefinedName("data_range",
@@ -221,7 +233,8 @@ def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
     # what carries no one's data is kept, and the copy opens as the workbook it is
     wb = openpyxl.load_workbook(out)
     assert "data_range" in wb.defined_names and "Faraja_Nzuzi_row" not in wb.defined_names
-    assert "HH Furaha Mbuyi" not in wb.sheetnames and len(wb.sheetnames) == 2
+    assert "HH Furaha Mbuyi" not in wb.sheetnames and "HH Mutombo" not in wb.sheetnames
+    assert len(wb.sheetnames) == 3 and "contact_note" not in wb.defined_names
     assert not wb["Beneficiaries"].data_validations.dataValidation
     other = wb[wb.sheetnames[1]]
     # formulas became the values they showed (openpyxl, which wrote them, computed none)
@@ -229,6 +242,7 @@ def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
     dvs = other.data_validations.dataValidation
     assert [(str(dv.formula1), dv.prompt) for dv in dvs] == [('"kits,tarps,contact"', None)]
     assert [r.formula for cf in other.conditional_formatting for r in cf.rules] == [["$B2>10"]]
+    assert other["B5"].number_format == '0 "kg"'
     if ext == ".xlsm":
         assert "macroEnabled.main" in _parts(out)["[Content_Types].xml"]
     # the proof scan reads the copy: no identifiers left in the cells either
