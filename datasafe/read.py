@@ -661,6 +661,38 @@ def _build_headers(rows: list[list[str | None]], header_idx: int) -> tuple[list[
     return header, 0
 
 
+def _sub_headers(rows: list[list[str | None]], header_idx: int, header: list[str],
+                 width: int) -> list[str] | None:
+    """Headers joined with a row of sub-labels under them, or None. A group label merged over
+    several columns ('GPS' over G:H) leaves the header row empty beside it, and the next row
+    names the parts ('latitude', 'longitude'); columns merged down over both rows have nothing
+    there. The next row is sparser than the header, holds only short labels, one of them under
+    an empty header cell, and a record follows it."""
+    if header_idx + 2 >= len(rows):
+        return None
+    sub = (list(rows[header_idx + 1]) + [None] * width)[:width]
+    head = (list(header) + [""] * width)[:width]
+    labels = [(j, str(c).strip()) for j, c in enumerate(sub) if c is not None and str(c).strip()]
+    if not labels or len(labels) >= sum(1 for h in head if h.strip()):
+        return None
+    if not any(not head[j].strip() for j, _ in labels):
+        return None  # no part under an empty header cell: a record, not sub-labels
+    if any(len(v) > 40 or _value_like(v) or _NUMBERISH.match(v) for _, v in labels):
+        return None
+    if not _filled(rows[header_idx + 2]):
+        return None
+    out, group = [], ""
+    for j in range(width):
+        if head[j].strip():
+            group = head[j].strip()
+        part = "" if sub[j] is None else str(sub[j]).strip()
+        if part:
+            out.append(f"{group} {part}" if group and group != part else part)
+        else:
+            out.append(head[j])
+    return out
+
+
 @dataclass
 class _Layout:
     header_idx: int
@@ -669,6 +701,7 @@ class _Layout:
     hxl_idx: int | None
     data_start: int
     headerless: bool = False  # the first row is a record: columns are column_1, column_2…
+    sub_header: bool = False  # a row of sub-labels under the header ('GPS' / 'latitude')
 
     @property
     def header_row(self) -> int | None:
@@ -744,14 +777,20 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
                            headerless=True)
         headers, _ = _build_headers(rows, h)
         data_start = h + 1
+        sub = None
         if data_start < len(rows) and _is_hxl_row(rows[data_start]):
             hxl_idx = data_start
             data_start += 1
+        else:
+            sub = _sub_headers(rows, h, headers, width)
+            if sub is not None:
+                headers, data_start = sub, h + 2
     headers = (headers + [""] * width)[:width]
     hxl = None
     if hxl_idx is not None:
         hxl = [_normalise_hxl(c) for c in (list(rows[hxl_idx]) + [None] * width)[:width]]
-    return _Layout(h, headers, hxl, hxl_idx, data_start)
+        return _Layout(h, headers, hxl, hxl_idx, data_start)
+    return _Layout(h, headers, hxl, hxl_idx, data_start, sub_header=sub is not None)
 
 
 def _unique_keys(headers: list[str]) -> list[str]:
@@ -912,10 +951,13 @@ def _is_total_row(row: list[str | None], width: int) -> bool:
 
 def _mark_headerless(table: Table, lay: _Layout) -> None:
     """A table whose first row is a record: said in the reports, and the writers put the
-    treated first record back where it was (not over a header)."""
+    treated first record back where it was (not over a header). A header with a row of
+    sub-labels: the writers start the data one row lower."""
     if lay.headerless:
         table.meta["headerless"] = True
         table.notes.append(note("headerless"))
+    if lay.sub_header:
+        table.meta["sub_header"] = True
 
 
 # ---------------------------------------------------------------------------------------------

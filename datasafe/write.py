@@ -467,6 +467,8 @@ def _locate(ws, table) -> tuple[int, int, list[int]]:
     start = header_idx + 1
     if hxl_idx is not None and hxl_idx == start:
         start += 1
+    if getattr(table, "meta", {}).get("sub_header"):
+        start += 1  # the row of sub-labels under the header ('GPS' / 'latitude')
     width = len(table.keys)
     data_rows = []
     for i in range(start, len(rows)):

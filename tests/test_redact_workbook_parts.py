@@ -340,3 +340,37 @@ def test_merged_cells_over_a_table_do_not_stop_the_redaction(tmp_path):
         for leak in LEAKS:
             assert leak not in text, f"{leak} in {name}"
     assert openpyxl.load_workbook(out)["List"].max_row >= N + 2
+
+
+def test_a_group_header_over_sub_labels_is_read_and_redacted_in_place(tmp_path):
+    """'GPS' merged over two columns with 'latitude' and 'longitude' under it, the other
+    headers merged down over both rows: the sub-label row was read as a record, the longitude
+    column had no header, and its exact values stayed in the public copy (PASS)."""
+    import datasafe
+    from datasafe.read import read_tables
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List"
+    for j, h in enumerate(["full_name", "kits", "GPS", None], 1):
+        ws.cell(1, j, h)
+    for j in (1, 2):
+        ws.merge_cells(start_row=1, start_column=j, end_row=2, end_column=j)
+    ws.merge_cells("C1:D1")
+    ws["C2"], ws["D2"] = "latitude", "longitude"
+    for i in range(N):
+        ws.append([NAMES[i % 8], i % 3 + 1, round(-1.6 - i * 0.00137, 6),
+                   round(29.2 + i * 0.00091, 6)])
+    src = tmp_path / "gps.xlsx"
+    wb.save(src)
+    (t,) = read_tables(src)
+    assert t.rows == N and t.headers == ["full_name", "kits", "GPS latitude", "GPS longitude"]
+    out = tmp_path / "public.xlsx"
+    res = datasafe.redact(str(src), profile="hdx-public", output=out, ner="off")
+    assert res.files[0].passed
+    text = _parts(out)["xl/worksheets/sheet1.xml"]
+    assert "29.2009" not in text and "-1.6013" not in text and "Kabila" not in text
+    got = openpyxl.load_workbook(out)["List"]
+    kits = [c.value for c in got[1]].index("kits") + 1
+    assert [got.cell(row=3 + i, column=kits).value for i in range(N)] == [
+        i % 3 + 1 for i in range(N)]
