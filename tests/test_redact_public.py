@@ -460,3 +460,21 @@ def test_a_phone_or_email_hidden_in_a_kept_column_does_not_reach_a_public_copy(t
         str(n) for t in res.files[0].tables for n in t.get("notes", []))
     assert "4 e-mail address(es), phone number(s) or GPS pair(s) replaced" in notes
     assert "remarks (4)" in notes
+
+
+def test_age_groups_already_banded_are_kept_not_emptied(tmp_path):
+    """A distribution list with an 'age_group' column of '0-17', '18-59', '60+' passed the
+    profile, yet the public copy dropped the column: the age-band treatment could not read the
+    bands as ages and emptied every value."""
+    rows = ["admin1,sex,age_group,kits"]
+    areas, groups = ["Nord-Kivu", "Sud-Kivu", "Ituri"], ["0-17", "18-59", "60+"]
+    rows += [f"{areas[i % 3]},{'FM'[i % 2]},{groups[(i // 2) % 3]},{1 + i % 3}"
+             for i in range(300)]
+    src = tmp_path / "distribution.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "public.csv"
+    res = datasafe.redact(str(src), profile="hdx-public", output=out, ner="off")
+    assert res.exit_code == 0
+    got = pd.read_csv(out, dtype=str)
+    assert list(got.columns) == ["admin1", "sex", "age_group", "kits"]
+    assert sorted(got["age_group"].unique()) == ["0-17", "18-59", "60+"]

@@ -388,10 +388,24 @@ def t_encrypt(s, params, state, frame):
     return encrypt_column(t, bytes(key), context)
 
 
+# a value that already is a band: '0-17', '18 - 59', '60+', '<5', '5 to 17', '65 and over'
+_AGE_BAND_TEXT = re.compile(
+    r"^\s*(?:\d{1,3}\s*(?:-|–|to|à|a)\s*\d{1,3}|\d{1,3}\s*\+|[<>≤≥]\s*=?\s*\d{1,3}|"
+    r"\d{1,3}\s*(?:and|et|y|e)\s*(?:over|older|above|plus|more|más|mais)|"
+    r"(?:under|over|moins de|plus de|menos de|más de)\s*\d{1,3})\s*"
+    r"(?:years?|yrs?|ans|años|anos|y)?\s*$", re.IGNORECASE)
+
+
 def t_age_band(s, params, state, frame):
+    """Exact ages → bands; a value that already is a band ('0-17', '60+') stays as it is (it
+    was emptied: a column of age groups lost every value)."""
     age = to_number(s)
     age = age.where(age >= 0)
-    return age_to_band(age, params.get("bands"))
+    out = age_to_band(age, params.get("bands"))
+    banded = s.astype("str").str.match(_AGE_BAND_TEXT).fillna(False).astype(bool) & age.isna()
+    if banded.any():
+        out = out.where(~banded, s.astype("str").str.strip())
+    return out
 
 
 def t_date(s, params, state, frame):
