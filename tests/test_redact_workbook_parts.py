@@ -374,3 +374,36 @@ def test_a_group_header_over_sub_labels_is_read_and_redacted_in_place(tmp_path):
     kits = [c.value for c in got[1]].index("kits") + 1
     assert [got.cell(row=3 + i, column=kits).value for i in range(N)] == [
         i % 3 + 1 for i in range(N)]
+
+
+def test_a_lookup_sheet_keeps_its_list(tmp_path):
+    """A 'Lookup' sheet of five provinces (the source of a drop-down on the 3W sheet) was
+    emptied by local suppression meant for records of people: the drop-down then listed
+    nothing."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    import datasafe
+
+    provinces = ["Nord-Kivu", "Sud-Kivu", "Ituri", "Tanganyika", "Kasai"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "3W"
+    ws.append(["Organisation", "Sector", "Admin1", "Beneficiaries"])
+    for i in range(60):
+        ws.append([f"Org {i % 7}", ["WASH", "Health", "Food"][i % 3], provinces[i % 5],
+                   100 + i * 13])
+    dv = DataValidation(type="list", formula1="=Lookup!$A$2:$A$6")
+    dv.add("C2:C61")
+    ws.add_data_validation(dv)
+    lookup = wb.create_sheet("Lookup")
+    lookup.append(["admin1"])
+    for p in provinces:
+        lookup.append([p])
+    src = tmp_path / "3w.xlsx"
+    wb.save(src)
+    out = tmp_path / "public.xlsx"
+    datasafe.redact(str(src), profile="hdx-public", output=out, ner="off")
+    got = openpyxl.load_workbook(out)
+    assert [c.value for c in got["Lookup"]["A"]][1:] == provinces
+    assert [str(d.formula1) for d in got["3W"].data_validations.dataValidation] == [
+        "=Lookup!$A$2:$A$6"]

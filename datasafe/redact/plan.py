@@ -477,8 +477,10 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
             c = tres.column(name)
             if c is not None:
                 key_vars.append(c.key)
-    else:
+    elif tres.kind == "microdata":
         key_vars = [c.key for c in tres.columns if c.role == "quasi"]
+    # else: neither records of people nor counts (a lookup list of five provinces): the scan
+    # measured no risk there, and suppression would empty the list a drop-down reads
     key_vars = [v for v in key_vars if v not in dropped]
     from datasafe.risk.keys import setting
 
