@@ -712,3 +712,12 @@ def test_given_names_alone_and_arabic_item_names(tmp_path):
                                         for _ in range(200)]})
     t = _scan_csv(tmp_path, df)
     assert roles(t) == {"nome": "direct", "apelido": "direct", "ism_al_madda": "none"}
+
+
+def test_a_supervisor_column_holds_names(tmp_path):
+    """A 'supervisor' block beside a list (one name, with a phone) kept the name in public
+    copies: 'supervisor' was no person word."""
+    df = pd.DataFrame({"household": [f"HH-{i:03d}" for i in range(N)],
+                       "district": ["Goma", "Bukavu"] * (N // 2),
+                       "supervisor": ["Amina Kabila"] + [None] * (N - 1)})
+    assert roles(_scan_csv(tmp_path, df))["supervisor"] == "direct"
