@@ -721,3 +721,29 @@ def test_a_supervisor_column_holds_names(tmp_path):
                        "district": ["Goma", "Bukavu"] * (N // 2),
                        "supervisor": ["Amina Kabila"] + [None] * (N - 1)})
     assert roles(_scan_csv(tmp_path, df))["supervisor"] == "direct"
+
+
+def test_needs_and_services_are_sensitive_in_records_not_in_a_3w(tmp_path):
+    """HXL #need and #service at row level ('Manejo de casos VBG' received by a person) are
+    sensitive (rules, HXL roles: SENS at row level); in a 3W they are a dimension of counts."""
+    rng = random.Random(4)
+    people = pd.DataFrame({
+        "Nombre": [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(N)],
+        "Edad": [rng.randint(18, 70) for _ in range(N)],
+        "Necesidad": [rng.choice(["Atención VBG", "Salud mental", "Documentación"])
+                      for _ in range(N)],
+        "Servicio recibido": [rng.choice(["Manejo de casos VBG", "Apoyo psicosocial"])
+                              for _ in range(N)]})
+    t = _scan_csv(tmp_path, people, hxl=["#beneficiary+name", "#beneficiary+age",
+                                         "#need+type", "#service+provided"])
+    assert {c: (roles(t)[c], ents(t)[c]) for c in ("Necesidad", "Servicio recibido")} == {
+        "Necesidad": ("sensitive", "NEED_OR_SERVICE"),
+        "Servicio recibido": ("sensitive", "NEED_OR_SERVICE")}
+    w3 = pd.DataFrame({"Organización": [f"Org {i % 6}" for i in range(N)],
+                       "Departamento": [rng.choice(["Nariño", "Cauca"]) for _ in range(N)],
+                       "Servicio": [rng.choice(["Salud", "Agua", "Protección"])
+                                    for _ in range(N)],
+                       "Personas alcanzadas": [rng.randint(50, 900) for _ in range(N)]})
+    t = _scan_csv(tmp_path, w3, name="3w.csv",
+                  hxl=["#org", "#adm1+name", "#service", "#reached"])
+    assert roles(t)["Servicio"] == "none"

@@ -649,6 +649,12 @@ def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
         # 'Numéro' over numbers that all dial (DRC mobiles without their 0): a number of a
         # person either way; the phone reading is the more precise
         c.ev["PHONE_NUMBER"]["header"] = 0.35
+    # needs and services received (HXL #need, #service) are sensitive in records of people
+    # ('GBV case management' beside a person: rules (c), SENS at row level); in a 3W they are
+    # a dimension of counts
+    if kind == "microdata" and not c.ev and _parse_hxl(c.col.hxl)[0] in ("#need", "#service"):
+        c.ev["NEED_OR_SERVICE"] = {"hxl": 0.8}
+        c.roles["NEED_OR_SERVICE"] = "sensitive"
     if "DATE" in c.ev and kind != "microdata":
         del c.ev["DATE"]
     if "DATE" in c.ev and len(c.ev) > 1:
