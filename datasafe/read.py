@@ -749,6 +749,7 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
         return _Layout(0, [""] * width, None, None, 0)
     h = _find_header(rows, width)
     hxl_idx = None
+    sub_header = False
     if _is_hxl_row(rows[h]):
         nxt = rows[h + 1] if h + 1 < len(rows) else None
         if h > 0 and _filled(rows[h - 1]) and not _is_hxl_row(rows[h - 1]):
@@ -777,20 +778,18 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
                            headerless=True)
         headers, _ = _build_headers(rows, h)
         data_start = h + 1
-        sub = None
         if data_start < len(rows) and _is_hxl_row(rows[data_start]):
             hxl_idx = data_start
             data_start += 1
         else:
             sub = _sub_headers(rows, h, headers, width)
             if sub is not None:
-                headers, data_start = sub, h + 2
+                headers, data_start, sub_header = sub, h + 2, True
     headers = (headers + [""] * width)[:width]
     hxl = None
     if hxl_idx is not None:
         hxl = [_normalise_hxl(c) for c in (list(rows[hxl_idx]) + [None] * width)[:width]]
-        return _Layout(h, headers, hxl, hxl_idx, data_start)
-    return _Layout(h, headers, hxl, hxl_idx, data_start, sub_header=sub is not None)
+    return _Layout(h, headers, hxl, hxl_idx, data_start, sub_header=sub_header)
 
 
 def _unique_keys(headers: list[str]) -> list[str]:
@@ -920,19 +919,17 @@ def _without_footer(data: list, width: int) -> tuple[list, int]:
     if width < 3 or len(data) < 3:
         return data, 0
     end = len(data)
-    while end and not any(c is not None and str(c).strip() for c in data[end - 1]):
+    while end and not _filled(data[end - 1]):
         end -= 1
     block = end
     while block and end - block < FOOTER_MAX_ROWS + 1:
-        row = data[block - 1]
-        cells = [c for c in row if c is not None and str(c).strip()]
+        cells = [c for c in data[block - 1] if c is not None and str(c).strip()]
         if not cells:
             break  # the empty row above the block
         if len(cells) != 1 or not re.search(r"[^\W\d_]{2,}\s+\S", str(cells[0])):
             return data, 0
         block -= 1
-    if block == end or block == 0 or end - block > FOOTER_MAX_ROWS or any(
-            c is not None and str(c).strip() for c in data[block - 1]):
+    if block == end or block == 0 or end - block > FOOTER_MAX_ROWS or _filled(data[block - 1]):
         return data, 0
     return data[:block], end - block
 
