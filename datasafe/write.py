@@ -596,7 +596,15 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     titles = 0  # after the updates, which find a table's rows from the top of its sheet
     for t in tables or []:
         if t.name in wb.sheetnames:
-            titles += _clear_title_rows(wb[t.name], t) + _clear_footer_rows(wb[t.name], t)
+            ws = wb[t.name]
+            _, header_row, data_rows = _locate(ws, t)
+            # the rows above the table (a title, 'focal point: Amina K. +243…') and the lines
+            # of text the reader found under it ('Prepared by …', meta["footer_rows"]): the
+            # scan reads neither as records
+            first = _table_top(t, header_row)
+            footer = int(t.meta.get("footer_rows") or 0)
+            titles += _empty_rows(ws, list(range(1, first)) + (data_rows[-footer:] if footer
+                                                                else []))
     # nor the people named in the document properties, page headers and footers, or named
     # constants: free text outside the cells, which the proof scan does not read
     metadata = _clear_workbook_text(wb)
@@ -619,39 +627,20 @@ def _table_top(table, header_row: int) -> int:
     return header_row - (1 if above else 0)
 
 
-def _clear_title_rows(ws, table) -> int:
-    """Empty the rows above a table's header (a title, a note, 'focal point: Amina K. +243…'):
-    the scan reads the table from its header down. Returns how many rows held text."""
+def _empty_rows(ws, rows: list[int]) -> int:
+    """Empty the cells of the given sheet rows (merged cells keep their first cell's value,
+    emptied too). Returns how many rows held a value."""
     from openpyxl.cell.cell import MergedCell
 
-    first = _table_top(table, _locate(ws, table)[1])
-    if first <= 1:
-        return 0  # (and iter_rows would take max_row=0 for 'to the last row')
     n = 0
-    for row in ws.iter_rows(min_row=1, max_row=first - 1):
+    for r in rows:
         filled = False
-        for cell in row:
+        for cell in ws[r]:
             if cell.value is not None and not isinstance(cell, MergedCell):
                 cell.value = None
                 filled = True
         n += filled
     return n
-
-
-def _clear_footer_rows(ws, table) -> int:
-    """Empty the lines of text the reader found under a table ('Prepared by Jean M.,
-    +243…', ``meta["footer_rows"]``): not records, so not scanned nor treated."""
-    from openpyxl.cell.cell import MergedCell
-
-    n = int(table.meta.get("footer_rows") or 0)
-    if not n:
-        return 0
-    rows = _locate(ws, table)[2][-n:]
-    for r in rows:
-        for cell in ws[r]:
-            if cell.value is not None and not isinstance(cell, MergedCell):
-                cell.value = None
-    return len(rows)
 
 
 def _removed_values(updates: dict[str, SheetUpdate]) -> set[str]:
@@ -681,20 +670,23 @@ def _names_a_removed_value(label: str, removed: set[str]) -> bool:
 
 
 def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
-    """Labels the scan does not read as data, when they hold a value the redaction removed:
-    names of ranges ('Amina_Kabila_row' goes, 'data_range' stays) and of sheets ('HH Amina
-    Kabila' becomes 'Sheet3'); and the literal text of number formats ('"Amina "0'). Returns
-    how many were removed."""
+    """Labels the scan does not read as data: defined names that hold a constant or a text, or
+    whose name holds a value the redaction removed ('Amina_Kabila_row' goes, 'data_range'
+    stays); sheets, code names and named styles holding a removed value ('HH Amina Kabila'
+    becomes 'Sheet3'); scenarios, table totals and calculated-column formulas; and the literal
+    text of number formats ('"Amina "0'). Returns how many were removed."""
     n = 0
     removed = _removed_values(updates)
     for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
                                        for ws in wb.worksheets]:
         for key in list(names.keys()):
-            if key.startswith("_xlnm."):
-                continue
-            if _holds_a_value(names[key].attr_text) or (
-                    removed and _names_a_removed_value(key, removed)):
-                del names[key]  # 'Data!$G$2:$G$41&"Kasongo T. +243…"', 'Amina_Kabila_row'
+            dn = names[key]
+            if not _destinations(dn) or not key.startswith("_xlnm.") and (
+                    _holds_a_value(dn.attr_text)
+                    or removed and _names_a_removed_value(key, removed)):
+                # a constant ('"Zeinab L. +243…"'), text joined to a range
+                # ('Data!$G$2:$G$41&"Kasongo T."'), a label naming someone ('Amina_Kabila_row')
+                del names[key]
                 n += 1
     from openpyxl.worksheet.scenario import ScenarioList
 
@@ -860,8 +852,8 @@ def _macro_enabled(path) -> None:
 def _clear_workbook_text(wb) -> int:
     """Remove the free text a workbook holds outside its cells: document properties (title,
     subject, description, keywords, category, author), custom properties, page headers and
-    footers, and defined names that hold a constant rather than a range. Returns how many
-    such texts were removed."""
+    footers (defined names: :func:`_clear_labels`). Returns how many such texts were
+    removed."""
     n = 0
     props = wb.properties
     for attr in ("title", "subject", "description", "keywords", "category", "identifier",
@@ -882,12 +874,6 @@ def _clear_workbook_text(wb) -> int:
                 if part.text:
                     part.text = None
                     n += 1
-    for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
-                                       for ws in wb.worksheets]:
-        for key in list(names.keys()):
-            if not _destinations(names[key]):
-                del names[key]  # '"Zeinab L. +243…"': a constant, not a range of the workbook
-                n += 1
     return n
 
 
