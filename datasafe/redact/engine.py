@@ -376,25 +376,38 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
 _NOT_TEXT = ("integer", "float", "date", "datetime", "boolean", "empty")
 
 
-def _scrub_kept_columns(table, tp, out, notes: list) -> None:
-    """Contact details left in the text columns a public copy keeps as they are (a phone in
-    'remarks' among 'ok' and 'moved', too rare for the scan's sample to make it a phone
-    column): replaced in ``out``, said in a note."""
+def stray_contact_columns(tp, columns) -> list[str]:
+    """Which of ``columns`` a public plan screens for contact details (a phone in 'remarks'
+    among 'ok' and 'moved', too rare for the scan's sample to make it a phone column): the
+    text columns it keeps as they are. None for other plans."""
+    if not tp.scrub_contacts:
+        return []
     scanned = (getattr(tp, "context", None) or {}).get("result")
     types = {c.key: (c.stats.inferred_type if c.stats is not None else None)
              for c in (scanned.columns if scanned is not None else [])}
+    treatment = {cp.column: cp.treatment for cp in tp.columns}
+    return [c for c in columns if treatment.get(c, "keep") == "keep"
+            and types.get(c) not in _NOT_TEXT]
+
+
+def stray_contacts_note(found: list[tuple[str, int]]) -> Phrase:
+    """The note of :func:`stray_contact_columns`' replacements: ``(header, cells)`` each."""
+    return Phrase("redact.notes.stray_contacts", n=sum(n for _, n in found),
+                  columns=", ".join(f"{h} ({n})" for h, n in found))
+
+
+def _scrub_kept_columns(table, tp, out, notes: list) -> None:
+    """Contact details left in the columns :func:`stray_contact_columns` picks: replaced in
+    ``out``, said in a note."""
     found = []
-    for cp in tp.columns:
-        if cp.treatment != "keep" or cp.column not in out.columns \
-                or types.get(cp.column) in _NOT_TEXT:
-            continue
-        new, cells = scrub_stray_contacts(out[cp.column])
+    for col in stray_contact_columns(tp, [cp.column for cp in tp.columns
+                                          if cp.column in out.columns]):
+        new, cells = scrub_stray_contacts(out[col])
         if cells:
-            out[cp.column] = new
-            found.append((_header(table, cp.column), cells))
+            out[col] = new
+            found.append((_header(table, col), cells))
     if found:
-        notes.append(Phrase("redact.notes.stray_contacts", n=sum(n for _, n in found),
-                            columns=", ".join(f"{h} ({n})" for h, n in found)))
+        notes.append(stray_contacts_note(found))
 
 
 RECODE_SHARE = 0.5

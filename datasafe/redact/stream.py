@@ -411,16 +411,10 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     stats = {c: {"values_changed": 0, "cells_suppressed": 0, "non_empty": 0} for c in keys}
     distinct_note = "not computed when streaming"
     # as in memory: contact details left in text columns a public copy keeps as they are
-    scrub: dict[str, int] = {}
-    if tp.scrub_contacts:
-        from datasafe.redact.engine import _NOT_TEXT
+    from datasafe.redact.engine import stray_contact_columns, stray_contacts_note
 
-        scanned = ctx.get("result")
-        types = {c.key: (c.stats.inferred_type if c.stats is not None else None)
-                 for c in (scanned.columns if scanned is not None else [])}
-        scrub = {c: 0 for c in keys if c not in treat and c not in dropped
-                 and (cplans.get(c) is None or cplans[c].treatment == "keep")
-                 and types.get(c) not in _NOT_TEXT}
+    scrub = {c: 0 for c in stray_contact_columns(tp, keys)
+             if c not in treat and c not in dropped}
     try:
         with atomic_path(out) as tmp:
             if fmt == "parquet":
@@ -543,8 +537,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
         entries.append(e)
     found = [(_header(base, c), n) for c, n in scrub.items() if n]
     if found:
-        fr_notes.append(Phrase("redact.notes.stray_contacts", n=sum(n for _, n in found),
-                               columns=", ".join(f"{h} ({n})" for h, n in found)))
+        fr_notes.append(stray_contacts_note(found))
     for n in dict.fromkeys(fr_notes):  # once, not once per batch
         fr.notes.append(n)
     fr.tables.append({"table": None, "rows": offset, "columns": entries,

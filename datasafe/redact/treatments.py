@@ -402,9 +402,10 @@ def t_age_band(s, params, state, frame):
     age = to_number(s)
     age = age.where(age >= 0)
     out = age_to_band(age, params.get("bands"))
-    banded = s.astype("str").str.match(_AGE_BAND_TEXT).fillna(False).astype(bool) & age.isna()
+    text = s.astype("str")
+    banded = text.str.match(_AGE_BAND_TEXT).fillna(False).astype(bool) & age.isna()
     if banded.any():
-        out = out.where(~banded, s.astype("str").str.strip())
+        out = out.where(~banded, text.str.strip())
     return out
 
 
@@ -563,12 +564,25 @@ _PATTERN_NEEDS = {"EMAIL_ADDRESS": b"@", "URL": b".", "GPS_COORDINATE": b"012345
 # among 'ok' and 'moved', an e-mail in a village column): Python patterns, run only on the
 # distinct values an RE2 screen over the whole column picked
 _STRAY = [
-    ("EMAIL_ADDRESS", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"),
-    ("GPS_COORDINATE", r"[+-]?\d{1,3}\.\d{4,}\s*[,;]\s*[+-]?\d{1,3}\.\d{4,}"),
-    ("PHONE_NUMBER", r"\+\d[\d ().\-]{7,}\d"),  # international form only: +243 81…
+    ("EMAIL_ADDRESS",
+     re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")),
+    ("GPS_COORDINATE", re.compile(r"[+-]?\d{1,3}\.\d{4,}\s*[,;]\s*[+-]?\d{1,3}\.\d{4,}")),
+    ("PHONE_NUMBER", re.compile(r"\+\d[\d ().\-]{7,}\d")),  # international form only: +243 81…
 ]
 _STRAY_SCREEN = "@|\\+\\d|\\d\\.\\d{4}"
 STRAY_MIN_DIGITS = 9  # a phone number in international form has at least this many digits
+
+
+def _scrub_text(text: str) -> str:
+    """One value with its e-mails, international phone numbers and GPS pairs replaced."""
+    for label, pat in _STRAY:
+        def sub(m, label=label):
+            if label == "PHONE_NUMBER" and sum(ch.isdigit() for ch in m.group()) < \
+                    STRAY_MIN_DIGITS:
+                return m.group()
+            return f"<{label}>"
+        text = pat.sub(sub, text)
+    return text
 
 
 def scrub_stray_contacts(s):
@@ -576,8 +590,6 @@ def scrub_stray_contacts(s):
     pairs inside the values of a column kept as it is, replaced by ``<EMAIL_ADDRESS>`` and the
     like; ``cells`` how many cells changed. One RE2 screen over the column's distinct values,
     then Python on the few it picks."""
-    import re as _re
-
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -595,16 +607,9 @@ def scrub_stray_contacts(s):
     texts = values.to_pylist()
     changed = []
     for i in picked:
-        text = texts[i]
-        for label, pat in _STRAY:
-            def sub(m, label=label):
-                if label == "PHONE_NUMBER" and sum(ch.isdigit() for ch in m.group()) < \
-                        STRAY_MIN_DIGITS:
-                    return m.group()
-                return f"<{label}>"
-            text = _re.sub(pat, sub, text)
-        if text != texts[i]:
-            texts[i] = text
+        new = _scrub_text(texts[i])
+        if new != texts[i]:
+            texts[i] = new
             changed.append(int(i))
     if not changed:
         return s, 0
