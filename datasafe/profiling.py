@@ -357,7 +357,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
 
 def profile_table(table: Table) -> TableResult:
     result = TableResult(
-        name=table.name,
+        name=table.meta.get("shown_name", table.name),
         rows=table.rows,
         hidden=table.hidden,
         header_row=table.header_row,

@@ -280,10 +280,77 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         raise ReadError(path, error_cause("too_large")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear line
         raise ReadError(path, error_cause("cannot_parse", format=fmt, cause=_short(exc))) from None
-    for t in tables:
+    for i, t in enumerate(tables):
         t.source = str(path)
         t.format = fmt
+        mask_person_headers(t)
+        if t.name and fmt not in ("csv", "tsv", "parquet"):
+            _mask_sheet_name(t, i + 1)
     return tables
+
+
+def _mask_sheet_name(t: Table, position: int) -> None:
+    """A sheet named after a person ('Moses Kasongo', one sheet per household) is shown as
+    ``Sheet<position>`` in reports, plans and logs (``meta["shown_name"]``, see
+    :func:`shown_name`); ``name`` stays the sheet's own, by which writers find it. A redacted
+    copy renames the sheet (``write._clear_labels``)."""
+    from datasafe.detect.headers import person_headers
+
+    if person_headers([t.name]):
+        t.meta["shown_name"] = f"Sheet{position}"
+        t.notes.append(note("person_sheet", name=t.meta["shown_name"]))
+
+
+def shown_name(t: Table) -> str | None:
+    """The table's name as reports print it (a sheet named after a person is not)."""
+    return t.meta.get("shown_name", t.name)
+
+
+def mask_person_headers(t: Table) -> None:
+    """Headers that are people's names (an attendance register: one column per person) become
+    ``person_1``, ``person_2``… in the table's headers and keys, so that no report, plan or
+    log prints them and every copy is written with the label
+    (:mod:`datasafe.detect.headers`). The originals stay in memory only, in
+    ``meta["masked_headers"]`` (column index → header), for the Excel writer, which rewrites
+    the header cells in place."""
+    if not t.keys or t.meta.get("headerless") or t.meta.get("prose"):
+        return
+    headers, keys, masked = masked_layout(t.headers, t.keys)
+    if not masked:
+        return
+    renamed = {old: new for old, new in zip(t.keys, keys) if old != new}
+    t.headers, t.keys = headers, keys
+    t.data = t.data.rename(columns=renamed)
+    t.meta["masked_headers"] = masked
+    t.notes.append(person_headers_note(len(masked)))
+
+
+def masked_layout(headers: list[str], keys: list[str]
+                  ) -> tuple[list[str], list[str], dict[int, str]]:
+    """``(headers, keys, masked)`` with the headers that are people's names replaced by
+    ``person_N`` labels (``masked``: column index → original header; empty when none is)."""
+    from datasafe.detect.headers import LABEL, person_headers
+
+    found = person_headers(headers)
+    if not found:
+        return headers, keys, {}
+    headers, keys = list(headers), list(keys)
+    used = set(keys) | set(headers)
+    masked, n = {}, 0
+    for i in found:
+        n += 1
+        label = LABEL.format(n=n)
+        while label in used:
+            n += 1
+            label = LABEL.format(n=n)
+        used.add(label)
+        masked[i] = headers[i]
+        headers[i] = keys[i] = label
+    return headers, keys, masked
+
+
+def person_headers_note(n: int):
+    return note("person_headers_one" if n == 1 else "person_headers_many", n=n)
 
 
 def _prose_or_table(table: Table, path: Path, limits: ReadLimits) -> Table:
@@ -1617,4 +1684,6 @@ def table_from_dataframe(df, name: str | None = None) -> Table:
         except (pa.ArrowException, TypeError, ValueError):
             out[k] = pd.Series([_cell_text(v) for v in s.tolist()], dtype="str")
     data = pd.DataFrame(out) if out else pd.DataFrame()
-    return Table(name=name, data=data, headers=headers, keys=keys, header_row=None)
+    t = Table(name=name, data=data, headers=headers, keys=keys, header_row=None)
+    mask_person_headers(t)
+    return t

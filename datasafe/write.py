@@ -339,17 +339,21 @@ def text_to_type(arr, typ):
         return None
 
 
-def output_schema(schema, text_columns: set[int], dropped: set[int]):
-    """The output schema: the input's, minus dropped fields, with ``text_columns`` as strings.
-    The pandas metadata is removed when a type changed (it would describe the old types)."""
+def output_schema(schema, text_columns: set[int], dropped: set[int],
+                  names: dict[int, str] | None = None):
+    """The output schema: the input's, minus dropped fields, with ``text_columns`` as strings
+    and the fields of ``names`` renamed (people's names as headers: ``person_1``…). The pandas
+    metadata is removed when a type or a name changed (it would describe the old ones)."""
     import pyarrow as pa
 
     fields = []
-    changed = False
+    changed = bool(names)
     for i, f in enumerate(schema):
         if i in dropped:
             changed = True
             continue
+        if names and i in names:
+            f = f.with_name(names[i])
         # field metadata is free text beside the data: not carried into a treated copy
         if i in text_columns and not (pa.types.is_string(f.type)
                                       or pa.types.is_large_string(f.type)):
@@ -597,7 +601,7 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     for t in tables or []:
         if t.name in wb.sheetnames:
             ws = wb[t.name]
-            _, header_row, data_rows = _locate(ws, t)
+            col0, header_row, data_rows = _locate(ws, t)
             # the rows above the table (a title, 'focal point: Amina K. +243…') and the lines
             # of text the reader found under it ('Prepared by …', meta["footer_rows"]): the
             # scan reads neither as records
@@ -605,12 +609,15 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             footer = int(t.meta.get("footer_rows") or 0)
             titles += _empty_rows(ws, list(range(1, first)) + (data_rows[-footer:] if footer
                                                                 else []))
+            up = updates.get(t.name)
+            _write_masked_headers(ws, t, col0, header_row,
+                                  up.dropped if up is not None else ())
     # nor the people named in the document properties, page headers and footers, or named
     # constants: free text outside the cells, which the proof scan does not read
     metadata = _clear_workbook_text(wb)
     objects = _remove_objects(wb) + removed_tables
     rules = _clear_rules(wb)
-    metadata += _clear_labels(wb, updates)
+    metadata += _clear_labels(wb, updates, _masked_names(tables))
     wb.save(dest)
     if ext == ".xlsm":
         _macro_enabled(dest)
@@ -618,6 +625,24 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
             "metadata_removed": metadata, "hyperlinks_removed": links,
             "objects_removed": objects, "title_rows_removed": titles,
             "rules_removed": rules}
+
+
+def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> None:
+    """The header cells that were people's names (``meta["masked_headers"]``, see
+    :func:`datasafe.read.mask_person_headers`) get the label the scan showed (``person_1``…), at
+    their column once the dropped columns are gone."""
+    masked = table.meta.get("masked_headers") or {}
+    if not masked:
+        return
+    gone = {table.keys.index(k) for k in dropped if k in table.keys}
+    sub = bool(table.meta.get("sub_header"))
+    for i in masked:
+        if i in gone or i >= len(table.headers):
+            continue
+        j = col0 + i - sum(1 for g in gone if g < i)
+        ws.cell(row=header_row, column=j).value = table.headers[i]
+        if sub:  # the name may be on either row of a two-row header
+            ws.cell(row=header_row + 1, column=j).value = None
 
 
 def _table_top(table, header_row: int) -> int:
@@ -669,14 +694,26 @@ def _names_a_removed_value(label: str, removed: set[str]) -> bool:
                for i in range(len(words)) for j in range(i + 1, min(len(words), i + 4) + 1))
 
 
-def _clear_labels(wb, updates: dict[str, SheetUpdate]) -> int:
+def _masked_names(tables) -> set[str]:
+    """The people's names that were column headers (lower case, and their words of four
+    letters or more), for :func:`_clear_labels`: a sheet or a range named after one goes too."""
+    out: set[str] = set()
+    for t in tables or []:
+        for h in (t.meta.get("masked_headers") or {}).values():
+            v = str(h).strip().lower()
+            out.add(v)
+            out.update(w for w in v.split() if len(w) >= 4 and w.isalpha())
+    return out
+
+
+def _clear_labels(wb, updates: dict[str, SheetUpdate], also: set[str] = frozenset()) -> int:
     """Labels the scan does not read as data: defined names that hold a constant or a text, or
     whose name holds a value the redaction removed ('Amina_Kabila_row' goes, 'data_range'
     stays); sheets, code names and named styles holding a removed value ('HH Amina Kabila'
     becomes 'Sheet3'); scenarios, table totals and calculated-column formulas; and the literal
     text of number formats ('"Amina "0'). Returns how many were removed."""
     n = 0
-    removed = _removed_values(updates)
+    removed = _removed_values(updates) | set(also)
     for names in [wb.defined_names] + [getattr(ws, "defined_names", None) or {}
                                        for ws in wb.worksheets]:
         for key in list(names.keys()):

@@ -69,12 +69,16 @@ def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
     R._check_width(width, limits, path)
     lay = R._layout(rows, width)
     keys = R._unique_keys(lay.headers)
+    headers, masked = lay.headers, {}
+    if not lay.headerless:  # CSV columns are read by position: the labels can be the keys
+        headers, keys, masked = R.masked_layout(headers, keys)
     skip = ends[lay.data_start - 1] if lay.data_start > 0 else 0
     head_newlines = any(c is not None and ("\n" in c or "\r" in c) for r in rows for c in r)
-    layout = Layout(headers=lay.headers, keys=keys, hxl=lay.hxl, header_row=lay.header_row,
+    layout = Layout(headers=headers, keys=keys, hxl=lay.hxl, header_row=lay.header_row,
                     hxl_row=None if lay.hxl_idx is None else lay.hxl_idx + 1,
                     meta={"delimiter": delim, "encoding": encoding, "reader": "pyarrow-stream",
-                          **({"headerless": True} if lay.headerless else {})})
+                          **({"headerless": True} if lay.headerless else {}),
+                          **({"masked_headers": masked} if masked else {})})
     opts = {"skip": skip, "delim": delim, "newlines": head_newlines,
             "encoding": "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding}
     return layout, opts
@@ -195,8 +199,13 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
             pieces.append((f, i, offset))
             offset += md.row_group(i).num_rows
     headers = headers or []
-    return Layout(headers=headers, keys=R._unique_keys(headers),
-                  meta={"rows": offset, "files": len(files)}), pieces
+    keys = R._unique_keys(headers)
+    # people's names as headers are shown as person_N labels; the keys stay the file's own
+    # column names, by which the pieces are read
+    shown, _, masked = R.masked_layout(headers, keys)
+    return Layout(headers=shown, keys=keys,
+                  meta={"rows": offset, "files": len(files),
+                        **({"masked_headers": masked} if masked else {})}), pieces
 
 
 def read_piece(piece: tuple, keys: list[str], columns: list[str] | None = None):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from datasafe.model import FileResult, ScanResult
+from datasafe.read import shown_name
 from datasafe.redact.plan import (
     Plan,
     PlanError,
@@ -364,7 +365,7 @@ def treat_table(table, tp, *, key: bytes | None, k: int,
             to_count.append((entry, "distinct_after", df[key_] if same else out[key_]))
     for (entry, name, _), n in zip(to_count, distinct_counts([c[2] for c in to_count])):
         entry[name] = n
-    tlog = {"table": table.name, "rows": int(len(df)), "dropped_keys": list(dropped),
+    tlog = {"table": shown_name(table), "rows": int(len(df)), "dropped_keys": list(dropped),
             "columns": [entries[c] for c in table.keys if c in entries],
             "dropped": [_header(table, c) for c in dropped],
             "local_suppression": ls_log, "small_cells": sc_log}
@@ -779,7 +780,9 @@ def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) ->
                 text_cols.add(i)
             col = typed
         arrays.append(col)
-    out_schema = W.output_schema(schema, text_cols, drop_idx)
+    masked = table.meta.get("masked_headers") or {}
+    out_schema = W.output_schema(schema, text_cols, drop_idx,
+                                 {i: table.headers[i] for i in masked})
     out = pa.Table.from_arrays([a.cast(f.type) if a.type != f.type else a
                                 for a, f in zip(arrays, out_schema)], schema=out_schema)
     pq.write_table(out, str(dest_tmp))
@@ -1221,7 +1224,8 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
     for i, (t, tp) in enumerate(zip(tables, plan.tables)):
         plans[i] = tp
         if not tp.changes:
-            fr.tables.append({"table": t.name, "rows": t.rows, "columns": [], "dropped": [],
+            fr.tables.append({"table": shown_name(t), "rows": t.rows, "columns": [],
+                              "dropped": [],
                               "local_suppression": None, "small_cells": None,
                               "unchanged": True})
             continue

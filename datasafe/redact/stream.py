@@ -69,6 +69,7 @@ def sniff_csv(path: Path, fmt: str, limits) -> tuple[Any, int, dict]:
     meta = {"delimiter": delim, "encoding": encoding, "gzip": gz}
     table.meta.update(meta)
     R._mark_headerless(table, lay)
+    R.mask_person_headers(table)  # CSV columns are read by position: the labels are the keys
     return table, skip, meta
 
 
@@ -207,7 +208,13 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     from datasafe.concurrency import prefetch, write_behind
     from datasafe.model import FileResult
     from datasafe.pipeline import sha256_file
-    from datasafe.read import ReadError, Table, _unique_keys
+    from datasafe.read import (
+        ReadError,
+        Table,
+        _unique_keys,
+        masked_layout,
+        person_headers_note,
+    )
     from datasafe.redact.engine import (
         FileRedaction,
         RedactError,
@@ -234,9 +241,14 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             pf = pq.ParquetFile(path)
             schema = pf.schema_arrow
             headers = [f.name for f in schema]
-            base = Table(name=None, data=None, headers=headers, keys=_unique_keys(headers),
-                         header_row=None)
+            # people's names as headers are shown and written as person_N labels; the
+            # columns are still read from the file by their own names (names_in_file)
+            shown, keys_, masked = masked_layout(headers, _unique_keys(headers))
+            base = Table(name=None, data=None, headers=shown, keys=keys_, header_row=None)
             base.meta.update({"schema": schema})
+            if masked:
+                base.meta["masked_headers"] = masked
+                base.notes.append(person_headers_note(len(masked)))
             skip, meta = 0, {}
 
             def batches(columns=None):
@@ -273,7 +285,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
     sample_df = sample_df.iloc[:sample_rows]
     sample = Table(name=None, data=sample_df, headers=list(base.headers), keys=keys,
                    hxl=base.hxl, header_row=base.header_row, hxl_row=base.hxl_row,
-                   source=str(path), format=fmt, meta=dict(base.meta))
+                   source=str(path), format=fmt, meta=dict(base.meta), notes=list(base.notes))
     fres = FileResult(path=str(path), format=fmt)
     fres.sha256 = sha256_file(path)
     scan_options = _input_scan_options(options, profile, override)  # no NER for public copies
@@ -423,8 +435,9 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                 for i, c in enumerate(keys):
                     if c in treat and not treat[c][0].numeric:
                         text_cols.add(i)
-                out_schema = W.output_schema(schema, text_cols,
-                                             {keys.index(c) for c in dropped})
+                out_schema = W.output_schema(
+                    schema, text_cols, {keys.index(c) for c in dropped},
+                    {i: base.headers[i] for i in base.meta.get("masked_headers") or {}})
                 sink = W.ParquetSink(tmp, out_schema)
             else:
                 sink = W.CsvSink(tmp, [base.headers[i] for i in keep_idx],

@@ -396,3 +396,32 @@ class OtherDirectIdentifiers(Check):
         if ctx.has_entity(col, *self.COVERED) or ctx.contact_list:
             return
         yield Hit(col, entity=col.entity or "unknown")
+
+
+@register
+class PeopleAsHeaders(Check):
+    """People's names used as column headers (an attendance register, a distribution checklist:
+    one column per person). The reader shows them as ``person_1``, ``person_2``…
+
+    Bad::
+
+        session_date,Amina Yusuf,Jean-Pierre Mbuyi,Zawadi Lukusa
+        2024-02-01,1,0,1
+
+    Good (the people replaced by labels; the key kept apart if they must be found again)::
+
+        session_date,person_1,person_2,person_3
+        2024-02-01,1,0,1
+    """
+
+    id = "DR-PII-14"
+    scope = "table"
+
+    def check_table(self, ctx):
+        masked = (ctx.table.meta.get("masked_headers") if ctx.table is not None else None) or {}
+        if not masked:
+            return
+        labels = [ctx.table.headers[i] for i in sorted(masked) if i < len(ctx.table.headers)]
+        col = ctx.tres.column(labels[0]) if labels else None
+        yield Hit(col, count=len(labels), columns=", ".join(labels[:5])
+                  + ("…" if len(labels) > 5 else ""))

@@ -1,0 +1,180 @@
+"""People's names used as column headers (an attendance register: one column per person).
+
+The names are not in the cells, so no value recognizer saw them: every report printed them as
+column names, and a public copy kept them in its header row and passed (found by the second leak
+review of redacted workbooks). The reader now shows them as person_1, person_2…, DR-PII-14 fires,
+and every copy is written with the labels."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import zipfile
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+import datasafe
+from datasafe.cli import main
+from datasafe.detect.headers import person_headers
+
+PEOPLE = ["Amina Kabila", "Jean-Pierre Mbuyi", "Zawadi Lukusa", "Furaha Mbuyi",
+          "Imani Tshibanda", "Faraja Nzuzi", "Grace Ilunga", "Moses Kasongo"]
+WORDS = ["kabila", "mbuyi", "lukusa", "tshibanda", "nzuzi", "ilunga", "kasongo", "amina",
+         "zawadi", "furaha"]
+
+
+def _leaks(text: str) -> list[str]:
+    low = text.lower()
+    return [w for w in WORDS if w in low]
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (["session_date"] + PEOPLE[:3], [1, 2, 3]),
+    (["date", "Amina Yusuf"], [1]),  # a full name alone is enough
+    (["Province", "Amina", "Grace", "Zawadi"], [1, 2, 3]),  # given names: a register of three
+    (["Province", "Amina", "total"], []),  # one given name alone is not
+    (["date", "Amina Kabila"], []),  # 'kabila' is 'tribe' in Swahili: weak alone
+    (["province", "Mercy Corps", "Christian Aid", "Save the Children", "Saint Louis"], []),
+    (["Patient Name", "Grace Period", "Head of Household", "Junior Officer"], []),
+    (["January", "February", "March", "April", "May", "June"], []),
+    (["full_name", "phone", "age", "sex", "village"], []),
+])
+def test_which_headers_are_people(headers, expected):
+    assert person_headers(headers) == expected
+
+
+def _register(tmp_path):
+    rows = [[f"2024-02-{d:02d}"] + [(d + j) % 2 for j in range(len(PEOPLE))]
+            for d in range(1, 21)]
+    path = tmp_path / "attendance.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["session_date"] + PEOPLE)
+        w.writerows(rows)
+    pd.read_csv(path, dtype=str).to_parquet(tmp_path / "attendance.parquet")
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sessions"
+    ws.append(["date", "topic", "organisation"])
+    ws.append([datetime.date(2024, 2, 1), "Hygiene", "Mercy Corps"])
+    att = wb.create_sheet("Attendance")
+    # the register starts at B3 under a title, with a phone column before the people
+    att["A1"] = "Hygiene sessions, Kalemie"
+    for r, row in enumerate([["session_date", "facilitator_phone"] + PEOPLE]
+                            + [[datetime.date(2024, 2, d), f"+243 81555{d:04d}"]
+                               + [(d + j) % 2 for j in range(len(PEOPLE))]
+                               for d in range(1, 21)], start=3):
+        for c, v in enumerate(row, start=2):
+            att.cell(row=r, column=c, value=v)
+    wb.create_sheet("Moses Kasongo").append(["date", "kits"])  # a sheet named after one
+    wb.save(tmp_path / "attendance.xlsx")
+    return tmp_path / "attendance.csv", tmp_path / "attendance.xlsx", \
+        tmp_path / "attendance.parquet"
+
+
+def test_a_register_is_scanned_with_labels_and_fails_for_public_release(tmp_path):
+    for path in _register(tmp_path):
+        res = datasafe.scan(str(path), profile="hdx-public")
+        tables = [t for t in res.files[0].tables if len(t.columns) > 8]
+        assert len(tables) == 1, path
+        names = [c.name for c in tables[0].columns]
+        assert [n for n in names if n.startswith("person_")] == [f"person_{i}" for i in
+                                                                   range(1, 9)], (path, names)
+        assert any("8 column headers are people's names" in str(n) for n in tables[0].notes)
+        hits = [f for f in res.findings if f.check == "DR-PII-14"]
+        assert hits and hits[0].severity == "critical", path
+        assert res.exit_code == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html", "sarif", "text"])
+def test_no_report_prints_the_names(tmp_path, fmt):
+    csv_path, xlsx_path, _ = _register(tmp_path)
+    for path in (csv_path, xlsx_path):
+        r = CliRunner().invoke(main, ["scan", str(path), "--profile", "hdx-public", "-f", fmt,
+                                      "--lang", "fr"])
+        assert r.exit_code == 1, r.output[-2000:]
+        assert not _leaks(r.output), (path, fmt, _leaks(r.output))
+        if fmt == "text":
+            assert "person_1" in r.output and "DR-PII-14" in r.output
+
+
+def test_public_copies_are_written_with_the_labels(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    csv_path, xlsx_path, pq_path = _register(tmp_path)
+    for path, streamed in [(csv_path, False), (csv_path, True), (pq_path, False),
+                           (pq_path, True), (xlsx_path, False)]:
+        out = tmp_path / f"pub{'_s' if streamed else ''}{path.suffix}"
+        args = ["redact", str(path), "--profile", "hdx-public", "-o", str(out)]
+        r = CliRunner().invoke(main, args + (["--stream"] if streamed else []))
+        assert r.exit_code == 0, (path, r.output[-3000:])
+        assert "after:  PASS" in r.output
+        assert not _leaks(r.output)
+        for log in (out.with_name(out.name + ".redaction-log.json"),
+                    out.with_name(out.name + ".redaction-log.md")):
+            assert not _leaks(log.read_text(encoding="utf-8")), log
+        if path.suffix == ".csv":
+            text = out.read_text(encoding="utf-8")
+            assert text.splitlines()[0].startswith("session_date") and "person_8" in text
+            assert not _leaks(text)
+        elif path.suffix == ".parquet":
+            f = pq.ParquetFile(out)
+            assert f.schema_arrow.names[-8:] == [f"person_{i}" for i in range(1, 9)]
+            assert not _leaks(json.dumps({k.decode(): v.decode(errors="replace") for k, v in
+                                          (f.schema_arrow.metadata or {}).items()}))
+            assert not _leaks(out.read_bytes().decode("latin-1"))
+        else:
+            with zipfile.ZipFile(out) as z:
+                for part in z.namelist():
+                    assert not _leaks(z.read(part).decode("utf-8", "replace")), part
+            import openpyxl
+
+            wb = openpyxl.load_workbook(out)
+            ws = wb["Attendance"]
+            header = [c.value for c in ws[3]]
+            # the phone column (and the dates, emptied by local suppression in a 20-row file)
+            # are gone: each label moved left with its own column
+            at = header.index("person_1")
+            assert header[at:at + 8] == [f"person_{i}" for i in range(1, 9)], header
+            for j in range(8):
+                marks = [ws.cell(row=r, column=at + 1 + j).value for r in range(4, 24)]
+                assert marks == [(d + j) % 2 for d in range(1, 21)], j
+            assert wb["Sessions"]["C2"].value == "Mercy Corps"  # organisations stay
+            assert "Moses Kasongo" not in wb.sheetnames
+
+
+def test_the_partitioned_engines_show_the_same_labels(tmp_path):
+    csv_path, _, pq_path = _register(tmp_path)
+    for path in (csv_path, pq_path):
+        local = datasafe.scan(str(path)).to_dict()
+        streamed = datasafe.scan(str(path), engine="stream").to_dict()
+        names = [[c["name"] for c in d["files"][0]["tables"][0]["columns"]]
+                 for d in (local, streamed)]
+        assert names[0] == names[1] and "person_8" in names[0]
+        assert not _leaks(json.dumps(streamed))
+        assert {f["check"] for f in streamed["findings"]} == {
+            f["check"] for f in local["findings"]}
+
+
+def test_a_dataframe_with_people_as_columns(tmp_path):
+    df = pd.DataFrame({"week": [1, 2, 3], "Amina Yusuf": [1, 0, 1], "Moses Kasongo": [0, 0, 1]})
+    res = datasafe.scan(df)
+    assert [c.name for c in res.files[0].tables[0].columns] == ["week", "person_1", "person_2"]
+    doc = json.dumps(res.to_dict(), ensure_ascii=False)
+    assert "Amina" not in doc and "Kasongo" not in doc
+
+
+def test_an_organisation_table_is_left_as_it_is(tmp_path):
+    path = tmp_path / "3w.csv"
+    pd.DataFrame({"province": ["North Kivu", "Tanganyika"], "Mercy Corps": [120, 80],
+                  "Christian Aid": [45, 30], "Save the Children": [10, 5]}).to_csv(path,
+                                                                                  index=False)
+    res = datasafe.scan(str(path))
+    assert [c.name for c in res.files[0].tables[0].columns] == [
+        "province", "Mercy Corps", "Christian Aid", "Save the Children"]
+    assert not any(f.check == "DR-PII-14" for f in res.findings)
