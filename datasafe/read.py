@@ -322,35 +322,43 @@ def mask_person_headers(t: Table) -> None:
     t.headers, t.keys = headers, keys
     t.data = t.data.rename(columns=renamed)
     t.meta["masked_headers"] = masked
-    t.notes.append(person_headers_note(len(masked)))
+    t.notes.append(person_headers_note([headers[i] for i in masked]))
 
 
 def masked_layout(headers: list[str], keys: list[str]
                   ) -> tuple[list[str], list[str], dict[int, str]]:
     """``(headers, keys, masked)`` with the headers that are people's names replaced by
     ``person_N`` labels (``masked``: column index → original header; empty when none is)."""
-    from datasafe.detect.headers import LABEL, person_headers
+    from datasafe.detect.headers import CONTACT_LABEL, LABEL, contact_headers, person_headers
 
-    found = person_headers(headers)
-    if not found:
+    people, contacts = person_headers(headers), contact_headers(headers)
+    if not people and not contacts:
         return headers, keys, {}
     headers, keys = list(headers), list(keys)
     used = set(keys) | set(headers)
-    masked, n = {}, 0
-    for i in found:
-        n += 1
-        label = LABEL.format(n=n)
-        while label in used:
+    masked = {}
+    for found, form in ((people, LABEL), (contacts, CONTACT_LABEL)):
+        n = 0
+        for i in found:
+            if i in masked:
+                continue
             n += 1
-            label = LABEL.format(n=n)
-        used.add(label)
-        masked[i] = headers[i]
-        headers[i] = keys[i] = label
-    return headers, keys, masked
+            label = form.format(n=n)
+            while label in used:
+                n += 1
+                label = form.format(n=n)
+            used.add(label)
+            masked[i] = headers[i]
+            headers[i] = keys[i] = label
+    return headers, keys, dict(sorted(masked.items()))
 
 
-def person_headers_note(n: int):
-    return note("person_headers_one" if n == 1 else "person_headers_many", n=n)
+def person_headers_note(labels: list[str]):
+    """The reading note of :func:`masked_layout`'s labels."""
+    if len(labels) == 1:
+        return note("person_headers_one", label=labels[0])
+    return note("person_headers_many", n=len(labels), labels=", ".join(labels[:3]) + (
+        "…" if len(labels) > 3 else ""))
 
 
 def _prose_or_table(table: Table, path: Path, limits: ReadLimits) -> Table:

@@ -366,7 +366,48 @@ def output_schema(schema, text_columns: set[int], dropped: set[int],
     meta = {k: v for k, v in (schema.metadata or {}).items() if k == b"pandas"}
     if changed:
         meta.pop(b"pandas", None)
+    elif b"pandas" in meta:
+        meta[b"pandas"] = _pandas_meta_without_text(meta[b"pandas"])
+        if meta[b"pandas"] is None:
+            meta.pop(b"pandas")
     return pa.schema(fields, metadata=meta or None)
+
+
+def _pandas_meta_without_text(raw: bytes) -> bytes | None:
+    """pandas' metadata without ``DataFrame.attrs`` and the columns' ``attrs`` (free text an
+    analyst attached: 'source: list of Amina Y. …'); None when it cannot be read."""
+    import json
+
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    doc.pop("attrs", None)
+    for col in doc.get("columns") or []:
+        if isinstance(col, dict):
+            col.pop("attrs", None)
+    return json.dumps(doc).encode()
+
+
+def compact_dictionary(col):
+    """A dictionary-encoded column holds every category of its dictionary, used or not (a
+    categorical column blanked by an analyst still carried its 227 names): re-encoded with the
+    values it holds only. Other columns are returned as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(col.type):
+        return col
+    plain = pc.cast(col, col.type.value_type)
+    out = pc.dictionary_encode(plain)
+    if out.type != col.type:
+        try:
+            out = out.cast(col.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return col
+    return out
 
 
 @dataclass

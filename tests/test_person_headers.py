@@ -86,7 +86,8 @@ def test_a_register_is_scanned_with_labels_and_fails_for_public_release(tmp_path
         names = [c.name for c in tables[0].columns]
         assert [n for n in names if n.startswith("person_")] == [f"person_{i}" for i in
                                                                    range(1, 9)], (path, names)
-        assert any("8 column headers are people's names" in str(n) for n in tables[0].notes)
+        assert any("8 column headers are people's names or contact details" in str(n)
+                   for n in tables[0].notes)
         hits = [f for f in res.findings if f.check == "DR-PII-14"]
         assert hits and hits[0].severity == "critical", path
         assert res.exit_code == 1
@@ -178,3 +179,57 @@ def test_an_organisation_table_is_left_as_it_is(tmp_path):
     assert [c.name for c in res.files[0].tables[0].columns] == [
         "province", "Mercy Corps", "Christian Aid", "Save the Children"]
     assert not any(f.check == "DR-PII-14" for f in res.findings)
+
+
+def test_a_phone_number_as_a_header_is_masked_too(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("week,+243 815 550 001,amina.y@example.org\n1,yes,no\n2,no,yes\n",
+                    encoding="utf-8")
+    res = datasafe.scan(str(path))
+    assert [c.name for c in res.files[0].tables[0].columns] == ["week", "contact_1",
+                                                                 "contact_2"]
+    doc = json.dumps(res.to_dict(), ensure_ascii=False)
+    assert "550 001" not in doc and "amina" not in doc.lower()
+
+
+def _parquet_review_file(tmp_path):
+    """A registration export as a Parquet review built it (issue 9 notes): names and IDs inside
+    nested columns, names in pandas' attrs, and a blanked categorical column whose dictionary
+    still lists every name."""
+    import random
+
+    rng = random.Random(3)
+    n = 200
+    names = [f"{rng.choice(['Amina', 'Jean', 'Zawadi', 'Moses'])} "
+             f"{rng.choice(['Kabila', 'Lukusa', 'Tshibanda', 'Kasongo'])}" for _ in range(n)]
+    df = pd.DataFrame({
+        "members": [[nm, f"CD-{rng.randint(10**8, 10**9)}"] for nm in names],
+        "hoh": [{"name": nm, "age": rng.randint(18, 80)} for nm in names],
+        "comments": pd.Categorical([None] * n, categories=sorted(set(names))),
+        "sex": [rng.choice(["F", "M"]) for _ in range(n)],
+        "province": [rng.choice(["Nord-Kivu", "Sud-Kivu"]) for _ in range(n)]})
+    df.attrs = {"source": "registration list kept by Amina Kabila"}
+    path = tmp_path / "registration.parquet"
+    df.to_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_public_parquet_copy_keeps_no_nested_name_no_attrs_no_unused_category(tmp_path,
+                                                                                  monkeypatch,
+                                                                                  streamed):
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    src = _parquet_review_file(tmp_path)
+    out = tmp_path / "pub.parquet"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)]
+                           + (["--stream"] if streamed else []))
+    assert r.exit_code == 0, r.output[-3000:]
+    f = pq.ParquetFile(out)
+    assert "members" not in f.schema_arrow.names and "hoh" not in f.schema_arrow.names
+    assert "sex" in f.schema_arrow.names and "province" in f.schema_arrow.names
+    raw = out.read_bytes().decode("latin-1").lower()
+    for word in ("kabila", "lukusa", "tshibanda", "kasongo", "cd-"):
+        assert word not in raw, word
+    log = json.loads(out.with_name(out.name + ".redaction-log.json").read_text())
+    reasons = json.dumps(log)
+    assert "nested values" in reasons

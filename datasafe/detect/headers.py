@@ -23,6 +23,9 @@ from __future__ import annotations
 import re
 
 LABEL = "person_{n}"
+CONTACT_LABEL = "contact_{n}"
+# a header that is an e-mail address or a phone number (a column per contact)
+_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d\s().-]{7,}\d")
 MIN_SINGLE = 3  # lone given names count when the table has at least this many person headers
 
 # words of organisations, places and table vocabulary that a name header never holds
@@ -91,3 +94,14 @@ def person_headers(headers: list, lex=None, given=None) -> list[int]:
     if len(found) < MIN_SINGLE:
         found = [(i, s) for i, s in found if s == "strong"]
     return [i for i, _ in found]
+
+
+def contact_headers(headers: list) -> list[int]:
+    """The indices of the headers that are an e-mail address or a phone number (nine digits
+    or more)."""
+    out = []
+    for i, h in enumerate(headers or []):
+        v = h.strip() if isinstance(h, str) else ""
+        if v and _CONTACT.fullmatch(v) and ("@" in v or sum(ch.isdigit() for ch in v) >= 9):
+            out.append(i)
+    return out

@@ -142,7 +142,8 @@ def analyse(runner: Runner, fres, layout, options, profile, name=None):
     if layout.meta.get("masked_headers"):
         from datasafe.read import person_headers_note
 
-        tres.notes.append(person_headers_note(len(layout.meta["masked_headers"])))
+        tres.notes.append(person_headers_note([layout.headers[i]
+                                               for i in layout.meta["masked_headers"]]))
     detect_table(table, tres, options)
     plan, ctx = plan_risk(table, tres, options, profile)
     if plan is None:

@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -771,7 +772,7 @@ def _write_parquet_memory(src: Path, dest_tmp: Path, table, df, dropped: set) ->
     for i, key in enumerate(table.keys):
         if i in drop_idx:
             continue
-        col = orig.column(i)
+        col = W.compact_dictionary(orig.column(i))
         if df is not None and not df[key].equals(table.data[key]):
             text = pa.array(df[key], type=pa.string(), from_pandas=True)
             typed = W.text_to_type(text, schema.field(i).type)
@@ -1120,6 +1121,24 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
 _PARTITION_REFUSED = {"LOCATION"}
 
 
+_CONTACT_VALUE = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d\s().-]{7,}\d")
+
+
+def _identifying_value(value: str) -> str | None:
+    """The entity of a partition value that identifies someone by itself: an e-mail or a
+    phone number, or a full name written as one (:mod:`datasafe.detect.headers`)."""
+    from urllib.parse import unquote
+
+    from datasafe.detect.headers import person_headers
+
+    v = unquote(value).strip()
+    if _CONTACT_VALUE.fullmatch(v):
+        return "EMAIL_ADDRESS" if "@" in v else "PHONE_NUMBER"
+    if person_headers([v]):
+        return "PERSON"
+    return None
+
+
 def _refuse_identifying_partitions(path: Path, rel: Path | None) -> None:
     """A partitioned dataset (``village=Kalunga/part-0.parquet``) keeps the partition's value
     in the folder name, which the copy would repeat and the scan never reads. Refused when
@@ -1133,13 +1152,21 @@ def _refuse_identifying_partitions(path: Path, rel: Path | None) -> None:
     root = Path(*path.parts[:len(path.parts) - len(rel.parts)]) if len(path.parts) > len(
         rel.parts) else Path(".")
     for i, part in enumerate(rel.parent.parts):
-        key, eq, _ = part.partition("=")
+        key, eq, value = part.partition("=")
         if not eq or not key:
             continue
-        hits = [m for m in lex.match(key) if not m.generic]
-        top = hits[0] if hits else None
-        if top is not None and (top.role in ("direct", "sensitive")
-                                or top.entity in _PARTITION_REFUSED):
+        hits = lex.match(key)
+        # a specific term first; a generic one ('name', 'contact', 'beneficiary') counts when
+        # it names a person or a contact
+        top = next((m for m in hits if not m.generic), None) or next(
+            (m for m in hits if m.role == "direct"), None)
+        refused = top is not None and (top.role in ("direct", "sensitive")
+                                       or top.entity in _PARTITION_REFUSED)
+        if not refused:
+            entity = _identifying_value(value)
+            if entity is not None:  # 'registered_by=Amina Yusuf', 'hh_head=+243…'
+                top, refused = type("Hit", (), {"entity": entity})(), True
+        if refused:
             # the folder as far as the partition, its value left out: it is what is protected
             shown = root.joinpath(*rel.parent.parts[:i]) / f"{key}=…"
             raise RedactError(Phrase("redact.partition_refused", path=str(shown), name=key,

@@ -417,6 +417,17 @@ def effective_k(profile, tres=None) -> tuple[int, str | None]:
     return need, Phrase("plan.k_raised", k=k, need=need, limit=Figure(f"{min(limits):.0%}"))
 
 
+def nested_columns(table) -> set[int]:
+    """The indices of a Parquet table's nested columns (list, struct, map): the reader turns
+    them into text, and the detectors do not look at each inner value."""
+    schema = (getattr(table, "meta", None) or {}).get("schema")
+    if schema is None:
+        return set()
+    import pyarrow as pa
+
+    return {i for i, f in enumerate(schema) if pa.types.is_nested(f.type)}
+
+
 def derive_table(tres, table, profile, options, *, key_available: bool, destination,
                  importance: list[str] | None = None,
                  fine_locations: list[str] | None = None) -> TablePlan:
@@ -424,12 +435,16 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
     removed from a public-use file."""
     tp = TablePlan(table=tres.name, scrub_contacts=destination == "public")
     fine = set(fine_locations or ())
+    nested = nested_columns(table)
     for col in tres.columns:
         cp = derive_column(col, tres, profile, options, key_available=key_available,
                            destination=destination)
         if destination == "public" and col.name in fine and cp.treatment != "drop":
             cp.treatment, cp.params = "drop", {}
             cp.reason = _why("fine_location")
+        if destination == "public" and col.index in nested and cp.treatment != "drop":
+            cp.treatment, cp.params = "drop", {}
+            cp.reason = _why("nested")
         tp.columns.append(cp)
     dropped = {c.column for c in tp.columns if c.treatment in ("drop", "blank", "pseudonymise")}
     extra = tres.risk.extra if tres.risk is not None else {}

@@ -248,7 +248,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
             base.meta.update({"schema": schema})
             if masked:
                 base.meta["masked_headers"] = masked
-                base.notes.append(person_headers_note(len(masked)))
+                base.notes.append(person_headers_note([shown[i] for i in masked]))
             skip, meta = 0, {}
 
             def batches(columns=None):
@@ -471,7 +471,7 @@ def redact_stream(path: Path, out: Path, fmt: str, *, options, profile, key, ove
                                     stats[c]["values_changed"] += cells
                                     col = pa.array(new, type=pa.string(),
                                                    from_pandas=True).cast(col.type)
-                            arrays.append(col)
+                            arrays.append(W.compact_dictionary(col))
                             continue
                         s = tdf[c] if tdf is not None else pd.Series(col.to_pandas(),
                                                                      dtype="str")
