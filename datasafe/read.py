@@ -1648,8 +1648,17 @@ def array_to_text(col):
     if pa.types.is_date(typ):
         return pc.cast(col, pa.string())
     if pa.types.is_timestamp(typ):
-        midnight = pc.equal(pc.cast(pc.cast(col, pa.date32()), typ), col) if typ.tz is None \
-            else pa.scalar(False)
+        # midnight in the time's own zone is a date (a date of birth stored as a time-zone-aware
+        # timestamp was read as '1976-02-16 00:00:00Z', a plain date, not a date of birth)
+        # (midnight in UTC too: a date stored as UTC midnight under a local zone)
+        local = col
+        if typ.tz is not None:
+            local = pc.local_timestamp(col)
+            utc = col.cast(pa.timestamp(typ.unit))
+            local = pc.if_else(pc.equal(pc.cast(pc.cast(local, pa.date32()), local.type), local),
+                               local, utc)
+        ltyp = local.type
+        midnight = pc.equal(pc.cast(pc.cast(local, pa.date32()), ltyp), local)
         secs = pc.cast(col, pa.timestamp("s", tz=typ.tz), safe=False)
         whole = pc.equal(pc.cast(secs, typ), col)
         full = pc.if_else(whole, pc.strftime(secs, format="%Y-%m-%d %H:%M:%S"),
@@ -1657,13 +1666,13 @@ def array_to_text(col):
         if typ.tz is not None:
             full = pc.binary_join_element_wise(full, pa.scalar("Z") if typ.tz in ("UTC", "Z")
                                                else pa.scalar(""), "")
-        return pc.if_else(midnight, pc.cast(pc.cast(col, pa.date32()), pa.string()), full)
+        return pc.if_else(midnight, pc.cast(pc.cast(local, pa.date32()), pa.string()), full)
     if pa.types.is_time(typ) or pa.types.is_duration(typ):
         return pc.cast(col, pa.string())
     if pa.types.is_binary(typ) or pa.types.is_large_binary(typ) or pa.types.is_fixed_size_binary(
             typ):
-        return pa.array([None if v is None else v.decode("utf-8", "replace")
-                         for v in col.to_pylist()], pa.string())
+        return pa.array([None if v is None else _bytes_text(v) for v in col.to_pylist()],
+                        pa.string())
     if (pa.types.is_list(typ) or pa.types.is_large_list(typ)
             or pa.types.is_fixed_size_list(typ)) and not pa.types.is_nested(typ.value_type):
         # a list of values ('contacts': [+243 81 …]): its items as text, '; ' between them —
@@ -1671,8 +1680,21 @@ def array_to_text(col):
         return pa.array([None if v is None else "; ".join(
             "" if x is None else str(x) for x in v) or None for v in col.to_pylist()],
             pa.string())
+    try:
+        values = col.to_pylist()
+    except (ValueError, pa.ArrowException):  # a struct with two fields of one name
+        return pa.array([None if not v.is_valid else str(v) for v in col], pa.string())
     return pa.array([None if v is None else json.dumps(v, default=str, ensure_ascii=False)
-                     for v in col.to_pylist()], pa.string())
+                     for v in values], pa.string())
+
+
+def _bytes_text(v: bytes) -> str:
+    """Bytes as text: UTF-8, or Windows-1252 when they are not (accented names from an old
+    export were read with replacement characters, and no recognizer knew them)."""
+    try:
+        return v.decode("utf-8")
+    except UnicodeDecodeError:
+        return v.decode("cp1252", "replace")
 
 
 def table_from_dataframe(df, name: str | None = None) -> Table:

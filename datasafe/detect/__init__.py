@@ -94,6 +94,7 @@ class _Col:
     roles: dict = field(default_factory=dict)
     header_tokens: list = field(default_factory=list)
     value_list_files: tuple = ()
+    is_list: bool = False  # a Parquet list of values: the features are of its items
 
 
 def _config_files(options, key: str) -> tuple[str, ...]:
@@ -352,6 +353,49 @@ def _compatible(entity: str, c: _Col, generic: bool) -> bool:
     return True
 
 
+_LIST_TYPES = ("list<", "large_list<", "fixed_size_list<", "list_view<", "large_list_view<")
+
+
+def _nested_columns(table) -> dict[str, str]:
+    """The keys of a table's columns that were nested Arrow values (Parquet): ``"list"`` for a
+    list of plain values (read as its items joined by '; '), ``"json"`` for structs, maps and
+    lists of them (read as JSON)."""
+    meta = getattr(table, "meta", None) or {}
+    types = meta.get("types")
+    if types is None and meta.get("schema") is not None:
+        types = {k: str(f.type) for k, f in zip(table.keys, meta["schema"])}
+    out = {}
+    for k, t in (types or {}).items():
+        if t.startswith(("struct<", "map<")) or (t.startswith(_LIST_TYPES) and (
+                "struct<" in t or "map<" in t or t.count("list<") > 1)):
+            out[k] = "json"
+        elif t.startswith(_LIST_TYPES):
+            out[k] = "list"
+    return out
+
+
+def _leaves(value: str, kind: str) -> list[str]:
+    """The inner values of one nested cell as text (its items, or the leaves of its JSON)."""
+    if kind == "list":
+        return [x.strip() for x in value.split("; ") if x.strip()]
+    import json
+
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        return [value]
+    out, stack = [], [doc]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed(list(v)))
+        elif v is not None and str(v).strip():
+            out.append(str(v).strip())
+    return out
+
+
 def _analyse(table, col, lex, options, regions) -> _Col:
     from datasafe.detect import values as V
 
@@ -367,17 +411,36 @@ def _analyse(table, col, lex, options, regions) -> _Col:
             if series is not None and getattr(series, "ndim", 1) != 1:
                 series = series.iloc[:, 0]
             weights = _weights(series, col)
-            c.feats = V.compute(col.sample, weights, series, col.stats,
+            sample = col.sample
+            kind = _nested_columns(table).get(col.key)
+            if kind is not None:
+                # a Parquet list or struct ('members': [Amina Y., …], 'hoh': {name: …}) is
+                # read as text: the recognizers look at its inner values (a list of household
+                # members' names was role none)
+                sample = list(dict.fromkeys(x for v in col.sample
+                                            for x in _leaves(v, kind)))[:500]
+                series, weights, c.is_list = None, None, True
+            c.feats = V.compute(sample, weights, series, col.stats,
                                 regions=regions,
                                 value_list_files=_config_files(options, "value_lists"),
                                 names_files=_config_files(options, "given_names"))
+            if c.is_list and not c.feats.hits and c.feats.name_shape < 0.8:
+                # names mixed with ages or ID numbers ({name, age}, [name, CD-1234…]): the
+                # names are looked at on their own
+                words = [x for x in sample if 2 * sum(ch.isalpha() for ch in x) >= len(x)
+                         and not any(ch.isdigit() for ch in x)]
+                if 3 <= len(words) < len(sample):
+                    c.feats = V.compute(words, None, None, col.stats, regions=regions,
+                                        value_list_files=c.value_list_files,
+                                        names_files=_config_files(options, "given_names"))
         except Exception as exc:  # noqa: BLE001 - odd values never stop a scan
             if isinstance(exc, OSError) or type(exc).__module__.startswith("yaml"):
                 raise  # a missing or broken user value list is the user's to fix
             # header and HXL evidence remain
             log.debug("value recognizers failed on column %d", col.index, exc_info=False)
             c.feats = None
-    c.free_text = _is_free_text(c) if c.feats is not None else False
+    # a list's items are values, not prose
+    c.free_text = _is_free_text(c) if c.feats is not None and not c.is_list else False
     return c
 
 
@@ -520,12 +583,17 @@ def _collect(c: _Col) -> None:
         ev["DATE_OF_BIRTH"]["values"] = 0.6
         c.shares["DATE_OF_BIRTH"] = max(f.date, f.year_only)
     # names without a telling header
-    only_generic = not c.header or all(m.generic for m in c.header)
+    # (a list of names is names whatever its header: 'household_members' is not a size)
+    only_generic = not c.header or all(m.generic for m in c.header) or c.is_list
     if (only_generic and f.name_shape >= 0.8 and f.given_name >= 0.15 and f.multiword >= 0.6
             and (f.uniqueness >= 0.5 or (st.distinct >= 20 and f.given_name >= 0.5))
             and st.distinct >= 10 and f.place_words < 0.1):
         # (a list of visits repeats its people: 20 names, half of them known given names)
         ev.setdefault("PERSON", {})["values"] = min(0.9, 0.5 + 0.8 * f.given_name)
+        c.shares["PERSON"] = f.name_shape
+    elif c.is_list and f.given_name >= 0.6 and f.name_shape >= 0.8 and f.place_words < 0.1:
+        # a list of first names ('children': [Omar, Abdi]): people however short their names
+        ev.setdefault("PERSON", {})["values"] = min(0.9, 0.4 + 0.5 * f.given_name)
         c.shares["PERSON"] = f.name_shape
     elif "PERSON" in ev and f.name_shape >= 0.5:
         ev["PERSON"]["values"] = min(0.9, 0.4 + 0.5 * f.name_shape)

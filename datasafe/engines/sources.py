@@ -177,7 +177,7 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
     from datasafe import read as R
 
     pieces = []
-    headers = None
+    headers = schema = None
     offset = 0
     for f in files:
         try:
@@ -189,7 +189,7 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
             raise R.ReadError(f, cause) from None
         names = [x.name for x in pf.schema_arrow]
         if headers is None:
-            headers = names
+            headers, schema = names, pf.schema_arrow
             R._check_width(len(headers), limits, f)
         elif names != headers:
             raise R.ReadError(f, R.error_cause("in_file", file=f.name, cause=R.error_cause(
@@ -205,6 +205,7 @@ def parquet_layout(files: list[Path], limits) -> tuple[Layout, list[tuple[Path, 
     shown, _, masked = R.masked_layout(headers, keys)
     return Layout(headers=shown, keys=keys,
                   meta={"rows": offset, "files": len(files),
+                        "types": {k: str(f.type) for k, f in zip(keys, schema or [])},
                         **({"masked_headers": masked} if masked else {})}), pieces
 
 
