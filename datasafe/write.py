@@ -658,14 +658,15 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     metadata = _clear_workbook_text(wb)
     objects = _remove_objects(wb) + removed_tables
     rules = _clear_rules(wb)
-    metadata += _clear_labels(wb, updates, _masked_names(tables))
+    renamed: dict[str, str] = {}
+    metadata += _clear_labels(wb, updates, _masked_names(tables), renamed)
     wb.save(dest)
     if ext == ".xlsm":
         _macro_enabled(dest)
     return {"formulas_frozen": frozen, "comments_removed": comments,
             "metadata_removed": metadata, "hyperlinks_removed": links,
             "objects_removed": objects, "title_rows_removed": titles,
-            "rules_removed": rules}
+            "rules_removed": rules, "renamed_sheets": renamed}
 
 
 def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> None:
@@ -747,7 +748,8 @@ def _masked_names(tables) -> set[str]:
     return out
 
 
-def _clear_labels(wb, updates: dict[str, SheetUpdate], also: set[str] = frozenset()) -> int:
+def _clear_labels(wb, updates: dict[str, SheetUpdate], also: set[str] = frozenset(),
+                  renamed: dict[str, str] | None = None) -> int:
     """Labels the scan does not read as data: defined names that hold a constant or a text, or
     whose name holds a value the redaction removed ('Amina_Kabila_row' goes, 'data_range'
     stays); sheets, code names and named styles holding a removed value ('HH Amina Kabila'
@@ -794,6 +796,8 @@ def _clear_labels(wb, updates: dict[str, SheetUpdate], also: set[str] = frozense
                 title = f"Sheet{i}"
                 while title in wb.sheetnames:
                     title += "_"
+                if renamed is not None:
+                    renamed[ws.title] = title
                 ws.title = title
                 n += 1
     formats = wb._number_formats

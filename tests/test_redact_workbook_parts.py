@@ -248,6 +248,12 @@ def test_no_part_of_a_public_workbook_copy_keeps_a_name_or_phone(tmp_path, ext):
     # the proof scan reads the copy: no identifiers left in the cells either
     doc = datasafe.scan(str(out), ner="off")
     assert not [c.name for t in doc.files[0].tables for c in t.columns if c.role == "direct"]
+    # nor do the logs name a sheet by the value it was renamed for ('HH Mutombo')
+    for log in (out.with_name(out.name + ".redaction-log.json"),
+                out.with_name(out.name + ".redaction-log.md")):
+        text = log.read_text(encoding="utf-8")
+        for leak in LEAKS:
+            assert leak not in text, f"{leak} in {log.name}"
 
 
 def test_a_workbook_that_can_be_read_but_not_rewritten_is_one_clear_refusal(tmp_path):

@@ -106,6 +106,9 @@ class FileRedaction:
     notes: list[str] = field(default_factory=list)
     input_sha256: str | None = None
     output_sha256: str | None = None
+    # sheets the copy renamed because their name held a removed value ('HH Mutombo' →
+    # 'Sheet3'): the logs say the new name (never serialised as such)
+    renamed_sheets: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def passed(self) -> bool | None:
@@ -989,12 +992,19 @@ def write_logs(res: RedactionResult, fr: FileRedaction) -> None:
     jpath, tpath = log_paths(Path(fr.output))
     one = RedactionResult(files=[fr], profile=res.profile, key_id=res.key_id, lang=res.lang)
     fr.log_path, fr.summary_path = str(jpath), str(tpath)
-    write_text(jpath, json.dumps(build_log(one), ensure_ascii=False, indent=2, default=str))
+    doc = json.dumps(build_log(one), ensure_ascii=False, indent=2, default=str)
     # the .md log renders as Markdown: a heading, then the summary as preformatted text
     # (its aligned columns would collapse into one paragraph otherwise)
     summary = render_summary(one)
     heading = summary.splitlines()[0] if summary else "datasafe redact"
-    write_text(tpath, f"# {heading}\n\n```text\n{summary.rstrip()}\n```\n")
+    md = f"# {heading}\n\n```text\n{summary.rstrip()}\n```\n"
+    # a sheet the copy renamed because its name held a removed value is named so in the logs
+    # too: the logs hold no data value, and 'HH Mutombo' is one
+    for old, new in sorted(fr.renamed_sheets.items(), key=lambda kv: -len(kv[0])):
+        doc = doc.replace(json.dumps(old, ensure_ascii=False)[1:-1], new)
+        md = md.replace(old, new)
+    write_text(jpath, doc)
+    write_text(tpath, md)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1281,6 +1291,8 @@ def redact_file(path: Path, out: Path, *, options, profile, key, override, impor
                     "title_rows_removed", "rules_removed"):
             if written and written.get(key):
                 fr.notes.append(Phrase(f"redact.notes.{key}", n=written[key]))
+        if written and written.get("renamed_sheets"):
+            fr.renamed_sheets = dict(written["renamed_sheets"])
     except OSError as exc:
         raise RedactError(f"{out}: cannot write: {exc.strerror or type(exc).__name__}") from None
     out_digest = in_background(sha256_file, out)  # hashed while the copy is rescanned
