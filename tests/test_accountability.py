@@ -505,6 +505,8 @@ def test_audit_verify_and_show_speak_french(tmp_path, audit_env, monkeypatch):
     r = run("audit", "show")
     assert r.exit_code == 0 and "la chaîne est rompue" in r.stderr
     assert len(r.stdout.splitlines()) == 2  # the records themselves: key=value lines
+    # said in French too (the log itself stays English: programs read it)
+    assert " analyse " in r.stdout and "profil=default résultat=réussite" in r.stdout
     r = run("audit", "verify", "--audit-log", tmp_path / "none.jsonl")
     assert r.exit_code == 2 and "pas de journal d'audit ici" in r.stderr
 

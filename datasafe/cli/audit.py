@@ -131,8 +131,17 @@ def show(audit_log, file_, action, fmt, lang):
         for k in ("destination", "by", "method", "columns", "reason"):
             if d.get(k):
                 v = d[k]
-                extra += f" {k}={','.join(v) if isinstance(v, list) else v}"
+                extra += f" {_said(m, 'fields', k)}={','.join(v) if isinstance(v, list) else v}"
+        what = rec.get("action", "?")
+        outcome = rec.get("outcome") or "-"
         click.echo(f"{rec.get('seq', '?'):>4} {rec.get('time', '?')} {rec.get('actor', '?')} "
-                   f"{rec.get('action', '?')} {rec.get('path') or '-'} sha256:{sha} "
-                   f"profile={rec.get('profile') or '-'} outcome={rec.get('outcome') or '-'}"
-                   f"{extra}")
+                   f"{_said(m, 'actions', what)} {rec.get('path') or '-'} sha256:{sha} "
+                   f"{_said(m, 'fields', 'profile')}={rec.get('profile') or '-'} "
+                   f"{_said(m, 'fields', 'outcome')}={_said(m, 'outcomes', outcome)}{extra}")
+
+
+def _said(m, kind: str, word: str) -> str:
+    """A field name, action or outcome of the audit log in the reader's language (the log
+    itself stays English: it is read by programs too); the word itself when it has none."""
+    said = m.raw(f"audit.show.{kind}.{word}")
+    return str(said) if isinstance(said, str) else word
