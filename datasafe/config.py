@@ -18,6 +18,8 @@ Keys (all optional)::
         column: District           # optional: header, or glob
         check: DR-PII-*            # optional: check id, or glob
         reason: admin-2 names are public
+    approvers:                     # who may approve; approvals must then be signed
+      "A. Diallo": ed25519:3q2+7w…   # the line `datasafe keygen --approver` prints
 
 Hyphenated keys (``fail-on``) are accepted as well. A malformed file or an allow-list entry
 without a reason raises :class:`ConfigError` (the command line exits 2 with its message).
@@ -36,7 +38,7 @@ from typing import Any
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 KNOWN_KEYS = ("profile", "fail_on", "destination", "ignore", "key_vars", "weight",
               "household_id", "phone_regions", "baseline", "lang", "allow", "limits",
-              "lexicon", "value_lists", "given_names")
+              "lexicon", "value_lists", "given_names", "approvers")
 ALLOW_FIELDS = ("file", "sheet", "column", "check", "reason")
 
 
@@ -155,6 +157,8 @@ def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, A
                                                               "phone_regions", source)]
     if out.get("allow") is not None:
         out["allow"] = _validate_allow(out["allow"], source)
+    if out.get("approvers") is not None:
+        out["approvers"] = _validate_approvers(out["approvers"], source)
     if out.get("lang") is not None:
         from datasafe.report import languages
 
@@ -163,6 +167,27 @@ def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, A
             raise ConfigError(f"{source}: 'lang' must be one of {', '.join(languages())} "
                               f"(got '{out['lang']}')")
         out["lang"] = lang
+    return out
+
+
+def _validate_approvers(entries: Any, source: str) -> dict[str, str]:
+    import base64
+
+    if not isinstance(entries, dict):
+        raise ConfigError(f"{source}: 'approvers' must map each approver's name to the public "
+                          "key `datasafe keygen --approver NAME` printed")
+    out = {}
+    for name, key in entries.items():
+        text = str(key or "").strip()
+        try:
+            ok = text.startswith("ed25519:") and len(base64.b64decode(text[8:],
+                                                                       validate=True)) == 32
+        except ValueError:
+            ok = False
+        if not str(name).strip() or not ok:
+            raise ConfigError(f"{source}: approver '{name}': not an ed25519 public key (the "
+                              "line `datasafe keygen --approver NAME` printed)")
+        out[str(name).strip()] = text
     return out
 
 

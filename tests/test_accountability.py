@@ -848,3 +848,79 @@ def test_the_audit_record_of_a_redaction_says_what_was_done(tmp_path, audit_env)
     for col in ("sex", "age", "province", "full_name", "phone"):
         assert (col not in kept) == (done.get(col) == "drop"), col
     assert res.key_id == key_fingerprint(key)
+
+
+# ------------------------------------------------------------------------------------------
+# Signed approvals
+
+
+def _project_with_approvers(tmp_path, monkeypatch, people):
+    """A project whose .datasafe.yaml lists two approvers and their public keys."""
+    monkeypatch.chdir(tmp_path)
+    keys, lines_ = {}, ["approvers:"]
+    for name, fname in (("A. Diallo", "diallo.pem"), ("B. Okello", "okello.pem")):
+        r = run("keygen", "--approver", name, "--output", tmp_path / "keys" / fname)
+        assert r.exit_code == 0, r.output
+        entry = [ln for ln in r.stdout.splitlines() if ln.startswith("  ")][0]
+        assert entry.startswith(f'  "{name}": ed25519:')
+        lines_.append(entry)
+        keys[name] = tmp_path / "keys" / fname
+    (tmp_path / ".datasafe.yaml").write_text("\n".join(lines_) + "\n", encoding="utf-8")
+    return keys
+
+
+def _xfer(people, *extra):
+    r = run("scan", people, "--profile", "partner-restricted", "--format", "json", *extra)
+    return [f for f in json.loads(r.stdout)["findings"] if f["check"] == "DR-XFER-02"]
+
+
+def test_a_signing_key_is_private_and_never_overwritten(tmp_path):
+    key = tmp_path / "me.pem"
+    r = run("keygen", "--approver", "A. Diallo", "--output", key)
+    assert r.exit_code == 0 and "approvers:" in r.stdout
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    before = key.read_bytes()
+    r = run("keygen", "--approver", "A. Diallo", "--output", key)
+    assert r.exit_code == 2 and "already exists" in r.stderr and key.read_bytes() == before
+
+
+def test_with_approvers_listed_only_a_signed_approval_counts(tmp_path, monkeypatch, people):
+    from datasafe.sidecar import load_sidecar, save_sidecar
+
+    keys = _project_with_approvers(tmp_path, monkeypatch, people)
+    if not _xfer(people):
+        pytest.skip("the transfer check does not ask for approvals here")
+    args = ["approve", people, "--by", "A. Diallo", "--destination", "partner", "--profile",
+            "partner-restricted", "--reason", "DSA-12"]
+    # unsigned, or signed with another approver's key: refused, nothing written
+    r = run(*args)
+    assert r.exit_code == 2 and "--key-file" in r.stderr
+    r = run(*args, "--key-file", keys["B. Okello"])
+    assert r.exit_code == 2 and "not the signing key listed for 'A. Diallo'" in r.stderr
+    assert "approvals" not in load_sidecar(people)
+    r = run(*args, "--key-file", keys["A. Diallo"])
+    assert r.exit_code == 0, r.output
+    (signed,) = load_sidecar(people)["approvals"]
+    assert signed["signature"].startswith("ed25519:")
+    assert _xfer(people) == []
+
+    # what anyone with a text editor could do: type an approval, or change a signed one
+    typed = {k: v for k, v in signed.items() if k != "signature"}
+    for forged in ([typed], [dict(signed, by="B. Okello")],
+                   [dict(signed, reason="no agreement needed")]):
+        save_sidecar(people, {"approvals": forged})
+        found = _xfer(people)
+        assert found and "not signed by an approver the project lists" in found[0]["message"]
+    # said in French too (the JSON report stays English: it is the contract)
+    r = run("scan", people, "--profile", "partner-restricted", "--lang", "fr")
+    assert "n'est signée par aucun approbateur" in r.stdout
+    save_sidecar(people, {"approvals": [signed]})
+    assert _xfer(people) == []
+
+
+def test_a_damaged_approvers_list_is_one_clear_error(tmp_path, monkeypatch, people):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".datasafe.yaml").write_text('approvers:\n  "A. Diallo": not-a-key\n',
+                                             encoding="utf-8")
+    r = run("scan", people)
+    assert r.exit_code == 2 and "approver 'A. Diallo': not an ed25519 public key" in r.stderr

@@ -38,9 +38,15 @@ class Approval:
     profile: str | None
     verdict: str | None
     time: str
+    # ``ed25519:…``: the approver's signature of every other field (see
+    # :mod:`datasafe.accountability.signing`); None when unsigned
+    signature: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["signature"] is None:
+            del d["signature"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Approval | None:
@@ -50,7 +56,8 @@ class Approval:
                    reason=str(d.get("reason") or ""), sha256=str(d.get("sha256")),
                    profile=None if d.get("profile") is None else str(d.get("profile")),
                    verdict=None if d.get("verdict") is None else str(d.get("verdict")),
-                   time=str(d.get("time") or ""))
+                   time=str(d.get("time") or ""),
+                   signature=None if d.get("signature") is None else str(d.get("signature")))
 
 
 def _same_profile(a: str | None, b: str | None) -> bool:
@@ -72,10 +79,19 @@ def list_approvals(path: str | os.PathLike) -> list[Approval]:
     return out
 
 
+def signed_by_approver(a: Approval, approvers: dict[str, str]) -> bool:
+    """Whether ``a`` is signed by the key the project lists for the approver it names."""
+    from datasafe.accountability.signing import verify
+
+    return bool(a.signature) and a.by in approvers and verify(approvers[a.by], a.to_dict())
+
+
 def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination: str | None,
-                        profile_name: str | None) -> Approval | None:
+                        profile_name: str | None,
+                        approvers: dict[str, str] | None = None) -> Approval | None:
     """The most recent approval of ``path`` for exactly this content hash, destination and
-    profile, or ``None``. ``sha256=None`` means: hash the file now."""
+    profile, or ``None``. ``sha256=None`` means: hash the file now. With ``approvers`` (name →
+    public key, the project's list), only an approval signed by the approver it names counts."""
     if sha256 is None:
         from datasafe.pipeline import sha256_file
 
@@ -88,6 +104,8 @@ def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination
     for a in reversed(list_approvals(path)):
         if a.sha256 == sha256 and a.destination == destination and \
                 _same_profile(a.profile, profile_name):
+            if approvers and not signed_by_approver(a, approvers):
+                continue  # typed into the sidecar, edited, or by someone not listed
             return a
     return None
 

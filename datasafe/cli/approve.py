@@ -25,6 +25,10 @@ content and destination. Without --profile (or a profile in the config), the pro
 destination is used: hdx-public, partner-restricted or internal. The approval is also written
 to the audit log.
 
+When the project lists its approvers (`approvers:` in .datasafe.yaml, with the public keys
+`datasafe keygen --approver` printed), an approval must be signed: pass your signing key with
+--key-file. Only approvals signed by the approver they name then count.
+
 \b
 Examples:
   datasafe approve survey.csv --by "A. Diallo" --destination partner --reason "DSA-2026-04"
@@ -35,10 +39,12 @@ Examples:
 @click.option("--by", "by", required=True, metavar="NAME", help="Who approves.")
 @click.option("--reason", required=True, help="Why (e.g. the data-sharing agreement). Do not "
                                               "put data values here.")
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
+              help="Your signing key (datasafe keygen --approver): signs the approval.")
 @scan_options
 @audit_options
 @lang_option("Language of the messages.")
-def approve(file, by, reason, profile, destination, key_vars, weight, household_id,
+def approve(file, by, reason, key_file, profile, destination, key_vars, weight, household_id,
             phone_regions, ner, max_columns, actor, audit_log, lang):
     from datasafe.accountability.approval import (
         Approval,
@@ -78,6 +84,7 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
     approval = Approval(by=by.strip(), destination=dest, reason=reason.strip(),
                         sha256=fres.sha256, profile=result.profile, verdict=verdict,
                         time=now_utc())
+    _sign(approval, key_file, options.config)
     try:
         add_approval(path, approval)
     except ApprovalError as exc:
@@ -86,7 +93,9 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
         fail(f"{file}: cannot write the sidecar: {exc.strerror or type(exc).__name__}")
     record("approve", path=path, sha256=fres.sha256, profile=result.profile, outcome=verdict,
            actor=actor, details={"by": approval.by, "destination": dest,
-                                 "reason": approval.reason}, log_path=audit_log)
+                                 "reason": approval.reason,
+                                 "signed": approval.signature is not None},
+           log_path=audit_log)
     m = messages(lang, options.config)
     # the destination and the verdict are words of the language too
     said_verdict = m(f"verdict.{verdict}").lower() if verdict in ("pass", "fail") else verdict
@@ -96,3 +105,25 @@ def approve(file, by, reason, profile, destination, key_vars, weight, household_
     if verdict != "pass":
         click.echo("datasafe: " + m("approve.failing", file=file, profile=result.profile),
                    err=True)
+
+
+def _sign(approval, key_file, config) -> None:
+    """Sign ``approval`` with the approver's key; refused when the project lists approvers and
+    the key is missing or is not the one listed for the name given with --by."""
+    from datasafe.accountability import signing
+
+    listed = signing.approvers(config if isinstance(config, dict) else None)
+    if key_file is None:
+        if listed:
+            fail("this project lists its approvers: sign the approval with your key "
+                 "(--key-file, made by `datasafe keygen --approver NAME`)")
+        return
+    try:
+        key = signing.load_key(key_file)
+    except signing.SigningError as exc:
+        fail(str(exc))
+        return
+    if listed and listed.get(approval.by) != signing.public_key(key):
+        fail(f"{key_file}: not the signing key listed for '{approval.by}' under approvers in "
+             "the project's configuration")
+    approval.signature = signing.sign(key, approval.to_dict())

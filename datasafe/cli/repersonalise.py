@@ -11,23 +11,33 @@ from datasafe.cli import fail, lang_option, messages, said
 from datasafe.cli.audit import audit_options
 
 
-@click.command(short_help="Make a custodian key for reversible columns.",
-               help="""Make a custodian key for reversible de-personalisation (AES-SIV, 64 bytes).
+@click.command(short_help="Make a custodian key, or an approver's signing key.",
+               help="""Make a custodian key for reversible de-personalisation (AES-SIV, 64 bytes),
+or with --approver an approver's signing key (Ed25519) for `datasafe approve --key-file`.
 
 The key file is written with mode 0600 and never overwritten. Keep it away from the data and
-from the repository: whoever holds it can restore the values.
+from the repository: whoever holds a custodian key can restore the values, whoever holds a
+signing key can approve in its owner's name. For a signing key, the line to add under
+`approvers:` in the project's .datasafe.yaml is printed; once approvers are listed, only
+approvals signed by them count.
 
 \b
-Example:
+Examples:
   datasafe keygen --output ~/keys/survey-2026.key
+  datasafe keygen --approver "A. Diallo" --output ~/keys/approver.pem
 """)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="Where to write the key.")
+@click.option("--approver", metavar="NAME", default=None,
+              help="Make NAME's signing key for approvals instead of a custodian key.")
 @lang_option("Language of the messages.")
-def keygen(output, lang):
+def keygen(output, approver, lang):
     from datasafe.accountability.reversible import KeyFileError, key_fingerprint, write_key
 
     m = messages(lang)
+    if approver is not None:
+        _approver_key(output, approver.strip(), m)
+        return
     try:
         key = write_key(output)
     except KeyFileError as exc:
@@ -43,6 +53,31 @@ def keygen(output, lang):
     if root is not None:
         click.echo("datasafe: " + m("keygen.in_git", path=output, root=root), err=True)
 
+
+
+def _approver_key(output, name: str, m) -> None:
+    import json
+
+    from datasafe.accountability.signing import SigningError, new_key
+
+    if not name:
+        fail("--approver needs the approver's name, as they will write it in --by")
+    try:
+        public = new_key(output)
+    except SigningError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(m("fail.cannot_write", path=output, cause=exc.strerror or type(exc).__name__))
+        return
+    click.echo(m("keygen.approver", path=output))
+    click.echo("approvers:")
+    click.echo(f"  {json.dumps(name, ensure_ascii=False)}: {public}")
+    from datasafe.accountability.audit import git_root
+
+    root = git_root(Path(output).resolve().parent)
+    if root is not None:
+        click.echo("datasafe: " + m("keygen.in_git", path=output, root=root), err=True)
 
 
 def _parse_contexts(items, m) -> dict[str, str]:

@@ -208,11 +208,17 @@ class ApprovalRequired(Check):
         except ImportError:
             yield Hit(variant="unavailable", destination=dest, requires_approval=True)
             return
+        from datasafe.accountability.signing import approvers
+
+        listed = approvers(getattr(ctx.options, "config", None))
         try:
             found = find_valid_approval(ctx.file.path, ctx.file.sha256, ctx.destination,
-                                        ctx.profile.name)
+                                        ctx.profile.name, listed)
+            # an approval of this content the project's approvers did not sign
+            unsigned = found is None and bool(listed) and find_valid_approval(
+                ctx.file.path, ctx.file.sha256, ctx.destination, ctx.profile.name) is not None
         except Exception:  # noqa: BLE001 - an unreadable approval record is no approval
-            found = None
+            found, unsigned = None, False
         if found is None:
-            yield Hit(variant="missing", destination=dest, profile=ctx.profile.name,
-                      requires_approval=True)
+            yield Hit(variant="unsigned" if unsigned else "missing", destination=dest,
+                      profile=ctx.profile.name, requires_approval=True)
