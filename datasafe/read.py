@@ -280,25 +280,31 @@ def read_tables(path: str | os.PathLike, limits: ReadLimits | None = None) -> li
         raise ReadError(path, error_cause("too_large")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear line
         raise ReadError(path, error_cause("cannot_parse", format=fmt, cause=_short(exc))) from None
-    for i, t in enumerate(tables):
+    for t in tables:
         t.source = str(path)
         t.format = fmt
         mask_person_headers(t)
-        if t.name and fmt not in ("csv", "tsv", "parquet"):
-            _mask_sheet_name(t, i + 1)
+    if fmt not in ("csv", "tsv", "parquet"):
+        _mask_sheet_names(tables)
     return tables
 
 
-def _mask_sheet_name(t: Table, position: int) -> None:
-    """A sheet named after a person ('Moses Kasongo', one sheet per household) is shown as
-    ``Sheet<position>`` in reports, plans and logs (``meta["shown_name"]``, see
-    :func:`shown_name`); ``name`` stays the sheet's own, by which writers find it. A redacted
-    copy renames the sheet (``write._clear_labels``)."""
+def _mask_sheet_names(tables: list[Table]) -> None:
+    """Sheets named after people ('Moses Kasongo', one sheet per household; the sheet names
+    are judged together, as a row of headers is) are shown as ``Sheet<position>`` in reports,
+    plans and logs (``meta["shown_name"]``, see :func:`shown_name`); ``name`` stays the sheet's
+    own, by which writers find it. A redacted copy renames the sheet to the same label."""
     from datasafe.detect.headers import person_headers
 
-    if person_headers([t.name]):
-        t.meta["shown_name"] = f"Sheet{position}"
-        t.notes.append(note("person_sheet", name=t.meta["shown_name"]))
+    names = [t.name or "" for t in tables]
+    taken = set(names)
+    for i in person_headers(names, strict=False):
+        label = f"Sheet{i + 1}"
+        while label in taken:
+            label += "_"
+        taken.add(label)
+        tables[i].meta["shown_name"] = label
+        tables[i].notes.append(note("person_sheet", name=label))
 
 
 def shown_name(t: Table) -> str | None:
@@ -315,7 +321,7 @@ def mask_person_headers(t: Table) -> None:
     the header cells in place."""
     if not t.keys or t.meta.get("headerless") or t.meta.get("prose"):
         return
-    headers, keys, masked = masked_layout(t.headers, t.keys)
+    headers, keys, masked = masked_layout(t.headers, t.keys, t.hxl)
     if not masked:
         return
     renamed = {old: new for old, new in zip(t.keys, keys) if old != new}
@@ -325,13 +331,13 @@ def mask_person_headers(t: Table) -> None:
     t.notes.append(person_headers_note([headers[i] for i in masked]))
 
 
-def masked_layout(headers: list[str], keys: list[str]
+def masked_layout(headers: list[str], keys: list[str], hxl: list | None = None
                   ) -> tuple[list[str], list[str], dict[int, str]]:
     """``(headers, keys, masked)`` with the headers that are people's names replaced by
     ``person_N`` labels (``masked``: column index → original header; empty when none is)."""
     from datasafe.detect.headers import CONTACT_LABEL, LABEL, contact_headers, person_headers
 
-    people, contacts = person_headers(headers), contact_headers(headers)
+    people, contacts = person_headers(headers, hxl=hxl), contact_headers(headers)
     if not people and not contacts:
         return headers, keys, {}
     headers, keys = list(headers), list(keys)

@@ -659,6 +659,13 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
     objects = _remove_objects(wb) + removed_tables
     rules = _clear_rules(wb)
     renamed: dict[str, str] = {}
+    for t in tables or []:
+        # a sheet named after a person: the label the reports showed ('Sheet2')
+        shown = t.meta.get("shown_name")
+        if shown and t.name in wb.sheetnames and shown not in wb.sheetnames:
+            wb[t.name].title = shown
+            renamed[t.name] = shown
+            metadata += 1
     metadata += _clear_labels(wb, updates, _masked_names(tables), renamed)
     wb.save(dest)
     if ext == ".xlsm":
@@ -676,6 +683,12 @@ def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> Non
     masked = table.meta.get("masked_headers") or {}
     if not masked:
         return
+    # an Excel table (ListObject) over the register names its columns too
+    labels = {str(masked[i]): table.headers[i] for i in masked if i < len(table.headers)}
+    for xt in ws.tables.values():
+        for tc in xt.tableColumns:
+            if tc.name in labels:
+                tc.name = labels[tc.name]
     gone = {table.keys.index(k) for k in dropped if k in table.keys}
     sub = bool(table.meta.get("sub_header"))
     for i in masked:
@@ -741,7 +754,10 @@ def _masked_names(tables) -> set[str]:
     letters or more), for :func:`_clear_labels`: a sheet or a range named after one goes too."""
     out: set[str] = set()
     for t in tables or []:
-        for h in (t.meta.get("masked_headers") or {}).values():
+        people = list((t.meta.get("masked_headers") or {}).values())
+        if t.meta.get("shown_name") and t.name:
+            people.append(t.name)  # a sheet named after a person
+        for h in people:
             v = str(h).strip().lower()
             out.add(v)
             out.update(w for w in v.split() if len(w) >= 4 and w.isalpha())
@@ -1056,7 +1072,7 @@ def _rebuilt_sheets(updates: dict[str, SheetUpdate], tables: list):
                         out.append(num if num is not None else neutralise_text(str(v)))
                     yield out
 
-        yield (t.name or f"Sheet{i + 1}")[:31], bool(t.hidden), rows()
+        yield (t.meta.get("shown_name") or t.name or f"Sheet{i + 1}")[:31], bool(t.hidden), rows()
 
 
 def _rebuild_excel(dest, updates: dict[str, SheetUpdate], tables: list) -> None:

@@ -35,7 +35,30 @@ def _leaks(text: str) -> list[str]:
 @pytest.mark.parametrize("headers, expected", [
     (["session_date"] + PEOPLE[:3], [1, 2, 3]),
     (["date", "Amina Yusuf"], [1]),  # a full name alone is enough
-    (["Province", "Amina", "Grace", "Zawadi"], [1, 2, 3]),  # given names: a register of three
+    (["Province", "Amina", "Moses", "Fatuma"], [1, 2, 3]),  # given names: a register of three
+    # words that are given names too name groups: 'peace', 'hope', 'love', 'grace'
+    (["month", "Tumaini", "Upendo", "Amani", "Neema", "Mshikamano", "Umoja"], []),
+    # the forms registers write names in (a header review)
+    (["date", "A. Kabila", "J.-P. Mbuyi", "Z. Lukusa", "M. Kasongo"], [1, 2, 3, 4]),
+    (["date", "amina yusuf", "jean-pierre mbuyi", "zawadi lukusa"], [1, 2, 3]),
+    (["date", "Dr. Jean Mbuyi", "Dr. Moses Kasongo"], [1, 2]),
+    (["date", "Amina Kabila (2)", "Jean Mbuyi 2", "Zawadi Lukusa (B)", "Moses Kasongo - ECC"],
+     [1, 2, 3, 4]),
+    (["date", "Kabila, Amina", "Mbuyi, Jean-Pierre", "Lukusa, Zawadi"], [1, 2, 3]),
+    (["date", "Amina_Kabila", "Jean_Mbuyi", "Zawadi_Lukusa"], [1, 2, 3]),
+    (["date", "attendance/Amina Yusuf", "attendance/Moses Kasongo"], [1, 2]),
+    (["date", "Jean Pierre Mbuyi Wa Kasongo"], [1]),
+    (["date", "Amina Kabila", "Jean Mbuyi"], [1, 2]),  # a weak name beside a strong one
+    # a register names people whose given name the list does not know, beside those it does
+    (["date", "Amina Yusuf", "Moses Kasongo", "Fatuma Diallo", "Okello Ochieng"], [1, 2, 3, 4]),
+    # places and organisations that hold a given name, among others that do not
+    (["cluster", "Lashkargah", "Nad Ali", "Nahr-e Saraj", "Musa Qala", "Sangin", "Garmser"], []),
+    (["province", "Karachi", "Sukkur", "Tando Muhammad Khan", "Rahim Yar Khan", "Larkana"], []),
+    (["Kakuma", "Dadaab", "Yusuf Batil", "Ali Addeh", "Aung Mingalar", "Doro"], []),
+    (["site", "Don Bosco", "Bulengo", "Lushagala"], []),
+    (["municipio", "El Carmen", "La Gloria", "Cucuta"], []),
+    (["Le Robert", "Le François", "Sainte-Marie", "Sainte-Anne", "Fort-de-France"], []),
+    (["county", "Tumaini Letu", "Amani Leo", "World Vision", "Caritas"], []),
     (["Province", "Amina", "total"], []),  # one given name alone is not
     (["date", "Amina Kabila"], []),  # 'kabila' is 'tribe' in Swahili: weak alone
     (["province", "Mercy Corps", "Christian Aid", "Save the Children", "Saint Louis"], []),
@@ -45,6 +68,20 @@ def _leaks(text: str) -> list[str]:
 ])
 def test_which_headers_are_people(headers, expected):
     assert person_headers(headers) == expected
+
+
+def test_a_place_tag_says_a_header_is_not_a_person():
+    assert person_headers(["cluster", "Amina Yusuf"], hxl=["#sector", "#reached+adm2"]) == []
+    assert person_headers(["cluster", "Amina Yusuf"], hxl=["#sector", None]) == [1]
+
+
+def test_contact_headers_are_phones_and_e_mails_not_ranges_or_periods():
+    from datasafe.detect.headers import contact_headers
+
+    headers = ["50 000-100 000", "2023-10-01 - 2023-12-31", "tel: +243812345678",
+               "Amina +243 812 345 678", "a.yusuf@example.org", "0812345678", "123456789",
+               "2019 2020 2021"]
+    assert contact_headers(headers) == [2, 3, 4, 5]
 
 
 def _register(tmp_path):
@@ -238,3 +275,87 @@ def test_a_public_parquet_copy_keeps_no_nested_name_no_attrs_no_unused_category(
     entries = {c["column"]: c for t in log["files"][0]["tables"] for c in t["columns"]}
     assert "nested values" in entries["items"]["reason"]
     assert "direct identifier" in entries["members"]["reason"]
+
+
+def _households_workbook(tmp_path):
+    """One sheet per household, named after its head, and a register formatted as an Excel
+    table (what Ctrl+T makes), from a header review."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table as XlTable
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    ws.append(["province", "households"])
+    ws.append(["Tanganyika", 2])
+    for head in ("Amina Yusuf", "Moses Kasongo"):
+        s = wb.create_sheet(head)
+        s.append(["date", "kits"])
+        for d in range(1, 8):
+            s.append([datetime.date(2024, 3, d), d % 3])
+    reg = wb.create_sheet("Register")
+    reg.append(["date", "Amina Yusuf", "Jean-Pierre Mbuyi", "Zawadi Lukusa"])
+    for d in range(1, 13):
+        reg.append([datetime.date(2024, 3, d), d % 2, (d + 1) % 2, 1])
+    reg.add_table(XlTable(displayName="Kits", ref="A1:D13"))
+    path = tmp_path / "households.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_sheets_named_after_people_are_shown_and_written_as_labels(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    src = _households_workbook(tmp_path)
+    res = datasafe.scan(str(src), profile="hdx-public")
+    assert [t.name for t in res.files[0].tables] == ["Summary", "Sheet2", "Sheet3", "Register"]
+    said = [f.message for f in res.findings if f.check == "DR-PII-14"]
+    assert any("sheet's name is a person's name (shown as Sheet2)" in m for m in said), said
+    doc = json.dumps(res.to_dict(), ensure_ascii=False)
+    assert "Yusuf" not in doc and "Kasongo" not in doc
+    out = tmp_path / "pub.xlsx"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code == 0, r.output[-3000:]
+    with zipfile.ZipFile(out) as z:
+        for part in z.namelist():
+            text = z.read(part).decode("utf-8", "replace")
+            for word in ("Yusuf", "Kasongo", "Mbuyi", "Lukusa"):
+                assert word not in text, (word, part)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Sheet2", "Sheet3", "Register"]
+    (table,) = wb["Register"].tables.values()
+    assert [c.name for c in table.tableColumns][1:] == ["person_1", "person_2", "person_3"]
+    assert [c.value for c in wb["Register"][1]][1:] == ["person_1", "person_2", "person_3"]
+
+
+def test_sheets_named_after_camps_keep_their_names(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Doro"
+    for camp in ("Yusuf Batil", "Gendrassa", "Kaya"):
+        wb.create_sheet(camp)
+    for ws in wb.worksheets:
+        ws.append(["block", "households"])
+        ws.append(["A", 120])
+    path = tmp_path / "maban.xlsx"
+    wb.save(path)
+    res = datasafe.scan(str(path))
+    assert [t.name for t in res.files[0].tables] == ["Doro", "Yusuf Batil", "Gendrassa", "Kaya"]
+
+
+@pytest.mark.parametrize("rows", [4, 6])
+def test_a_register_written_down_a_participant_column_is_found(tmp_path, rows):
+    """Names down the first column under 'Participant' (a register turned round) passed a
+    public scan under ten rows (header review)."""
+    people = PEOPLE[:rows]
+    path = tmp_path / "turned.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Participant", "2024-02-01", "2024-02-08", "2024-02-15"])
+        w.writerows([[p, 1, 0, 1] for p in people])
+    res = datasafe.scan(str(path), profile="hdx-public")
+    col = res.files[0].tables[0].columns[0]
+    assert (col.role, col.entity) == ("direct", "PERSON")
+    assert res.exit_code == 1

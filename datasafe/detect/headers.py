@@ -1,4 +1,4 @@
-"""Column headers that are people's names.
+"""Column headers (and sheet names) that are people's names.
 
 An attendance register or a distribution checklist often has one column per person::
 
@@ -10,12 +10,29 @@ report, plan and log that prints a column name would print them. The reader repl
 by ``person_1``, ``person_2``… (:func:`datasafe.read.mask_person_headers`), keeps the originals in
 memory only, and every later stage, report and redacted copy sees the label.
 
-A header is a person's name when it is written like one (one to four capitalised words, no
-digit, no punctuation but a hyphen, an apostrophe or an initial's dot) and holds a known given
-name; a word of an organisation or a place ('Mercy Corps', 'Christian Aid', 'Saint Louis') or a
-field the lexicon knows as harmless ('Grace period') rules it out. A weaker sign (a lone given
-name, 'Amina'; a name holding a word the lexicon knows, 'Amina Kabila') counts only in a table
-with at least three person headers: a register of people.
+One header at a time:
+
+- it is *written like a name*: one to five words, capitalised (or all in capitals), no digit,
+  once a Kobo group prefix (``attendance/``), a title (``Dr.``, ``Mme``), a trailing number or
+  qualifier (``(2)``, `` - ECC``) and ``_``/``.``/comma joins (``Kabila, Amina``) are put aside;
+- it is **strong** when it also holds a known given name (or follows a title) and no word the
+  header lexicon knows ('Amina Yusuf', 'Dr. Jean Mbuyi');
+- it is **weak** when it could be something else: a lone given name ('Amina'), a name holding a
+  field word ('Amina Kabila': *kabila* is 'tribe' in Swahili), a name in lower case.
+
+Then the table decides (places and organisations hold given names too: 'Nad Ali', 'Musa Qala',
+'Don Bosco', 'Tumaini Letu'):
+
+- a header under a place, organisation, sector or date HXL tag is never a person;
+- a header starting with an article or a place word ('La Gloria', 'Sainte Marie') is not;
+- among the headers written like names, at least half must hold a known given name: a pivot of
+  districts where two of fourteen do ('Nad Ali' among 'Lashkargah', 'Sangin'…) is a list of
+  places;
+- weak headers count beside a strong one, or when there are at least three in all (a register of
+  first names); words that are also ordinary words (*amani* 'peace', *neema* 'grace', 'Hope')
+  never count alone;
+- in a register (two strong names or more, most name-shaped headers holding a given name), the
+  other headers written like names are people too, even with a given name the list does not know.
 """
 
 from __future__ import annotations
@@ -24,9 +41,7 @@ import re
 
 LABEL = "person_{n}"
 CONTACT_LABEL = "contact_{n}"
-# a header that is an e-mail address or a phone number (a column per contact)
-_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d\s().-]{7,}\d")
-MIN_SINGLE = 3  # lone given names count when the table has at least this many person headers
+MIN_SINGLE = 3  # weak headers alone count when the table has at least this many
 
 # words of organisations, places and table vocabulary that a name header never holds
 _NOT_A_PERSON = frozenset("""
@@ -35,73 +50,161 @@ foundation fondation fund fonds agency agence association society societe servic
 mission vision care health sante hospital hopital clinic clinique school ecole university
 universite college institute institut project projet programme program group groupe trust inc
 ltd llc ngo ong camp site village town city ville district province region county state street
-road avenue rue saint st san santa sao port lake lac mount mont river north south east west
-nord sud est ouest central centre center upper lower haut bas new nouveau total men women boys
-girls hommes femmes garcons filles church eglise ministry ministere union federation cross
-crescent croix rouge red partners partenaires network reseau solidarity solidarites action
-sector secteur cluster office bureau hub base team equipe week semaine month mois day jour
-officer staff manager assistant coordinator agent worker volunteer supervisor leader focal
+road avenue rue saint st san santa sao sainte ste santo port puerto lake lac mount mont river
+north south east west nord sud est ouest central centre center upper lower haut bas new nouveau
+total men women boys girls hommes femmes garcons filles church eglise ministry ministere union
+federation cross crescent croix rouge red partners partenaires network reseau solidarity
+solidarites action sector secteur cluster office bureau hub base team equipe week semaine month
+mois day jour officer staff manager assistant coordinator agent worker volunteer supervisor
+leader focal don villa vila ciudad bairro barrio colonia quartier localidad municipio
 january february march april may june july august september october november december
 janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
 monday tuesday wednesday thursday friday saturday sunday
 """.split())
+# a header that starts with one of these is a place ('La Gloria', 'El Carmen', 'Le Robert')
+_PLACE_START = frozenset("le la les el los las lo".split())
 _PARTICLES = frozenset("de da do dos das du del della di van von der den bin ben binti bint wa "
                        "el al ibn la le".split())
-_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$|^[^\W\d_]\.$")
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
+# given names that are also ordinary words in the languages of the response: they never count
+# on their own (groups, sites and churches are named 'Tumaini', 'Upendo', 'Amani')
+_WORD_NAMES = frozenset("""
+amani tumaini neema upendo imani baraka faraja furaha zawadi rehema mapendo bahati sifa
+grace hope mercy patience chance divine innocent junior prosper tresor gloire merveille
+esperance esperanca gloria luz rose said haji shah mir bol ana ann issa noor nour nur mya
+""".split())
+_TITLE = re.compile(r"^(?:dr|mr|mrs|ms|mme|mlle|m|sr|sra|srta|sister|soeur|sœur|pastor|"
+                    r"pasteur|chief|chef|hon|prof|rev|fr|pere|père|mama|mzee|sheikh|cheikh)"
+                    r"\.?\s+", re.IGNORECASE)
+_TRAILER = re.compile(r"(?:\s*\((?:\d{1,3}|[A-Za-z]{1,3})\)|\s+\d{1,3}|\s+-\s+[A-Z]{2,6})$")
+_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$|^[^\W\d_]\.(?:-[^\W\d_]\.)?$")
+_UNCASED = re.compile(r"[\u0600-\u06FF\u1200-\u137F]")  # Arabic, Ge'ez: no capitals
+_NOT_PEOPLE_HXL = ("#adm", "#loc", "#geo", "#org", "#sector", "#date", "#region", "#country",
+                   "#operations", "#activity", "#impact", "#severity", "#indicator", "#output")
+_PLACE_ATTRS = ("adm", "loc", "org", "camp", "site", "district", "region", "country", "code")
+# a header that is an e-mail address or an international phone number (a column per contact), or
+# holds one ('tel: +243…', 'Amina +243…'); a local number only when it is the whole header
+_EMAIL = re.compile(r"[^@\s,;:()]+@[^@\s,;:()]+\.[A-Za-z]{2,}")
+_INTL_PHONE = re.compile(r"\+\d[\d\s().-]{7,}\d")
+_LOCAL_PHONE = re.compile(r"0\d{8,10}")
+
+
+def _words(header: str) -> tuple[list[str], bool]:
+    """The words of a header written like a name, once its wrapping is put aside, and whether
+    it began with a title ('Dr.'); empty when it is not written like one."""
+    h = header.strip()
+    if "/" in h:  # a Kobo group prefix: 'attendance/Amina Yusuf'
+        h = h.rsplit("/", 1)[1].strip()
+    titled = False
+    m = _TITLE.match(h)
+    if m and len(h) > m.end():
+        h, titled = h[m.end():], True
+    h = _TRAILER.sub("", h).strip()
+    if h.count(",") == 1:  # 'Kabila, Amina'
+        a, b = (x.strip() for x in h.split(","))
+        h = f"{b} {a}"
+    if " " not in h and re.fullmatch(r"[^\W\d_]+(?:[_.][^\W\d_]+){1,3}", h):
+        h = re.sub(r"[_.]", " ", h)  # 'Amina_Kabila', 'Amina.Kabila'
+    words = h.split()
+    if not 1 <= len(words) <= 5 or not all(_WORD.match(w) for w in words):
+        return [], False
+    return words, titled
 
 
 def _shape(header, lex, given) -> str | None:
-    """``"strong"`` for a header written like a person's full name ('Amina Yusuf'), ``"weak"``
-    for one that could also be something else (a lone given name, or a name holding a word the
-    lexicon knows: 'Amina Kabila', kabila being 'tribe' in Swahili), else None."""
+    """``"strong"`` or ``"weak"`` (see the module's docstring); ``"shaped"`` when it is written
+    like a name but is not one by itself (no known given name, a place or organisation word,
+    an article first: 'Lashkargah', 'Mercy Corps', 'La Gloria'); None when it is not written
+    like a name at all (a field: 'session_date', 'Age group')."""
     if not isinstance(header, str):
         return None
-    words = header.split()
-    if not 1 <= len(words) <= 4 or not all(_WORD.match(w) for w in words):
+    words, titled = _words(header)
+    if not words:
         return None
-    if not _ARABIC.search(header):
+    lower = False
+    if not _UNCASED.search(header):
         named = [w for w in words if w.lower() not in _PARTICLES]
-        if not named or not all(w[0].isupper() for w in named) \
-                or not (words[0][0].isupper() and words[-1][0].isupper()):
+        if not named:
             return None
-    toks = lex.header_tokens(header)
-    if not toks or any(t in _NOT_A_PERSON for t in toks):
-        return None
-    vocabulary = lex.vocabulary
-    # the given name itself must not be a field word ('Patient name': patient is both)
-    if not any(t in given and t not in vocabulary for t in toks):
-        return None
-    if any(m.entity == "NONE" for m in lex.match(header)):
+        if all(w == w.lower() for w in words):
+            lower = True  # 'amina kabila': a name, or a field
+        elif not all(w[0].isupper() for w in named) or not words[0][0].isupper():
+            return None
+    joined = " ".join(words)
+    toks = lex.header_tokens(joined)
+    if not toks or any(m.entity == "NONE" for m in lex.match(joined)):
         return None  # a field the lexicon knows as harmless ('Grace period')
-    if len(words) > 1 and not any(t in vocabulary for t in toks):
-        return "strong"
-    return "weak"
+    vocabulary = lex.vocabulary
+    field_word = any(t in vocabulary and t not in _PARTICLES for t in toks)
+    if lower and (field_word or len(words) == 1):
+        return None
+    if any(t in _NOT_A_PERSON for t in toks) or (words[0].lower() in _PLACE_START
+                                                 and len(words) > 1):
+        return None if lower else "shaped"
+    # the given name itself must not be a field word ('Patient name': patient is both)
+    known = [t for t in toks if t in given and t not in vocabulary]
+    if len(words) == 1:
+        if titled and not lower:
+            return "strong"  # 'Dr. Kasongo', 'Mme Furaha'
+        if field_word:
+            return None
+        return "weak" if known and known[0] not in _WORD_NAMES else "shaped"
+    initial = any(len(w) >= 2 and w.endswith(".") for w in words[:-1]) and len(words[-1]) > 2
+    if not known and not titled:
+        if initial and not lower:
+            return "weak"  # 'A. Kabila', 'J.-P. Mbuyi'
+        return None if (field_word or lower) else "shaped"
+    if field_word or lower or all(t in _WORD_NAMES for t in known):
+        return "weak"  # 'Amina Kabila', 'amina yusuf', 'Tumaini Letu'
+    return "strong"
 
 
-def person_headers(headers: list, lex=None, given=None) -> list[int]:
-    """The indices of the headers that are people's names (see the module's docstring): the
-    strong ones, and the weak ones too when the table has at least ``MIN_SINGLE`` in all (a
-    register of people)."""
+def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
+                   strict: bool = True) -> list[int]:
+    """The indices of the headers that are people's names (see the module's docstring).
+    ``strict=False`` (sheet names, beside 'Data' or 'Summary'): names need as many headers
+    written like names as other words, not more."""
     if not headers:
         return []
     from datasafe.detect.lexicon import load_given_names, load_lexicon
 
     lex = lex if lex is not None else load_lexicon(())
     given = given if given is not None else load_given_names()
-    shapes = [(i, _shape(h, lex, given)) for i, h in enumerate(headers)]
-    found = [(i, s) for i, s in shapes if s is not None]
-    if len(found) < MIN_SINGLE:
-        found = [(i, s) for i, s in found if s == "strong"]
-    return [i for i, _ in found]
+    shapes = {}
+    for i, h in enumerate(headers):
+        tag = str((hxl[i] if hxl and i < len(hxl) else None) or "").lower().replace(" ", "")
+        base, *attrs = tag.split("+") if tag else [""]
+        if base.startswith(_NOT_PEOPLE_HXL) or any(a.startswith(_PLACE_ATTRS) for a in attrs):
+            continue  # '#adm2' or '#reached+adm2' under 'Nad Ali'
+        s = _shape(h, lex, given)
+        if s is not None:
+            shapes[i] = s
+    strong = [i for i, s in shapes.items() if s == "strong"]
+    weak = [i for i, s in shapes.items() if s == "weak"]
+    named = strong + weak
+    shaped = [i for i, s in shapes.items() if s == "shaped"]
+    if not named or len(named) < len(shaped) + (1 if strict else 0):
+        return []  # mostly places or organisations: 'Nad Ali' among 'Lashkargah', 'Sangin'…
+    found = list(strong)
+    if weak and (strong or len(named) >= MIN_SINGLE):
+        found += weak
+    if len(strong) >= 2 and len(named) >= 2 * len(shaped):
+        # a register: its other name-shaped headers are people whose given name the list lacks
+        found += [i for i in shaped if len(_words(headers[i])[0]) > 1
+                  and not any(t in _NOT_A_PERSON for t in lex.header_tokens(headers[i]))
+                  and _words(headers[i])[0][0].lower() not in _PLACE_START]
+    return sorted(found)
 
 
 def contact_headers(headers: list) -> list[int]:
-    """The indices of the headers that are an e-mail address or a phone number (nine digits
-    or more)."""
+    """The indices of the headers that are or hold an e-mail address or an international phone
+    number ('+243 81…', 'tel: +243…'), or are a local mobile number ('0812345678')."""
     out = []
     for i, h in enumerate(headers or []):
         v = h.strip() if isinstance(h, str) else ""
-        if v and _CONTACT.fullmatch(v) and ("@" in v or sum(ch.isdigit() for ch in v) >= 9):
+        if not v:
+            continue
+        phone = _INTL_PHONE.search(v)
+        if _EMAIL.search(v) or (phone and sum(ch.isdigit() for ch in phone.group()) >= 9) \
+                or _LOCAL_PHONE.fullmatch(v.replace(" ", "")):
             out.append(i)
     return out

@@ -71,7 +71,7 @@ def csv_layout(path: Path, limits) -> tuple[Layout, dict]:
     keys = R._unique_keys(lay.headers)
     headers, masked = lay.headers, {}
     if not lay.headerless:  # CSV columns are read by position: the labels can be the keys
-        headers, keys, masked = R.masked_layout(headers, keys)
+        headers, keys, masked = R.masked_layout(headers, keys, lay.hxl)
     skip = ends[lay.data_start - 1] if lay.data_start > 0 else 0
     head_newlines = any(c is not None and ("\n" in c or "\r" in c) for r in rows for c in r)
     layout = Layout(headers=headers, keys=keys, hxl=lay.hxl, header_row=lay.header_row,

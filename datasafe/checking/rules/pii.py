@@ -418,10 +418,13 @@ class PeopleAsHeaders(Check):
     scope = "table"
 
     def check_table(self, ctx):
-        masked = (ctx.table.meta.get("masked_headers") if ctx.table is not None else None) or {}
+        meta = ctx.table.meta if ctx.table is not None else {}
+        if meta.get("shown_name"):  # a sheet named after a person
+            yield Hit(variant="sheet", sheet=meta["shown_name"])
+        masked = meta.get("masked_headers") or {}
         if not masked:
             return
         labels = [ctx.table.headers[i] for i in sorted(masked) if i < len(ctx.table.headers)]
         col = ctx.tres.column(labels[0]) if labels else None
-        yield Hit(col, count=len(labels), columns=", ".join(labels[:5])
+        yield Hit(col, variant="columns", count=len(labels), columns=", ".join(labels[:5])
                   + ("…" if len(labels) > 5 else ""))
