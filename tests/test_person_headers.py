@@ -44,6 +44,7 @@ def _leaks(text: str) -> list[str]:
     (["date", "Dr. Jean Mbuyi", "Dr. Moses Kasongo"], [1, 2]),
     (["date", "Amina Kabila (2)", "Jean Mbuyi 2", "Zawadi Lukusa (B)", "Moses Kasongo - ECC"],
      [1, 2, 3, 4]),
+    (["date", "Amina Yusuf - signature", "Moses Kasongo - signature"], [1, 2]),
     (["date", "Kabila, Amina", "Mbuyi, Jean-Pierre", "Lukusa, Zawadi"], [1, 2, 3]),
     (["date", "Amina_Kabila", "Jean_Mbuyi", "Zawadi_Lukusa"], [1, 2, 3]),
     (["date", "attendance/Amina Yusuf", "attendance/Moses Kasongo"], [1, 2]),

@@ -75,7 +75,7 @@ esperance esperanca gloria luz rose said haji shah mir bol ana ann issa noor nou
 _TITLE = re.compile(r"^(?:dr|mr|mrs|ms|mme|mlle|m|sr|sra|srta|sister|soeur|sœur|pastor|"
                     r"pasteur|chief|chef|hon|prof|rev|fr|pere|père|mama|mzee|sheikh|cheikh)"
                     r"\.?\s+", re.IGNORECASE)
-_TRAILER = re.compile(r"(?:\s*\((?:\d{1,3}|[A-Za-z]{1,3})\)|\s+\d{1,3}|\s+-\s+[A-Z]{2,6})$")
+_TRAILER = re.compile(r"(?:\s*\((?:\d{1,3}|[A-Za-z]{1,3})\)|\s+\d{1,3}|\s+[-–]\s+[^\W\d_]{2,12})$")
 _WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$|^[^\W\d_]\.(?:-[^\W\d_]\.)?$")
 _UNCASED = re.compile(r"[\u0600-\u06FF\u1200-\u137F]")  # Arabic, Ge'ez: no capitals
 _NOT_PEOPLE_HXL = ("#adm", "#loc", "#geo", "#org", "#sector", "#date", "#region", "#country",
