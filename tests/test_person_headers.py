@@ -61,7 +61,8 @@ def _leaks(text: str) -> list[str]:
     (["Le Robert", "Le François", "Sainte-Marie", "Sainte-Anne", "Fort-de-France"], []),
     (["county", "Tumaini Letu", "Amani Leo", "World Vision", "Caritas"], []),
     (["Province", "Amina", "total"], []),  # one given name alone is not
-    (["date", "Amina Kabila"], []),  # 'kabila' is 'tribe' in Swahili: weak alone
+    (["date", "Amina Kabila"], [1]),  # a given name first: a name ('kabila' is 'tribe' too)
+    (["date", "Kabila Amina"], []),  # a field word first: weak alone
     (["province", "Mercy Corps", "Christian Aid", "Save the Children", "Saint Louis"], []),
     (["Patient Name", "Grace Period", "Head of Household", "Junior Officer"], []),
     (["January", "February", "March", "April", "May", "June"], []),

@@ -153,9 +153,11 @@ def _shape(header, lex, given) -> str | None:
         if initial and not lower:
             return "weak"  # 'A. Kabila', 'J.-P. Mbuyi'
         return None if (field_word or lower) else "shaped"
-    if field_word or lower or all(t in _WORD_NAMES for t in known):
-        return "weak"  # 'Amina Kabila', 'amina yusuf', 'Tumaini Letu'
-    return "strong"
+    if lower or all(t in _WORD_NAMES for t in known):
+        return "weak"  # 'amina yusuf', 'Tumaini Letu'
+    if field_word and lex.header_tokens(words[0]) != [known[0]]:
+        return "weak"  # 'Kabila Amina': a field word first
+    return "strong"  # 'Amina Yusuf'; 'Amina Kabila' too (kabila is 'tribe' in Swahili)
 
 
 def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
