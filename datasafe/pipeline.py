@@ -181,17 +181,20 @@ def scan(target: Any, *, options: ScanOptions | None = None, named_columns: bool
     result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on
     tables_by_file: list[tuple[FileResult, list[Table]]] = []
 
-    for fres, tables in _read_all(target, options):
-        if fres.error is None and not fres.tables:  # the partitioned engines analyse as they read
-            try:
-                analyse_tables(tables, fres, options, profile)
-            except ReadError as exc:
-                fres.error = exc.cause
-            except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
-                log.debug("analysis failed", exc_info=True)
-                fres.error = error_cause("analysis_failed", error=type(exc).__name__)
-        result.files.append(fres)
-        tables_by_file.append((fres, tables))
+    from datasafe.detect.headers import project_lists
+
+    with project_lists(options):  # the project's name lists, for headers that are names
+        for fres, tables in _read_all(target, options):
+            if fres.error is None and not fres.tables:  # partitioned engines analyse as they read
+                try:
+                    analyse_tables(tables, fres, options, profile)
+                except ReadError as exc:
+                    fres.error = exc.cause
+                except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
+                    log.debug("analysis failed", exc_info=True)
+                    fres.error = error_cause("analysis_failed", error=type(exc).__name__)
+            result.files.append(fres)
+            tables_by_file.append((fres, tables))
 
     from datasafe.checking import run_checks
 

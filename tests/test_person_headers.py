@@ -361,3 +361,24 @@ def test_a_register_written_down_a_participant_column_is_found(tmp_path, rows):
     col = res.files[0].tables[0].columns[0]
     assert (col.role, col.entity) == ("direct", "PERSON")
     assert res.exit_code == 1
+
+
+def test_the_projects_own_given_names_find_headers_too(tmp_path, monkeypatch):
+    """`given_names:` in the configuration was used for cell values only: a register of
+    Ugandan names stayed in the clear (header review)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    path = tmp_path / "register.csv"
+    path.write_text("session_date,Okello Ochieng,Akello Atim,Kiiza Byaruhanga\n"
+                    "2024-02-01,1,0,1\n2024-02-08,0,1,1\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
+    assert "Okello Ochieng" in r.output  # not a name the shipped list knows
+    (tmp_path / "names.yaml").write_text("given_names: [okello, akello, kiiza]\n",
+                                         encoding="utf-8")
+    (tmp_path / ".datasafe.yaml").write_text("given_names: [names.yaml]\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
+    assert "Okello" not in r.output and "person_3" in r.output
+    out = tmp_path / "pub.csv"
+    r = CliRunner().invoke(main, ["redact", str(path), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").splitlines()[0].endswith("person_1,person_2,person_3")

@@ -38,6 +38,8 @@ Then the table decides (places and organisations hold given names too: 'Nad Ali'
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 LABEL = "person_{n}"
 CONTACT_LABEL = "contact_{n}"
@@ -160,6 +162,26 @@ def _shape(header, lex, given) -> str | None:
     return "strong"  # 'Amina Yusuf'; 'Amina Kabila' too (kabila is 'tribe' in Swahili)
 
 
+# the project's own name lists and lexicon (``given_names:``, ``lexicon:`` in its
+# configuration), for the scan or redaction under way: the reader has no options to pass them
+_CONFIG_FILES: ContextVar[tuple[tuple[str, ...], tuple[str, ...]]] = ContextVar(
+    "datasafe_header_config", default=((), ()))
+
+
+@contextmanager
+def project_lists(options):
+    """Use the configuration's ``given_names`` and ``lexicon`` files for the headers read
+    inside the ``with`` block."""
+    from datasafe.detect import _config_files
+
+    token = _CONFIG_FILES.set((_config_files(options, "given_names"),
+                               _config_files(options, "lexicon")))
+    try:
+        yield
+    finally:
+        _CONFIG_FILES.reset(token)
+
+
 def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
                    strict: bool = True) -> list[int]:
     """The indices of the headers that are people's names (see the module's docstring).
@@ -169,8 +191,9 @@ def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
         return []
     from datasafe.detect.lexicon import load_given_names, load_lexicon
 
-    lex = lex if lex is not None else load_lexicon(())
-    given = given if given is not None else load_given_names()
+    names_files, lexicon_files = _CONFIG_FILES.get()
+    lex = lex if lex is not None else load_lexicon(lexicon_files)
+    given = given if given is not None else load_given_names(names_files)
     shapes = {}
     for i, h in enumerate(headers):
         tag = str((hxl[i] if hxl and i < len(hxl) else None) or "").lower().replace(" ", "")

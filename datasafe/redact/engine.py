@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datasafe.detect.headers import project_lists
 from datasafe.model import FileResult, ScanResult
 from datasafe.read import shown_name
 from datasafe.redact.plan import (
@@ -1117,9 +1118,10 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
             out = default_output(path, Path(output_dir) / rel.parent)
         else:
             out = default_output(path, output_dir)
-        fr = redact_file(path, out, options=options, profile=prof, key=keyb, override=override,
-                         importance=importance, rescan=rescan, stream=stream, k=k,
-                         dry_run=dry_run)
+        with project_lists(options):  # the project's name lists, for headers that are names
+            fr = redact_file(path, out, options=options, profile=prof, key=keyb,
+                             override=override, importance=importance, rescan=rescan,
+                             stream=stream, k=k, dry_run=dry_run)
         res.files.append(fr)
         if write_log and not dry_run:
             write_logs(res, fr)
