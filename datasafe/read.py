@@ -321,6 +321,7 @@ def mask_person_headers(t: Table) -> None:
     the header cells in place."""
     if not t.keys or t.meta.get("headerless") or t.meta.get("prose"):
         return
+    _mask_hxl_names(t)
     headers, keys, masked = masked_layout(t.headers, t.keys, t.hxl)
     if not masked:
         return
@@ -329,6 +330,36 @@ def mask_person_headers(t: Table) -> None:
     t.data = t.data.rename(columns=renamed)
     t.meta["masked_headers"] = masked
     t.notes.append(person_headers_note([headers[i] for i in masked]))
+
+
+def _mask_hxl_names(t: Table) -> None:
+    """HXL attributes that are people's names ('#indicator+amina_kabila', one column per
+    person, as a register's hashtag row may hold them) are dropped from the tags; the
+    originals stay in memory only (``meta["masked_hxl"]``, for the Excel writer)."""
+    if not t.hxl:
+        return
+    from datasafe.detect.headers import person_headers
+
+    where, words = [], []
+    for i, tag in enumerate(t.hxl):
+        for j, attr in enumerate((tag or "").split("+")[1:]):
+            where.append((i, j))
+            # HXL writes everything in lower case: the words are judged as written by hand
+            words.append(attr.replace("_", " ").title())
+    found = {where[k] for k in person_headers(words)}
+    if not found:
+        return
+    masked = {}
+    new = list(t.hxl)
+    for i, tag in enumerate(t.hxl):
+        parts = (tag or "").split("+")
+        keep = [parts[0]] + [a for j, a in enumerate(parts[1:]) if (i, j) not in found]
+        if len(keep) < len(parts):
+            masked[i] = tag
+            new[i] = "+".join(keep)
+    t.hxl = new
+    t.meta["masked_hxl"] = masked
+    t.notes.append(note("person_hxl", n=len(masked)))
 
 
 def masked_layout(headers: list[str], keys: list[str], hxl: list | None = None

@@ -680,6 +680,15 @@ def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> Non
     """The header cells that were people's names (``meta["masked_headers"]``, see
     :func:`datasafe.read.mask_person_headers`) get the label the scan showed (``person_1``…), at
     their column once the dropped columns are gone."""
+    gone = {table.keys.index(k) for k in dropped if k in table.keys}
+    hxl_masked = table.meta.get("masked_hxl") or {}
+    if hxl_masked and table.hxl_row is not None and table.header_row is not None:
+        # the hashtag row, above or under the header: the tags without the names
+        r = header_row - 1 if table.hxl_row < table.header_row else header_row + 1
+        for i in hxl_masked:
+            if i not in gone and i < len(table.hxl):
+                j = col0 + i - sum(1 for g in gone if g < i)
+                ws.cell(row=r, column=j).value = table.hxl[i]
     masked = table.meta.get("masked_headers") or {}
     if not masked:
         return
@@ -689,7 +698,6 @@ def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> Non
         for tc in xt.tableColumns:
             if tc.name in labels:
                 tc.name = labels[tc.name]
-    gone = {table.keys.index(k) for k in dropped if k in table.keys}
     sub = bool(table.meta.get("sub_header"))
     for i in masked:
         if i in gone or i >= len(table.headers):

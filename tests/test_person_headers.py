@@ -382,3 +382,40 @@ def test_the_projects_own_given_names_find_headers_too(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["redact", str(path), "--profile", "hdx-public", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8").splitlines()[0].endswith("person_1,person_2,person_3")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_names_in_hxl_attributes_are_left_out(tmp_path, monkeypatch, fmt):
+    """'#indicator+amina_kabila' over one column per person (header review): the hashtag row
+    was copied as it was."""
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    rows = [["session_date", "p1", "p2", "p3"],
+            ["#date", "#indicator+amina_kabila", "#indicator+jean_pierre_mbuyi",
+             "#indicator+zawadi_lukusa"]]
+    rows += [[f"2024-02-{d:02d}", d % 2, 1, 0] for d in range(1, 11)]
+    path = tmp_path / f"register.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(rows)
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+    res = datasafe.scan(str(path), profile="hdx-public")
+    assert res.files[0].tables[0].columns[1].hxl == "#indicator"
+    assert any(f.check == "DR-PII-14" and "HXL" in f.message for f in res.findings)
+    assert "kabila" not in json.dumps(res.to_dict()).lower()
+    out = tmp_path / f"pub.{fmt}"
+    r = CliRunner().invoke(main, ["redact", str(path), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    if fmt == "csv":
+        text = out.read_text(encoding="utf-8")
+    else:
+        with zipfile.ZipFile(out) as z:
+            text = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    for word in ("kabila", "mbuyi", "lukusa"):
+        assert word not in text.lower(), word
+    assert "#indicator" in text

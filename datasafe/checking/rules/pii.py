@@ -421,6 +421,8 @@ class PeopleAsHeaders(Check):
         meta = ctx.table.meta if ctx.table is not None else {}
         if meta.get("shown_name"):  # a sheet named after a person
             yield Hit(variant="sheet", sheet=meta["shown_name"])
+        if meta.get("masked_hxl"):  # '#indicator+amina_kabila'
+            yield Hit(variant="hxl", count=len(meta["masked_hxl"]))
         masked = meta.get("masked_headers") or {}
         if not masked:
             return
