@@ -58,6 +58,54 @@ def find_root(start: str | os.PathLike) -> Path | None:
     return None
 
 
+def approvers_for(path: str | os.PathLike) -> tuple[dict[str, str], str | None]:
+    """The approvers that govern ``path``, and the file that lists them (``({}, None)`` when
+    none does): the **outermost** configuration above the file that has an ``approvers`` key
+    (``.datasafe.yaml`` or ``[tool.datasafe]``). A configuration added deeper down, in the data
+    folder, can neither remove the repository's approvers nor add its own (a review found
+    that a bare ``.datasafe.yaml`` beside the data hid them, and an unsigned approval passed).
+    Raises :class:`ConfigError` for a malformed list."""
+    p = Path(path).resolve()
+    if not p.is_dir():
+        p = p.parent
+    for d in reversed((p, *p.parents)):
+        for name in (".datasafe.yaml", "pyproject.toml"):
+            f = d / name
+            if not f.is_file():
+                continue
+            raw = _raw_approvers(f)
+            if raw is not None:
+                return _validate_approvers(raw, str(f)), str(f)
+    return {}, None
+
+
+def _raw_approvers(f: Path) -> Any:
+    """The ``approvers`` value of one configuration file, or None when it has none."""
+    try:
+        text = f.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if "approvers" not in text:
+        return None
+    if f.name == "pyproject.toml":
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10
+            import tomli as tomllib  # type: ignore
+        try:
+            cfg = tomllib.loads(text).get("tool", {}).get("datasafe", {})
+        except Exception as exc:  # noqa: BLE001
+            raise ConfigError(f"{f}: not valid TOML: {exc}") from None
+    else:
+        import yaml
+
+        try:
+            cfg = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{f}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    return cfg.get("approvers") if isinstance(cfg, dict) and "approvers" in cfg else None
+
+
 def load_config(start: str | os.PathLike, *, validate: bool = True) -> dict[str, Any]:
     """The configuration of the repository containing ``start`` (``{}`` when there is none).
 
@@ -172,22 +220,27 @@ def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, A
 
 def _validate_approvers(entries: Any, source: str) -> dict[str, str]:
     import base64
+    import unicodedata
 
-    if not isinstance(entries, dict):
+    if not isinstance(entries, dict) or not entries:
         raise ConfigError(f"{source}: 'approvers' must map each approver's name to the public "
-                          "key `datasafe keygen --approver NAME` printed")
+                          "key `datasafe keygen --approver NAME` printed (an empty list would "
+                          "turn the check of signatures off)")
     out = {}
     for name, key in entries.items():
+        name = unicodedata.normalize("NFC", str(name).strip())
+        if name in out:
+            raise ConfigError(f"{source}: approver '{name}' is listed twice")
         text = str(key or "").strip()
         try:
             ok = text.startswith("ed25519:") and len(base64.b64decode(text[8:],
                                                                        validate=True)) == 32
         except ValueError:
             ok = False
-        if not str(name).strip() or not ok:
+        if not name or not ok:
             raise ConfigError(f"{source}: approver '{name}': not an ed25519 public key (the "
                               "line `datasafe keygen --approver NAME` printed)")
-        out[str(name).strip()] = text
+        out[name] = text
     return out
 
 

@@ -924,3 +924,66 @@ def test_a_damaged_approvers_list_is_one_clear_error(tmp_path, monkeypatch, peop
                                              encoding="utf-8")
     r = run("scan", people)
     assert r.exit_code == 2 and "approver 'A. Diallo': not an ed25519 public key" in r.stderr
+
+
+def test_a_config_in_the_data_folder_does_not_hide_the_approvers(tmp_path, monkeypatch, people):
+    """A bare .datasafe.yaml beside the data (or one beside pyproject.toml) made the scan
+    read a configuration without approvers, and a typed approval passed (signing review)."""
+    from datasafe.sidecar import save_sidecar
+
+    keys = _project_with_approvers(tmp_path, monkeypatch, people)
+    if not _xfer(people):
+        pytest.skip("the transfer check does not ask for approvals here")
+    data = tmp_path / "data"
+    data.mkdir()
+    moved = data / "people.csv"
+    moved.write_bytes(people.read_bytes())
+    (data / ".datasafe.yaml").write_text("lang: en\n", encoding="utf-8")
+    monkeypatch.chdir(data)
+    r = run("approve", moved, "--by", "A. Diallo", "--destination", "partner", "--profile",
+            "partner-restricted", "--reason", "DSA-12")
+    assert r.exit_code == 2 and "--key-file" in r.stderr  # approve reads the same list
+    from datasafe.pipeline import sha256_file
+
+    typed = {"by": "A. Diallo", "destination": "partner", "reason": "DSA-12",
+             "sha256": sha256_file(moved), "profile": "partner-restricted", "verdict": "pass",
+             "time": "2026-11-26T10:00:00Z"}
+    save_sidecar(moved, {"approvals": [typed]})
+    found = _xfer(moved)
+    assert found and "not signed by an approver the project lists" in found[0]["message"]
+    # the root's pyproject.toml instead of .datasafe.yaml, and a bare one beside it
+    root_cfg = (tmp_path / ".datasafe.yaml").read_text(encoding="utf-8")
+    entries = "\n".join(f"{ln.split(':', 1)[0].strip()} = \"{ln.split(':', 1)[1].strip()}\""
+                        for ln in root_cfg.splitlines()[1:])
+    (tmp_path / "pyproject.toml").write_text(f"[tool.datasafe.approvers]\n{entries}\n",
+                                             encoding="utf-8")
+    (tmp_path / ".datasafe.yaml").write_text("lang: en\n", encoding="utf-8")
+    assert _xfer(moved)
+    r = run("approve", moved, "--by", "A. Diallo", "--destination", "partner", "--profile",
+            "partner-restricted", "--reason", "DSA-12", "--key-file", keys["A. Diallo"])
+    assert r.exit_code == 0, r.output
+    assert _xfer(moved) == []
+
+
+def test_approver_names_and_reasons_read_back_as_signed(tmp_path, monkeypatch, people):
+    import unicodedata
+
+    monkeypatch.chdir(tmp_path)
+    key = tmp_path / "a.pem"
+    r = run("keygen", "--approver", "Aïssatou Diallo", "--output", key)
+    line = [ln for ln in r.stdout.splitlines() if ln.startswith("  ")][0]
+    (tmp_path / ".datasafe.yaml").write_text("approvers:\n" + line + "\n", encoding="utf-8")
+    decomposed = unicodedata.normalize("NFD", "Aïssatou Diallo")
+    base = ["approve", people, "--destination", "partner", "--profile", "partner-restricted",
+            "--key-file", key]
+    r = run(*base, "--by", decomposed, "--reason", "DSA-12")
+    assert r.exit_code == 0, r.output  # the same name, however the keyboard composed it
+    for reason in ("DSA-12\nsigned", "DSA\x8512"):
+        r = run(*base, "--by", "Aïssatou Diallo", "--reason", reason)
+        assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+        assert "one line of text" in r.stderr
+    r = run(*base, "--by", "Someone Else", "--reason", "DSA-12")
+    assert r.exit_code == 2 and "'Someone Else' is not listed under approvers" in r.stderr
+    (tmp_path / ".datasafe.yaml").write_text("approvers: {}\n", encoding="utf-8")
+    r = run("scan", people)
+    assert r.exit_code == 2 and "an empty list would turn the check of signatures off" in r.stderr

@@ -81,9 +81,12 @@ def list_approvals(path: str | os.PathLike) -> list[Approval]:
 
 def signed_by_approver(a: Approval, approvers: dict[str, str]) -> bool:
     """Whether ``a`` is signed by the key the project lists for the approver it names."""
+    import unicodedata
+
     from datasafe.accountability.signing import verify
 
-    return bool(a.signature) and a.by in approvers and verify(approvers[a.by], a.to_dict())
+    name = unicodedata.normalize("NFC", a.by)
+    return bool(a.signature) and name in approvers and verify(approvers[name], a.to_dict())
 
 
 def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination: str | None,

@@ -13,6 +13,11 @@ With approvers listed, the transfer check (DR-XFER-02) accepts only approvals si
 approver they name, over exactly what they say (content hash, destination, profile, verdict,
 reason, time): an approval typed into a sidecar, copied to another file or edited afterwards
 counts for nothing. Without approvers listed, approvals are accepted as before (unsigned).
+
+The list that governs a file is the outermost configuration above it that has one
+(:func:`datasafe.config.approvers_for`), for ``approve`` and for the check alike: a
+configuration added in the data folder can neither hide the repository's approvers nor add its
+own.
 """
 
 from __future__ import annotations
@@ -86,8 +91,11 @@ def load_key(path: str | os.PathLike):
     except (ValueError, TypeError):
         key = None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"{p}: not an approver's signing key (make one with "
-                           "`datasafe keygen --approver NAME`)")
+        locked = b"ENCRYPTED" in raw[:200]
+        raise SigningError(f"{p}: " + ("a key protected by a passphrase, which datasafe does not "
+                                       "ask for: make one with `datasafe keygen --approver NAME`"
+                                       if locked else "not an approver's signing key (make one "
+                                       "with `datasafe keygen --approver NAME`)"))
     return key
 
 
@@ -111,11 +119,3 @@ def verify(public: str, approval: dict[str, Any]) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
-
-
-def approvers(config: dict | None) -> dict[str, str]:
-    """The project's approvers (name → public key) from its configuration; empty when none."""
-    raw = (config or {}).get("approvers") or {}
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k).strip(): str(v).strip() for k, v in raw.items() if k and v}

@@ -61,6 +61,12 @@ def approve(file, by, reason, key_file, profile, destination, key_vars, weight, 
         fail(messages(lang)("fail.no_such_file", path=file))
     if not by.strip() or not reason.strip():
         fail("--by and --reason must not be empty")
+    bad = _unwritable(by) or _unwritable(reason)
+    if bad:
+        fail(f"--by and --reason must be one line of text ({bad})")
+    import unicodedata
+
+    by = unicodedata.normalize("NFC", by)
     try:
         options = build_options(profile=profile, destination=destination, key_vars=key_vars,
                                 weight=weight, household_id=household_id,
@@ -84,7 +90,7 @@ def approve(file, by, reason, key_file, profile, destination, key_vars, weight, 
     approval = Approval(by=by.strip(), destination=dest, reason=reason.strip(),
                         sha256=fres.sha256, profile=result.profile, verdict=verdict,
                         time=now_utc())
-    _sign(approval, key_file, options.config)
+    _sign(approval, key_file, path)
     try:
         add_approval(path, approval)
     except ApprovalError as exc:
@@ -107,15 +113,36 @@ def approve(file, by, reason, key_file, profile, destination, key_vars, weight, 
                    err=True)
 
 
-def _sign(approval, key_file, config) -> None:
-    """Sign ``approval`` with the approver's key; refused when the project lists approvers and
-    the key is missing or is not the one listed for the name given with --by."""
-    from datasafe.accountability import signing
+def _unwritable(text: str) -> str | None:
+    """Why ``text`` cannot be kept as typed in a sidecar and signed (a control character or
+    a line break would not read back the same, bytes that are not UTF-8 cannot be written);
+    None when it can."""
+    import unicodedata
 
-    listed = signing.approvers(config if isinstance(config, dict) else None)
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            return "bytes that are not UTF-8 text"
+        if cat in ("Cc", "Zl", "Zp") and ch != "\t":
+            return "a line break or a control character"
+    return None
+
+
+def _sign(approval, key_file, path) -> None:
+    """Sign ``approval`` with the approver's key; refused when the file's repository lists
+    approvers (the outermost configuration above the file, as the transfer check reads it) and
+    the key is missing, or the name given with --by is not listed, or the key is not theirs."""
+    from datasafe.accountability import signing
+    from datasafe.config import ConfigError, approvers_for
+
+    try:
+        listed, source = approvers_for(path)
+    except ConfigError as exc:
+        fail(str(exc))
+        return
     if key_file is None:
         if listed:
-            fail("this project lists its approvers: sign the approval with your key "
+            fail(f"{source} lists the approvers: sign the approval with your key "
                  "(--key-file, made by `datasafe keygen --approver NAME`)")
         return
     try:
@@ -123,7 +150,8 @@ def _sign(approval, key_file, config) -> None:
     except signing.SigningError as exc:
         fail(str(exc))
         return
-    if listed and listed.get(approval.by) != signing.public_key(key):
-        fail(f"{key_file}: not the signing key listed for '{approval.by}' under approvers in "
-             "the project's configuration")
+    if listed and approval.by not in listed:
+        fail(f"'{approval.by}' is not listed under approvers in {source}")
+    if listed and listed[approval.by] != signing.public_key(key):
+        fail(f"{key_file}: not the signing key listed for '{approval.by}' in {source}")
     approval.signature = signing.sign(key, approval.to_dict())
