@@ -74,19 +74,23 @@ def approvers_for(path: str | os.PathLike) -> tuple[dict[str, str], str | None]:
             if not f.is_file():
                 continue
             raw = _raw_approvers(f)
-            if raw is not None:
+            if raw is not _ABSENT:
                 return _validate_approvers(raw, str(f)), str(f)
     return {}, None
 
 
+_ABSENT = object()
+
+
 def _raw_approvers(f: Path) -> Any:
-    """The ``approvers`` value of one configuration file, or None when it has none."""
+    """The ``approvers`` value of one configuration file (None when written empty), or
+    ``_ABSENT`` when it has no such key."""
     try:
         text = f.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return _ABSENT
     if "approvers" not in text:
-        return None
+        return _ABSENT
     if f.name == "pyproject.toml":
         try:
             import tomllib
@@ -103,7 +107,7 @@ def _raw_approvers(f: Path) -> Any:
             cfg = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{f}: not valid YAML: {str(exc).splitlines()[0]}") from None
-    return cfg.get("approvers") if isinstance(cfg, dict) and "approvers" in cfg else None
+    return cfg.get("approvers") if isinstance(cfg, dict) and "approvers" in cfg else _ABSENT
 
 
 def load_config(start: str | os.PathLike, *, validate: bool = True) -> dict[str, Any]:
@@ -205,7 +209,7 @@ def validate_config(data: dict[str, Any], source: str = "config") -> dict[str, A
                                                               "phone_regions", source)]
     if out.get("allow") is not None:
         out["allow"] = _validate_allow(out["allow"], source)
-    if out.get("approvers") is not None:
+    if "approvers" in out:  # an empty list would turn the check of signatures off
         out["approvers"] = _validate_approvers(out["approvers"], source)
     if out.get("lang") is not None:
         from datasafe.report import languages
