@@ -18,6 +18,11 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    # mkstemp makes the file private (0600): the result gets the mode the file had, or a new
+    # file's usual mode, so that a rewritten sidecar or a shared copy stays readable by the
+    # team (a key file sets 0600 itself, inside the block)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp_path, _mode_for(dest))
     try:
         yield tmp_path
         os.replace(tmp_path, dest)
@@ -25,6 +30,27 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux), else the usual 022."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _mode_for(dest: Path) -> int:
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(dest).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def write_text(dest: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:

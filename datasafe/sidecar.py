@@ -30,8 +30,8 @@ def load_sidecar(data_path: str | os.PathLike) -> dict[str, Any]:
         import yaml
 
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=_loader()) or {}  # noqa: S506
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return {"_error": f"cannot read sidecar {p.name}"}
         return data if isinstance(data, dict) else {}
     dp = Path(data_path).parent / "datapackage.json"
@@ -42,7 +42,9 @@ def load_sidecar(data_path: str | os.PathLike) -> dict[str, Any]:
             return {}
         name = Path(data_path).name
         for res in pkg.get("resources", []) or []:
-            if isinstance(res, dict) and str(res.get("path", "")).endswith(name):
+            # the resource's own file name: 'other_data.csv' is not 'data.csv'
+            if isinstance(res, dict) and str(res.get("path", "")).replace("\\", "/").rsplit(
+                    "/", 1)[-1] == name:
                 block = res.get("datasafe")
                 if isinstance(block, dict):
                     return block
@@ -50,6 +52,20 @@ def load_sidecar(data_path: str | os.PathLike) -> dict[str, Any]:
         if isinstance(block, dict):
             return block
     return {}
+
+
+def _loader():
+    """A safe YAML loader that refuses aliases: a sidecar has no use for them, and a few
+    hundred bytes of nested aliases expand to minutes of work and gigabytes when read."""
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.YAMLError("aliases are not allowed in a sidecar")
+            return super().compose_node(parent, index)
+
+    return NoAliases
 
 
 def save_sidecar(data_path: str | os.PathLike, data: dict[str, Any]) -> Path:

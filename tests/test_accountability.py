@@ -989,3 +989,38 @@ def test_approver_names_and_reasons_read_back_as_signed(tmp_path, monkeypatch, p
         r = run("scan", people)
         assert r.exit_code == 2 and "an empty list would turn the check of signatures off" \
             in r.stderr
+
+
+def test_sidecars_refuse_aliases_keep_their_mode_and_match_their_own_resource(tmp_path, people):
+    """From the signing review: nested YAML aliases in a sidecar made scans exponentially
+    slow; `approve` left the sidecar readable by its owner only; a datapackage.json resource
+    'other_data.csv' was taken for 'data.csv'."""
+    import os
+    import stat
+    import time
+
+    from datasafe.sidecar import load_sidecar, sidecar_path
+
+    levels = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        levels.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
+    sidecar_path(people).write_text("\n".join(levels) + "\napprovals: *a8\n", encoding="utf-8")
+    t = time.perf_counter()
+    assert "_error" in load_sidecar(people)
+    r = run("scan", people)
+    assert time.perf_counter() - t < 30 and r.exit_code in (0, 1)
+
+    sidecar_path(people).unlink()
+    os.chmod(tmp_path, 0o755)
+    r = run("approve", people, "--by", "A. Diallo", "--destination", "partner", "--reason", "x")
+    assert r.exit_code == 0, r.output
+    mode = stat.S_IMODE(sidecar_path(people).stat().st_mode)
+    assert mode & 0o044, oct(mode)  # the team can read it, as any file the user makes
+
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    write_csv(folder / "data.csv", [["x"], ["1"]])
+    (folder / "datapackage.json").write_text(json.dumps({"resources": [
+        {"path": "other_data.csv", "datasafe": {"purpose": "another resource's"}}]}),
+        encoding="utf-8")
+    assert load_sidecar(folder / "data.csv").get("purpose") is None

@@ -52,6 +52,8 @@ class Approval:
     def from_dict(cls, d: dict[str, Any]) -> Approval | None:
         if not isinstance(d, dict) or not d.get("sha256"):
             return None
+        if any(isinstance(v, (dict, list, tuple, set)) for v in d.values()):
+            return None  # every field of an approval is one value
         return cls(by=str(d.get("by") or ""), destination=str(d.get("destination") or ""),
                    reason=str(d.get("reason") or ""), sha256=str(d.get("sha256")),
                    profile=None if d.get("profile") is None else str(d.get("profile")),
