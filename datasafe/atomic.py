@@ -11,8 +11,9 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success it replaces ``dest`` atomically."""
+def atomic_path(dest: str | os.PathLike, private: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success it replaces ``dest`` atomically.
+    ``private``: readable by its owner only (restored values)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
@@ -22,7 +23,7 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     # file's usual mode, so that a rewritten sidecar or a shared copy stays readable by the
     # team (a key file sets 0600 itself, inside the block)
     with contextlib.suppress(OSError):
-        os.chmod(tmp_path, _mode_for(dest))
+        os.chmod(tmp_path, 0o600 if private else _mode_for(dest))
     try:
         yield tmp_path
         os.replace(tmp_path, dest)

@@ -348,6 +348,7 @@ def test_repersonalise_restores_with_the_right_key_only(tmp_path, people, audit_
     r = run("repersonalise", shared, "--key-file", keyfile, "--columns", "name,phone",
             "--output", out, "--actor", "custodian")
     assert r.exit_code == 0, r.output
+    assert (out.stat().st_mode & 0o777) == 0o600  # restored values: the custodian's alone
     from datasafe.read import read_tables
 
     (got,), (want,) = read_tables(out), read_tables(people)

@@ -235,7 +235,7 @@ def write_tables(tables, dest: Path, source: Path, changed: dict[str, list[str]]
             if ext_out in CSV_LIKE and ext_in in CSV_LIKE and len(tables) == 1:
                 t = tables[0]
                 gz = bool(t.meta.get("gzip"))
-                with atomic_path(dest) as tmp:
+                with atomic_path(dest, private=True) as tmp:  # restored values
                     w.write_csv(tmp, t.data[list(t.keys)], list(t.headers), hxl=t.hxl,
                                 delimiter=t.meta.get("delimiter", ","),
                                 encoding=t.meta.get("encoding", "utf-8"), gz=gz,
@@ -246,7 +246,7 @@ def write_tables(tables, dest: Path, source: Path, changed: dict[str, list[str]]
                 updates = {t.name: w.SheetUpdate(table=t, data=t.data,
                                                  changed=list(changed.get(t.name or "", [])))
                            for t in tables if changed.get(t.name or "")}
-                with atomic_path(dest) as tmp:
+                with atomic_path(dest, private=True) as tmp:  # restored values
                     w.write_excel(source, tmp, updates, tables,
                                   out_format="ods" if ext_out == ".ods" else None)
                 return
@@ -274,13 +274,13 @@ def _write_tables_here(tables, dest: Path) -> None:
         if len(tables) != 1:
             raise ValueError(f"{dest}: the input has {len(tables)} tables; write to .xlsx "
                              "instead")
-        with atomic_path(dest) as tmp:
+        with atomic_path(dest, private=True) as tmp:  # restored values
             _frame(tables[0]).to_csv(tmp, index=False, sep="\t" if ext in (".tsv", ".tab")
                                      else ",", encoding="utf-8")
     elif ext in (".xlsx", ".xlsm", ".ods"):
         import pandas as pd
 
-        with atomic_path(dest) as tmp:
+        with atomic_path(dest, private=True) as tmp:  # restored values
             with pd.ExcelWriter(tmp, engine="odf" if ext == ".ods" else "openpyxl") as xw:
                 for n, t in enumerate(tables, start=1):
                     _frame(t).to_excel(xw, sheet_name=(t.name or f"Sheet{n}")[:31], index=False)
@@ -293,7 +293,7 @@ def _write_tables_here(tables, dest: Path) -> None:
 
         df = tables[0].data[list(tables[0].keys)].astype("object")
         df.columns = list(tables[0].headers)
-        with atomic_path(dest) as tmp:
+        with atomic_path(dest, private=True) as tmp:  # restored values
             pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
     else:
         raise ValueError(f"{dest}: unsupported output format {ext or '(none)'}; use .csv, "
