@@ -750,7 +750,11 @@ def _is_group_row(above: list[str | None], header: list[str]) -> bool:
               if c is not None and str(c).strip()]
     if len(labels) < 2 or len(labels) >= sum(1 for h in header if h.strip()):
         return False
-    if labels[-1][0] < 2 or any(len(v) > 60 for _, v in labels):
+    # a label over an empty header cell names that column ('session_date' over the blank
+    # corner of a register whose header row holds the people): part of the header, even
+    # near the left edge, where a title row usually sits
+    over_blank = any(i < len(header) and not header[i].strip() for i, _ in labels)
+    if (labels[-1][0] < 2 and not over_blank) or any(len(v) > 60 for _, v in labels):
         return False
     return not _is_hxl_row(above)
 
@@ -814,6 +818,7 @@ class _Layout:
     data_start: int
     headerless: bool = False  # the first row is a record: columns are column_1, column_2…
     sub_header: bool = False  # a row of sub-labels under the header ('GPS' / 'latitude')
+    group_above: bool = False  # a row of group labels over the header ('Reached' / 'Women')
 
     @property
     def header_row(self) -> int | None:
@@ -861,7 +866,7 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
         return _Layout(0, [""] * width, None, None, 0)
     h = _find_header(rows, width)
     hxl_idx = None
-    sub_header = False
+    sub_header = group_above = False
     if _is_hxl_row(rows[h]):
         nxt = rows[h + 1] if h + 1 < len(rows) else None
         if h > 0 and _filled(rows[h - 1]) and not _is_hxl_row(rows[h - 1]):
@@ -888,7 +893,8 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
         if _header_is_data(rows, h, width):
             return _Layout(h, [f"column_{j + 1}" for j in range(width)], None, None, h,
                            headerless=True)
-        headers, _ = _build_headers(rows, h)
+        headers, above = _build_headers(rows, h)
+        group_above = above > 0
         data_start = h + 1
         if data_start < len(rows) and _is_hxl_row(rows[data_start]):
             hxl_idx = data_start
@@ -901,7 +907,8 @@ def _layout(rows: list[list[str | None]], width: int) -> _Layout:
     hxl = None
     if hxl_idx is not None:
         hxl = [_normalise_hxl(c) for c in (list(rows[hxl_idx]) + [None] * width)[:width]]
-    return _Layout(h, headers, hxl, hxl_idx, data_start, sub_header=sub_header)
+    return _Layout(h, headers, hxl, hxl_idx, data_start, sub_header=sub_header,
+                   group_above=group_above)
 
 
 def _unique_keys(headers: list[str]) -> list[str]:
@@ -1067,6 +1074,8 @@ def _mark_headerless(table: Table, lay: _Layout) -> None:
         table.notes.append(note("headerless"))
     if lay.sub_header:
         table.meta["sub_header"] = True
+    if lay.group_above:
+        table.meta["group_above"] = True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -709,10 +709,12 @@ def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> Non
 
 
 def _table_top(table, header_row: int) -> int:
-    """The sheet row where a table starts: its header row, or the HXL row above it."""
+    """The sheet row where a table starts: its header row, or the HXL row or the row of group
+    labels above it (part of the header, not a title to empty)."""
     above = (table.hxl_row is not None and table.header_row is not None
              and table.hxl_row < table.header_row)
-    return header_row - (1 if above else 0)
+    group = bool(getattr(table, "meta", {}).get("group_above"))
+    return header_row - (1 if above else 0) - (1 if group else 0)
 
 
 def _empty_rows(ws, rows: list[int]) -> int:

@@ -419,3 +419,42 @@ def test_names_in_hxl_attributes_are_left_out(tmp_path, monkeypatch, fmt):
     for word in ("kabila", "mbuyi", "lukusa"):
         assert word not in text.lower(), word
     assert "#indicator" in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_register_under_a_row_of_labels_keeps_its_labels(tmp_path, monkeypatch, fmt):
+    """A title, then 'session_date, Participants' over a row of the people's names (header
+    review): the copy lost 'session_date' (the names row was the header, its first cell
+    blank, and the row of labels was emptied as a title)."""
+    monkeypatch.setenv("DATASAFE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    rows = [["Attendance register - Goma - February 2024", None, None, None],
+            ["session_date", "Participants", None, None],
+            [None, "Amina Yusuf", "Jean-Pierre Mbuyi", "Zawadi Lukusa"]]
+    rows += [[f"2024-02-{d:02d}", d % 2, 1, 0] for d in range(1, 11)]
+    path = tmp_path / f"register.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["" if v is None else v for v in r] for r in rows])
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+    res = datasafe.scan(str(path))
+    assert [c.name for c in res.files[0].tables[0].columns] == [
+        "session_date", "person_1", "person_2", "person_3"]
+    out = tmp_path / f"pub.{fmt}"
+    r = CliRunner().invoke(main, ["redact", str(path), "--profile", "hdx-public", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    if fmt == "csv":
+        assert out.read_text(encoding="utf-8").splitlines()[0] == \
+            "session_date,person_1,person_2,person_3"
+    else:
+        import openpyxl
+
+        ws = openpyxl.load_workbook(out).active
+        assert [c.value for c in ws[2]] == ["session_date", "Participants", None, None]
+        assert [c.value for c in ws[3]][1:] == ["person_1", "person_2", "person_3"]
+        assert ws["A1"].value is None  # the title row is emptied, as before
