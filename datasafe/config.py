@@ -92,14 +92,7 @@ def _raw_approvers(f: Path) -> Any:
     if "approvers" not in text:
         return _ABSENT
     if f.name == "pyproject.toml":
-        try:
-            import tomllib
-        except ImportError:  # Python 3.10
-            import tomli as tomllib  # type: ignore
-        try:
-            cfg = tomllib.loads(text).get("tool", {}).get("datasafe", {})
-        except Exception as exc:  # noqa: BLE001
-            raise ConfigError(f"{f}: not valid TOML: {exc}") from None
+        cfg = _tool_table(text, f)
     else:
         import yaml
 
@@ -140,23 +133,32 @@ def load_config(start: str | os.PathLike, *, validate: bool = True) -> dict[str,
             return {}
         if "datasafe" not in text:  # cheap: no TOML parsing for projects without our table
             return {}
-        try:
-            import tomllib
-        except ImportError:  # Python 3.10
-            try:
-                import tomli as tomllib  # type: ignore
-            except ImportError:
-                return {}
-        try:
-            data = tomllib.loads(text)
-        except Exception as exc:  # noqa: BLE001
-            raise ConfigError(f"{pp}: not valid TOML: {exc}") from None
-        cfg = data.get("tool", {}).get("datasafe", {})
+        cfg = _tool_table(text, pp)
+        if cfg is None:
+            return {}
         if not isinstance(cfg, dict):
             raise ConfigError(f"{pp}: [tool.datasafe] must be a table")
         if cfg:
             return _finish(dict(cfg), root, pp, validate)
     return {}
+
+
+def _tool_table(text: str, source: Path) -> Any:
+    """``[tool.datasafe]`` of a pyproject.toml's text ({} when it has none; None when no TOML
+    parser is installed, on Python 3.10 without tomli). Raises :class:`ConfigError` for text
+    that is not TOML."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore
+        except ImportError:
+            return None
+    try:
+        data = tomllib.loads(text)
+    except Exception as exc:  # noqa: BLE001
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return data.get("tool", {}).get("datasafe", {})
 
 
 def _finish(data: dict[str, Any], root: Path, source: Path, validate: bool) -> dict[str, Any]:

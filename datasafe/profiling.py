@@ -12,7 +12,7 @@ import re
 
 from datasafe.concurrency import map_on_cores
 from datasafe.model import ColumnResult, ColumnStats, TableResult
-from datasafe.read import Table, blank_mask
+from datasafe.read import Table, blank_mask, shown_name
 
 SAMPLE_SIZE = 500
 SEED = 20211001  # fixed: the same file gives the same sample, run after run
@@ -357,7 +357,7 @@ def profile_column(table: Table, index: int) -> ColumnResult:
 
 def profile_table(table: Table) -> TableResult:
     result = TableResult(
-        name=table.meta.get("shown_name", table.name),
+        name=shown_name(table),
         rows=table.rows,
         hidden=table.hidden,
         header_row=table.header_row,

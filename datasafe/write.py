@@ -678,17 +678,21 @@ def write_excel(src: str | os.PathLike, dest: str | os.PathLike,
 
 def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> None:
     """The header cells that were people's names (``meta["masked_headers"]``, see
-    :func:`datasafe.read.mask_person_headers`) get the label the scan showed (``person_1``…), at
-    their column once the dropped columns are gone."""
+    :func:`datasafe.read.mask_person_headers`) get the label the scan showed (``person_1``…),
+    and the hashtags that named them (``meta["masked_hxl"]``) lose the name, at their column
+    once the dropped columns are gone."""
     gone = {table.keys.index(k) for k in dropped if k in table.keys}
+
+    def column(i: int) -> int:
+        return col0 + i - sum(1 for g in gone if g < i)
+
     hxl_masked = table.meta.get("masked_hxl") or {}
     if hxl_masked and table.hxl_row is not None and table.header_row is not None:
         # the hashtag row, above or under the header: the tags without the names
         r = header_row - 1 if table.hxl_row < table.header_row else header_row + 1
         for i in hxl_masked:
             if i not in gone and i < len(table.hxl):
-                j = col0 + i - sum(1 for g in gone if g < i)
-                ws.cell(row=r, column=j).value = table.hxl[i]
+                ws.cell(row=r, column=column(i)).value = table.hxl[i]
     masked = table.meta.get("masked_headers") or {}
     if not masked:
         return
@@ -702,10 +706,9 @@ def _write_masked_headers(ws, table, col0: int, header_row: int, dropped) -> Non
     for i in masked:
         if i in gone or i >= len(table.headers):
             continue
-        j = col0 + i - sum(1 for g in gone if g < i)
-        ws.cell(row=header_row, column=j).value = table.headers[i]
+        ws.cell(row=header_row, column=column(i)).value = table.headers[i]
         if sub:  # the name may be on either row of a two-row header
-            ws.cell(row=header_row + 1, column=j).value = None
+            ws.cell(row=header_row + 1, column=column(i)).value = None
 
 
 def _table_top(table, header_row: int) -> int:
@@ -1060,6 +1063,8 @@ def _shift_sheet_ranges(ws, col: int) -> None:
 def _rebuilt_sheets(updates: dict[str, SheetUpdate], tables: list):
     """Per sheet of a rebuilt workbook: ``(name, hidden, rows)``, the rows as lists of cell
     values (None, a number, or neutralised text): header, HXL row, data."""
+    from datasafe.read import shown_name
+
     for i, t in enumerate(tables):
         up = updates.get(t.name) if t.name is not None else None
 
@@ -1082,7 +1087,7 @@ def _rebuilt_sheets(updates: dict[str, SheetUpdate], tables: list):
                         out.append(num if num is not None else neutralise_text(str(v)))
                     yield out
 
-        yield (t.meta.get("shown_name") or t.name or f"Sheet{i + 1}")[:31], bool(t.hidden), rows()
+        yield (shown_name(t) or f"Sheet{i + 1}")[:31], bool(t.hidden), rows()
 
 
 def _rebuild_excel(dest, updates: dict[str, SheetUpdate], tables: list) -> None:

@@ -396,7 +396,7 @@ def _leaves(value: str, kind: str) -> list[str]:
     return out
 
 
-def _analyse(table, col, lex, options, regions) -> _Col:
+def _analyse(table, col, lex, options, regions, nested: dict[str, str]) -> _Col:
     from datasafe.detect import values as V
 
     c = _Col(col=col)
@@ -412,7 +412,7 @@ def _analyse(table, col, lex, options, regions) -> _Col:
                 series = series.iloc[:, 0]
             weights = _weights(series, col)
             sample = col.sample
-            kind = _nested_columns(table).get(col.key)
+            kind = nested.get(col.key)
             if kind is not None:
                 # a Parquet list or struct ('members': [Amina Y., …], 'hoh': {name: …}) is
                 # read as text: the recognizers look at its inner values (a list of household
@@ -854,7 +854,8 @@ def detect_table(table, result, options) -> None:
     lex = load_lexicon(_config_files(options, "lexicon"))
     regions = tuple(r.upper() for r in (getattr(options, "phone_regions", None)
                                         or DEFAULT_PHONE_REGIONS))
-    cols = [_analyse(table, col, lex, options, regions) for col in result.columns]
+    nested = _nested_columns(table)  # once per table: its Parquet types
+    cols = [_analyse(table, col, lex, options, regions, nested) for col in result.columns]
     for c in cols:
         _count_semantics(c)
         _collect(c)

@@ -189,6 +189,7 @@ def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
     written like names as other words, not more."""
     if not headers:
         return []
+    from datasafe.detect import _parse_hxl
     from datasafe.detect.lexicon import load_given_names, load_lexicon
 
     names_files, lexicon_files = _CONFIG_FILES.get()
@@ -196,9 +197,9 @@ def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
     given = given if given is not None else load_given_names(names_files)
     shapes = {}
     for i, h in enumerate(headers):
-        tag = str((hxl[i] if hxl and i < len(hxl) else None) or "").lower().replace(" ", "")
-        base, *attrs = tag.split("+") if tag else [""]
-        if base.startswith(_NOT_PEOPLE_HXL) or any(a.startswith(_PLACE_ATTRS) for a in attrs):
+        base, attrs = _parse_hxl(hxl[i] if hxl and i < len(hxl) else None)
+        if (base or "").startswith(_NOT_PEOPLE_HXL) or any(
+                a.lstrip("+").startswith(_PLACE_ATTRS) for a in attrs):
             continue  # '#adm2' or '#reached+adm2' under 'Nad Ali'
         s = _shape(h, lex, given)
         if s is not None:
@@ -214,9 +215,11 @@ def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
         found += weak
     if len(strong) >= 2 and len(named) >= 2 * len(shaped):
         # a register: its other name-shaped headers are people whose given name the list lacks
-        found += [i for i in shaped if len(_words(headers[i])[0]) > 1
-                  and not any(t in _NOT_A_PERSON for t in lex.header_tokens(headers[i]))
-                  and _words(headers[i])[0][0].lower() not in _PLACE_START]
+        for i in shaped:
+            words = _words(headers[i])[0]
+            if len(words) > 1 and words[0].lower() not in _PLACE_START and not any(
+                    t in _NOT_A_PERSON for t in lex.header_tokens(headers[i])):
+                found.append(i)
     return sorted(found)
 
 

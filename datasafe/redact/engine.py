@@ -1172,17 +1172,16 @@ def _refuse_identifying_partitions(path: Path, rel: Path | None) -> None:
         # it names a person or a contact
         top = next((m for m in hits if not m.generic), None) or next(
             (m for m in hits if m.role == "direct"), None)
-        refused = top is not None and (top.role in ("direct", "sensitive")
-                                       or top.entity in _PARTITION_REFUSED)
-        if not refused:
+        if top is not None and (top.role in ("direct", "sensitive")
+                                or top.entity in _PARTITION_REFUSED):
+            entity = top.entity
+        else:  # 'registered_by=Amina Yusuf', 'hh_head=+243…'
             entity = _identifying_value(value)
-            if entity is not None:  # 'registered_by=Amina Yusuf', 'hh_head=+243…'
-                top, refused = type("Hit", (), {"entity": entity})(), True
-        if refused:
+        if entity is not None:
             # the folder as far as the partition, its value left out: it is what is protected
             shown = root.joinpath(*rel.parent.parts[:i]) / f"{key}=…"
             raise RedactError(Phrase("redact.partition_refused", path=str(shown), name=key,
-                                     entity=top.entity))
+                                     entity=entity))
 
 
 def redact_file(path: Path, out: Path, *, options, profile, key, override, importance, rescan,
