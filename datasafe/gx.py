@@ -347,7 +347,7 @@ def check_batch(batch, *, profile: str = "hdx-public", fail_on: str | None = Non
     failing = result.exit_code != 0
     # GX statistics count expectations: here, the profile's checks, and those with a
     # finding at the failing severity
-    prof = load_profile(result.profile or profile)
+    prof = load_profile(profile or result.profile)  # a path stays a path (its name is no key)
     evaluated = sum(1 for cid in all_checks() if enabled(prof, cid))
     unmet = len({d["check"] for d in findings if d["fails"]})
     return DatasafeBatchResult(

@@ -280,6 +280,8 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     summary: Summary = field(default_factory=Summary)
     profile: str | None = None
+    # SHA-256 of the profile's resolved rules (profiles.content_sha256): approvals are bound to it
+    profile_sha256: str | None = None
     destination: str | None = None
     fail_on: str = "high"
     ner_backend: str | None = None
@@ -313,6 +315,7 @@ class ScanResult:
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "datasafe", "version": self.tool_version or __version__},
             "profile": self.profile,
+            "profile_sha256": self.profile_sha256,
             "destination": self.destination,
             "ner_backend": self.ner_backend,
             "never_fail": self.never_fail,

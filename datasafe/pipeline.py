@@ -175,7 +175,8 @@ def scan(target: Any, *, options: ScanOptions | None = None, named_columns: bool
     profile = options.resolved_profile()
     from datasafe import __version__
 
-    result = ScanResult(profile=profile.name, tool_version=__version__)
+    result = ScanResult(profile=profile.name, profile_sha256=profile.sha256 or None,
+                        tool_version=__version__)
     result.root = options.config.get("_root") or options.root
     result.destination = options.destination or profile.destination
     result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on

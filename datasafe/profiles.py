@@ -27,6 +27,10 @@ class Profile:
     checks: dict[str, Any] = field(default_factory=dict)  # id -> {enabled, severity, params}
     params: dict[str, Any] = field(default_factory=dict)  # shared parameters (k, thresholds…)
     raw: dict[str, Any] = field(default_factory=dict)
+    # SHA-256 of the profile's resolved content (its own file merged over what it extends): an
+    # approval is bound to it, so editing the rules after sign-off voids the sign-off
+    sha256: str = ""
+    shipped: bool = False  # a profile shipped with datasafe, not a file of the user's
 
     def param(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
@@ -164,11 +168,36 @@ def _no_typos(data: dict[str, Any], name: str) -> None:
                                       f" (known: {', '.join(CHECK_KEYS)})"))
 
 
+def content_sha256(data: dict[str, Any]) -> str:
+    """SHA-256 of a resolved profile's content, independent of key order and YAML layout."""
+    import hashlib
+    import json
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _is_shipped(name_or_path: str) -> bool:
+    p = Path(name_or_path)
+    return not (p.suffix in (".yaml", ".yml") and p.exists())
+
+
 def load_profile(name_or_path: str = "default") -> Profile:
     data = _resolve(name_or_path, set())
-    _validate(data, str(data.get("name", name_or_path)))
+    name = str(data.get("name", name_or_path))
+    _validate(data, name)
+    digest = content_sha256(data)
+    shipped = _is_shipped(name_or_path)
+    if not shipped and name in available_profiles() and \
+            digest != load_profile(name).sha256:
+        # a file of one's own that takes a shipped profile's name (copied and edited, or
+        # 'name: hdx-public') must not pass for it in reports, approvals and the audit trail
+        name = f"{name} (local)"
     return Profile(
-        name=str(data.get("name", name_or_path)),
+        name=name,
+        sha256=digest,
+        shipped=shipped,
         description=str(data.get("description", "")),
         destination=data.get("destination"),
         fail_on=str(data.get("fail_on", "high")),

@@ -3,7 +3,11 @@ which destination, under which profile, with which scan verdict, when and why. I
 file's sidecar (``FILE.datasafe.yaml``, key ``approvals``; see :mod:`datasafe.sidecar`).
 
 An approval is valid for a file only while the file's content hash, the destination and the
-profile are exactly the ones approved: changing one cell changes the hash and voids it.
+profile are exactly the ones approved: changing one cell changes the hash and voids it. An
+approval also records the SHA-256 of the profile's rules (``profile_sha256``): editing the
+profile after sign-off (or a datasafe release that changes a shipped profile) voids it too, and
+the transfer check says so. Approvals recorded before that field existed match on the profile's
+name only.
 
 For the checks (a transfer check under profiles with ``require_approval: true``)::
 
@@ -41,11 +45,14 @@ class Approval:
     # ``ed25519:…``: the approver's signature of every other field (see
     # :mod:`datasafe.accountability.signing`); None when unsigned
     signature: str | None = None
+    # SHA-256 of the profile's resolved rules when approved (None in older approvals)
+    profile_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        if d["signature"] is None:
-            del d["signature"]
+        for k in ("signature", "profile_sha256"):  # absent from older, signed approvals
+            if d[k] is None:
+                del d[k]
         return d
 
     @classmethod
@@ -59,7 +66,9 @@ class Approval:
                    profile=None if d.get("profile") is None else str(d.get("profile")),
                    verdict=None if d.get("verdict") is None else str(d.get("verdict")),
                    time=str(d.get("time") or ""),
-                   signature=None if d.get("signature") is None else str(d.get("signature")))
+                   signature=None if d.get("signature") is None else str(d.get("signature")),
+                   profile_sha256=None if d.get("profile_sha256") is None
+                   else str(d.get("profile_sha256")))
 
 
 def _same_profile(a: str | None, b: str | None) -> bool:
@@ -93,10 +102,13 @@ def signed_by_approver(a: Approval, approvers: dict[str, str]) -> bool:
 
 def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination: str | None,
                         profile_name: str | None,
-                        approvers: dict[str, str] | None = None) -> Approval | None:
+                        approvers: dict[str, str] | None = None,
+                        profile_sha256: str | None = None) -> Approval | None:
     """The most recent approval of ``path`` for exactly this content hash, destination and
     profile, or ``None``. ``sha256=None`` means: hash the file now. With ``approvers`` (name →
-    public key, the project's list), only an approval signed by the approver it names counts."""
+    public key, the project's list), only an approval signed by the approver it names counts.
+    With ``profile_sha256`` (the profile's rules now), an approval that recorded other rules
+    does not count."""
     if sha256 is None:
         from datasafe.pipeline import sha256_file
 
@@ -111,6 +123,8 @@ def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination
                 _same_profile(a.profile, profile_name):
             if approvers and not signed_by_approver(a, approvers):
                 continue  # typed into the sidecar, edited, or by someone not listed
+            if profile_sha256 and a.profile_sha256 and a.profile_sha256 != profile_sha256:
+                continue  # approved under rules that have changed since
             return a
     return None
 

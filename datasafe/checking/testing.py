@@ -140,7 +140,8 @@ def run_unit(case: dict[str, Any], folder: Path):
     path = write_case(case, folder)
     options = _options(case)
     profile = options.resolved_profile()
-    result = ScanResult(profile=profile.name, tool_version=__version__)
+    result = ScanResult(profile=profile.name, profile_sha256=profile.sha256 or None,
+                        tool_version=__version__)
     result.destination = options.destination or profile.destination
     result.fail_on = profile.fail_on
     fres = FileResult(path=str(path), format=file_format(path) or "csv", sha256=sha256_file(path))

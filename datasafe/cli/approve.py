@@ -89,7 +89,7 @@ def approve(file, by, reason, key_file, profile, destination, key_vars, weight, 
     verdict = verdict_without_approval(result)
     approval = Approval(by=by.strip(), destination=dest, reason=reason.strip(),
                         sha256=fres.sha256, profile=result.profile, verdict=verdict,
-                        time=now_utc())
+                        time=now_utc(), profile_sha256=result.profile_sha256)
     _sign(approval, key_file, path)
     try:
         add_approval(path, approval)
@@ -100,7 +100,8 @@ def approve(file, by, reason, key_file, profile, destination, key_vars, weight, 
     record("approve", path=path, sha256=fres.sha256, profile=result.profile, outcome=verdict,
            actor=actor, details={"by": approval.by, "destination": dest,
                                  "reason": approval.reason,
-                                 "signed": approval.signature is not None},
+                                 "signed": approval.signature is not None,
+                                 "profile_sha256": result.profile_sha256},
            log_path=audit_log)
     m = messages(lang, options.config)
     # the destination and the verdict are words of the language too

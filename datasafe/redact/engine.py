@@ -172,7 +172,8 @@ def scan_tables(tables, fres: FileResult, options, profile) -> ScanResult:
     from datasafe.checking import run_checks
     from datasafe.pipeline import analyse_tables, check_named_columns
 
-    result = ScanResult(profile=profile.name, tool_version=__version__)
+    result = ScanResult(profile=profile.name, profile_sha256=profile.sha256 or None,
+                        tool_version=__version__)
     result.destination = options.destination or profile.destination
     result.fail_on = options.fail_on or options.config.get("fail_on") or profile.fail_on
     if hasattr(result, "never_fail"):

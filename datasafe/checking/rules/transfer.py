@@ -180,7 +180,8 @@ class HiddenSheets(Check):
 class ApprovalRequired(Check):
     """Under profiles with ``require_approval: true``, a file above the minimum sensitivity
     needs a recorded approval (``datasafe approve``) bound to its exact content, destination and
-    profile.
+    profile: the profile's name and its rules (an approval given before the profile was edited,
+    variant ``rules_changed``, no longer counts).
 
     Bad::
 
@@ -215,14 +216,21 @@ class ApprovalRequired(Check):
             listed, _ = approvers_for(ctx.file.path)
         except ConfigError:
             listed = {"": ""}  # a broken list verifies nothing: no approval counts
+        rules = getattr(ctx.profile, "sha256", None) or None
+        variant = "missing"
         try:
             found = find_valid_approval(ctx.file.path, ctx.file.sha256, ctx.destination,
-                                        ctx.profile.name, listed)
-            # an approval of this content the project's approvers did not sign
-            unsigned = found is None and bool(listed) and find_valid_approval(
-                ctx.file.path, ctx.file.sha256, ctx.destination, ctx.profile.name) is not None
+                                        ctx.profile.name, listed, rules)
+            if found is None and rules and find_valid_approval(
+                    ctx.file.path, ctx.file.sha256, ctx.destination, ctx.profile.name,
+                    listed) is not None:
+                variant = "rules_changed"  # approved, but under the profile's earlier rules
+            elif found is None and listed and find_valid_approval(
+                    ctx.file.path, ctx.file.sha256, ctx.destination,
+                    ctx.profile.name) is not None:
+                variant = "unsigned"  # an approval the project's approvers did not sign
         except Exception:  # noqa: BLE001 - an unreadable approval record is no approval
-            found, unsigned = None, False
+            found = None
         if found is None:
-            yield Hit(variant="unsigned" if unsigned else "missing", destination=dest,
-                      profile=ctx.profile.name, requires_approval=True)
+            yield Hit(variant=variant, destination=dest, profile=ctx.profile.name,
+                      requires_approval=True)
