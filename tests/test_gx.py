@@ -187,6 +187,21 @@ def test_check_batch_statistics_count_checks_not_findings(files):
     assert logging.getLogger("great_expectations").level == level
 
 
+def test_check_batch_takes_a_profile_file_of_ones_own(files, tmp_path):
+    """A team's own profile (a path) counts its own checks: it was looked up by its name."""
+    import pandas as pd
+
+    from datasafe.gx import check_batch
+
+    prof = tmp_path / "acme.yaml"
+    prof.write_text("name: acme-public\nextends: hdx-public\n"
+                    "checks:\n  DR-PII-12: {enabled: false}\n", encoding="utf-8")
+    df = pd.read_csv(files["deid"], dtype=str)
+    mine = check_batch(df, profile=str(prof)).to_json_dict()["statistics"]
+    shipped = check_batch(df, profile="hdx-public").to_json_dict()["statistics"]
+    assert mine["evaluated_checks"] == shipped["evaluated_checks"] - 1
+
+
 def test_the_gx_module_is_reached_from_a_plain_import():
     import subprocess
     import sys
