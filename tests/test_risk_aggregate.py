@@ -41,7 +41,9 @@ def test_small_cells_and_recoverable_totals_by_hand():
     assert sc["small"] == 3
     assert sc["by_column"] == {"female": 2, "male": 1}
     assert risk.records_below_k == 3
-    assert risk.k_min == 1
+    # the smallest count is itself a small cell: a protected value, never reported
+    assert risk.k_min is None and sc["min_count"] is None
+    assert all("value" not in c for c in sc["cells"])
     assert risk.k_threshold == 5
     assert risk.quasi_identifiers == ["district"]
     assert risk.expected_reidentifications == 0.0
@@ -112,7 +114,7 @@ def test_group_values_of_sensitive_columns_are_masked():
     risk = assess_table(table, result, ScanOptions(), load_profile("default"))
     cell = risk.extra["small_cells"]["cells"][0]
     assert cell["groups"]["religion"] not in ("r1", "r2")
-    assert cell["value"] == 2
+    assert "value" not in cell  # where the small cell is, not its count
 
 
 def test_scan_of_a_count_table_validates(tmp_path):
@@ -196,3 +198,42 @@ def test_gbv_rows_of_a_3w_take_the_severe_small_cell_threshold(tmp_path):
     res = datasafe.scan(str(f), profile="hdx-public", ner="off")
     agg = [x for x in res.findings if x.check == "DR-AGG-01"]
     assert agg and agg[0].details["threshold"] == 10 and agg[0].details["variant"] == "severe_topic"
+
+
+def test_reports_say_where_small_cells_are_never_their_counts(tmp_path):
+    """A GBV table by territory: the report and the redaction log name the small cells'
+    places, count them once each, and never give the counts (the protected values)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = tmp_path / "gbv_by_territory.csv"
+    src.write_text("province,territory,rape,forced_marriage,total\n"
+                   "Tanganyika,Kalemie,120,45,165\n"
+                   "Tanganyika,Nyunzu,80,3,83\n"
+                   "Sud-Kivu,Uvira,140,52,192\n"
+                   "Total,,340,100,440\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--format", "json",
+                                  "--no-baseline"])
+    risk = json.loads(r.stdout)["files"][0]["tables"][0]["risk"]
+    sc = risk["small_cells"]
+    assert risk["k_min"] is None and sc["min_count"] is None
+    assert sc["cells"] == [{"row": 3, "groups": {"province": "Tanganyika", "territory": "Nyunzu"},
+                            "column": "forced_marriage"}]
+    # the cell is recoverable from the row total and from the total row: one cell, counted once
+    assert sc["recoverable_count"] == 1
+    text = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public",
+                                     "--no-baseline"]).output
+    assert "Cells below 10" in text and "Cells that can be recomputed from totals  1" in text
+    assert "Smallest group" not in text and "Global risk" not in text
+    fr = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--lang", "fr",
+                                   "--no-baseline"]).output
+    assert "Cellules inférieures à 10" in fr
+    out = tmp_path / "gbv_public.csv"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    log = json.loads((tmp_path / "gbv_public.csv.redaction-log.json").read_text("utf-8"))
+    before = log["files"][0]["tables"][0]["risk_before"] if "files" in log else None
+    text = json.dumps(log)
+    assert '"min_count": 3' not in text and '"k_min": 3' not in text, before

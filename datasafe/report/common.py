@@ -885,8 +885,28 @@ def risk_view(table) -> RiskView | None:
     )
 
 
+def _count_table_lines(m: Messages, rv: RiskView, sc: dict) -> list[tuple[str, str]]:
+    """The risk block of a table of counts: its cells, not people (no k, no global risk; never
+    a small cell's count, which is the protected value)."""
+    checked = int(sc.get("cells_checked") or 0)
+    small = int(sc.get("small") or 0)
+    threshold = sc.get("threshold", rv.k_threshold)
+    lines = [
+        (m("risk.breakdown_columns"), ", ".join(sc.get("group_columns") or []) or m("none")),
+        (m("risk.count_cells_checked"), m.num(checked, 0)),
+        (m("risk.small_cells_below", threshold=threshold),
+         m.num(small, 0) + (f" ({m.pct(small / checked, 1)})" if checked else "")),
+    ]
+    if sc.get("min_count") is not None:
+        lines.append((m("risk.smallest_count"), m.num(sc["min_count"], 0)))
+    lines.append((m("risk.recoverable_cells"), m.num(int(sc.get("recoverable_count") or 0), 0)))
+    return lines
+
+
 def risk_lines(m: Messages, rv: RiskView) -> list[tuple[str, str]]:
     """The risk block as (label, value) lines, shared by text, Markdown and HTML."""
+    if isinstance(rv.small_cells, dict):
+        return _count_table_lines(m, rv, rv.small_cells)
     lines = [
         (m("risk.key_variables"), ", ".join(rv.quasi_identifiers) or m("none")),
         (m("risk.k_min"), m("risk.k_min_value", k_min=m.num(rv.k_min, 0)

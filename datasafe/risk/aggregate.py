@@ -212,8 +212,8 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
 
     rows, cols = np.nonzero(flagged)
     for i, j in list(zip(rows.tolist(), cols.tolist()))[:20]:
-        examples.append({**where(i), "column": cell_cols[j].name,
-                         "value": int(values[cell_cols[j].key][i])})
+        # where a small cell is, never its count: the count is the protected value
+        examples.append({**where(i), "column": cell_cols[j].name})
 
     # DR-AGG-02: a row (with a total column) or a column (with a total row) holding exactly one
     # small cell gives it back by subtraction.
@@ -226,10 +226,13 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
                                 "via": _via("row", column=total_cols[0].name)})
     if total_row.any():
         body = flagged & ~total_row[:, None]
+        seen = {(r["row"], r["column"]) for r in recoverable}
         for j in np.flatnonzero(body.sum(axis=0) == 1).tolist():
             i = int(np.flatnonzero(body[:, j])[0])
-            recoverable.append({**where(i), "column": cell_cols[j].name,
-                                "via": _via("column")})
+            cell = {**where(i), "column": cell_cols[j].name}
+            if (cell["row"], cell["column"]) in seen:
+                continue  # one cell, recoverable two ways: counted once
+            recoverable.append({**cell, "via": _via("column")})
     return {
         "threshold": t_severe if reason is not None else t,
         "severe_topic": reason is not None,
@@ -243,7 +246,10 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         "small": int(flagged.sum()),
         "zeros": zeros,
         "by_column": small,
-        "min_count": _min_positive([values[c.key] for c in cell_cols]),
+        # the smallest count only when it is not itself a small cell (then it would be one
+        # of the protected values): None says "below the threshold" with ``small`` > 0
+        "min_count": (None if flagged.any() else
+                      _min_positive([values[c.key] for c in cell_cols])),
         "cells": examples,
         "recoverable": recoverable[:20],
         "recoverable_count": len(recoverable),
