@@ -1686,11 +1686,15 @@ def array_to_text(col):
     if pa.types.is_integer(typ) or pa.types.is_decimal(typ):
         return pc.cast(col, pa.string())
     if pa.types.is_floating(typ):
+        # a float32 is written at its own precision ('11.8', not '11.800000190734863', which
+        # read as 15 decimals made a point rounded to 11 km look precise to 0.1 m)
+        own = col if typ in (pa.float32(), pa.float64()) else col.cast(pa.float32())
         col = col.cast(pa.float64())
         col = pc.if_else(pc.is_nan(col), pa.scalar(None, pa.float64()), col)
+        own = pc.if_else(pc.is_nan(own), pa.scalar(None, own.type), own)
         integral = pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e16))
         as_int = pc.cast(pc.if_else(integral, col, 0.0), pa.int64()).cast(pa.string())
-        return pc.if_else(integral, as_int, pc.cast(col, pa.string()))
+        return pc.if_else(integral, as_int, pc.cast(own, pa.string()))
     if pa.types.is_date(typ):
         return pc.cast(col, pa.string())
     if pa.types.is_timestamp(typ):

@@ -120,3 +120,43 @@ def test_names_and_phones_inside_lists_and_structs_are_found(tmp_path):
     assert any(f.check == "DR-PII-01" for f in local.findings)
     streamed = datasafe.scan(str(path), ner="off", engine="stream")
     assert {c.name: (c.role, c.entity) for c in streamed.files[0].tables[0].columns} == roles
+
+
+def test_a_struct_point_is_a_gps_coordinate_and_never_printed(tmp_path):
+    """A Kobo export in Parquet with the point as a struct {lat, lon}: it was a quasi
+    'LOCATION' key variable, printed at full precision in the riskiest combinations."""
+    rng = random.Random(8)
+    n = 40
+    pts = [{"lat": round(8.9 + rng.random() / 10, 6), "lon": round(38.7 + rng.random() / 10, 6)}
+           for _ in range(n)]
+    tbl = pa.table({"gender": [rng.choice("FM") for _ in range(n)],
+                    "age": [rng.randint(18, 70) for _ in range(n)],
+                    "location": pa.array(pts, pa.struct([("lat", pa.float64()),
+                                                         ("lon", pa.float64())]))})
+    path = tmp_path / "kobo.parquet"
+    pq.write_table(tbl, path)
+    res = datasafe.scan(str(path), profile="hdx-public")
+    col = res.files[0].tables[0].column("location")
+    assert (col.role, col.entity) == ("direct", "GPS_COORDINATE")
+    assert "DR-GEO-01" in {f.check for f in res.findings}
+    for fmt in ("json", "text", "markdown"):
+        out = CliRunner().invoke(main, ["scan", str(path), "--profile", "hdx-public", "--format",
+                                        fmt, "--no-baseline"]).output
+        assert not any(f"{p['lat']:.6f}"[:7] in out for p in pts), fmt
+
+
+def test_float32_coordinates_have_their_own_precision(tmp_path):
+    """Points stored as float32 and rounded to 1 decimal (11 km) are not '15 decimals'."""
+    rng = random.Random(9)
+    n = 60
+    tbl = pa.table({"sex": [rng.choice("FM") for _ in range(n)],
+                    "latitude": pa.array([round(11.0 + rng.random(), 1) for _ in range(n)],
+                                         pa.float32()),
+                    "longitude": pa.array([round(13.0 + rng.random(), 1) for _ in range(n)],
+                                          pa.float32())})
+    path = tmp_path / "rounded.parquet"
+    pq.write_table(tbl, path)
+    assert array_to_text(tbl["latitude"].combine_chunks()).to_pylist()[0].count(".") == 1
+    assert len(array_to_text(tbl["latitude"].combine_chunks()).to_pylist()[0].split(".")[1]) == 1
+    res = datasafe.scan(str(path), profile="hdx-public")
+    assert not {"DR-GEO-01", "DR-GEO-02"} & {f.check for f in res.findings}

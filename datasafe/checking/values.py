@@ -55,7 +55,8 @@ def decimals(series) -> dict | None:
     n_numeric = int(s.str.contains(r"\d", regex=True).sum())
     if n_numeric == 0:
         return None
-    lengths = frac.str.len().fillna(0)
+    # trailing zeros are padding, not precision ('-5.94710000' is 4 decimals)
+    lengths = frac.str.rstrip("0").str.len().fillna(0)
     return {"median": int(lengths.median()), "max": int(lengths.max()), "values": n_numeric}
 
 

@@ -396,6 +396,47 @@ def _leaves(value: str, kind: str) -> list[str]:
     return out
 
 
+_LAT_KEYS = {"lat", "latitude", "y", "lat_dd"}
+_LON_KEYS = {"lon", "lng", "long", "longitude", "x", "lon_dd"}
+
+
+def _struct_points(sample: list[str]) -> float:
+    """Share of JSON cells (Parquet structs and maps) holding a point: a latitude and a
+    longitude field with decimal degrees in range, at any depth."""
+    import json
+
+    def point(doc) -> bool:
+        stack = [doc]
+        while stack:
+            d = stack.pop()
+            if isinstance(d, dict):
+                keys = {str(k).strip().lower(): v for k, v in d.items()}
+                lat = next((keys[k] for k in _LAT_KEYS if k in keys), None)
+                lon = next((keys[k] for k in _LON_KEYS if k in keys), None)
+                try:
+                    if lat is not None and lon is not None and abs(float(lat)) <= 90 \
+                            and abs(float(lon)) <= 180 and float(lat) != int(float(lat)):
+                        return True
+                except (TypeError, ValueError):
+                    pass
+                stack.extend(d.values())
+            elif isinstance(d, list):
+                stack.extend(d)
+        return False
+
+    cells = [v for v in sample if v and v.strip()]
+    if not cells:
+        return 0.0
+    hits = 0
+    for v in cells:
+        try:
+            hits += point(json.loads(v))
+        except ValueError:
+            continue
+    share = hits / len(cells)
+    return share if share >= 0.5 else 0.0
+
+
 def _analyse(table, col, lex, options, regions, nested: dict[str, str]) -> _Col:
     from datasafe.detect import values as V
 
@@ -433,6 +474,11 @@ def _analyse(table, col, lex, options, regions, nested: dict[str, str]) -> _Col:
                     c.feats = V.compute(words, None, None, col.stats, regions=regions,
                                         value_list_files=c.value_list_files,
                                         names_files=_config_files(options, "given_names"))
+            if kind == "json" and c.feats is not None and not c.feats.hit("GPS_COORDINATE"):
+                point = _struct_points(col.sample)
+                if point:  # {lat: 8.99…, lon: 38.78…}: a point, whatever its leaves look like
+                    c.feats.hits.append(V.ValueHit("GPS_COORDINATE", point, 0.6 + 0.35 * point,
+                                                   col.sample[:5]))
         except Exception as exc:  # noqa: BLE001 - odd values never stop a scan
             if isinstance(exc, OSError) or type(exc).__module__.startswith("yaml"):
                 raise  # a missing or broken user value list is the user's to fix
