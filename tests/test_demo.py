@@ -52,5 +52,5 @@ def test_demo_without_a_keyboard_runs_through_and_leaves_nothing(tmp_path):
     # step 1 under the workshop profile: not a "pass", the exit code stays 0
     assert "NON CONFORME · sensibilité sévère" in r.stdout
     assert "Nombre attendu de personnes ré-identifiées : 1 200" in r.stdout
-    assert "0,1 m" in r.stdout and "0.1 m" not in r.stdout
+    assert "1,1 m" in r.stdout and "1.1 m" not in r.stdout  # French decimal commas
     assert list(scratch.iterdir()) == []

@@ -237,3 +237,55 @@ def test_reports_say_where_small_cells_are_never_their_counts(tmp_path):
     before = log["files"][0]["tables"][0]["risk_before"] if "files" in log else None
     text = json.dumps(log)
     assert '"min_count": 3' not in text and '"k_min": 3' not in text, before
+
+
+PRESUPPRESSED = ("Province,Territory,Girls,Boys,Total children\n"
+                 "#adm1+name,#adm2+name,#affected+f+children,#affected+m+children,"
+                 "#affected+children+total\n"
+                 'Tanganyika,Kalemie,"1,234",880,"2,114"\n'
+                 "Tanganyika,Nyunzu,<5,451,454\n"
+                 "Tanganyika,Moba,3 ,372,375\n"
+                 'Sud-Kivu,Uvira,627,612,"1,239"\n'
+                 "Sud-Kivu,Fizi,x,518,519\n"
+                 "Sud-Kivu,Mwenga,204,199,403\n")
+
+
+def test_counts_a_publisher_already_suppressed_are_completed_not_damaged(tmp_path):
+    """'1,234' is a count of 1234 for the redactor too (it read 1.234 and emptied it as a
+    small cell); '<5' and 'x' are cells already hidden: the column is still a count column
+    (its '3 ' was missed), the rows where they stand alone beside the total are recoverable,
+    and the copy hides a second cell there, keeping the markers as they are."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = tmp_path / "children_adm2.csv"
+    src.write_text(PRESUPPRESSED, encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--format", "json",
+                                  "--no-baseline"])
+    doc = json.loads(r.stdout)
+    sc = doc["files"][0]["tables"][0]["risk"]["small_cells"]
+    assert sc["count_columns"] == ["Girls", "Boys", "Total children"]
+    assert sc["total_columns"] == ["Total children"]
+    assert sc["small"] == 1  # Moba's '3 '
+    # Nyunzu '<5', Moba '3 ' and Fizi 'x' each alone in their row beside the total
+    assert sc["recoverable_count"] == 3
+    checks = {f["check"] for f in doc["findings"]}
+    assert {"DR-AGG-01", "DR-AGG-02"} <= checks
+    assert "DR-HXL-03" not in checks  # markers under a count hashtag are good practice
+
+    out = tmp_path / "children_public.csv"
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    rows = [ln.split(",") for ln in out.read_text(encoding="utf-8").splitlines()[2:]]
+    by = {ln.split(",")[1]: ln for ln in out.read_text(encoding="utf-8").splitlines()[2:]}
+    assert by["Kalemie"] == 'Tanganyika,Kalemie,"1,234",880,"2,114"'  # untouched
+    assert by["Uvira"] == 'Sud-Kivu,Uvira,627,612,"1,239"'
+    assert by["Nyunzu"] == "Tanganyika,Nyunzu,<5,,454"  # marker kept, a second cell hidden
+    assert by["Fizi"] == "Sud-Kivu,Fizi,x,,519"
+    assert by["Moba"] == "Tanganyika,Moba,,,375"
+    assert len(rows) == 6
+    r = CliRunner().invoke(main, ["scan", str(out), "--profile", "hdx-public", "--format", "json",
+                                  "--no-baseline"])
+    assert not {"DR-AGG-01", "DR-AGG-02"} & {f["check"] for f in json.loads(r.stdout)["findings"]}

@@ -163,5 +163,3 @@ DISAGG_WORDS = {"male", "female", "men", "women", "boys", "girls", "hommes", "fe
                 "children", "adults", "elderly", "infants", "adolescents", "0_4", "5_17",
                 "18_59", "60", "under5", "u5"}
 DISAGG_HXL_ATTRS = {"f", "m", "i", "infants", "children", "adolescents", "adults", "elderly"}
-SUPPRESSED_MARKERS = {"*", "x", "c", "s", "-", "<5", "< 5", "<3", "< 3", "<10", "< 10",
-                      "suppressed", "supprime", "masked", ".."}

@@ -361,17 +361,21 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
 
     Returns (frame, primary cells, secondary cells). Suppressed cells become ``NA`` (or
     ``marker`` when given, e.g. ``"<5"``)."""
-    from datasafe.redact.treatments import to_number
+    # counts are read as the scan reads them ('1,234' is 1234, not 1.234)
+    from datasafe.risk.aggregate import _numeric, markers
 
     count_cols = [c for c in count_cols if c in frame.columns]
     out = frame.copy(deep=False)  # columns are replaced, never modified in place
     if not count_cols or len(frame) == 0:
         return out, 0, 0
-    vals = np.column_stack([to_number(out[c]).to_numpy(dtype="float64", na_value=np.nan)
+    vals = np.column_stack([_numeric(out[c]).to_numpy(dtype="float64", na_value=np.nan)
                             for c in count_cols])
     lo = 0 if include_zero else 1
     primary = (vals >= lo) & (vals < threshold) & ~np.isnan(vals)
-    sup = primary.copy()
+    # cells the publisher already hid ('<5', 'x') stay as they are, and count as suppressed:
+    # the secondary suppression is completed around them
+    hidden = np.column_stack([markers(out[c]).to_numpy(dtype=bool) for c in count_cols])
+    sup = primary | hidden
     is_total_col = np.array([c in (total_cols or []) for c in count_cols], dtype=bool)
     total_row = np.zeros(len(out), dtype=bool)
     for g in group_cols or []:
@@ -407,10 +411,10 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
             if not changed:
                 break
     for j, c in enumerate(count_cols):
-        mask = sup[:, j]
+        mask = sup[:, j] & ~hidden[:, j]
         if mask.any():
             col = out[c].copy()
             col[mask] = marker
             out[c] = col
     n_primary = int(primary.sum())
-    return out, n_primary, int(sup.sum()) - n_primary
+    return out, n_primary, int((sup & ~hidden).sum()) - n_primary

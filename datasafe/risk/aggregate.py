@@ -47,10 +47,23 @@ def _hxl_base(tag: str | None) -> str | None:
 
 
 def _numeric(series: Any):
+    """Counts as numbers: '1,234', '1 234' and '3 ' are 1234, 1234 and 3 (NaN where not a
+    number). The scan and the redactor read counts with this one function."""
     import pandas as pd
 
     s = series.astype("str").str.strip().str.replace(r"[\s,](?=\d{3}\b)", "", regex=True)
     return pd.to_numeric(s, errors="coerce")
+
+
+# cells a publisher already suppressed: '<5', 'x', '*', 'c', 's', '..', '-' (statistical
+# offices' marks) or a word saying so
+MARKER = re.compile(r"^\s*(<\s*\d{1,3}|[xXcCsS]|\*{1,3}|\.\.|[-–—]|suppressed|supprim[eé]|"
+                    r"masked|masqu[eé])\s*$", re.I)
+
+
+def markers(series: Any):
+    """Which cells of a count column are suppression markers (boolean Series)."""
+    return series.astype("str").str.match(MARKER).fillna(False).astype(bool)
 
 
 _NOT_COUNT = re.compile(r"(^|_)(year|annee|ano|month|mois|date|code|pcode|p_code|id|lat|lon|"
@@ -74,6 +87,7 @@ def count_columns(table: Any, result: Any) -> list[Any]:
                 continue
         s = table.data[col.key].dropna()
         s = s[s.astype("str").str.strip() != ""]
+        s = s[~markers(s)]  # cells already suppressed ('<5', 'x') are counts too
         if len(s) == 0:
             continue
         v = _numeric(s)
@@ -175,9 +189,12 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         others = [o for o in counts if o.key != c.key]
         if len(others) < 2:
             continue
-        comp = np.nansum(np.vstack([values[o.key] for o in others]), axis=0)
+        parts = np.vstack([values[o.key] for o in others])
+        comp = np.nansum(parts, axis=0)
         v = values[c.key]
-        ok = np.isfinite(v)
+        # rows with a hidden or empty part say nothing about the sum: judged on complete rows
+        complete = np.isfinite(parts).all(axis=0)
+        ok = np.isfinite(v) & (complete if complete.sum() >= 2 else True)
         if ok.sum() and (np.isclose(comp[ok], v[ok]).mean() >= 0.9
                          or (_TOTAL_HEADER.search(norm(c.name))
                              and np.isclose(comp[ok], v[ok]).mean() >= 0.5)):
@@ -196,6 +213,14 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         zeros += int((np.isfinite(v) & (v == 0)).sum())
         flagged[:, j] = is_small
         small[c.name] = int(is_small.sum())
+    # cells the publisher already hid ('<5', 'x'): not small cells to report, but a row or
+    # column with one of them alone still gives it back from its total
+    hidden = np.column_stack([markers(data[c.key]).to_numpy(dtype=bool) for c in cell_cols]) \
+        if cell_cols and n else np.zeros((n, len(cell_cols)), dtype=bool)
+    exposed = flagged | hidden
+    # an empty cell is an unknown too: with two unknowns in a row, the total gives only their sum
+    unknown = exposed | np.column_stack([~np.isfinite(values[c.key]) for c in cell_cols]) \
+        if cell_cols and n else exposed
 
     offset = (table.header_row or 0) + (1 if getattr(table, "hxl_row", None) else 0)
 
@@ -219,15 +244,16 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
     # small cell gives it back by subtraction.
     recoverable = []
     if total_cols:
-        per_row = flagged.sum(axis=1)
-        for i in np.flatnonzero(per_row == 1).tolist():
-            j = int(np.flatnonzero(flagged[i])[0])
+        per_row = exposed.sum(axis=1)
+        for i in np.flatnonzero((per_row == 1) & (unknown.sum(axis=1) == 1)).tolist():
+            j = int(np.flatnonzero(exposed[i])[0])
             recoverable.append({**where(i), "column": cell_cols[j].name,
                                 "via": _via("row", column=total_cols[0].name)})
     if total_row.any():
-        body = flagged & ~total_row[:, None]
+        body = exposed & ~total_row[:, None]
+        alone = (unknown & ~total_row[:, None]).sum(axis=0) == 1
         seen = {(r["row"], r["column"]) for r in recoverable}
-        for j in np.flatnonzero(body.sum(axis=0) == 1).tolist():
+        for j in np.flatnonzero((body.sum(axis=0) == 1) & alone).tolist():
             i = int(np.flatnonzero(body[:, j])[0])
             cell = {**where(i), "column": cell_cols[j].name}
             if (cell["row"], cell["column"]) in seen:

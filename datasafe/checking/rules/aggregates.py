@@ -110,18 +110,22 @@ class SecondaryDisclosure(Check):
                  or "total" in ctx.hxl(c)[1]]
         if not total:
             return
+        from datasafe.risk.aggregate import markers
+
         parts = [c for c in ctx.columns if c not in total and (ctx.is_count_column(c) or (
-            ctx.series(c) is not None and ctx.series(c).dropna().astype("str").str.strip()
-            .str.lower().isin(lx.SUPPRESSED_MARKERS).any()))]
+            ctx.series(c) is not None and markers(ctx.series(c).dropna()).any()))]
         if len(parts) < 2:
             return
-        marks = pd.DataFrame({c.key: ctx.series(c).fillna("").astype("str").str.strip()
-                              .str.lower().isin(lx.SUPPRESSED_MARKERS) for c in parts})
+        marks = pd.DataFrame({c.key: markers(ctx.series(c).fillna("")) for c in parts})
+        # an empty cell is unknown too: a marker beside an empty cell is not given back
+        empty = pd.DataFrame({c.key: ctx.series(c).isna()
+                              | (ctx.series(c).astype("str").str.strip() == "") for c in parts})
         tot = vals.numbers(ctx.series(total[0]))
         if tot is None:
             return
         per_row = marks.sum(axis=1)
-        n = int(((per_row == 1) & tot.reindex(marks.index).notna()).sum())
+        alone = (marks | empty).sum(axis=1) == 1
+        n = int(((per_row == 1) & alone & tot.reindex(marks.index).notna()).sum())
         if n:
             yield Hit(total[0], cells=n, via=Phrase("finding_details.via_row_total",
                                                     column=total[0].name))

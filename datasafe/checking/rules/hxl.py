@@ -98,7 +98,11 @@ class CountTagValues(Check):
             nums = vals.numbers(s)
             if nums is None or len(nums) == 0:
                 return
-            bad = int(nums.isna().sum())
+            from datasafe.risk.aggregate import markers
+
+            # '<5' and 'x' are how counts are suppressed: good practice, not stray text
+            hidden = markers(s.reindex(nums.index).fillna(""))
+            bad = int((nums.isna() & ~hidden).sum())
             if bad:
                 yield Hit(col, variant="not_number", hashtag=col.hxl, cells=bad)
         elif tag == "#geo" and "lat" in attrs:
