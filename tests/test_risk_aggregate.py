@@ -289,3 +289,35 @@ def test_counts_a_publisher_already_suppressed_are_completed_not_damaged(tmp_pat
     r = CliRunner().invoke(main, ["scan", str(out), "--profile", "hdx-public", "--format", "json",
                                   "--no-baseline"])
     assert not {"DR-AGG-01", "DR-AGG-02"} & {f["check"] for f in json.loads(r.stdout)["findings"]}
+
+
+def test_counts_under_a_sensitive_header_are_the_most_sensitive_counts(tmp_path):
+    """'Enfants non accompagnés' reads as a protection topic; in a table of counts by site its
+    numbers are counts of unaccompanied children (they were taken for a breakdown column and
+    never checked, and a partner copy kept the 1 and the 3)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = tmp_path / "uasc_by_site.csv"
+    src.write_text("Territoire,Site de déplacés,Enfants non accompagnés,Enfants séparés,Total\n"
+                   'Nyiragongo,Kanyaruchinya,12,"1,234","1,246"\n'
+                   "Nyiragongo,Bulengo,3 ,45,48\n"
+                   "Masisi,Rusayo,27,212,239\n"
+                   "Masisi,Mugunga III,1,18 ,19\n"
+                   "Rutshuru,Kiwanja,14,1 020,1034\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "partner-restricted",
+                                  "--format", "json", "--no-baseline"])
+    sc = json.loads(r.stdout)["files"][0]["tables"][0]["risk"]["small_cells"]
+    assert "Enfants non accompagnés" in sc["count_columns"]
+    assert "Enfants non accompagnés" not in sc["group_columns"]
+    assert sc["threshold"] == 10 and sc["small"] == 2
+    out = tmp_path / "uasc_partner.csv"
+    CliRunner().invoke(main, ["redact", str(src), "--profile", "partner-restricted", "-o",
+                              str(out)])
+    by = {ln.split(",")[1]: ln for ln in out.read_text(encoding="utf-8").splitlines()[1:]}
+    assert by["Bulengo"].startswith("Nyiragongo,Bulengo,,,")
+    assert by["Mugunga III"].startswith("Masisi,Mugunga III,,,")
+    assert by["Rusayo"] == "Masisi,Rusayo,27,212,239"
