@@ -35,7 +35,8 @@ _SEVERE_RE = re.compile(
     r"(gbv|vbg|sgbv|gender_based|sexual|rape|viol|violence|protection|child_protection|"
     r"survivor|survivant|sea|psea|abuse|exploitation|trafficking|health|sante|salud|patient|"
     r"disease|maladie|cholera|hiv|aids|malnutrition|sam|mam|mental|disabilit|handicap|"
-    r"medical|clinic|hospital|death|mortality|deces)")
+    r"medical|clinic|hospital|death|mortality|deces|uasc|unaccompanied|separated|"
+    r"non_accompagnes|separes|no_acompanados|separados)")
 _SEVERE_ENTITIES = {"PROTECTION_INCIDENT", "HEALTH", "DISABILITY"}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 
