@@ -640,6 +640,10 @@ def _sniff_delimiter(text: str, fmt: str) -> str:
         if common < 2:
             continue
         score = freq / len(counts) * (1 + min(common, 50) / 50)
+        if counts[0] != common:
+            # the header row does not split like the records: decimal commas in the values
+            # ('12,391442 -1,560754;12,4;-1,6' under 'gps;lat;lon') are not the delimiter
+            score *= 0.9
         if fmt == "tsv" and d == "\t":
             score += 0.5
         if score > best_score:

@@ -48,6 +48,9 @@ KOBO_META = {
     "simid", "username", "audit", "enumerator", "enumerator_name", "enumerator_id", "enqueteur",
     "nom_enqueteur", "encuestador", "inqueridor", "interviewer", "interviewer_name",
     "starttime", "endtime", "instancename", "formhub_uuid", "meta_instanceid",
+    # ODK Central's export
+    "submitterid", "submittername", "reviewstate", "formversion", "attachmentspresent",
+    "attachmentsexpected",
     # a repeat group's sheet of a Kobo xlsx export: its rows point back at their submission
     # (normalised: "_submission__uuid" → "_submission_uuid")
     "_submission_id", "_submission_uuid", "_submission_submission_time",
@@ -70,7 +73,8 @@ def is_collection_metadata(header: str) -> bool:
 
 # --- Coordinates (DR-GEO) ---------------------------------------------------------------------
 COORD_TOKENS = {"lat", "latitude", "lon", "lng", "long", "longitude", "gps", "geopoint",
-                "geolocation", "coordinates", "coordonnees", "coordenadas", "coord", "coords"}
+                "geolocation", "coordinates", "coordonnees", "coordenadas", "coord", "coords",
+                "utm", "mgrs", "easting", "northing", "pluscode", "what3words", "w3w"}
 COORD_EXACT = {"_geolocation", "geo_location", "location_coordinates", "site_coordinates", "x",
                "y", "gps_actif"}
 

@@ -43,15 +43,51 @@ def sample_series(col):
     return pd.Series(list(col.sample or []), dtype="str")
 
 
+def _point_precision(v: str) -> int | None:
+    """A point written in another form than decimal degrees, as the decimals of a degree with
+    the same precision on the ground (4 ≈ 11 m, 5 ≈ 1.1 m): degrees-minutes(-seconds), MGRS,
+    UTM metres, Plus codes, what3words. None for decimal degrees (and anything else)."""
+    import re
+
+    from datasafe.detect import values as V
+
+    if re.fullmatch(V.W3W_RE, v):
+        return 5  # a 3 m square
+    m = re.fullmatch(r"\s*[23456789CFGHJMPQRVWX]{4,8}\+([23456789CFGHJMPQRVWX]{0,3}).*", v)
+    if m and "+" in v:
+        return {0: 3, 1: 3, 2: 4}.get(len(m.group(1)), 5)  # 8+0 ≈ 275 m, 8+2 ≈ 14 m, 8+3 ≈ 3 m
+    if re.fullmatch(V.MGRS_RE, v):
+        digits = sum(ch.isdigit() for ch in re.sub(r"^\s*\d{1,2}", "", v))
+        return max(1, min(digits // 2, 5))  # 5 digits an axis = 1 m
+    if re.fullmatch(V.UTM_RE, v):
+        return 5  # whole metres
+    if re.fullmatch(V.DMS_RE, v) and re.search(r"[°º'′\"″]|\b[NSEW]\d{1,3}\s+\d", v):
+        first = re.match(r"\s*[NSEWnsew]?\s*\d{1,3}\s*[°º:d ]\s*(\d{1,2})([.,]\d+)?\s*['′m:]?"
+                         r"\s*(?:(\d{1,2})([.,]\d+)?)?", v)
+        if not first:
+            return None
+        if first.group(3) is not None:  # seconds: 1" ≈ 31 m, each decimal 10 times finer
+            return 4 + len((first.group(4) or "x")[1:])
+        return 2 + len((first.group(2) or "x")[1:])  # minutes: 1' ≈ 1.9 km
+    return None
+
+
 def decimals(series) -> dict | None:
     """Decimal places of coordinate values (first number in each cell: plain degrees, Kobo
-    ``lat lon alt acc`` strings and ``[lat, lon]`` pairs). Returns ``{median, max, values}``."""
+    ``lat lon alt acc`` strings and ``[lat, lon]`` pairs), or for points written otherwise
+    (degrees-minutes-seconds, MGRS, UTM, Plus codes, what3words) the decimals of a degree with
+    the same precision on the ground. Returns ``{median, max, values}``."""
     s = nonempty(series)
     if s is None or s.empty:
         return None
+    other = [_point_precision(v) for v in s.head(500).tolist()]
+    known = [p for p in other if p is not None]
+    if known and len(known) * 2 >= len(other):
+        known.sort()
+        return {"median": known[len(known) // 2], "max": known[-1], "values": len(s)}
     frac = s.str.extract(r"[-+]?\d{1,3}\.(\d+)", expand=False)
-    if frac.isna().all():  # a decimal comma, one number a cell ("-1,559691")
-        frac = s.str.extract(r"^\s*[-+]?\d{1,3},(\d+)\s*$", expand=False)
+    if frac.isna().all():  # decimal commas: "-1,559691", or a geopoint "12,39 -1,56 0 5"
+        frac = s.str.extract(r"^\s*[-+]?\d{1,3},(\d+)(?:\s|$)", expand=False)
     n_numeric = int(s.str.contains(r"\d", regex=True).sum())
     if n_numeric == 0:
         return None

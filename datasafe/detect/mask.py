@@ -86,8 +86,15 @@ def mask_value(value, entity: str | None) -> str:
         if e == "IBAN_CODE" and len(v) > 4:
             out = v[:2] + out[2:]
     elif e in ("GPS_COORDINATE",):
-        # keep degrees, hide the rest
-        out = re.sub(r"(\d+[.,])(\d+)", lambda m: m.group(1) + DOT * len(m.group(2)), v)
+        if not v.startswith(("{", "[")) and re.search(
+                r"[°º'′\"″]|^\s*[NSEWnsew]?\s*\d{1,3}\s+\d|[A-Za-z]{2}\s*\d{4}|\+|///", v):
+            # degrees-minutes-seconds, MGRS, UTM, Plus codes, what3words: only the first number
+            # (degrees, or the grid zone) is kept; minutes and seconds place a house
+            head = re.match(r"\D*\d*", v).group(0)
+            out = head + re.sub(r"[0-9A-Za-z]", DOT, v[len(head):])
+        else:
+            # decimal degrees: keep degrees, hide the rest
+            out = re.sub(r"(\d+[.,])(\d+)", lambda m: m.group(1) + DOT * len(m.group(2)), v)
         if out == v:
             out = _mask_digits(v, 2, 0)
     elif e in ("DATE_OF_BIRTH", "DATE"):

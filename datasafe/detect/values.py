@@ -40,8 +40,20 @@ YEAR_RE = r"(?:^|\D)((?:19|20)\d{2})(?:\D|$)"
 LATLON_RE = (r"\[?\(?\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*([-+]?\d{1,3}(?:\.\d+)?)"
              r"(?:\s+[-+]?\d+(?:\.\d+)?){0,2}\s*\)?\]?")
 WKT_RE = r"(?i)(?:SRID=\d+;)?POINT\s*Z?\s*\(\s*[-+]?\d+(?:\.\d+)?\s+[-+]?\d+(?:\.\d+)?(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)"
-DMS_RE = (r"(?i)\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?"
-          r"(?:\s*[,; ]\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?)?\s*")
+DMS_RE = (r"(?i)\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?"
+          r"(?:\s*[,; ]\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?)?\s*")
+# grid and code forms of a point: MGRS ('37PDK1234567890', 10 digits = 1 m), UTM ('37N 345678
+# 1234567', metres), Plus codes ('7G83+XY2', 14 m), what3words ('///filled.count.soap', 3 m)
+MGRS_RE = (r"\s*\d{1,2}\s*[C-HJ-NP-Xc-hj-np-x]\s*[A-HJ-NP-Za-hj-np-z]{2}\s*"
+           r"(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10}|\d{1,5}\s+\d{1,5})\s*")
+UTM_RE = (r"(?i)\s*(?:zone\s*)?\d{1,2}\s*[C-HJ-NP-X]?\s*[,;]?\s*(?:E\s*)?\d{6}(?:[.,]\d+)?\s*"
+          r"(?:m\s*E)?\s*[,; ]\s*(?:N\s*)?\d{6,7}(?:[.,]\d+)?\s*(?:m\s*N)?\s*")
+PLUS_CODE_RE = (r"\s*[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{0,3}"
+                r"(?:[ ,]+[^\d+]{2,60})?\s*")
+W3W_RE = r"\s*(?:///|w3w://)\s*[^\W\d_]+\.[^\W\d_]+\.[^\W\d_]+\s*"
+# a Kobo/ODK geopoint written with decimal commas (French or Spanish locale): 'lat lon alt acc'
+GEOPOINT_COMMA_RE = (r"\s*[-+]?\d{1,2},\d{3,}\s+[-+]?\d{1,3},\d{3,}"
+                     r"(?:\s+[-+]?\d+(?:,\d+)?){0,2}\s*")
 HEMI_RE = r"(?i)\s*(?:[NSEW]\s*\d{1,3}\.\d{2,}|\d{1,3}\.\d{2,}\s*°?\s*[NSEW])(?:\s*[,; ]\s*(?:[NSEW]\s*\d{1,3}\.\d{2,}|\d{1,3}\.\d{2,}\s*°?\s*[NSEW]))?\s*"
 PCODE_RE = r"[A-Z]{2,3}\d{2,10}"
 AGE_BAND_RE = r"\d{1,3}\s*(?:-|–|to|à|a|y)\s*\d{1,3}\s*(?:ans|years|yrs|anos|años|y)?|\d{1,3}\s*\+|<\s*\d{1,3}|>\s*\d{1,3}|\d{1,3}\s*(?:ans|years|yrs|anos|años|months|mois|meses)(?: and over| et plus| y mas)?"
@@ -395,6 +407,10 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
         if ush >= 0.5:
             f.hits.append(ValueHit("URL", ush, 0.5 + 0.4 * ush, S.pick(url)))
     if f.alpha >= 0.98:
+        w3w = S.full(W3W_RE)  # '///filled.count.soap': a 3 m square, with no digit at all
+        if S.share(w3w) >= 0.5:
+            f.hits.append(ValueHit("GPS_COORDINATE", S.share(w3w), 0.6 + 0.35 * S.share(w3w),
+                                   S.pick(w3w)))
         return f  # no digits at all: none of the recognizers below can fire
 
     ip4 = S.full(IPV4_RE)
@@ -473,9 +489,12 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
 
     ll = S.mask(_latlon)
     wkt = S.full(WKT_RE)
-    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWnsew]\b")
+    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWnsew]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d")
     hemi = S.full(HEMI_RE)
-    geo = ll | wkt | dms | hemi
+    geo = ll | wkt | dms | hemi | S.full(GEOPOINT_COMMA_RE)
+    grid = S.full(MGRS_RE) | S.full(UTM_RE) | S.full(PLUS_CODE_RE) | S.full(W3W_RE)
+    if S.share(grid) >= 0.5:
+        geo = geo | grid
     gsh = S.share(geo)
     if gsh >= 0.5:
         f.hits.append(ValueHit("GPS_COORDINATE", gsh, 0.6 + 0.35 * gsh, S.pick(geo)))

@@ -245,6 +245,8 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
     cp = ColumnPlan(column=col.key)
 
     def gps() -> None:
+        from datasafe.redact.treatments import roundable
+
         pcode = _pcode_column(table_result)  # only for coordinates: a pass over every column
         # DR-GEO-01 flags row-level points with min_decimals (default 2) or more decimals
         geo = (profile.check_config("DR-GEO-01") if profile else {}) or {}
@@ -255,6 +257,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
                                                      "decimals": dec}
             cp.reason = _why("gps_centroid", role=Phrase(f"role.short.{role}"), pcode=pcode,
                              dec=dec)
+        elif col.sample and roundable(col.sample) < 0.5:
+            # a grid reference, a code or degrees-minutes-seconds cannot be rounded: say that
+            # the column is removed (the plan said 'rounded' and the copy emptied it)
+            cp.treatment = "drop"
+            cp.reason = _why("gps_unroundable", role=Phrase(f"role.short.{role}"))
         else:
             cp.treatment, cp.params = "generalise", {"method": "gps_round", "decimals": dec}
             cp.reason = _why("gps_round", role=Phrase(f"role.short.{role}"), dec=dec,

@@ -277,6 +277,17 @@ def _comma_decimals(s) -> bool:
         sample.str.match(_COMMA_DECIMAL).mean() > 0.8
 
 
+def roundable(values: list[str]) -> float:
+    """Share of sampled GPS values that ``gps_round`` can round: one number in decimal degrees
+    (a decimal comma too) or a 'lat, lon' pair. Grid references, Plus codes, what3words,
+    degrees-minutes-seconds, WKT and Kobo geopoints cannot be, and would be emptied."""
+    vals = [v.strip() for v in values if v and v.strip()]
+    if not vals:
+        return 1.0
+    num = re.compile(r"[-+]?\d{1,3}(?:[.,]\d+)?")
+    return sum(1 for v in vals if num.fullmatch(v) or _PAIR.match(v)) / len(vals)
+
+
 def _is_pair_column(s) -> bool:
     sample = s.dropna().head(200)
     return bool(len(sample)) and not _comma_decimals(s) and \

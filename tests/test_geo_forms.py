@@ -1,0 +1,141 @@
+"""Points written in other forms than decimal degrees, found by a review of location data:
+grid references (UTM, MGRS), Plus codes, what3words, degrees-minutes(-seconds), Kobo geopoints
+with decimal commas, and camp shelter numbers. Each is found, judged at its real precision,
+masked down to its degrees or zone in reports, and kept out of public copies."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+from click.testing import CliRunner
+
+from datasafe.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def scan_json(path, *extra):
+    r = run("scan", path, "--profile", "hdx-public", "--format", "json", "--no-baseline", *extra)
+    assert r.exit_code in (0, 1), r.output
+    return json.loads(r.stdout)
+
+
+def columns(doc):
+    return {c["name"]: c for t in doc["files"][0]["tables"] for c in t["columns"]}
+
+
+def findings(doc, check):
+    return [f for f in doc["findings"] if f["check"] == check]
+
+
+def _households(tmp_path, name, point_columns, delimiter=","):
+    rng = random.Random(7)
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(["assistance", "sex", "age", "hh_size", *point_columns])
+        for i in range(40):
+            w.writerow([rng.choice(["Cash", "NFI", "Food"]), rng.choice("FM"),
+                        rng.randint(18, 80), rng.randint(1, 9),
+                        *[fn(rng, i) for fn in point_columns.values()]])
+    return path
+
+
+def test_grid_references_plus_codes_and_what3words_are_points(tmp_path):
+    path = _households(tmp_path, "grid.csv", {
+        "utm": lambda r, i: f"37P {r.randint(300000, 600000)} {r.randint(1300000, 1400000)}",
+        "mgrs": lambda r, i: f"37PDK{r.randint(10000, 99999)}{r.randint(10000, 99999)}",
+        "plus_code": lambda r, i: "7G8" + r.choice("3456") + "WXHR+" + r.choice("2345") + "6",
+        "w3w": lambda r, i: "///" + ".".join(r.choice(["daring", "lion", "race", "index",
+                                                       "home", "raft"]) for _ in range(3)),
+    })
+    doc = scan_json(path)
+    cols = columns(doc)
+    for name in ("utm", "mgrs", "plus_code", "w3w"):
+        assert (cols[name]["role"], cols[name]["entities"][0]["type"]) == ("direct",
+                                                                           "GPS_COORDINATE")
+    (geo,) = findings(doc, "DR-GEO-01")
+    assert "1.1 m" in geo["message"]  # whole metres / 10-digit MGRS: a dwelling
+    # reports keep the grid zone only
+    text = json.dumps(doc)
+    raw = [row for row in csv.DictReader(path.open(encoding="utf-8"))]
+    for row in raw:
+        for name in ("utm", "mgrs"):
+            assert row[name][4:] not in text
+    out = tmp_path / "grid_public.csv"
+    r = run("redact", path, "--profile", "hdx-public", "-o", out)
+    assert r.exit_code in (0, 1), r.output
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert not {"utm", "mgrs", "plus_code", "w3w"} & set(header.split(","))
+
+
+def test_degrees_minutes_seconds_are_judged_at_their_precision_and_masked(tmp_path):
+    path = _households(tmp_path, "dms.csv", {
+        # Garmin style: degrees and decimal minutes (0.001' ≈ 1.9 m)
+        "lat_ddm": lambda r, i: f"11°{r.randint(40, 59)}.{r.randint(100, 999)}'N",
+        "lon_ddm": lambda r, i: f"13°{r.randint(10, 30):02d}.{r.randint(100, 999)}'E",
+        "waypoint": lambda r, i: f"N11 {r.randint(40, 59)}.{r.randint(100, 999)} "
+                                 f"E013 {r.randint(10, 30):02d}.{r.randint(100, 999)}",
+    })
+    doc = scan_json(path)
+    cols = columns(doc)
+    for name in ("lat_ddm", "lon_ddm", "waypoint"):
+        assert cols[name]["role"] == "direct", name
+        # only the degrees are shown
+        assert all(ex.count("•") >= 5 for ex in cols[name]["examples"]), cols[name]["examples"]
+    (geo,) = findings(doc, "DR-GEO-01")
+    assert "5 decimals" in geo["message"]
+    assert findings(doc, "DR-GEO-02")[0]["details"].get("variant") in (None, "dwelling") or \
+        "dwelling" in json.dumps(findings(doc, "DR-GEO-02"))
+    out = tmp_path / "dms_public.csv"
+    run("redact", path, "--profile", "hdx-public", "-o", out)
+    kept = out.read_text(encoding="utf-8")
+    assert "°" not in kept and "N11 " not in kept
+
+    # whole seconds (≈ 31 m) count as a dwelling too: the check fires
+    sec = _households(tmp_path, "dms_seconds.csv", {
+        "Lat (DMS)": lambda r, i: f"11°{r.randint(40, 59)}'{r.randint(10, 59)}\"N",
+        "Long (DMS)": lambda r, i: f"13°{r.randint(10, 30):02d}'{r.randint(10, 59)}\"E"})
+    doc = scan_json(sec)
+    assert "4 decimals" in findings(doc, "DR-GEO-01")[0]["message"]
+    assert columns(doc)["Lat (DMS)"]["examples"][0].startswith("11°••'••\"")
+
+
+def test_a_french_kobo_geopoint_with_decimal_commas(tmp_path):
+    path = _households(tmp_path, "menage.csv", {
+        "coordonnées GPS": lambda r, i: f"12,{r.randint(100000, 999999)} "
+                                        f"-1,{r.randint(100000, 999999)} 0 5",
+        "latitude": lambda r, i: f"12,{r.randint(100000, 999999)}",
+        "longitude": lambda r, i: f"-1,{r.randint(100000, 999999)}"}, delimiter=";")
+    doc = scan_json(path)
+    assert columns(doc)["coordonnées GPS"]["role"] == "direct"
+    assert "coordonnées GPS" in findings(doc, "DR-GEO-01")[0]["message"]
+    out = tmp_path / "menage_public.csv"
+    r = run("redact", path, "--profile", "hdx-public", "-o", out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    # the geopoint cannot be rounded: removed, and the plan says so; the split columns are
+    assert "coordonnées GPS" not in lines[0] and "latitude" in lines[0]
+    assert "cannot be rounded" in run("redact", path, "--profile", "hdx-public", "--plan").output
+    # the copy (decimal commas in the rounded columns) reads back with its own ';'
+    assert "after:  PASS" in r.output
+    assert {"latitude", "longitude"} <= set(columns(scan_json(out)))
+
+
+def test_camp_shelter_numbers_and_family_numbers_identify_households(tmp_path):
+    path = _households(tmp_path, "camp.csv", {
+        "shelter": lambda r, i: f"Block C{r.randint(1, 9)} Tent {r.randint(1, 200)}",
+        "shelter_no": lambda r, i: f"C{r.randint(1, 9)}-{r.randint(100, 999)}",
+        "family_no": lambda r, i: f"FCN-{4000000 + i}",
+        "respondent": lambda r, i: f"R-{i:03d}",
+        "protection_concern": lambda r, i: r.choice(["GBV survivor - referred", "UASC", ""])})
+    cols = columns(scan_json(path))
+    assert (cols["shelter"]["role"], cols["shelter"]["entities"][0]["type"]) == ("direct",
+                                                                                 "ADDRESS")
+    assert cols["shelter_no"]["role"] == "direct"
+    assert (cols["family_no"]["role"], cols["family_no"]["entities"][0]["type"]) == (
+        "direct", "CASE_ID")
+    assert cols["respondent"]["role"] == "direct"
