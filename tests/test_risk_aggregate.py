@@ -321,3 +321,68 @@ def test_counts_under_a_sensitive_header_are_the_most_sensitive_counts(tmp_path)
     assert by["Bulengo"].startswith("Nyiragongo,Bulengo,,,")
     assert by["Mugunga III"].startswith("Masisi,Mugunga III,,,")
     assert by["Rusayo"] == "Masisi,Rusayo,27,212,239"
+
+
+def _long_table(path, count_header="n", sensitive=False):
+    import itertools
+    import random
+
+    rng = random.Random(3)
+    rows = ["province,territory,sex,age_group,population_group," + count_header]
+    places = [("Tanganyika", "Kalemie"), ("Tanganyika", "Nyunzu"), ("Sud-Kivu", "Uvira"),
+              ("Sud-Kivu", "Fizi")]
+    groups = ["IDP", "Returnee", "Host"] if not sensitive else ["Twa", "Bantu", "Other"]
+    for (p, t), s, a, g in itertools.product(places, "FM", ["0-17", "18-59", "60+"], groups):
+        rows.append(f"{p},{t},{s},{a},{g},{rng.randint(40, 900)}")
+    rows[7] = rows[7].rsplit(",", 1)[0] + ",2"   # two small cells
+    rows[30] = rows[30].rsplit(",", 1)[0] + ",3"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path, rows
+
+
+def test_a_long_count_table_with_five_breakdowns_is_a_count_table(tmp_path):
+    """The HDX 'tidy' layout (province, territory, sex, age group, population group → n) was
+    read as one row per person: 'every record re-identified', its small cells never checked,
+    and a public copy that dropped the breakdowns kept the counts in the template's order."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src, rows = _long_table(tmp_path / "pin_long.csv")
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--format",
+                                  "json", "--no-baseline"])
+    doc = json.loads(r.stdout)
+    table = doc["files"][0]["tables"][0]
+    assert table["kind"] == "aggregate"
+    assert table["risk"]["small_cells"]["small"] == 2
+    assert "DR-AGG-01" in {f["check"] for f in doc["findings"]}
+    assert "DR-DEID-03" not in {f["check"] for f in doc["findings"]}
+    out = tmp_path / "pin_public.csv"
+    CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    got = out.read_text(encoding="utf-8").splitlines()
+    assert got[0] == rows[0]  # every breakdown kept
+    assert got[7].endswith(",") and got[30].endswith(",")  # the small cells suppressed
+    assert got[8] == rows[8]
+
+
+def test_sensitive_breakdowns_of_counts_are_kept_and_flagged_for_review(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src, rows = _long_table(tmp_path / "groups_long.csv", "households", sensitive=True)
+    src.write_text(src.read_text(encoding="utf-8").replace("population_group", "ethnic_group"),
+                   encoding="utf-8")
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--format",
+                                  "json", "--no-baseline"])
+    doc = json.loads(r.stdout)
+    (f,) = [f for f in doc["findings"] if f["check"] == "DR-AGG-05"]
+    assert "ethnic_group" in f["message"]
+    out = tmp_path / "groups_public.csv"
+    CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert "ethnic_group" in header  # a dimension of the counts, not dropped

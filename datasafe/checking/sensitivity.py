@@ -53,6 +53,8 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
     "aggregate_adm1": ("low", "aggregates at region/province level (ADM1)"),
     "aggregate_adm0": ("low", "national aggregates"),
     "small_cells": ("moderate", "aggregates with small cells"),
+    "group_aggregates": ("moderate", "counts of ethnic, religious or other identity groups by "
+                         "area"),
     "disaggregated_age_sex": ("moderate", "data disaggregated by age or sex without personal "
                               "identifiers"),
     "collection_metadata": ("moderate", "collection metadata (devices, enumerators, "
@@ -96,6 +98,8 @@ DATA_TYPES_FR: dict[str, str] = {
     "aggregate_adm1": "agrégats au niveau région/province (ADM1)",
     "aggregate_adm0": "agrégats nationaux",
     "small_cells": "agrégats avec de petites cellules",
+    "group_aggregates": "effectifs de groupes ethniques, religieux ou d'autres groupes "
+                        "identitaires par zone",
     "disaggregated_age_sex": "données désagrégées par âge ou sexe sans identifiants personnels",
     "collection_metadata": "métadonnées de collecte (appareils, enquêteurs, heures de "
                            "soumission)",

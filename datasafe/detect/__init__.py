@@ -738,6 +738,50 @@ def _table_kind(cols: list[_Col], result) -> str:
     return "unknown"
 
 
+_MEASURE_WORDS = COUNT_WORDS | {"value", "valeur", "valor", "people", "persons", "individuals",
+                                "individus", "personnes", "households", "menages", "hogares",
+                                "freq", "frequency", "cases", "cas", "beneficiaries",
+                                "beneficiaires", "effectif", "pin", "affected", "reached",
+                                "incidents", "survivors", "deaths", "patients", "idps",
+                                "refugees", "returnees", "children", "enfants"}
+
+
+def _long_counts(cols: list[_Col], table, result) -> bool:
+    """A count table in long ('tidy') layout: one to three columns of whole counts ('n',
+    'value', 'people') beside categorical breakdown columns (admin areas, sex, age group,
+    population group) whose combination names each row once. Person attributes among the
+    breakdowns made it look like records of people, however many dimensions it had (the HDX
+    layout of five or more was read as microdata, its small cells never checked)."""
+    if result.rows < 8 or any(c.free_text for c in cols):
+        return False
+    measures, others = [], []
+    for c in cols:
+        f, st = c.feats, c.col.stats
+        if st.non_empty == 0:
+            continue
+        strong = {e for e, sv in c.ev.items() if _confidence(sv) >= ACCEPT}
+        if strong & DIRECT_STRONG or c.hxl_person:
+            return False
+        top = c.header[0].entity if c.header else None
+        if (f is not None and f.integer >= 0.98 and (f.num_min or 0) >= 0
+                and top not in ("AGE", "HOUSEHOLD_SIZE", "DATE_OF_BIRTH")
+                and (c.count or set(c.header_tokens) & _MEASURE_WORDS)):
+            measures.append(c)
+        elif st.inferred_type in ("float", "text", "datetime", "date") or (
+                st.inferred_type == "integer" and top == "AGE"):
+            return False  # exact ages, amounts or dates: values of people, not categories
+        elif st.distinct > max(2, st.non_empty // 2):
+            return False
+        else:
+            others.append(c)
+    if not 1 <= len(measures) <= 3 or len(others) < 2:
+        return False
+    keys = [c.col.key for c in others if c.col.key in table.data.columns]
+    if len(keys) != len(others):
+        return False
+    return bool(table.data[keys].duplicated().mean() <= 0.01)
+
+
 def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
     f = c.feats
     st = c.col.stats
@@ -907,6 +951,8 @@ def detect_table(table, result, options) -> None:
         _collect(c)
     _gps_pairs(cols)
     kind = _table_kind(cols, result)
+    if kind != "aggregate" and _long_counts(cols, table, result):
+        kind = "aggregate"
     result.kind = kind
     for c in cols:
         _finalise_kind_dependent(c, kind, cols)

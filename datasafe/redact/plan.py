@@ -464,6 +464,17 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
                 cp.treatment, cp.params = "keep", {}
                 cp.reason = _why("aggregate_dimension")
         sc = extra.get("small_cells") or {}
+        # a sensitive breakdown (incident type, disability, population group) is a dimension
+        # of the counts: dropping it left the counts in the template's order, where anyone
+        # who knows the template puts the dimension back; its small cells are suppressed
+        breakdowns = {c.key for n in sc.get("group_columns") or []
+                      if (c := tres.column(str(n))) is not None and c.role == "sensitive"
+                      and not c.free_text}
+        for cp in tp.columns:
+            if cp.column in breakdowns and cp.treatment == "drop":
+                cp.treatment, cp.params = "keep", {}
+                cp.reason = _why("aggregate_dimension")
+                dropped.discard(cp.column)
 
         def keys_of(names):
             out = []

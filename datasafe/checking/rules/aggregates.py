@@ -190,3 +190,52 @@ class DisaggregationDepth(Check):
         if len(dis) >= 2:
             yield Hit(col, level=level, columns=", ".join(dis[:6]), count=len(dis),
                       sensitivity="aggregate_household" if level >= 4 else "aggregate_adm3")
+
+
+_GROUP_ENTITIES = ("ETHNICITY", "RELIGION")
+_GROUP_LISTS = ("ethnicity", "religion")
+
+
+@register
+class GroupLevelHarm(Check):
+    """Counts of ethnic, religious or other identity groups by area: no person is named, but
+    the table tells where a group lives and how many they are (demographically identifiable
+    information), which can be enough to target it. Not decidable by a tool: it asks a person
+    to weigh it.
+
+    Bad::
+
+        district,yazidi_individuals,christian_individuals,shabak_individuals
+        Sinjar,1380,95,12
+
+    Good (the need, not the identity of the group; or shared under an ISP with a reviewer's
+    sign-off)::
+
+        district,idp_individuals
+        Sinjar,1487
+    """
+
+    id = "DR-AGG-05"
+    scope = "table"
+
+    def check_table(self, ctx):
+        if ctx.row_level or not ctx.aggregate:
+            return
+        from datasafe.checking.rules.dii import SENSITIVE_TOKENS
+        from datasafe.detect.lexicon import load_value_lists
+
+        lists = load_value_lists()
+        names = set()
+        for key in _GROUP_LISTS:
+            names |= {v for v in lists[key].values if len(v) >= 4}
+        found, first = [], None
+        for c in ctx.columns:
+            # a breakdown column of groups ('ethnic_group': Yazidi, Shabak…), or a count column
+            # named after one ('yazidi_individuals')
+            toks = ctx.tokens(c)
+            if ctx.has_entity(c, *_GROUP_ENTITIES) or toks & SENSITIVE_TOKENS or toks & names:
+                found.append(c.name)
+                first = first or c
+        if found:
+            yield Hit(first, columns=", ".join(found[:6]), count=len(found),
+                      sensitivity="group_aggregates")
