@@ -386,3 +386,64 @@ def test_sensitive_breakdowns_of_counts_are_kept_and_flagged_for_review(tmp_path
     CliRunner().invoke(main, ["redact", str(src), "--profile", "hdx-public", "-o", str(out)])
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert "ethnic_group" in header  # a dimension of the counts, not dropped
+
+
+def _redact(tmp_path, name, text, profile="hdx-public"):
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    scan = json.loads(CliRunner().invoke(main, ["scan", str(src), "--profile", profile,
+                                                "--format", "json", "--no-baseline"]).stdout)
+    out = tmp_path / ("public_" + name)
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", profile, "-o", str(out)])
+    rows = [ln.split(",") for ln in out.read_text(encoding="utf-8").splitlines()]
+    return scan, rows, r.output
+
+
+def test_a_subtotal_row_does_not_give_back_its_blocks_only_small_cell(tmp_path):
+    """Uvira's 3 cholera deaths = Sud-Kivu's subtotal − Fizi − Mwenga: the copy passed."""
+    scan, rows, log = _redact(tmp_path, "cholera.csv",
+                              "Province,Territory,Cholera cases,Cholera deaths\n"
+                              "Tanganyika,Kalemie,220,16\nTanganyika,Nyunzu,48,12\n"
+                              "Tanganyika,Sous-total,268,28\n"
+                              "Sud-Kivu,Uvira,310,3\nSud-Kivu,Fizi,95,12\nSud-Kivu,Mwenga,40,11\n"
+                              "Sud-Kivu,Sous-total,445,26\nTotal général,,713,54\n")
+    rec = scan["files"][0]["tables"][0]["risk"]["small_cells"]["recoverable"]
+    assert any("subtotal in row 8" in str(r["via"]) or r["groups"].get("Territory") == "Uvira"
+               for r in rec)
+    sud = [r for r in rows if r[0] == "Sud-Kivu" and r[1] != "Sous-total"]
+    assert sum(1 for r in sud if r[3] == "") >= 2  # Uvira and one more in its block
+    assert "after:  PASS" in log
+
+
+def test_partial_total_columns_do_not_give_back_a_small_cell(tmp_path):
+    """Nyunzu boys = total_male − men: the copy kept both totals and passed."""
+    scan, rows, log = _redact(
+        tmp_path, "sadd_adm2.csv",
+        "province,territory,girls,women,total_female,boys,men,total_male,total\n"
+        "Tanganyika,Kalemie,838,674,1512,926,1868,2794,4306\n"
+        "Tanganyika,Nyunzu,2163,1896,4059,3,2210,2213,6272\n"
+        "Tanganyika,Moba,2465,2489,4954,566,566,1132,6086\n"
+        "Sud-Kivu,Uvira,1200,1300,2500,1100,1250,2350,4850\n")
+    sc = scan["files"][0]["tables"][0]["risk"]["small_cells"]
+    assert set(sc["total_columns"]) == {"total_female", "total_male", "total"}
+    assert sc["recoverable_count"] == 1
+    nyunzu = next(r for r in rows if r[1] == "Nyunzu")
+    assert nyunzu[5] == "" and nyunzu[6] == ""  # boys, and men beside it under total_male
+
+
+def test_a_percentage_beside_a_small_count_is_a_small_cell(tmp_path):
+    scan, rows, log = _redact(
+        tmp_path, "fhh.csv",
+        "province,territory,total_households,female_headed_households,pct_female_headed\n"
+        "Tanganyika,Kalemie,4358,638,14.640\nTanganyika,Nyunzu,7620,752,9.869\n"
+        "Tanganyika,Moba,2536,2,0.079\nSud-Kivu,Uvira,5100,800,15.686\n")
+    rec = scan["files"][0]["tables"][0]["risk"]["small_cells"]["recoverable"]
+    assert any("pct_female_headed" in str(r["via"]) for r in rec)
+    moba = next(r for r in rows if r[1] == "Moba")
+    assert moba[3] == "" and moba[4] == ""

@@ -349,7 +349,6 @@ def local_suppression(frame, key_vars: list[str], k: int, importance: list[str] 
 # ---------------------------------------------------------------------------------------------
 # aggregate tables
 
-_TOTAL_WORDS = r"(?i)^\s*(total|totals|grand total|all|sum|ensemble|tous|todos|total general)\s*$"
 
 
 def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
@@ -359,10 +358,17 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
                          ) -> tuple[Any, int, int]:
     """Primary and secondary small-cell suppression of ``count_cols``.
 
+    Secondary suppression follows how the table adds up (:func:`datasafe.risk.aggregate.
+    structure`, the scan's own reading): within the parts of every total column (the grand
+    total and partial totals such as total_female), above total rows, and within the block of
+    every subtotal row, a suppressed cell never stands alone; the next smallest cell beside it
+    is suppressed too, or the total itself when no other part is left.
+
     Returns (frame, primary cells, secondary cells). Suppressed cells become ``NA`` (or
-    ``marker`` when given, e.g. ``"<5"``)."""
+    ``marker`` when given, e.g. ``"<5"``). ``total_cols`` is accepted for older plans; the
+    totals are read from the data."""
     # counts are read as the scan reads them ('1,234' is 1234, not 1.234)
-    from datasafe.risk.aggregate import _numeric, markers
+    from datasafe.risk.aggregate import _numeric, markers, structure
 
     count_cols = [c for c in count_cols if c in frame.columns]
     out = frame.copy(deep=False)  # columns are replaced, never modified in place
@@ -370,46 +376,87 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
         return out, 0, 0
     vals = np.column_stack([_numeric(out[c]).to_numpy(dtype="float64", na_value=np.nan)
                             for c in count_cols])
+    st = structure({c: vals[:, j] for j, c in enumerate(count_cols)}, count_cols,
+                   {c: c for c in count_cols},
+                   [out[g] for g in (group_cols or []) if g in out.columns])
     lo = 0 if include_zero else 1
     primary = (vals >= lo) & (vals < threshold) & ~np.isnan(vals)
     # cells the publisher already hid ('<5', 'x') stay as they are, and count as suppressed:
     # the secondary suppression is completed around them
     hidden = np.column_stack([markers(out[c]).to_numpy(dtype=bool) for c in count_cols])
     sup = primary | hidden
-    is_total_col = np.array([c in (total_cols or []) for c in count_cols], dtype=bool)
-    total_row = np.zeros(len(out), dtype=bool)
-    for g in group_cols or []:
-        if g in out.columns:
-            total_row |= out[g].str.match(_TOTAL_WORDS).fillna(False).to_numpy(dtype=bool)
     if secondary:
         big = np.where(np.isnan(vals), np.inf, vals)
-        r, c = vals.shape
-        for _ in range(r + c + 2):
+        idx = {c: j for j, c in enumerate(count_cols)}
+        groups = [(np.arange(len(out)), [idx[p] for p in parts if p in idx], idx[t])
+                  for t, parts in st["total_parts"].items()]
+        # and, total column or not, a row never shows a lone gap among its cells (a total
+        # may be published elsewhere: the HNO's figure for the area)
+        plain = [j for j, c in enumerate(count_cols) if c not in st["total_parts"]]
+        groups.append((np.arange(len(out)), plain, None))
+        body = np.flatnonzero(~st["total_row"])
+        blocks = [np.asarray(rows) for _, rows in st["blocks"]]
+        sub_rows = [sub for sub, _ in st["blocks"]]
+
+        def complete(cells_sup, cells_val) -> int | None:
+            """Index (in the given cells) of the next cell to hide when exactly one is."""
+            if cells_sup.sum() != 1:
+                return None
+            cand = np.where(cells_sup | np.isinf(cells_val), np.inf, cells_val)
+            k = int(np.argmin(cand))
+            return k if np.isfinite(cand[k]) else -1
+
+        for _ in range(len(out) + len(count_cols) + 2):
             changed = False
-            if c - int(is_total_col.sum()) >= 2:
-                per_row = (sup & ~is_total_col).sum(axis=1)
-                rows = np.where(per_row == 1)[0]
-                if len(rows):
-                    cand = np.where(sup[rows] | np.isinf(big[rows]) | is_total_col, np.inf,
-                                    big[rows])
-                    pick = np.argmin(cand, axis=1)
-                    okr = np.isfinite(cand[np.arange(len(rows)), pick])
-                    sup[rows[okr], pick[okr]] = True
-                    changed |= bool(okr.any())
-            if r >= 2:
-                per_col = (sup & ~total_row[:, None]).sum(axis=0)
-                cols = np.where(per_col == 1)[0]
-                for j in cols:
-                    cand = np.where(sup[:, j] | np.isinf(big[:, j]) | total_row, np.inf,
-                                    big[:, j])
-                    if not np.isfinite(cand).any():
-                        cand = np.where(sup[:, j] | np.isinf(big[:, j]), np.inf, big[:, j])
-                    i = int(np.argmin(cand))
-                    if np.isfinite(cand[i]):
-                        sup[i, j] = True
-                        changed = True
+            # within a row: the parts of each total column
+            for _rows, js, t in groups:
+                if len(js) < 2:
+                    continue
+                for i in np.flatnonzero(sup[:, js].sum(axis=1) == 1).tolist():
+                    k = complete(sup[i, js], big[i, js])
+                    if k is None:
+                        continue
+                    if k >= 0:
+                        sup[i, js[k]] = True
+                    elif t is not None and not sup[i, t]:
+                        sup[i, t] = True  # no other part to hide: the total goes
+                    else:
+                        continue
+                    changed = True
+            # within a column: the rows a total row adds up, and each subtotal's block
+            spans = ([(body, None)] if st["grand_row"].any() else []) + \
+                list(zip(blocks, sub_rows))
+            if not st["grand_row"].any() and not blocks and len(out) >= 2:
+                spans = [(body, None)]  # no total row: a column never shows a lone gap
+            for rows, sub in spans:
+                if len(rows) == 0:
+                    continue
+                for j in range(len(count_cols)):
+                    k = complete(sup[rows, j], big[rows, j])
+                    if k is None:
+                        continue
+                    if k >= 0:
+                        sup[rows[k], j] = True
+                    elif sub is not None and not sup[sub, j]:
+                        sup[sub, j] = True
+                    else:
+                        continue
+                    changed = True
             if not changed:
                 break
+    # a share or rate in a row where a count is hidden gives it back (share × total): hidden too
+    from datasafe.risk.aggregate import percent_columns
+
+    pct_hidden = 0
+    rows_hidden = sup.any(axis=1)
+    for c in percent_columns({c: c for c in out.columns},
+                             set(count_cols) | set(group_cols or [])):
+        mask = rows_hidden & out[c].notna().to_numpy(dtype=bool)
+        if mask.any():
+            col = out[c].copy()
+            col[mask] = marker
+            out[c] = col
+            pct_hidden += int(mask.sum())
     for j, c in enumerate(count_cols):
         mask = sup[:, j] & ~hidden[:, j]
         if mask.any():
@@ -417,4 +464,4 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
             col[mask] = marker
             out[c] = col
     n_primary = int(primary.sum())
-    return out, n_primary, int((sup & ~hidden).sum()) - n_primary
+    return out, n_primary, int((sup & ~hidden).sum()) - n_primary + pct_hidden

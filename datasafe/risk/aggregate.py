@@ -155,6 +155,124 @@ def severe_topic(table: Any, result: Any) -> str | None:
     return None
 
 
+# shares and rates computed from the counts: one beside a small count is a small cell too
+_PCT_HEADER = re.compile(r"(^|_)(pct|percent|percentage|pourcentage|porcentaje|share|part|rate|"
+                         r"taux|tasa|ratio|proportion|prop)($|_)|%")
+
+
+def percent_columns(names: dict[str, str], skip: set[str]) -> list[str]:
+    """Keys of the columns whose header says they are a share or rate ('pct_female_headed',
+    '% IDPs', 'taux')."""
+    return [k for k, name in names.items() if k not in skip and _PCT_HEADER.search(
+        norm(name) + (" %" if "%" in name else ""))]
+
+
+_SUBTOTAL_VALUE = re.compile(r"^\s*(sous[- ]?total|sub[- ]?total|subtotal)", re.I)
+
+
+def _sums_to(total, parts) -> bool:
+    """Whether the column ``total`` is the sum of ``parts`` on the rows where all are known."""
+    import numpy as np
+
+    stack = np.vstack(parts)
+    complete = np.isfinite(stack).all(axis=0) & np.isfinite(total)
+    if complete.sum() < 2:
+        return False
+    return bool(np.isclose(stack[:, complete].sum(axis=0), total[complete]).mean() >= 0.9)
+
+
+def structure(values: dict, keys: list[str], names: dict[str, str], groups: list) -> dict:
+    """How a count table adds up, for the scan and the redactor alike (``values``: key → float
+    array; ``keys``: the count columns in order; ``groups``: the breakdown columns as text
+    Series).
+
+    - ``total_parts``: total column → the columns it adds up: the grand total ('total' = every
+      other column), and partial totals ('total_female' = girls + women, the columns since the
+      previous total);
+    - ``total_row``: rows saying 'Total' (they add up the rows that are not totals);
+    - ``blocks``: (subtotal row, the rows it adds up) for 'Sous-total' rows, each covering the
+      rows since the previous total or subtotal row."""
+    import numpy as np
+
+    n = len(next(iter(values.values()))) if values else 0
+    total_row = np.zeros(n, dtype=bool)
+    sub_row = np.zeros(n, dtype=bool)
+    for g in groups:
+        text = g.astype("str")
+        total_row |= text.str.match(_TOTAL_VALUE).fillna(False).to_numpy(dtype=bool)
+        sub_row |= text.str.match(_SUBTOTAL_VALUE).fillna(False).to_numpy(dtype=bool)
+    blocks = []
+    start = 0
+    for i in range(n):
+        if sub_row[i]:
+            rows = [r for r in range(start, i) if not total_row[r]]
+            if rows:
+                blocks.append((i, rows))
+        if total_row[i]:
+            start = i + 1
+    total_parts: dict[str, list[str]] = {}
+    for idx, k in enumerate(keys):
+        plain = [o for o in keys if o != k and o not in total_parts]
+        run = []
+        for o in reversed(keys[:idx]):  # the columns since the previous total
+            if o in total_parts:
+                break
+            run.insert(0, o)
+        header = bool(_TOTAL_HEADER.search(norm(names.get(k, ""))))
+        for parts in ([run] if header and len(run) >= 2 else []) + [plain]:
+            if len(parts) >= 2 and _sums_to(values[k], [values[o] for o in parts]):
+                total_parts[k] = parts
+                break
+        else:
+            if header and len(plain) >= 2:  # 'Total' with a few rows that do not add up
+                stack = np.vstack([values[o] for o in plain])
+                ok = np.isfinite(stack).all(axis=0) & np.isfinite(values[k])
+                if ok.sum() and np.isclose(stack[:, ok].sum(axis=0),
+                                           values[k][ok]).mean() >= 0.5:
+                    total_parts[k] = plain
+    # a total made only of other totals' parts is kept as the sum of the plain cells
+    total_row &= ~sub_row
+    return {"total_parts": total_parts, "total_row": total_row | sub_row,
+            "grand_row": total_row, "blocks": blocks}
+
+
+def recoverable_cells(exposed, unknown, cols: list[str], st: dict) -> list[tuple[int, int, str]]:
+    """(row, column index, how) of every cell given back by subtraction: the only hidden or
+    small cell among the parts of a total column in its row, of a column above a total row,
+    or of a column within a subtotal's block ('unknown': hidden, small or empty cells, so
+    that two unknowns together are not given back)."""
+    import numpy as np
+
+    idx = {c: j for j, c in enumerate(cols)}
+    out, seen = [], set()
+
+    def add(i, j, how):
+        if (i, j) not in seen:
+            seen.add((i, j))
+            out.append((i, j, how))
+
+    for total, parts in st["total_parts"].items():
+        js = [idx[p] for p in parts if p in idx]
+        if len(js) < 2:
+            continue
+        e, u = exposed[:, js], unknown[:, js]
+        for i in np.flatnonzero((e.sum(axis=1) == 1) & (u.sum(axis=1) == 1)).tolist():
+            add(i, js[int(np.flatnonzero(e[i])[0])], ("row", total))
+    body = ~st["total_row"]
+    if st["grand_row"].any():
+        for j in range(len(cols)):
+            e, u = exposed[body, j], unknown[body, j]
+            if e.sum() == 1 and u.sum() == 1:
+                add(int(np.flatnonzero(body)[np.flatnonzero(e)[0]]), j, ("column", None))
+    for sub, rows in st["blocks"]:
+        r = np.asarray(rows)
+        for j in range(len(cols)):
+            e, u = exposed[r, j], unknown[r, j]
+            if e.sum() == 1 and u.sum() == 1:
+                add(int(r[np.flatnonzero(e)[0]]), j, ("subtotal", sub))
+    return out
+
+
 def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[str, Any]:
     """The ``small_cells`` block of an aggregate table (see the module docstring)."""
     import numpy as np
@@ -183,26 +301,12 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
                 if reason is None:
                     reason = f"rows of column '{g.name}' name a GBV, protection or health topic"
 
-    # total rows (a group column says "Total") and total columns (header "total", or the sum of
-    # the other count columns in nearly every row)
-    total_row = np.zeros(n, dtype=bool)
-    for g in groups:
-        total_row |= data[g.key].astype("str").str.match(_TOTAL_VALUE).fillna(False).to_numpy()
-    total_cols = []
-    for c in counts:
-        others = [o for o in counts if o.key != c.key]
-        if len(others) < 2:
-            continue
-        parts = np.vstack([values[o.key] for o in others])
-        comp = np.nansum(parts, axis=0)
-        v = values[c.key]
-        # rows with a hidden or empty part say nothing about the sum: judged on complete rows
-        complete = np.isfinite(parts).all(axis=0)
-        ok = np.isfinite(v) & (complete if complete.sum() >= 2 else True)
-        if ok.sum() and (np.isclose(comp[ok], v[ok]).mean() >= 0.9
-                         or (_TOTAL_HEADER.search(norm(c.name))
-                             and np.isclose(comp[ok], v[ok]).mean() >= 0.5)):
-            total_cols.append(c)
+    # how the table adds up: total columns (and the columns each adds up), total rows and
+    # subtotal rows (see :func:`structure`)
+    st = structure(values, [c.key for c in counts], {c.key: c.name for c in counts},
+                   [data[g.key] for g in groups])
+    total_row = st["total_row"]
+    total_cols = [c for c in counts if c.key in st["total_parts"]]
     total_keys = {c.key for c in total_cols}
     cell_cols = [c for c in counts if c.key not in total_keys]
 
@@ -244,25 +348,30 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         # where a small cell is, never its count: the count is the protected value
         examples.append({**where(i), "column": cell_cols[j].name})
 
-    # DR-AGG-02: a row (with a total column) or a column (with a total row) holding exactly one
-    # small cell gives it back by subtraction.
+    # DR-AGG-02: a hidden or small cell alone among the parts of a total (a total column in
+    # its row, a total row below its column, a subtotal row below its block) is given back by
+    # subtraction
+    names = {c.key: c.name for c in counts}
     recoverable = []
-    if total_cols:
-        per_row = exposed.sum(axis=1)
-        for i in np.flatnonzero((per_row == 1) & (unknown.sum(axis=1) == 1)).tolist():
+    for i, j, (how, by) in recoverable_cells(exposed, unknown, [c.key for c in cell_cols], st):
+        via = (_via("row", column=names[by]) if how == "row" else _via("column")
+               if how == "column" else _via("subtotal", row=where(by)["row"]))
+        recoverable.append({**where(i), "column": cell_cols[j].name, "via": via})
+    # a percentage or rate published in a row with a small or hidden count gives it back
+    # (share × the total known elsewhere): rules (b) DR-AGG-02, "percentages or means based on
+    # n < t count as small cells"
+    seen = {(r["row"], r["column"]) for r in recoverable}
+    pct = percent_columns({c.key: c.name for c in result.columns
+                           if c.key in data.columns and c.role != "direct"},
+                          {c.key for c in counts} | {g.key for g in groups})
+    for k in pct:
+        shown = _numeric(data[k]).notna().to_numpy()
+        name = next(c.name for c in result.columns if c.key == k)
+        for i in np.flatnonzero(exposed.any(axis=1) & shown).tolist():
             j = int(np.flatnonzero(exposed[i])[0])
-            recoverable.append({**where(i), "column": cell_cols[j].name,
-                                "via": _via("row", column=total_cols[0].name)})
-    if total_row.any():
-        body = exposed & ~total_row[:, None]
-        alone = (unknown & ~total_row[:, None]).sum(axis=0) == 1
-        seen = {(r["row"], r["column"]) for r in recoverable}
-        for j in np.flatnonzero((body.sum(axis=0) == 1) & alone).tolist():
-            i = int(np.flatnonzero(body[:, j])[0])
-            cell = {**where(i), "column": cell_cols[j].name}
-            if (cell["row"], cell["column"]) in seen:
-                continue  # one cell, recoverable two ways: counted once
-            recoverable.append({**cell, "via": _via("column")})
+            if (where(i)["row"], cell_cols[j].name) not in seen:
+                recoverable.append({**where(i), "column": cell_cols[j].name,
+                                    "via": _via("percent", column=name)})
     return {
         "threshold": t_severe if reason is not None else t,
         "severe_topic": reason is not None,
