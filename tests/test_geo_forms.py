@@ -139,3 +139,23 @@ def test_camp_shelter_numbers_and_family_numbers_identify_households(tmp_path):
     assert (cols["family_no"]["role"], cols["family_no"]["entities"][0]["type"]) == (
         "direct", "CASE_ID")
     assert cols["respondent"]["role"] == "direct"
+
+
+def test_district_centroids_in_a_count_table_are_neither_alarming_nor_removed(tmp_path):
+    """An HDX table of IDPs by district with its centroids (2 decimals) and HXL tags: it was
+    'severe' (DR-GEO-05, because of +idps), and its copy lost the centroids."""
+    path = tmp_path / "idps_adm2.csv"
+    rows = ["admin1,admin2,admin2_pcode,lat,lon,idps_individuals,idps_households",
+            "#adm1+name,#adm2+name,#adm2+code,#geo+lat,#geo+lon,#affected+idps+ind,"
+            "#affected+idps+hh"]
+    rng = random.Random(2)
+    for i in range(8):
+        rows.append(f"Nord-Kivu,District {i},CD61{i:02d},{-1 - rng.random():.2f},"
+                    f"{29 + rng.random():.2f},{rng.randint(2000, 90000)},"
+                    f"{rng.randint(400, 18000)}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = scan_json(path)
+    assert doc["findings"] == [] and doc["summary"]["sensitivity"] == "low"
+    out = tmp_path / "idps_public.csv"
+    run("redact", path, "--profile", "hdx-public", "-o", out)
+    assert out.read_text(encoding="utf-8").splitlines() == rows

@@ -467,6 +467,19 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         # a sensitive breakdown (incident type, disability, population group) is a dimension
         # of the counts: dropping it left the counts in the template's order, where anyone
         # who knows the template puts the dimension back; its small cells are suppressed
+        # the centroids of a count table's areas (2 decimals or fewer, ≈1 km) locate its areas,
+        # not people: kept (they were emptied, with 'information loss 100 %', in copies of
+        # tables that passed)
+        from datasafe.checking import values as vals
+
+        for cp in tp.columns:
+            if cp.treatment == "generalise" and cp.params.get("method") in ("gps_round",
+                                                                            "gps_centroid"):
+                c = next((c for c in tres.columns if c.key == cp.column), None)
+                d = vals.decimals(vals.sample_series(c)) if c is not None and c.sample else None
+                if d is not None and d["median"] <= 2 and d["max"] <= 3:
+                    cp.treatment, cp.params = "keep", {}
+                    cp.reason = _why("aggregate_dimension")
         breakdowns = {c.key for n in sc.get("group_columns") or []
                       if (c := tres.column(str(n))) is not None and c.role == "sensitive"
                       and not c.free_text}

@@ -46,7 +46,7 @@ class CoordinatePrecision(Check):
         respondent,gps_latitude,gps_longitude
         R1,-5.947131,29.194882
 
-    Good (rounded to 2 decimals or fewer, or displaced as DHS does)::
+    Good (rounded to 1 decimal, or displaced as DHS does)::
 
         respondent,gps_latitude,gps_longitude
         R1,-5.9,29.2
@@ -163,7 +163,11 @@ class LocatedSensitiveGroups(Check):
                                  "religion"}))]
         if not groups:
             return
-        where = [c.name for c, d in ctx.coordinate_columns if d["median"] >= 2]
+        # in a table of counts, 2-decimal points are the centroids of its areas (≈1 km): they
+        # locate a group no better than the admin unit does (an HDX table of IDPs by district
+        # with its centroids was 'severe'); 3 decimals (≈110 m) place it in a street
+        min_dec = 2 if ctx.row_level else 3
+        where = [c.name for c, d in ctx.coordinate_columns if d["median"] >= min_dec]
         level, admin_col = ctx.finest_admin
         if not where and level is not None and level >= int(ctx.param("fine_admin_level", 3)):
             where = [admin_col.name]
