@@ -447,3 +447,33 @@ def test_a_percentage_beside_a_small_count_is_a_small_cell(tmp_path):
     assert any("pct_female_headed" in str(r["via"]) for r in rec)
     moba = next(r for r in rows if r[1] == "Moba")
     assert moba[3] == "" and moba[4] == ""
+
+
+def test_counts_of_sites_and_partners_in_a_5w_are_not_people(tmp_path):
+    """A 5W at ADM2 with the number of sites (#loc+num) and of partners: counts of 1–4 were
+    'small cells on a severe topic' and '#loc+num' a village-level location."""
+    import json
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rows = ["Admin1,Admin2,Admin2 Pcode,Cluster,Partner,Activity,Sites,Partners,"
+            "IDPs in sites,Beneficiaries reached",
+            "#adm1+name,#adm2+name,#adm2+code,#sector,#org+impl,#activity,#loc+num,#org+num,"
+            "#reached+idps,#reached+total"]
+    data = [("Tanganyika", "Kalemie", "CD7401", "Protection", "NRC", "Case management", 2, 1),
+            ("Sud-Kivu", "Fizi", "CD6202", "Health", "IRC", "Mobile clinics", 1, 3),
+            ("Tanganyika", "Moba", "CD7403", "WASH", "Caritas", "Water trucking", 4, 2),
+            ("Sud-Kivu", "Uvira", "CD6203", "Education", "NRC", "Learning spaces", 3, 1)]
+    for i, (a1, a2, pc, cl, org, act, sites, partners) in enumerate(data):
+        rows.append(f"{a1},{a2},{pc},{cl},{org},{act},{sites},{partners},{800 + 37 * i},"
+                    f"{5000 + 911 * i}")
+    src = tmp_path / "5w_adm2.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = json.loads(CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public",
+                                               "--format", "json", "--no-baseline"]).stdout)
+    assert doc["findings"] == [], [f["message"] for f in doc["findings"]]
+    sc = doc["files"][0]["tables"][0]["risk"]["small_cells"]
+    assert "Sites" not in sc["count_columns"] and "Partners" not in sc["count_columns"]
+    assert "IDPs in sites" in sc["count_columns"]  # people, even when the header names sites

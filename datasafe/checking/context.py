@@ -210,7 +210,7 @@ class CheckContext:
         m = _ADM_HXL.match(tag)
         if m:
             return int(m.group(1))
-        if tag == "#loc":
+        if tag == "#loc" and "num" not in attrs:  # '#loc+num' counts sites, names none
             return 4
         if col.role not in ("quasi", "none") and not self.has_entity(col, "ADMIN_AREA",
                                                                       "LOCATION"):

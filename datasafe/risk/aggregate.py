@@ -67,6 +67,20 @@ def markers(series: Any):
     return series.astype("str").str.match(MARKER).fillna(False).astype(bool)
 
 
+# numbers that are not counts of people: sites, partners, activities covered; money, weight
+_NOT_PEOPLE = re.compile(r"(^|_)(sites?|villages?|locations?|localites?|localities|partners?|"
+                         r"partenaires|socios|organi[sz]ations?|orgs?|agencies|activit(y|ies)|"
+                         r"activites|projects?|projets|facilit(y|ies)|structures?|schools?|"
+                         r"ecoles|points?|distributions?|months?|mois|days|jours|weeks|km|kg|"
+                         r"tons?|mt|litres?|liters?|usd|eur|cdf|amount|montant|budget|price|"
+                         r"prix|cost|cout|value|valeur)($|_)")
+_PEOPLE = re.compile(r"(^|_)(people|persons|individuals|individus|personnes|households|menages|"
+                     r"hogares|hh|ind|idps?|pdi|refugees|refugies|returnees|retournes|survivors|"
+                     r"patients|deaths|deces|children|enfants|ninos|men|women|boys|girls|male|"
+                     r"female|hommes|femmes|beneficiaries|beneficiaires|pop|population|cases|"
+                     r"cas)($|_)")
+_NOT_PEOPLE_TAGS = ("#loc", "#org", "#activity", "#date", "#value", "#capacity", "#sector",
+                    "#adm1", "#adm2", "#adm3", "#adm4", "#adm5", "#geo", "#operations")
 _NOT_COUNT = re.compile(r"(^|_)(year|annee|ano|month|mois|date|code|pcode|p_code|id|lat|lon|"
                         r"latitude|longitude|x|y|zip|postcode|phone|tel)($|_)")
 
@@ -85,6 +99,9 @@ def count_columns(table: Any, result: Any) -> list[Any]:
             # of a sensitive topic, the most sensitive count of all (it was skipped)
         base = _hxl_base(col.hxl)
         by_tag = base in COUNT_TAGS
+        if not by_tag and (base in _NOT_PEOPLE_TAGS or (
+                _NOT_PEOPLE.search(norm(col.name)) and not _PEOPLE.search(norm(col.name)))):
+            continue  # 'Sites' (#loc+num), 'Partners', 'Villages covered': not people
         if not by_tag and not _COUNT_HEADER.search(norm(col.name)):
             if not loose or _NOT_COUNT.search(norm(col.name)) or (col.hxl or "").startswith(
                     ("#adm", "#date", "#geo", "#loc")):
