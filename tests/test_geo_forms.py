@@ -159,3 +159,24 @@ def test_district_centroids_in_a_count_table_are_neither_alarming_nor_removed(tm
     out = tmp_path / "idps_public.csv"
     run("redact", path, "--profile", "hdx-public", "-o", out)
     assert out.read_text(encoding="utf-8").splitlines() == rows
+
+
+def test_geojson_points_lon_first_pairs_and_gps_metadata(tmp_path):
+    path = _households(tmp_path, "kobo.csv", {
+        "geojson": lambda r, i: '{"type": "Point", "coordinates": '
+                                f'[{44 + r.random():.6f}, {15 + r.random():.6f}]}}',
+        "pt": lambda r, i: f"{92 + r.random():.5f}, {21 + r.random():.5f}",  # GIS order
+        "location-gps-Altitude": lambda r, i: f"{700 + r.random() * 50:.1f}",
+        "location-gps-Accuracy": lambda r, i: f"{3 + r.random() * 5:.1f}"})
+    doc = scan_json(path)
+    cols = columns(doc)
+    for name in ("geojson", "pt"):
+        assert (cols[name]["role"], cols[name]["entities"][0]["type"]) == ("direct",
+                                                                           "GPS_COORDINATE")
+    assert not findings(doc, "DR-PII-02")  # the points' digits are not phone numbers
+    # a reading's altitude and accuracy: collection metadata, not coordinates or key variables
+    (geo,) = findings(doc, "DR-GEO-01")
+    assert "Altitude" not in geo["message"] and "Accuracy" not in geo["message"]
+    assert "location-gps-Accuracy" in findings(doc, "DR-PII-12")[0]["message"]
+    qi = doc["files"][0]["tables"][0]["risk"]["quasi_identifiers"]
+    assert not {"location-gps-Altitude", "location-gps-Accuracy"} & set(qi)

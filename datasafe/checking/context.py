@@ -188,6 +188,8 @@ class CheckContext:
         if tag == "#geo" and attrs & {"lat", "lon", "coord"}:
             return True
         n = self.norm(col)
+        if lx.is_collection_metadata(n):
+            return False  # a reading's altitude or accuracy is not a coordinate
         if n in lx.COORD_EXACT or self.tokens(col) & lx.COORD_TOKENS or n.endswith(
                 ("_latitude", "_longitude")):
             if col.stats.inferred_type in ("string", "float", "text", "empty") or n == "_geolocation":

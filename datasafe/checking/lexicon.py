@@ -62,7 +62,7 @@ KOBO_META_HIGH = {
     "_submitted_by", "enumerator", "enumerator_name", "enumerator_id", "enqueteur",
     "nom_enqueteur", "encuestador", "inqueridor", "interviewer", "interviewer_name",
 }
-KOBO_META_SUFFIXES = ("_precision", "_altitude")
+KOBO_META_SUFFIXES = ("_precision", "_altitude", "_accuracy")
 
 
 def is_collection_metadata(header: str) -> bool:

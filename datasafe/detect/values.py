@@ -51,6 +51,9 @@ UTM_RE = (r"(?i)\s*(?:zone\s*)?\d{1,2}\s*[C-HJ-NP-X]?\s*[,;]?\s*(?:E\s*)?\d{6}(?
 PLUS_CODE_RE = (r"\s*[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{0,3}"
                 r"(?:[ ,]+[^\d+]{2,60})?\s*")
 W3W_RE = r"\s*(?:///|w3w://)\s*[^\W\d_]+\.[^\W\d_]+\.[^\W\d_]+\s*"
+# a GeoJSON point in a cell: {"type": "Point", "coordinates": [lon, lat]}
+GEOJSON_RE = (r'(?i)\s*\{\s*"type"\s*:\s*"point"\s*,\s*"coordinates"\s*:\s*\[\s*[-+]?\d+(?:\.\d+)?'
+              r'\s*,\s*[-+]?\d+(?:\.\d+)?(?:\s*,\s*[-+]?\d+(?:\.\d+)?)?\s*\]\s*\}\s*')
 # a Kobo/ODK geopoint written with decimal commas (French or Spanish locale): 'lat lon alt acc'
 GEOPOINT_COMMA_RE = (r"\s*[-+]?\d{1,2},\d{3,}\s+[-+]?\d{1,3},\d{3,}"
                      r"(?:\s+[-+]?\d+(?:,\d+)?){0,2}\s*")
@@ -485,19 +488,23 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
         a, b = m.group(1), m.group(2)
         if not (re.search(r"\.\d{3,}", a) and re.search(r"\.\d{3,}", b)):
             return False
-        return abs(float(a)) <= 90 and abs(float(b)) <= 180
+        a, b = abs(float(a)), abs(float(b))
+        # 'lat, lon', or GIS order 'lon, lat' (east of 90°E: Bangladesh, Myanmar, Philippines)
+        return (a <= 90 and b <= 180) or (a <= 180 and b <= 90)
 
     ll = S.mask(_latlon)
     wkt = S.full(WKT_RE)
     dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWnsew]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d")
     hemi = S.full(HEMI_RE)
-    geo = ll | wkt | dms | hemi | S.full(GEOPOINT_COMMA_RE)
+    geo = ll | wkt | dms | hemi | S.full(GEOPOINT_COMMA_RE) | S.full(GEOJSON_RE)
     grid = S.full(MGRS_RE) | S.full(UTM_RE) | S.full(PLUS_CODE_RE) | S.full(W3W_RE)
     if S.share(grid) >= 0.5:
         geo = geo | grid
     gsh = S.share(geo)
     if gsh >= 0.5:
         f.hits.append(ValueHit("GPS_COORDINATE", gsh, 0.6 + 0.35 * gsh, S.pick(geo)))
+        # the digits of points dial too ('44.191 15.369' → a phone number): points win
+        f.hits = [h for h in f.hits if h.entity != "PHONE_NUMBER" or h.share > gsh]
     return f
 
 
