@@ -233,7 +233,16 @@ class GroupLevelHarm(Check):
             # a breakdown column of groups ('ethnic_group': Yazidi, Shabak…), or a count column
             # named after one ('yazidi_individuals')
             toks = ctx.tokens(c)
-            if ctx.has_entity(c, *_GROUP_ENTITIES) or toks & SENSITIVE_TOKENS or toks & names:
+            sample = [v.strip().lower() for v in (c.sample or []) if v and v.strip()]
+            # ... or whose values are groups ('population_group': Yazidi, Shabak, Christian)
+            # (not place names: 'Kasai', 'Kongo Central' and 'Bari' are provinces too)
+            by_values = bool(sample) and c.stats.inferred_type == "string" \
+                and not ctx.has_entity(c, "ADMIN_AREA", "LOCATION") \
+                and ctx.admin_level(c) is None and sum(
+                    1 for v in sample if v in names or v.split(" (")[0] in names
+                ) >= 0.5 * len(sample)
+            if ctx.has_entity(c, *_GROUP_ENTITIES) or toks & SENSITIVE_TOKENS or toks & names \
+                    or by_values:
                 found.append(c.name)
                 first = first or c
         if found:
