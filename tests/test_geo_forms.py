@@ -180,3 +180,40 @@ def test_geojson_points_lon_first_pairs_and_gps_metadata(tmp_path):
     assert "location-gps-Accuracy" in findings(doc, "DR-PII-12")[0]["message"]
     qi = doc["files"][0]["tables"][0]["risk"]["quasi_identifiers"]
     assert not {"location-gps-Altitude", "location-gps-Accuracy"} & set(qi)
+
+
+def test_codes_dates_and_plates_that_look_like_grid_references_are_not_points(tmp_path):
+    """Stata dates ('25jun2024'), lot numbers ('22JAN2023'), number plates ('76 VWF 7447'),
+    contract references ('99 334800 2463135') and call durations ('0d 25m 10s') are not
+    points; 'shelter type' and 'type_abri' are not addresses."""
+    rng = random.Random(5)
+    path = tmp_path / "logistics.csv"
+    lines = ["dispatch_date,lot,truck,contract,call_duration,shelter type,type_abri,quantity"]
+    for _ in range(30):
+        lines.append(f"{rng.randint(10, 28)}jun2024,{rng.randint(10, 28)}JAN2023,"
+                     f"{rng.randint(10, 99)} VWF {rng.randint(1000, 9999)},"
+                     f"99 {rng.randint(100000, 999999)} {rng.randint(1000000, 9999999)},"
+                     f"0d {rng.randint(10, 59)}m {rng.randint(10, 59)}s,"
+                     f"{rng.choice(['Tent', 'House', 'Collective'])},"
+                     f"{rng.choice(['Tente', 'Maison', 'Abri collectif'])},{rng.randint(1, 90)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = scan_json(path)
+    ents = {n: [e["type"] for e in c["entities"]] for n, c in columns(doc).items()}
+    assert not any("GPS_COORDINATE" in e or "ADDRESS" in e for e in ents.values()), ents
+    assert not [f for f in doc["findings"] if f["check"].startswith("DR-GEO")]
+
+
+def test_west_in_french_colon_dms_and_odk_central_keys(tmp_path):
+    path = _households(tmp_path, "fr.csv", {
+        "longitude_ddm": lambda r, i: f"1°{r.randint(10, 59)},{r.randint(100, 999)}' O",
+        "position": lambda r, i: f"11:{r.randint(10, 59)}:{r.randint(10, 59)}.{r.randint(1, 9)}N",
+        "KEY": lambda r, i: f"uuid:{i:08d}-aaaa-bbbb-cccc-{r.randint(0, 10**12):012d}"})
+    doc = scan_json(path)
+    cols = columns(doc)
+    assert cols["longitude_ddm"]["role"] == "direct"
+    assert cols["position"]["examples"][0].startswith("11:••:••")
+    assert (cols["KEY"]["role"], cols["KEY"]["entities"][0]["type"]) == ("direct", "CASE_ID")
+    out = tmp_path / "fr_public.csv"
+    run("redact", path, "--profile", "hdx-public", "-o", out)
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert not {"longitude_ddm", "position", "KEY"} & set(header)

@@ -578,7 +578,7 @@ def _collect(c: _Col) -> None:
         if h.entity == "PHONE_NUMBER" and (st.distinct < 5 and "PHONE_NUMBER" not in ev):
             continue
         strong = h.share >= 0.8 and h.entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE",
-                                                 "CREDIT_CARD", "IP_ADDRESS")
+                                                 "CREDIT_CARD", "IP_ADDRESS", "CASE_ID")
         if c.blocked and not strong:
             continue
         if h.entity == "PHONE_NUMBER" and any(e in ev for e in ("NATIONAL_ID", "CASE_ID")):

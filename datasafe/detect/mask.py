@@ -87,7 +87,8 @@ def mask_value(value, entity: str | None) -> str:
             out = v[:2] + out[2:]
     elif e in ("GPS_COORDINATE",):
         if not v.startswith(("{", "[")) and re.search(
-                r"[°º'′\"″]|^\s*[NSEWnsew]?\s*\d{1,3}\s+\d|[A-Za-z]{2}\s*\d{4}|\+|///", v):
+                r"[°º'′\"″]|^\s*[NSEWOnsewo]?\s*\d{1,3}(?:\s+|:\d{1,2}:)\d|[A-Za-z]{2}\s*\d{4}|"
+                r"\+|///", v):
             # degrees-minutes-seconds, MGRS, UTM, Plus codes, what3words: only the first number
             # (degrees, or the grid zone) is kept; minutes and seconds place a house
             head = re.match(r"\D*\d*", v).group(0)

@@ -40,17 +40,21 @@ YEAR_RE = r"(?:^|\D)((?:19|20)\d{2})(?:\D|$)"
 LATLON_RE = (r"\[?\(?\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*([-+]?\d{1,3}(?:\.\d+)?)"
              r"(?:\s+[-+]?\d+(?:\.\d+)?){0,2}\s*\)?\]?")
 WKT_RE = r"(?i)(?:SRID=\d+;)?POINT\s*Z?\s*\(\s*[-+]?\d+(?:\.\d+)?\s+[-+]?\d+(?:\.\d+)?(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)"
-DMS_RE = (r"(?i)\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?"
-          r"(?:\s*[,; ]\s*[NSEW]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEW]?)?\s*")
+DMS_RE = (r"(?i)\s*[NSEWO]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEWO]?"
+          r"(?:\s*[,; ]\s*[NSEWO]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEWO]?)?\s*")
 # grid and code forms of a point: MGRS ('37PDK1234567890', 10 digits = 1 m), UTM ('37N 345678
 # 1234567', metres), Plus codes ('7G83+XY2', 14 m), what3words ('///filled.count.soap', 3 m)
-MGRS_RE = (r"\s*\d{1,2}\s*[C-HJ-NP-Xc-hj-np-x]\s*[A-HJ-NP-Za-hj-np-z]{2}\s*"
-           r"(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10}|\d{1,5}\s+\d{1,5})\s*")
-UTM_RE = (r"(?i)\s*(?:zone\s*)?\d{1,2}\s*[C-HJ-NP-X]?\s*[,;]?\s*(?:E\s*)?\d{6}(?:[.,]\d+)?\s*"
+MGRS_RE = (r"\s*(?:[1-9]|[1-5]\d|60)\s*[C-HJ-NP-X]\s*(?!(?:AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)\s*\d)"
+           r"[A-HJ-NP-Z]{2}\s*(?:\d{6}|\d{8}|\d{10}|\d{3,5}\s+\d{3,5})\s*")
+UTM_RE = (r"(?i)\s*(?:zone\s*)?(?:[1-9]|[1-5]\d|60)\s*[C-HJ-NP-X]?\s*[,;]?\s*(?:E\s*)?\d{6}(?:[.,]\d+)?\s*"
           r"(?:m\s*E)?\s*[,; ]\s*(?:N\s*)?\d{6,7}(?:[.,]\d+)?\s*(?:m\s*N)?\s*")
 PLUS_CODE_RE = (r"\s*[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{0,3}"
                 r"(?:[ ,]+[^\d+]{2,60})?\s*")
 W3W_RE = r"\s*(?:///|w3w://)\s*[^\W\d_]+\.[^\W\d_]+\.[^\W\d_]+\s*"
+# a dwelling in a camp: 'Block C7 Tent 112', 'Bloc E3 / Abri 12', 'Zone 4, Plot 87'
+SHELTER_RE = (r"(?i)\s*(?:block|bloc|blk|zone|sector|secteur|section|phase)\s*[-#:]?\s*[A-Z]?\d{1,3}[A-Z]?"
+              r"\s*[-,/]?\s*(?:tent|tente|shelter|abri|plot|parcelle|house|maison|hh|carpa|"
+              r"refugio)\s*(?:no\.?|n°|nº|#)?\s*[A-Z]?\d{1,4}[A-Z]?\s*")
 # a GeoJSON point in a cell: {"type": "Point", "coordinates": [lon, lat]}
 GEOJSON_RE = (r'(?i)\s*\{\s*"type"\s*:\s*"point"\s*,\s*"coordinates"\s*:\s*\[\s*[-+]?\d+(?:\.\d+)?'
               r'\s*,\s*[-+]?\d+(?:\.\d+)?(?:\s*,\s*[-+]?\d+(?:\.\d+)?)?\s*\]\s*\}\s*')
@@ -494,8 +498,16 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
 
     ll = S.mask(_latlon)
     wkt = S.full(WKT_RE)
-    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWnsew]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d")
+    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWO]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d")
     hemi = S.full(HEMI_RE)
+    # a submission's id as ODK Central exports it ('KEY': uuid:0f1e…): it points at the record
+    uuid = S.full(r"(?i)uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    if S.share(uuid) >= 0.9:
+        f.hits.append(ValueHit("CASE_ID", S.share(uuid), 0.85, S.pick(uuid)))
+    shelter = S.full(SHELTER_RE)
+    if S.share(shelter) >= 0.5:  # an address in a camp: where a household sleeps
+        f.hits.append(ValueHit("ADDRESS", S.share(shelter), 0.6 + 0.3 * S.share(shelter),
+                               S.pick(shelter)))
     geo = ll | wkt | dms | hemi | S.full(GEOPOINT_COMMA_RE) | S.full(GEOJSON_RE)
     grid = S.full(MGRS_RE) | S.full(UTM_RE) | S.full(PLUS_CODE_RE) | S.full(W3W_RE)
     if S.share(grid) >= 0.5:

@@ -26,7 +26,8 @@ _COUNT_HEADER = re.compile(
     r"(^|_)(count|counts|number|nb|nbr|nombre|numero_de|total|totals|people|persons|"
     r"individuals|individus|personnes|households|menages|cases|cas|beneficiaries|"
     r"beneficiaires|population|pop|pin|affected|affectes|reached|targeted|idps|idp|refugees|"
-    r"returnees|survivors|patients|deaths|children|enfants|men|women|boys|girls|male|female|"
+    r"returnees|survivors|patients|deaths|incidents|reported|children|enfants|men|women|boys|"
+    r"girls|male|female|"
     r"males|females|hommes|femmes|garcons|filles|hombres|mujeres|ninos|ninas)($|_)")
 _TOTAL_HEADER = re.compile(r"(^|_)(total|totals|all|ensemble|sum|tous|todos|grand_total)($|_)")
 _TOTAL_VALUE = re.compile(r"^\s*(grand\s+)?(total|totals|all|ensemble|sum|tous|todos|"
