@@ -477,3 +477,59 @@ def test_counts_of_sites_and_partners_in_a_5w_are_not_people(tmp_path):
     sc = doc["files"][0]["tables"][0]["risk"]["small_cells"]
     assert "Sites" not in sc["count_columns"] and "Partners" not in sc["count_columns"]
     assert "IDPs in sites" in sc["count_columns"]  # people, even when the header names sites
+
+
+def test_household_records_with_a_count_column_stay_records(tmp_path):
+    """Households (sex and age band of the head, status, size, number of children) happen to
+    be unique on their categories: they are still records of people, not a count table."""
+    import random
+
+    rng = random.Random(11)
+    lines = ["province,territory,sex_head,age_band_head,displacement_status,hh_size,children"]
+    for _ in range(60):
+        lines.append(f"Tanganyika,{rng.choice(['Kalemie', 'Nyunzu', 'Moba', 'Manono'])},"
+                     f"{rng.choice('FM')},{rng.choice(['18-24', '25-49', '50-64', '65+'])},"
+                     f"{rng.choice(['IDP', 'Host', 'Returnee'])},{rng.randint(1, 12)},"
+                     f"{rng.randint(0, 9)}")
+    scan, rows, log = _redact(tmp_path, "households.csv", "\n".join(lines) + "\n")
+    assert scan["files"][0]["tables"][0]["kind"] == "microdata"
+    assert "DR-DEID-03" in {f["check"] for f in scan["findings"]} or \
+        "DR-DEID-02" in {f["check"] for f in scan["findings"]}
+
+
+def test_long_tables_with_all_rows_and_named_subtotals(tmp_path):
+    """HAPI-style 'all' rows are subtotals of the rows sharing their other breakdowns; 'Total
+    Tanganyika' above its rows is Tanganyika's subtotal; French cholera headers are a severe
+    topic; a '0.1%' share beside a hidden count goes too."""
+    lines = ["admin1_name,admin2_name,gender,age_range,population"]
+    for t, vals in (("Kalemie", (812, 1310, 2004)), ("Nyunzu", (3, 410, 655))):
+        lines += [f"Tanganyika,{t},f,{a},{v}" for a, v in zip(("0-4", "5-17", "18+"), vals)]
+        lines.append(f"Tanganyika,{t},f,all,{sum(vals)}")
+    scan, rows, log = _redact(tmp_path, "hapi.csv", "\n".join(lines) + "\n")
+    assert scan["files"][0]["tables"][0]["kind"] == "aggregate"
+    nyunzu = [r for r in rows if r[1] == "Nyunzu" and r[3] != "all"]
+    assert sum(1 for r in nyunzu if r[4] == "") >= 2  # the 3 and another beside it
+    assert any(r[3] == "all" for r in rows[1:])  # the 'all' labels are kept
+
+    scan, rows, log = _redact(tmp_path, "cholera_fr.csv",
+                              "Province,Territoire,Cas de choléra,Décès\n"
+                              "Total Tanganyika,,329,36\nTanganyika,Kalemie,220,16\n"
+                              "Tanganyika,Nyunzu,48,3\nTanganyika,Moba,61,17\n"
+                              "Total Sud-Kivu,,445,37\nSud-Kivu,Uvira,310,12\n"
+                              "Sud-Kivu,Fizi,95,14\nSud-Kivu,Mwenga,40,11\n"
+                              "Total général,,774,73\n")
+    assert scan["files"][0]["tables"][0]["risk"]["small_cells"]["threshold"] == 10
+    tang = [r for r in rows if r[0] == "Tanganyika"]
+    assert sum(1 for r in tang if r[3] == "") >= 2
+    assert [r for r in rows if r[0] == "Sud-Kivu"] == [["Sud-Kivu", "Uvira", "310", "12"],
+                                                       ["Sud-Kivu", "Fizi", "95", "14"],
+                                                       ["Sud-Kivu", "Mwenga", "40", "11"]]
+
+    scan, rows, log = _redact(tmp_path, "pct.csv",
+                              "Province,Territory,Households,Female-headed,% female-headed\n"
+                              "Tanganyika,Kalemie,4358,638,14.6%\n"
+                              "Tanganyika,Nyunzu,7620,752,9.9%\n"
+                              "Tanganyika,Moba,2536,2,0.1%\n"
+                              "Tanganyika,Manono,7000,816,11.7%\n")
+    moba = next(r for r in rows if r[1] == "Moba")
+    assert moba[3] == "" and moba[4] == ""

@@ -768,8 +768,9 @@ def _long_counts(cols: list[_Col], table, result) -> bool:
                 and (c.count or set(c.header_tokens) & _MEASURE_WORDS)):
             measures.append(c)
         elif st.inferred_type in ("float", "text", "datetime", "date") or (
-                st.inferred_type == "integer" and top == "AGE"):
-            return False  # exact ages, amounts or dates: values of people, not categories
+                st.inferred_type == "integer" and (
+                    top in ("AGE", "HOUSEHOLD_SIZE") or strong & PERSON_ATTRS)):
+            return False  # exact ages, household sizes, amounts or dates: values of people
         elif st.distinct > max(2, st.non_empty // 2):
             return False
         else:
@@ -779,7 +780,17 @@ def _long_counts(cols: list[_Col], table, result) -> bool:
     keys = [c.col.key for c in others if c.col.key in table.data.columns]
     if len(keys) != len(others):
         return False
-    return bool(table.data[keys].duplicated().mean() <= 0.01)
+    frame = table.data[keys]
+    if frame.duplicated().mean() > 0.01:
+        return False
+    # a count table fills its template: each area holds most combinations of the other
+    # breakdowns; records of people that happen to be unique leave it sparse
+    places = [c.col.key for c in others if {e for e in c.ev} & {"ADMIN_AREA", "LOCATION"}]
+    rest = [k for k in keys if k not in places]
+    cells = frame[places].drop_duplicates().shape[0] if places else 1
+    for k in rest:
+        cells *= max(1, frame[k].nunique(dropna=False))
+    return len(frame) >= 0.6 * cells
 
 
 def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:

@@ -459,11 +459,17 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         # counts by area and sector are not records of people: merging rare categories into
         # 'Other' would erase the table's own dimensions (every territory of a 3W); its small
         # cells are what is suppressed
+        sc = extra.get("small_cells") or {}
+        dims = {c.key for n in sc.get("group_columns") or []
+                if (c := tres.column(str(n))) is not None}
         for cp in tp.columns:
-            if cp.treatment == "generalise" and cp.params.get("method") == "rare_merge":
+            # nor would banding an age group column, which empties its 'all' rows, the
+            # subtotals of a long table (their small cells then came back by subtraction)
+            if cp.treatment == "generalise" and (cp.params.get("method") == "rare_merge" or (
+                    cp.column in dims and cp.params.get("method") in ("age_band",
+                                                                      "top_bottom"))):
                 cp.treatment, cp.params = "keep", {}
                 cp.reason = _why("aggregate_dimension")
-        sc = extra.get("small_cells") or {}
         # a sensitive breakdown (incident type, disability, population group) is a dimension
         # of the counts: dropping it left the counts in the template's order, where anyone
         # who knows the template puts the dimension back; its small cells are suppressed

@@ -394,15 +394,25 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
         # may be published elsewhere: the HNO's figure for the area)
         plain = [j for j, c in enumerate(count_cols) if c not in st["total_parts"]]
         groups.append((np.arange(len(out)), plain, None))
-        body = np.flatnonzero(~st["total_row"])
+        # a total row adds up the subtotal rows and the rows no subtotal covers (the rows
+        # under a subtotal are its block's business)
+        in_block = np.zeros(len(out), dtype=bool)
+        for sub, rows in st["blocks"]:
+            in_block[rows] = True
+            in_block[sub] = False
+        body = np.flatnonzero(~st["grand_row"] & ~in_block)
         blocks = [np.asarray(rows) for _, rows in st["blocks"]]
         sub_rows = [sub for sub, _ in st["blocks"]]
 
-        def complete(cells_sup, cells_val) -> int | None:
-            """Index (in the given cells) of the next cell to hide when exactly one is."""
+        def complete(cells_sup, cells_val, busy=None) -> int | None:
+            """Index (in the given cells) of the next cell to hide when exactly one is: the
+            smallest, preferring cells whose row already hides one (``busy``), so that one
+            more cell closes two gaps instead of opening a new row."""
             if cells_sup.sum() != 1:
                 return None
             cand = np.where(cells_sup | np.isinf(cells_val), np.inf, cells_val)
+            if busy is not None and np.isfinite(cand[busy]).any():
+                cand = np.where(busy, cand, np.inf)
             k = int(np.argmin(cand))
             return k if np.isfinite(cand[k]) else -1
 
@@ -432,7 +442,7 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
                 if len(rows) == 0:
                     continue
                 for j in range(len(count_cols)):
-                    k = complete(sup[rows, j], big[rows, j])
+                    k = complete(sup[rows, j], big[rows, j], sup[rows].any(axis=1))
                     if k is None:
                         continue
                     if k >= 0:

@@ -42,6 +42,14 @@ _SEVERE_ENTITIES = {"PROTECTION_INCIDENT", "HEALTH", "DISABILITY"}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 
 
+def _plain(text: str) -> str:
+    """A header or value as words without accents ('Cas de choléra' → 'cas_de_cholera')."""
+    import unicodedata
+
+    return norm("".join(ch for ch in unicodedata.normalize("NFKD", str(text))
+                        if not unicodedata.combining(ch)))
+
+
 def _hxl_base(tag: str | None) -> str | None:
     if not tag:
         return None
@@ -130,8 +138,8 @@ def group_columns(table: Any, result: Any, counts: list[Any]) -> list[Any]:
         if col.stats.non_empty == 0:
             continue
         t = col.stats.inferred_type
-        if t in ("float", "text"):
-            continue
+        if t in ("float", "text") or percent_columns({col.key: col.name}, set()):
+            continue  # a share ('14.6%') is a figure, not a breakdown
         out.append(col)
     return out
 
@@ -168,7 +176,7 @@ def severe_topic(table: Any, result: Any) -> str | None:
     texts += [("header", c.name) for c in result.columns]
     texts += [("HXL hashtag", c.hxl) for c in result.columns if c.hxl]
     for what, text in texts:
-        if text and _SEVERE_RE.search(norm(str(text).rsplit("/", 1)[-1])):
+        if text and _SEVERE_RE.search(_plain(str(text).rsplit("/", 1)[-1])):
             return f"{what} names a GBV, protection or health topic"
     return None
 
@@ -185,6 +193,9 @@ def percent_columns(names: dict[str, str], skip: set[str]) -> list[str]:
         norm(name) + (" %" if "%" in name else ""))]
 
 
+_NAMED_TOTAL = re.compile(r"^\s*(total|sous[- ]?total|subtotal|sub-total)\s+(?!g[eé]n[eé]ral\b|"
+                          r"general\b|overall\b)(\S.{0,60})$", re.I)
+_ALL_VALUE = r"\s*(all|total|totals|ensemble|tous|toutes|todos|todas|total general)\s*"
 _SUBTOTAL_VALUE = re.compile(r"^\s*(sous[- ]?total|sub[- ]?total|subtotal)", re.I)
 
 
@@ -228,6 +239,38 @@ def structure(values: dict, keys: list[str], names: dict[str, str], groups: list
                 blocks.append((i, rows))
         if total_row[i]:
             start = i + 1
+    texts = [g.astype("str").fillna("").str.strip() for g in groups]
+    # 'Total Tanganyika' (before or after its rows): the rows of Tanganyika
+    named = [(i, m.group(2).strip().lower()) for t in texts for i, v in enumerate(t.tolist())
+             if (m := _NAMED_TOTAL.match(v or ""))]
+    for i, name in named:
+        rows = [r for r in range(n) if r != i and not total_row[r] and not sub_row[r]
+                and any(t.iat[r].lower() == name for t in texts)]
+        if rows:
+            blocks.append((i, rows))
+            sub_row[i], total_row[i] = True, False
+    # a long table's 'all' / 'Ensemble' / 'Total' category: the rows that share its other
+    # breakdowns ('Kalemie, f, all' adds up 'Kalemie, f, 0-4', '…, 5-17', '…, 18+')
+    if len(texts) >= 2 and n:
+        import pandas as pd
+
+        frame = pd.DataFrame({j: t.str.lower() for j, t in enumerate(texts)})
+        frame.index = range(n)
+        for j in range(len(texts)):
+            is_all = frame[j].str.fullmatch(_ALL_VALUE).fillna(False).to_numpy(dtype=bool)
+            if not is_all.any() or is_all.all():
+                continue
+            others = [o for o in frame.columns if o != j]
+            combo = list(zip(*(frame[o].tolist() for o in others)))
+            members: dict = {}
+            for r in np.flatnonzero(~is_all).tolist():
+                members.setdefault(combo[r], []).append(r)
+            for i in np.flatnonzero(is_all).tolist():
+                rows = members.get(combo[i])
+                if rows:
+                    blocks.append((i, [int(r) for r in rows]))
+                    sub_row[i] = True
+                    total_row[i] = False
     total_parts: dict[str, list[str]] = {}
     for idx, k in enumerate(keys):
         plain = [o for o in keys if o != k and o not in total_parts]
@@ -277,6 +320,8 @@ def recoverable_cells(exposed, unknown, cols: list[str], st: dict) -> list[tuple
         for i in np.flatnonzero((e.sum(axis=1) == 1) & (u.sum(axis=1) == 1)).tolist():
             add(i, js[int(np.flatnonzero(e[i])[0])], ("row", total))
     body = ~st["total_row"]
+    for _sub, rows in st["blocks"]:
+        body[rows] = False  # a subtotal's rows are its block's business
     if st["grand_row"].any():
         for j in range(len(cols)):
             e, u = exposed[body, j], unknown[body, j]
@@ -312,7 +357,7 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
         for g in groups:
             col = data[g.key].astype("str")
             severe_vals = {v for v in col.dropna().unique().tolist()
-                           if _SEVERE_RE.search(norm(str(v)))}
+                           if _SEVERE_RE.search(_plain(str(v)))}
             if severe_vals:
                 hit = col.isin(severe_vals).fillna(False).to_numpy(dtype=bool)
                 row_t[hit] = t_severe
@@ -383,7 +428,8 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
                            if c.key in data.columns and c.role != "direct"},
                           {c.key for c in counts} | {g.key for g in groups})
     for k in pct:
-        shown = _numeric(data[k]).notna().to_numpy()
+        text = data[k].astype("str").str.strip()
+        shown = (data[k].notna() & (text != "")).to_numpy(dtype=bool)  # '0.1%' too
         name = next(c.name for c in result.columns if c.key == k)
         for i in np.flatnonzero(exposed.any(axis=1) & shown).tolist():
             j = int(np.flatnonzero(exposed[i])[0])

@@ -194,6 +194,10 @@ class DisaggregationDepth(Check):
 
 _GROUP_ENTITIES = ("ETHNICITY", "RELIGION")
 _GROUP_LISTS = ("ethnicity", "religion")
+# identity groups only: refugees by country of origin, asylum figures or political-violence
+# event counts are published routinely (their small cells are DR-AGG-01's)
+_GROUP_TOKENS = {"ethnicity", "ethnic", "ethnie", "etnia", "tribe", "tribu", "clan", "caste",
+                 "religion", "religious", "confession", "minority", "minorite", "minoria"}
 
 
 @register
@@ -221,7 +225,6 @@ class GroupLevelHarm(Check):
     def check_table(self, ctx):
         if ctx.row_level or not ctx.aggregate:
             return
-        from datasafe.checking.rules.dii import SENSITIVE_TOKENS
         from datasafe.detect.lexicon import load_value_lists
 
         lists = load_value_lists()
@@ -241,7 +244,7 @@ class GroupLevelHarm(Check):
                 and ctx.admin_level(c) is None and sum(
                     1 for v in sample if v in names or v.split(" (")[0] in names
                 ) >= 0.5 * len(sample)
-            if ctx.has_entity(c, *_GROUP_ENTITIES) or toks & SENSITIVE_TOKENS or toks & names \
+            if ctx.has_entity(c, *_GROUP_ENTITIES) or toks & _GROUP_TOKENS or toks & names \
                     or by_values:
                 found.append(c.name)
                 first = first or c
