@@ -533,3 +533,17 @@ def test_long_tables_with_all_rows_and_named_subtotals(tmp_path):
                               "Tanganyika,Manono,7000,816,11.7%\n")
     moba = next(r for r in rows if r[1] == "Moba")
     assert moba[3] == "" and moba[4] == ""
+
+
+def test_a_redacted_count_table_reads_back_as_the_same_table(tmp_path):
+    """Once its small cells are hidden, 'enfants_non_accompagnes' keeps 12 and 15: still a count
+    (the rescan of the copy called it a sensitive attribute 'located by site', critical)."""
+    scan, rows, log = _redact(tmp_path, "sites.csv",
+                              "territoire,site,enfants_non_accompagnes,survivants_vbg,"
+                              "personnes_handicapees,total\n"
+                              "Nyiragongo,Kanyaruchinya,12,40,33,85\n"
+                              "Nyiragongo,Bulengo,3,2,41,46\n"
+                              "Masisi,Rusayo,27,31,1,59\n"
+                              "Masisi,Mugunga III,15,22,19,56\n")
+    after = log[log.index("after:"):]
+    assert "DR-GEO-05" not in after and "critical" not in after

@@ -796,6 +796,16 @@ def _long_counts(cols: list[_Col], table, result) -> bool:
 def _finalise_kind_dependent(c: _Col, kind: str, cols: list[_Col]) -> None:
     f = c.feats
     st = c.col.stats
+    if (kind == "aggregate" and not c.count and f is not None and f.n and f.integer >= 0.98
+            and (f.num_min or 0) >= 0 and c.ev
+            and set(c.ev) <= {"PROTECTION_INCIDENT", "HEALTH", "DISABILITY"}
+            and all(set(sig) <= {"header", "hxl"} for sig in c.ev.values())):
+        # whole numbers under a sensitive header in a table of counts: how many (unaccompanied
+        # children, survivors) — a count of the topic, whatever the numbers' range (a copy
+        # whose small cells were hidden left 12 and 15, and the column turned 'sensitive')
+        c.count, c.count_inner = True, next(iter(c.ev))
+        c.ev.clear()
+        return
     if c.count:
         if kind == "microdata" and f is not None and (f.num_max or 0) <= 40:
             inner = c.count_inner or "COUNT"
