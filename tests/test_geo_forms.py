@@ -217,3 +217,14 @@ def test_west_in_french_colon_dms_and_odk_central_keys(tmp_path):
     run("redact", path, "--profile", "hdx-public", "-o", out)
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert not {"longitude_ddm", "position", "KEY"} & set(header)
+
+
+def test_coordinates_inside_notes_are_coordinates_not_phone_numbers(tmp_path):
+    path = _households(tmp_path, "notes.csv", {
+        "enumerator_notes": lambda r, i: r.choice([
+            f"Family lives at -1.{r.randint(10000, 99999)}, 29.{r.randint(10000, 99999)} "
+            "near the well", "Visited, nobody home",
+            f"Tent located 1.{r.randint(1000, 9999)}S 29.{r.randint(1000, 9999)}E, blue tarp"])})
+    doc = scan_json(path, "--ner", "off")
+    assert not findings(doc, "DR-PII-02")
+    assert findings(doc, "DR-GEO-03")

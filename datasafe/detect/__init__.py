@@ -887,6 +887,8 @@ def _free_text(c: _Col, table, options, regions) -> None:
         examples["EMAIL_ADDRESS"] = s[emails].str.extract(f"({V.EMAIL_RE})")[0].tolist()[:3]
     phone_like = s.str.extract(r"((?:\+|00)?\d[\d \-().]{6,18}\d)", expand=False)
     cand = phone_like.dropna()
+    # '1.69935' in 'lives at -1.69935, 29.27223': a coordinate, not a number to dial
+    cand = cand[~cand.str.fullmatch(r"\d{1,3}\.\d{3,}")]
     if len(cand):
         valid = V.phone_valid(cand.tolist()[:200], tuple(regions))
         nvalid = sum(valid)
