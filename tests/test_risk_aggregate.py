@@ -228,6 +228,7 @@ def test_reports_say_where_small_cells_are_never_their_counts(tmp_path):
                                      "--no-baseline"]).output
     assert "Cells below 10" in text and "Cells that can be recomputed from totals  1" in text
     assert "Smallest group" not in text and "Global risk" not in text
+    assert "Small cells (table of counts)" in text and "Re-identification risk" not in text
     fr = CliRunner().invoke(main, ["scan", str(src), "--profile", "hdx-public", "--lang", "fr",
                                    "--no-baseline"]).output
     assert "Cellules inférieures à 10" in fr

@@ -903,6 +903,11 @@ def _count_table_lines(m: Messages, rv: RiskView, sc: dict) -> list[tuple[str, s
     return lines
 
 
+def risk_heading(m: Messages, rv: RiskView) -> str:
+    """The risk block's heading: a table of counts has small cells, not re-identification."""
+    return m("risk.count_heading") if isinstance(rv.small_cells, dict) else m("risk.heading")
+
+
 def risk_lines(m: Messages, rv: RiskView) -> list[tuple[str, str]]:
     """The risk block as (label, value) lines, shared by text, Markdown and HTML."""
     if isinstance(rv.small_cells, dict):

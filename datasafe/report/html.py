@@ -30,6 +30,7 @@ from datasafe.report.common import (
     localize,
     no_findings,
     overall_sensitivity,
+    risk_heading,
     risk_lines,
     risk_view,
     say,
@@ -258,7 +259,7 @@ def _table_section(t, m: Messages) -> str:
 
     rv = risk_view(t)
     if rv is not None:
-        out.append(f"<h4>{_e(m('risk.heading'))}</h4><dl class=\"risk\">")
+        out.append(f"<h4>{_e(risk_heading(m, rv))}</h4><dl class=\"risk\">")
         for k, val in risk_lines(m, rv):
             out.append(f"<dt>{_e(k)}</dt><dd>{_e(val)}</dd>")
         out.append("</dl>")

@@ -14,6 +14,7 @@ from datasafe.report.common import (
     localize,
     no_findings,
     overall_sensitivity,
+    risk_heading,
     risk_lines,
     risk_view,
     say,
@@ -145,7 +146,7 @@ def _table_section(out: list[str], m: Messages, t) -> None:
             out += ["", "_" + md_escape(m("labels.more_columns",
                                           count=len(flagged) - MAX_COLUMN_ROWS)) + "_"]
     if rv is not None:
-        out += ["", f"**{m('risk.heading')}**", ""]
+        out += ["", f"**{risk_heading(m, rv)}**", ""]
         for k, val in risk_lines(m, rv):
             out.append(f"- {md_escape(k)}{m.colon}**{md_escape(val)}**")
         if rv.riskiest:

@@ -22,6 +22,7 @@ from datasafe.report.common import (
     localize,
     no_findings,
     overall_sensitivity,
+    risk_heading,
     risk_lines,
     risk_view,
     say,
@@ -208,7 +209,7 @@ def _render_table(out: list[str], m: Messages, paint: _Painter, t) -> None:
         if len(flagged) > MAX_COLUMN_ROWS:
             out.append("    " + m("labels.more_columns", count=len(flagged) - MAX_COLUMN_ROWS))
     if rv is not None:
-        out.append(f"    {paint(m('risk.heading'), 'bold')}")
+        out.append(f"    {paint(risk_heading(m, rv), 'bold')}")
         lines = risk_lines(m, rv)
         w = max(_width(k) for k, _ in lines)
         for k, val in lines:
