@@ -548,3 +548,15 @@ def test_a_redacted_count_table_reads_back_as_the_same_table(tmp_path):
                               "Masisi,Mugunga III,15,22,19,56\n")
     after = log[log.index("after:"):]
     assert "DR-GEO-05" not in after and "critical" not in after
+
+
+def test_hidden_cells_whose_sum_is_small_take_one_more(tmp_path):
+    """Kituku girls 1 and boys 3 both hidden beside the row total: total − women = 4 told that
+    both are tiny. A third cell goes, so the hidden cells add up to the threshold or more."""
+    scan, rows, log = _redact(tmp_path, "village.csv",
+                              "district,village,girls,boys,women,total\n"
+                              "Kalemie,Kituku,1,3,30,34\nKalemie,Kabimba,40,38,70,148\n"
+                              "Kalemie,Lambo,55,61,90,206\nKalemie,Katanika,47,52,88,187\n")
+    kituku = next(r for r in rows if r[1] == "Kituku")
+    hidden = [v for v in kituku[2:5] if v == ""]
+    assert len(hidden) == 3 and kituku[5] == "34"

@@ -404,17 +404,28 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
         blocks = [np.asarray(rows) for _, rows in st["blocks"]]
         sub_rows = [sub for sub, _ in st["blocks"]]
 
-        def complete(cells_sup, cells_val, busy=None) -> int | None:
+        def complete(cells_sup, cells_val, busy=None, summed=False) -> int | None:
             """Index (in the given cells) of the next cell to hide when exactly one is: the
             smallest, preferring cells whose row already hides one (``busy``), so that one
-            more cell closes two gaps instead of opening a new row."""
-            if cells_sup.sum() != 1:
+            more cell closes two gaps instead of opening a new row. Where a total publishes
+            the hidden cells' sum (``summed``), hidden cells adding up to less than the
+            threshold ('girls + boys = 5') take one more: the sum would tell they are tiny."""
+            n_sup = int(cells_sup.sum())
+            if n_sup == 0:
                 return None
+            if n_sup >= 2:
+                hidden_vals = vals_of(cells_val, cells_sup)
+                if not summed or hidden_vals is None or hidden_vals >= threshold:
+                    return None
             cand = np.where(cells_sup | np.isinf(cells_val), np.inf, cells_val)
             if busy is not None and np.isfinite(cand[busy]).any():
                 cand = np.where(busy, cand, np.inf)
             k = int(np.argmin(cand))
             return k if np.isfinite(cand[k]) else -1
+
+        def vals_of(cells_val, cells_sup):
+            v = cells_val[cells_sup]
+            return float(v.sum()) if np.isfinite(v).all() else None  # a marker: unknown
 
         for _ in range(len(out) + len(count_cols) + 2):
             changed = False
@@ -422,8 +433,8 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
             for _rows, js, t in groups:
                 if len(js) < 2:
                     continue
-                for i in np.flatnonzero(sup[:, js].sum(axis=1) == 1).tolist():
-                    k = complete(sup[i, js], big[i, js])
+                for i in np.flatnonzero(sup[:, js].sum(axis=1) >= 1).tolist():
+                    k = complete(sup[i, js], big[i, js], summed=t is not None)
                     if k is None:
                         continue
                     if k >= 0:
@@ -441,8 +452,9 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
             for rows, sub in spans:
                 if len(rows) == 0:
                     continue
+                summed = sub is not None or bool(st["grand_row"].any())
                 for j in range(len(count_cols)):
-                    k = complete(sup[rows, j], big[rows, j], sup[rows].any(axis=1))
+                    k = complete(sup[rows, j], big[rows, j], sup[rows].any(axis=1), summed)
                     if k is None:
                         continue
                     if k >= 0:
