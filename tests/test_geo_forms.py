@@ -228,3 +228,13 @@ def test_coordinates_inside_notes_are_coordinates_not_phone_numbers(tmp_path):
     doc = scan_json(path, "--ner", "off")
     assert not findings(doc, "DR-PII-02")
     assert findings(doc, "DR-GEO-03")
+
+
+def test_a_camp_block_is_a_fine_location(tmp_path):
+    """'Bloc E3' beside protection incidents locates them within a camp (DR-GEO-04/05)."""
+    path = _households(tmp_path, "registre.csv", {
+        "Bloc": lambda r, i: f"Bloc {r.choice('ABCDE')}{r.randint(1, 9)}",
+        "type_incident": lambda r, i: r.choice(["VBG", "Enfant non accompagné", "Vol", ""])})
+    doc = scan_json(path)
+    assert findings(doc, "DR-GEO-04") and "Bloc" in findings(doc, "DR-GEO-04")[0]["message"]
+    assert any("Bloc" in f["message"] for f in findings(doc, "DR-GEO-05"))

@@ -90,7 +90,7 @@ ADMIN_WORDS = {
         "aldeia", "qarya", "lugar_poblado", "community", "comunidad", "neighbourhood", "cluster_village",
         "camp", "site", "idp_settlement", "idp_settlement_name", "idp_site", "site_name",
         "camp_name", "localidade", "mukhayyam"},
-    5: {"admin5", "adm5", "block", "household_location"},
+    5: {"admin5", "adm5", "block", "bloc", "bloque", "blk", "household_location"},
 }
 
 # --- Severe topics (DR-DII-02), security (DR-DII-03), sites (DR-DII-04) ------------------------
