@@ -478,3 +478,45 @@ def test_age_groups_already_banded_are_kept_not_emptied(tmp_path):
     got = pd.read_csv(out, dtype=str)
     assert list(got.columns) == ["admin1", "sex", "age_group", "kits"]
     assert sorted(got["age_group"].unique()) == ["0-17", "18-59", "60+"]
+
+
+def test_ids_dates_of_birth_and_camp_addresses_inside_narratives(tmp_path):
+    """A partner copy keeps a narrative readable but without the UNHCR/proGres numbers, the
+    dates of birth and the tents written into it (they were kept raw), and the scan says the
+    narrative holds ID numbers, with the example masked."""
+    import csv
+    import json
+    import random
+
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+
+    rng = random.Random(4)
+    src = tmp_path / "incidents.csv"
+    ids, dobs = [], []
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["date", "province", "incident_type", "narrative"])
+        for i in range(40):
+            uid = f"SSD-{rng.randint(10, 99)}C{rng.randint(10000, 99999)}"
+            dob = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1970, 2010)}"
+            ids.append(uid)
+            dobs.append(dob)
+            w.writerow([f"2024-05-{i % 28 + 1:02d}", rng.choice(["Borno", "Yobe"]),
+                        rng.choice(["arrest", "theft"]),
+                        f"Arrest reported (DOB {dob}, UNHCR ID {uid}) near Block "
+                        f"C{rng.randint(1, 9)} Tent {rng.randint(1, 300)}; Mme K. (née le "
+                        f"{dob}) was referred."])
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "partner-restricted", "--ner",
+                                  "off", "--format", "json", "--no-baseline"])
+    doc = json.loads(r.stdout)
+    col = next(c for c in doc["files"][0]["tables"][0]["columns"] if c["name"] == "narrative")
+    assert "CASE_ID" in [e["type"] for e in col["entities"]]
+    assert not any(u in r.stdout for u in ids) and not any(d in r.stdout for d in dobs)
+    out = tmp_path / "incidents_partner.csv"
+    CliRunner().invoke(main, ["redact", str(src), "--profile", "partner-restricted", "--ner",
+                              "off", "-o", str(out)])
+    text = out.read_text(encoding="utf-8")
+    assert not any(u in text for u in ids) and not any(d in text for d in dobs)
+    assert "Tent " not in text and "was referred" in text

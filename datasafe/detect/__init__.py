@@ -895,6 +895,16 @@ def _free_text(c: _Col, table, options, regions) -> None:
         if nvalid:
             found["PHONE_NUMBER"] = nvalid / len(s)
             examples["PHONE_NUMBER"] = [v for v, ok in zip(cand.tolist(), valid) if ok][:3]
+    # ID numbers and dates of birth written into the narrative (the redactor's own patterns:
+    # what the copy replaces is what the scan reports)
+    from datasafe.redact.treatments import text_pattern
+
+    for ent in ("CASE_ID", "DATE_OF_BIRTH"):
+        hits = s.str.contains(text_pattern(ent), regex=True)
+        if hits.any():
+            found[ent] = float(hits.mean())
+            pat = text_pattern(ent).replace("(?i)", "")
+            examples[ent] = s[hits].str.extract(f"({pat})", flags=re.I)[0].tolist()[:3]
     normed = s.map(norm_value)
     sens = normed.str.contains(_sensitive_text_re(), regex=True)
     ner_person = 0.0

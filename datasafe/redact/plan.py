@@ -274,6 +274,12 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         cp.treatment = "drop"
         cp.reason = _why("collection_metadata")
         return cp
+    if role == "direct" and col.free_text and (public or ner_available()):
+        # a narrative that names IDs, dates of birth or places is still a narrative: scrubbed
+        # in place for partners (it was dropped as an ID column), dropped from public copies
+        cp.treatment = "drop" if public else "free_text"
+        cp.reason = _why("free_text_public" if public else "free_text_ner")
+        return cp
     if role == "direct" or _is_household_id(col, options, table_result):
         if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
             if public:

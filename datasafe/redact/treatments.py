@@ -562,6 +562,18 @@ def t_rare_merge(s, params, state, frame):
 
 # RE2 syntax (no look-around), so that pyarrow applies them in C++ over whole batches
 _TEXT_PATTERNS = [
+    # a date of birth said as one ('DOB 22/02/2011', 'née le 03/04/1990', 'fecha de
+    # nacimiento: 1/2/85'), UNHCR / proGres numbers ('SYR-15C54321', '123-45C67890') and
+    # dwellings in a camp or a street ('Block C3 Tent 89', 'Calle 58 # 24-67', 'avenue Lumumba
+    # n°12'): first, before the phone and ID patterns take their digits
+    ("DATE_OF_BIRTH", r"(?i)\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|n[ée]e? le|n[ée]e? en|"
+                      r"date de naissance|fecha de nacimiento|nacid[oa] el)\s*:?\s*"
+                      r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"),
+    ("CASE_ID", r"\b(?:[A-Z]{3}|\d{3})-\d{2}[A-Z]\d{5,8}\b"),
+    ("ADDRESS", r"(?i)\b(?:block|bloc|blk|zone)\s*[A-Z]?\d{1,3}[A-Z]?\s*[-,/]?\s*(?:tent|tente|"
+                r"shelter|abri|plot|parcelle)\s*(?:no\.?|n°|nº|#)?\s*\d{1,4}\b"),
+    ("ADDRESS", r"(?i)\b(?:calle|carrera|avenida|av\.|avenue|rue|street|st\.)\s+[^\s,;]+"
+                r"(?:\s+[^\s,;#]+)?\s*(?:#|n°|nº|no\.?|num\.?)\s*\d+[A-Za-z]?(?:\s*-\s*\d+)?"),
     ("EMAIL_ADDRESS", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     ("URL", r"\bhttps?://[^\s]+|\bwww\.[^\s]+"),
     ("GPS_COORDINATE", r"[+-]?\d{1,3}\.\d{4,}\s*[,;]\s*[+-]?\d{1,3}\.\d{4,}"),
@@ -571,10 +583,16 @@ _TEXT_PATTERNS = [
 ]
 
 
+def text_pattern(label: str) -> str:
+    """The free-text pattern of an entity (the first one of that label)."""
+    return next(p for lab, p in _TEXT_PATTERNS if lab == label)
+
+
 # which bytes a value must hold for a pattern to be worth running on it
 _PATTERN_NEEDS = {"EMAIL_ADDRESS": b"@", "URL": b".", "GPS_COORDINATE": b"0123456789",
                   "IP_ADDRESS": b"0123456789", "PHONE_NUMBER": b"0123456789",
-                  "NATIONAL_ID": b"0123456789"}
+                  "NATIONAL_ID": b"0123456789", "DATE_OF_BIRTH": b"0123456789",
+                  "CASE_ID": b"0123456789", "ADDRESS": b"0123456789"}
 
 
 # contact details that may hide in a column detection did not flag (a phone in 'remarks'
