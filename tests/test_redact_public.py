@@ -520,3 +520,32 @@ def test_ids_dates_of_birth_and_camp_addresses_inside_narratives(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert not any(u in text for u in ids) and not any(d in text for d in dobs)
     assert "Tent " not in text and "was referred" in text
+
+
+def test_an_other_specify_answer_is_scrubbed_as_free_text_for_partners(tmp_path):
+    """'main_livelihood_other' reads as an occupation, but its answers are sentences: a
+    partner copy scrubs it as free text (with key variables chosen, it was kept verbatim)."""
+    import random
+
+    import pyarrow as pa
+    from click.testing import CliRunner
+
+    from datasafe.cli import main
+    from datasafe.redact.treatments import apply_text_patterns
+
+    rng = random.Random(6)
+    src = tmp_path / "survey.csv"
+    lines = ["sex_hoh,status,main_livelihood,main_livelihood_other"]
+    for _ in range(60):
+        lines.append(f"{rng.choice('FM')},{rng.choice(['IDP', 'Host'])},Other,"
+                     + rng.choice(["tailoring and selling small goods at the market",
+                                   "works as housekeeper, call +243812345678 for the employer",
+                                   "casual labour on farms near the river when there is work"]))
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["redact", str(src), "--profile", "partner-restricted",
+                                  "--key-vars", "sex_hoh,status", "--plan"])
+    line = next(ln for ln in r.output.splitlines() if "main_livelihood_other" in ln)
+    assert "free_text" in line
+    # tents in Arabic narratives are dwellings too
+    got = apply_text_patterns(pa.array(["تسكن في القطاع 3 خيمة 215 مع أطفالها"])).to_pylist()
+    assert got == ["تسكن في <ADDRESS> مع أطفالها"]

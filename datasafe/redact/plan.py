@@ -274,9 +274,11 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         cp.treatment = "drop"
         cp.reason = _why("collection_metadata")
         return cp
-    if role == "direct" and col.free_text and (public or ner_available()):
+    prose = col.free_text or (role == "quasi" and col.stats.inferred_type == "text")
+    if role in ("direct", "quasi") and prose and (public or ner_available()):
         # a narrative that names IDs, dates of birth or places is still a narrative: scrubbed
-        # in place for partners (it was dropped as an ID column), dropped from public copies
+        # in place for partners (it was dropped as an ID column), dropped from public copies;
+        # so is an 'other (specify)' answer read as an occupation (it was kept verbatim)
         cp.treatment = "drop" if public else "free_text"
         cp.reason = _why("free_text_public" if public else "free_text_ner")
         return cp

@@ -572,6 +572,7 @@ _TEXT_PATTERNS = [
     ("CASE_ID", r"\b(?:[A-Z]{3}|\d{3})-\d{2}[A-Z]\d{5,8}\b"),
     ("ADDRESS", r"(?i)\b(?:block|bloc|blk|zone)\s*[A-Z]?\d{1,3}[A-Z]?\s*[-,/]?\s*(?:tent|tente|"
                 r"shelter|abri|plot|parcelle)\s*(?:no\.?|n°|nº|#)?\s*\d{1,4}\b"),
+    ("ADDRESS", r"(?:القطاع|قطاع|بلوك|مربع)\s*\d+\s*،?\s*(?:خيمة|خيمه|مأوى)\s*(?:رقم\s*)?\d+"),
     ("ADDRESS", r"(?i)\b(?:calle|carrera|avenida|av\.|avenue|rue|street|st\.)\s+[^\s,;]+"
                 r"(?:\s+[^\s,;#]+)?\s*(?:#|n°|nº|no\.?|num\.?)\s*\d+[A-Za-z]?(?:\s*-\s*\d+)?"),
     ("EMAIL_ADDRESS", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
