@@ -1397,13 +1397,27 @@ def _read_csv_arrow(raw: bytes, encoding: str, fmt: str, limits: ReadLimits,
 # Excel
 
 
-def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> None:
+def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> dict[str, int]:
+    """Refuse a workbook zip that is not one, or too big; return what it holds outside its
+    cells that the reader does not read (``comments``: cell comments and notes; ``author``: 1
+    when its properties name who wrote or last saved it), never the text itself."""
     import zipfile
 
+    extras = {"comments": 0, "author": 0}
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
+            for i in infos:
+                n = i.filename.lower()
+                if i.file_size > 20 * 1024**2:
+                    continue
+                if re.fullmatch(r"xl/(?:comments\d*|comments/comment\d*)\.xml", n):
+                    extras["comments"] += zf.read(i).count(b"<comment ")
+                elif n == "docprops/core.xml":
+                    core = zf.read(i)
+                    extras["author"] = int(bool(re.search(
+                        rb"<(?:dc:creator|cp:lastModifiedBy)>\s*[^<\s]", core)))
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise ReadError(path, error_cause("workbook_zip")) from None
     if fmt == "ods":
@@ -1419,6 +1433,7 @@ def _check_zip(path: Path, limits: ReadLimits, fmt: str) -> None:
         raise ReadError(path, error_cause("workbook_bomb", ratio=f"{total / packed:.0f}"))
     if fmt in ("xlsx", "xlsm"):
         _check_xlsx_grid(path, infos, limits)
+    return extras
 
 
 # a row's or a cell's reference: <row r="12" …>, <c r="AB12" …>
@@ -1533,7 +1548,7 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
             kind = _binary_kind(head)
             raise ReadError(path, error_cause("not_workbook_kind", format=fmt, kind=kind) if kind
                             else error_cause("not_workbook", format=fmt))
-        _check_zip(path, limits, fmt)
+        extras = _check_zip(path, limits, fmt)
     elif fmt == "xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
         kind = _binary_kind(head)
         raise ReadError(path, error_cause("not_workbook_kind", format="xls", kind=kind) if kind
@@ -1592,6 +1607,8 @@ def _read_excel(path: Path, fmt: str, limits: ReadLimits) -> list[Table]:
         tables.append(t)
     if not tables:
         raise ReadError(path, error_cause("no_sheets"))
+    if fmt in ("xlsx", "xlsm") and (extras["comments"] or extras["author"]):
+        tables[0].meta["workbook_extras"] = extras  # reported once, with the first sheet
     return tables
 
 

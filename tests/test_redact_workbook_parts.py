@@ -413,3 +413,38 @@ def test_a_lookup_sheet_keeps_its_list(tmp_path):
     assert [c.value for c in got["Lookup"]["A"]][1:] == provinces
     assert [str(d.formula1) for d in got["3W"].data_validations.dataValidation] == [
         "=Lookup!$A$2:$A$6"]
+
+
+def test_the_scan_says_a_workbook_holds_comments_it_does_not_read(tmp_path):
+    """A comment naming a survivor and a phone was invisible to the scan (only redact removed
+    it): the scan now says how many comments the workbook holds, never what they say."""
+    import json
+
+    from click.testing import CliRunner
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    from datasafe.cli import main
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cases"
+    ws.append(["case_ref", "province", "age_group", "service"])
+    for i in range(30):
+        ws.append([f"C-{i:03d}", "Nord-Kivu", "18-59", "psychosocial"])
+    ws["D5"].comment = Comment("Survivor Amina Kabila, call +243 81 234 5699 before visit",
+                               "Jean Mbuyi")
+    wb.properties.creator = "Jean Mbuyi"
+    src = tmp_path / "casework.xlsx"
+    wb.save(src)
+    r = CliRunner().invoke(main, ["scan", str(src), "--profile", "partner-restricted",
+                                  "--format", "json", "--no-baseline"])
+    (f,) = [f for f in json.loads(r.stdout)["findings"] if f["check"] == "DR-META-03"]
+    assert "1 cell comment(s) and names its author" in f["message"]
+    assert "Amina" not in r.stdout and "Mbuyi" not in r.stdout and "5699" not in r.stdout
+    out = tmp_path / "casework_partner.xlsx"
+    CliRunner().invoke(main, ["redact", str(src), "--profile", "partner-restricted", "-o",
+                              str(out)])
+    r = CliRunner().invoke(main, ["scan", str(out), "--profile", "partner-restricted",
+                                  "--format", "json", "--no-baseline"])
+    assert not [f for f in json.loads(r.stdout)["findings"] if f["check"] == "DR-META-03"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datasafe.checking.registry import Check, Hit, register
 from datasafe.model import SENSITIVITY_RANK
+from datasafe.report.common import Phrase
 
 DEFAULT_ALLOWED = {"public": "low", "partner": "high", "internal": "severe"}
 
@@ -166,6 +167,13 @@ class HiddenSheets(Check):
     scope = "table"
 
     def check_table(self, ctx):
+        extras = (getattr(ctx.table, "meta", None) or {}).get("workbook_extras")
+        if extras and extras.get("comments"):
+            # text outside the cells that the scan does not read (a survivor's name and phone
+            # in a comment): only its presence is said
+            yield Hit(variant="comments", comments=int(extras["comments"]),
+                      author=Phrase("finding_details.and_author") if extras.get("author")
+                      else "")
         if not ctx.tres.hidden or ctx.tres.rows == 0:
             return
         personal_cols = [c.name for c in ctx.columns if c.role in ("direct", "sensitive")]
