@@ -549,3 +549,24 @@ def test_an_other_specify_answer_is_scrubbed_as_free_text_for_partners(tmp_path)
     # tents in Arabic narratives are dwellings too
     got = apply_text_patterns(pa.array(["تسكن في القطاع 3 خيمة 215 مع أطفالها"])).to_pylist()
     assert got == ["تسكن في <ADDRESS> مع أطفالها"]
+
+
+def test_ner_off_reaches_the_free_text_treatment(tmp_path):
+    """`redact --ner off` still loaded spaCy inside the free-text treatment."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "notes.csv"
+    src.write_text("date,notes\n" + "".join(
+        f"2024-05-{i + 1:02d},Visit done; family referred to the clinic; call +243812345{i:03d}\n"
+        for i in range(25)), encoding="utf-8")
+    out = tmp_path / "notes_partner.csv"
+    code = ("import sys; from datasafe.cli import main\n"
+            f"try: main(['redact', {str(src)!r}, '--profile', 'partner-restricted', '--ner', "
+            f"'off', '-o', {str(out)!r}])\n"
+            "except SystemExit: pass\n"
+            "print('SPACY' if 'spacy' in sys.modules else 'NO-SPACY')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300)
+    assert "NO-SPACY" in r.stdout, r.stdout + r.stderr
+    assert "+243812345" not in out.read_text(encoding="utf-8")

@@ -234,6 +234,13 @@ def _is_household_id(col, options, table_result=None) -> bool:
     return bool(hid) and hid not in ("none",) and col.name == hid
 
 
+def _ner_param(cp, options) -> None:
+    """``--ner off`` (or on) reaches the free-text treatment: it ran NER whatever was asked."""
+    mode = getattr(options, "ner", None)
+    if cp.treatment == "free_text" and mode in ("on", "off"):
+        cp.params = {**(cp.params or {}), "ner": mode}
+
+
 def derive_column(col, table_result, profile, options, *, key_available: bool,
                   destination: str | None) -> ColumnPlan:
     """The treatment of one column from its role and entity."""
@@ -281,6 +288,7 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         # so is an 'other (specify)' answer read as an occupation (it was kept verbatim)
         cp.treatment = "drop" if public else "free_text"
         cp.reason = _why("free_text_public" if public else "free_text_ner")
+        _ner_param(cp, options)
         return cp
     if role == "direct" or _is_household_id(col, options, table_result):
         if ent in ("CASE_ID",) or _is_household_id(col, options, table_result):
@@ -311,6 +319,7 @@ def derive_column(col, table_result, profile, options, *, key_available: bool,
         if col.free_text and ner_available():
             cp.treatment = "free_text"
             cp.reason = _why("free_text_ner")
+            _ner_param(cp, options)
             return cp
         cp.treatment = "drop"
         cp.reason = _why("direct", entity=ent or Phrase("plan.unknown_type"))
