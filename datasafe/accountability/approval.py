@@ -118,7 +118,18 @@ def find_valid_approval(path: str | os.PathLike, sha256: str | None, destination
             return None
     if not destination:
         return None
-    for a in reversed(list_approvals(path)):
+    return select_approval(list_approvals(path), sha256, destination, profile_name, approvers,
+                           profile_sha256)
+
+
+def select_approval(approvals: list[Approval], sha256: str, destination: str | None,
+                    profile_name: str | None, approvers: dict[str, str] | None = None,
+                    profile_sha256: str | None = None) -> Approval | None:
+    """:func:`find_valid_approval` over approvals already read (a check that asks several
+    questions of one sidecar reads it once)."""
+    if not destination:
+        return None
+    for a in reversed(approvals):
         if a.sha256 == sha256 and a.destination == destination and \
                 _same_profile(a.profile, profile_name):
             if approvers and not signed_by_approver(a, approvers):

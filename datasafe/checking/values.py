@@ -61,8 +61,9 @@ def _point_precision(v: str) -> int | None:
         return max(1, min(digits // 2, 5))  # 5 digits an axis = 1 m
     if re.fullmatch(V.UTM_RE, v):
         return 5  # whole metres
+    # (in a column already judged to hold points, whole Garmin minutes and colons count too)
     if re.fullmatch(V.DMS_RE, v) and re.search(
-            r"[°º'′\"″]|\b[NSEW]\d{1,3}\s+\d|\d{1,3}:\d{1,2}:\d|\d\s*[NSEWO]\b", v):
+            V.DMS_MARK_RE + r"|\b[NSEW]\d{1,3}\s+\d|\d{1,3}:\d{1,2}:\d", v):
         first = re.match(r"\s*[NSEWOnsewo]?\s*\d{1,3}\s*[°º:d ]\s*(\d{1,2})([.,]\d+)?\s*['′m:]?"
                          r"\s*(?:(\d{1,2})([.,]\d+)?)?", v)
         if not first:

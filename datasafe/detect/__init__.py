@@ -785,7 +785,7 @@ def _long_counts(cols: list[_Col], table, result) -> bool:
         return False
     # a count table fills its template: each area holds most combinations of the other
     # breakdowns; records of people that happen to be unique leave it sparse
-    places = [c.col.key for c in others if {e for e in c.ev} & {"ADMIN_AREA", "LOCATION"}]
+    places = [c.col.key for c in others if set(c.ev) & {"ADMIN_AREA", "LOCATION"}]
     rest = [k for k in keys if k not in places]
     cells = frame[places].drop_duplicates().shape[0] if places else 1
     for k in rest:
@@ -895,16 +895,14 @@ def _free_text(c: _Col, table, options, regions) -> None:
         if nvalid:
             found["PHONE_NUMBER"] = nvalid / len(s)
             examples["PHONE_NUMBER"] = [v for v, ok in zip(cand.tolist(), valid) if ok][:3]
-    # ID numbers and dates of birth written into the narrative (the redactor's own patterns:
-    # what the copy replaces is what the scan reports)
-    from datasafe.redact.treatments import text_pattern
-
-    for ent in ("CASE_ID", "DATE_OF_BIRTH"):
-        hits = s.str.contains(text_pattern(ent), regex=True)
+    # ID numbers and dates of birth written into the narrative (the patterns the redactor's
+    # free-text treatment replaces: what the copy replaces is what the scan reports)
+    for ent, pat, flags in (("CASE_ID", V.TEXT_CASE_ID_RE, 0),
+                            ("DATE_OF_BIRTH", V.TEXT_DOB_RE, re.I)):
+        hits = s.str.contains(pat, flags=flags, regex=True)
         if hits.any():
             found[ent] = float(hits.mean())
-            pat = text_pattern(ent).replace("(?i)", "")
-            examples[ent] = s[hits].str.extract(f"({pat})", flags=re.I)[0].tolist()[:3]
+            examples[ent] = s[hits].str.extract(f"({pat})", flags=flags)[0].tolist()[:3]
     normed = s.map(norm_value)
     sens = normed.str.contains(_sensitive_text_re(), regex=True)
     ner_person = 0.0

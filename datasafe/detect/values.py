@@ -42,6 +42,9 @@ LATLON_RE = (r"\[?\(?\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*([-+]?\d{1,3}(?:\.\d+
 WKT_RE = r"(?i)(?:SRID=\d+;)?POINT\s*Z?\s*\(\s*[-+]?\d+(?:\.\d+)?\s+[-+]?\d+(?:\.\d+)?(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)"
 DMS_RE = (r"(?i)\s*[NSEWO]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEWO]?"
           r"(?:\s*[,; ]\s*[NSEWO]?\s*\d{1,3}\s*[°º:d ]\s*\d{1,2}(?:[.,]\d+)?\s*['′m:]?\s*(?:\d{1,2}(?:[.,]\d+)?\s*[\"″s]?)?\s*[NSEWO]?)?\s*")
+# what tells a DMS_RE match from other numbers: a degree, minute or second sign, an upper-case
+# hemisphere after a number, or a Garmin 'N11 50.577' (durations '0d 25m 10s' have none)
+DMS_MARK_RE = r"[°º'′\"″]|\d\s*[NSEWO]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d"
 # grid and code forms of a point: MGRS ('37PDK1234567890', 10 digits = 1 m), UTM ('37N 345678
 # 1234567', metres), Plus codes ('7G83+XY2', 14 m), what3words ('///filled.count.soap', 3 m)
 MGRS_RE = (r"\s*(?:[1-9]|[1-5]\d|60)\s*[C-HJ-NP-X]\s*(?!(?:AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)\s*\d)"
@@ -58,6 +61,14 @@ SHELTER_RE = (r"(?i)\s*(?:block|bloc|blk|zone|sector|secteur|section|phase)\s*[-
 # a GeoJSON point in a cell: {"type": "Point", "coordinates": [lon, lat]}
 GEOJSON_RE = (r'(?i)\s*\{\s*"type"\s*:\s*"point"\s*,\s*"coordinates"\s*:\s*\[\s*[-+]?\d+(?:\.\d+)?'
               r'\s*,\s*[-+]?\d+(?:\.\d+)?(?:\s*,\s*[-+]?\d+(?:\.\d+)?)?\s*\]\s*\}\s*')
+# written into a narrative (the scan reports them, the free-text treatment replaces them): a
+# date of birth said as one ('DOB 22/02/2011', 'née le 03/04/1990', 'fecha de nacimiento:
+# 1/2/85'; case-insensitive) and UNHCR / proGres numbers ('SYR-15C54321', '123-45C67890');
+# RE2 syntax, so that pyarrow runs them in the redactor
+TEXT_DOB_RE = (r"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|n[ée]e? le|n[ée]e? en|"
+               r"date de naissance|fecha de nacimiento|nacid[oa] el)\s*:?\s*"
+               r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+TEXT_CASE_ID_RE = r"\b(?:[A-Z]{3}|\d{3})-\d{2}[A-Z]\d{5,8}\b"
 # a Kobo/ODK geopoint written with decimal commas (French or Spanish locale): 'lat lon alt acc'
 GEOPOINT_COMMA_RE = (r"\s*[-+]?\d{1,2},\d{3,}\s+[-+]?\d{1,3},\d{3,}"
                      r"(?:\s+[-+]?\d+(?:,\d+)?){0,2}\s*")
@@ -498,7 +509,7 @@ def compute(sample, weights, full, stats, regions=None, value_list_files=(),
 
     ll = S.mask(_latlon)
     wkt = S.full(WKT_RE)
-    dms = S.full(DMS_RE) & S.search(r"[°º'′\"″]|\d\s*[NSEWO]\b|\b[NSEW]\d{1,3}\s+\d{1,2}\.\d")
+    dms = S.full(DMS_RE) & S.search(DMS_MARK_RE)
     hemi = S.full(HEMI_RE)
     # a submission's id as ODK Central exports it ('KEY': uuid:0f1e…): it points at the record
     uuid = S.full(r"(?i)uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -477,7 +477,8 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         # 'Other' would erase the table's own dimensions (every territory of a 3W); its small
         # cells are what is suppressed
         sc = extra.get("small_cells") or {}
-        dims = {c.key for n in sc.get("group_columns") or []
+        by_key = {c.key: c for c in tres.columns}
+        dims = {c.key: c for n in sc.get("group_columns") or []
                 if (c := tres.column(str(n))) is not None}
         for cp in tp.columns:
             # nor would banding an age group column, which empties its 'all' rows, the
@@ -487,9 +488,6 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
                                                                       "top_bottom"))):
                 cp.treatment, cp.params = "keep", {}
                 cp.reason = _why("aggregate_dimension")
-        # a sensitive breakdown (incident type, disability, population group) is a dimension
-        # of the counts: dropping it left the counts in the template's order, where anyone
-        # who knows the template puts the dimension back; its small cells are suppressed
         # the centroids of a count table's areas (2 decimals or fewer, ≈1 km) locate its areas,
         # not people: kept (they were emptied, with 'information loss 100 %', in copies of
         # tables that passed)
@@ -498,14 +496,15 @@ def derive_table(tres, table, profile, options, *, key_available: bool, destinat
         for cp in tp.columns:
             if cp.treatment == "generalise" and cp.params.get("method") in ("gps_round",
                                                                             "gps_centroid"):
-                c = next((c for c in tres.columns if c.key == cp.column), None)
+                c = by_key.get(cp.column)
                 d = vals.decimals(vals.sample_series(c)) if c is not None and c.sample else None
                 if d is not None and d["median"] <= 2 and d["max"] <= 3:
                     cp.treatment, cp.params = "keep", {}
                     cp.reason = _why("aggregate_dimension")
-        breakdowns = {c.key for n in sc.get("group_columns") or []
-                      if (c := tres.column(str(n))) is not None and c.role == "sensitive"
-                      and not c.free_text}
+        # a sensitive breakdown (incident type, disability, population group) is a dimension
+        # of the counts: dropping it left the counts in the template's order, where anyone
+        # who knows the template puts the dimension back; its small cells are suppressed
+        breakdowns = {k for k, c in dims.items() if c.role == "sensitive" and not c.free_text}
         for cp in tp.columns:
             if cp.column in breakdowns and cp.treatment == "drop":
                 cp.treatment, cp.params = "keep", {}

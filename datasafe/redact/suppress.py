@@ -368,7 +368,7 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
     ``marker`` when given, e.g. ``"<5"``). ``total_cols`` is accepted for older plans; the
     totals are read from the data."""
     # counts are read as the scan reads them ('1,234' is 1234, not 1.234)
-    from datasafe.risk.aggregate import _numeric, markers, structure
+    from datasafe.risk.aggregate import _numeric, markers, percent_columns, structure
 
     count_cols = [c for c in count_cols if c in frame.columns]
     out = frame.copy(deep=False)  # columns are replaced, never modified in place
@@ -388,12 +388,12 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
     if secondary:
         big = np.where(np.isnan(vals), np.inf, vals)
         idx = {c: j for j, c in enumerate(count_cols)}
-        groups = [(np.arange(len(out)), [idx[p] for p in parts if p in idx], idx[t])
+        groups = [([idx[p] for p in parts if p in idx], idx[t])
                   for t, parts in st["total_parts"].items()]
         # and, total column or not, a row never shows a lone gap among its cells (a total
         # may be published elsewhere: the HNO's figure for the area)
         plain = [j for j, c in enumerate(count_cols) if c not in st["total_parts"]]
-        groups.append((np.arange(len(out)), plain, None))
+        groups.append((plain, None))
         # a total row adds up the subtotal rows and the rows no subtotal covers (the rows
         # under a subtotal are its block's business)
         in_block = np.zeros(len(out), dtype=bool)
@@ -430,7 +430,7 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
         for _ in range(len(out) + len(count_cols) + 2):
             changed = False
             # within a row: the parts of each total column
-            for _rows, js, t in groups:
+            for js, t in groups:
                 if len(js) < 2:
                     continue
                 for i in np.flatnonzero(sup[:, js].sum(axis=1) >= 1).tolist():
@@ -466,24 +466,20 @@ def suppress_small_cells(frame, count_cols: list[str], threshold: int, *,
                     changed = True
             if not changed:
                 break
-    # a share or rate in a row where a count is hidden gives it back (share × total): hidden too
-    from datasafe.risk.aggregate import percent_columns
 
-    pct_hidden = 0
+    def hide(c, mask) -> int:
+        if mask.any():
+            col = out[c].copy()
+            col[mask] = marker
+            out[c] = col
+        return int(mask.sum())
+
+    # a share or rate in a row where a count is hidden gives it back (share × total): hidden too
     rows_hidden = sup.any(axis=1)
-    for c in percent_columns({c: c for c in out.columns},
-                             set(count_cols) | set(group_cols or [])):
-        mask = rows_hidden & out[c].notna().to_numpy(dtype=bool)
-        if mask.any():
-            col = out[c].copy()
-            col[mask] = marker
-            out[c] = col
-            pct_hidden += int(mask.sum())
+    pct_hidden = sum(hide(c, rows_hidden & out[c].notna().to_numpy(dtype=bool))
+                     for c in percent_columns({c: c for c in out.columns},
+                                              set(count_cols) | set(group_cols or [])))
     for j, c in enumerate(count_cols):
-        mask = sup[:, j] & ~hidden[:, j]
-        if mask.any():
-            col = out[c].copy()
-            col[mask] = marker
-            out[c] = col
+        hide(c, sup[:, j] & ~hidden[:, j])
     n_primary = int(primary.sum())
     return out, n_primary, int((sup & ~hidden).sum()) - n_primary + pct_hidden

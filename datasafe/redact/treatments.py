@@ -44,6 +44,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from datasafe.detect.values import TEXT_CASE_ID_RE, TEXT_DOB_RE
+
 DEFAULT_AGE_BANDS = [0, 5, 12, 18, 60]
 PSEUDONYM_VERSION = b"datasafe/pseudonym/v1/"
 
@@ -566,10 +568,8 @@ _TEXT_PATTERNS = [
     # nacimiento: 1/2/85'), UNHCR / proGres numbers ('SYR-15C54321', '123-45C67890') and
     # dwellings in a camp or a street ('Block C3 Tent 89', 'Calle 58 # 24-67', 'avenue Lumumba
     # n°12'): first, before the phone and ID patterns take their digits
-    ("DATE_OF_BIRTH", r"(?i)\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|n[ée]e? le|n[ée]e? en|"
-                      r"date de naissance|fecha de nacimiento|nacid[oa] el)\s*:?\s*"
-                      r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"),
-    ("CASE_ID", r"\b(?:[A-Z]{3}|\d{3})-\d{2}[A-Z]\d{5,8}\b"),
+    ("DATE_OF_BIRTH", "(?i)" + TEXT_DOB_RE),
+    ("CASE_ID", TEXT_CASE_ID_RE),
     ("ADDRESS", r"(?i)\b(?:block|bloc|blk|zone)\s*[A-Z]?\d{1,3}[A-Z]?\s*[-,/]?\s*(?:tent|tente|"
                 r"shelter|abri|plot|parcelle)\s*(?:no\.?|n°|nº|#)?\s*\d{1,4}\b"),
     ("ADDRESS", r"(?:القطاع|قطاع|بلوك|مربع)\s*\d+\s*،?\s*(?:خيمة|خيمه|مأوى)\s*(?:رقم\s*)?\d+"),
@@ -582,11 +582,6 @@ _TEXT_PATTERNS = [
     ("PHONE_NUMBER", r"\+?\b\d[\d ().\-]{6,}\d\b"),
     ("NATIONAL_ID", r"\b[A-Z]{0,3}\d{6,}\b"),
 ]
-
-
-def text_pattern(label: str) -> str:
-    """The free-text pattern of an entity (the first one of that label)."""
-    return next(p for lab, p in _TEXT_PATTERNS if lab == label)
 
 
 # which bytes a value must hold for a pattern to be worth running on it

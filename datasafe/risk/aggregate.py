@@ -199,15 +199,16 @@ _ALL_VALUE = r"\s*(all|total|totals|ensemble|tous|toutes|todos|todas|total gener
 _SUBTOTAL_VALUE = re.compile(r"^\s*(sous[- ]?total|sub[- ]?total|subtotal)", re.I)
 
 
-def _sums_to(total, parts) -> bool:
-    """Whether the column ``total`` is the sum of ``parts`` on the rows where all are known."""
+def _sums_to(total, parts, share: float = 0.9, min_rows: int = 2) -> bool:
+    """Whether the column ``total`` is the sum of ``parts`` on at least ``share`` of the rows
+    where all are known (and there are ``min_rows`` such rows)."""
     import numpy as np
 
     stack = np.vstack(parts)
     complete = np.isfinite(stack).all(axis=0) & np.isfinite(total)
-    if complete.sum() < 2:
+    if complete.sum() < min_rows:
         return False
-    return bool(np.isclose(stack[:, complete].sum(axis=0), total[complete]).mean() >= 0.9)
+    return bool(np.isclose(stack[:, complete].sum(axis=0), total[complete]).mean() >= share)
 
 
 def structure(values: dict, keys: list[str], names: dict[str, str], groups: list) -> dict:
@@ -224,12 +225,12 @@ def structure(values: dict, keys: list[str], names: dict[str, str], groups: list
     import numpy as np
 
     n = len(next(iter(values.values()))) if values else 0
+    texts = [g.astype("str").fillna("").str.strip() for g in groups]
     total_row = np.zeros(n, dtype=bool)
     sub_row = np.zeros(n, dtype=bool)
-    for g in groups:
-        text = g.astype("str")
-        total_row |= text.str.match(_TOTAL_VALUE).fillna(False).to_numpy(dtype=bool)
-        sub_row |= text.str.match(_SUBTOTAL_VALUE).fillna(False).to_numpy(dtype=bool)
+    for text in texts:
+        total_row |= text.str.match(_TOTAL_VALUE).to_numpy(dtype=bool)
+        sub_row |= text.str.match(_SUBTOTAL_VALUE).to_numpy(dtype=bool)
     blocks = []
     start = 0
     for i in range(n):
@@ -239,7 +240,6 @@ def structure(values: dict, keys: list[str], names: dict[str, str], groups: list
                 blocks.append((i, rows))
         if total_row[i]:
             start = i + 1
-    texts = [g.astype("str").fillna("").str.strip() for g in groups]
     # 'Total Tanganyika' (before or after its rows): the rows of Tanganyika
     named = [(i, m.group(2).strip().lower()) for t in texts for i, v in enumerate(t.tolist())
              if (m := _NAMED_TOTAL.match(v or ""))]
@@ -285,13 +285,11 @@ def structure(values: dict, keys: list[str], names: dict[str, str], groups: list
                 total_parts[k] = parts
                 break
         else:
-            if header and len(plain) >= 2:  # 'Total' with a few rows that do not add up
-                stack = np.vstack([values[o] for o in plain])
-                ok = np.isfinite(stack).all(axis=0) & np.isfinite(values[k])
-                if ok.sum() and np.isclose(stack[:, ok].sum(axis=0),
-                                           values[k][ok]).mean() >= 0.5:
-                    total_parts[k] = plain
-    # a total made only of other totals' parts is kept as the sum of the plain cells
+            # 'Total' with a few rows that do not add up
+            if header and len(plain) >= 2 and _sums_to(values[k], [values[o] for o in plain],
+                                                       share=0.5, min_rows=1):
+                total_parts[k] = plain
+    # a subtotal row is not a grand total row
     total_row &= ~sub_row
     return {"total_parts": total_parts, "total_row": total_row | sub_row,
             "grand_row": total_row, "blocks": blocks}
@@ -366,8 +364,8 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
 
     # how the table adds up: total columns (and the columns each adds up), total rows and
     # subtotal rows (see :func:`structure`)
-    st = structure(values, [c.key for c in counts], {c.key: c.name for c in counts},
-                   [data[g.key] for g in groups])
+    names = {c.key: c.name for c in counts}
+    st = structure(values, [c.key for c in counts], names, [data[g.key] for g in groups])
     total_row = st["total_row"]
     total_cols = [c for c in counts if c.key in st["total_parts"]]
     total_keys = {c.key for c in total_cols}
@@ -414,7 +412,6 @@ def small_cells(table: Any, result: Any, profile: Any, mask_label=None) -> dict[
     # DR-AGG-02: a hidden or small cell alone among the parts of a total (a total column in
     # its row, a total row below its column, a subtotal row below its block) is given back by
     # subtraction
-    names = {c.key: c.name for c in counts}
     recoverable = []
     for i, j, (how, by) in recoverable_cells(exposed, unknown, [c.key for c in cell_cols], st):
         via = (_via("row", column=names[by]) if how == "row" else _via("column")

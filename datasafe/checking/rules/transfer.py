@@ -213,7 +213,7 @@ class ApprovalRequired(Check):
             return
         dest = ctx.destination or "unspecified"
         try:
-            from datasafe.accountability.approval import find_valid_approval
+            from datasafe.accountability.approval import list_approvals, select_approval
         except ImportError:
             yield Hit(variant="unavailable", destination=dest, requires_approval=True)
             return
@@ -227,15 +227,17 @@ class ApprovalRequired(Check):
         rules = getattr(ctx.profile, "sha256", None) or None
         variant = "missing"
         try:
-            found = find_valid_approval(ctx.file.path, ctx.file.sha256, ctx.destination,
-                                        ctx.profile.name, listed, rules)
-            if found is None and rules and find_valid_approval(
-                    ctx.file.path, ctx.file.sha256, ctx.destination, ctx.profile.name,
-                    listed) is not None:
+            sha = ctx.file.sha256
+            if sha is None:  # hashed once, like the sidecar read once
+                from datasafe.pipeline import sha256_file
+
+                sha = sha256_file(ctx.file.path)
+            approvals = list_approvals(ctx.file.path)
+            args = (approvals, sha, ctx.destination, ctx.profile.name)
+            found = select_approval(*args, listed, rules)
+            if found is None and rules and select_approval(*args, listed) is not None:
                 variant = "rules_changed"  # approved, but under the profile's earlier rules
-            elif found is None and listed and find_valid_approval(
-                    ctx.file.path, ctx.file.sha256, ctx.destination,
-                    ctx.profile.name) is not None:
+            elif found is None and listed and select_approval(*args) is not None:
                 variant = "unsigned"  # an approval the project's approvers did not sign
         except Exception:  # noqa: BLE001 - an unreadable approval record is no approval
             found = None
