@@ -139,12 +139,97 @@ def value_hashes(values):
         values = values.combine_chunks()
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
-    u = np.uint64
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    bufs = values.buffers()
     off = _offsets(values)
+    lens = np.diff(off)
+    if values.null_count:
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        lens = np.where(valid, lens, 0)
+    if n >= _BY_LENGTH_MIN and int(lens.max()) <= _BY_LENGTH_MAX_BYTES:
+        return _hashes_by_length(values, off, lens)
+    return _hashes_word_rounds(values, off, lens)
+
+
+# value_hashes reads strings of one length as a matrix (a row per string, a column per 8 bytes)
+# when the column is long enough and its strings short enough. On the 1M benchmark (best of 5,
+# 2-core EPYC): case numbers of 14 bytes 64 ms instead of 129 ms, GPS latitudes 100 instead of
+# 180, the 20-63-byte notes 128 instead of 382. Both ways give the same hashes (tested).
+_BY_LENGTH_MIN = 4096
+_BY_LENGTH_MAX_BYTES = 4096
+
+
+def _mix_words(h, words):
+    """Mix the 64-bit words of each string (the columns of ``words``, zero-padded) into ``h``."""
+    import numpy as np
+
+    u = np.uint64
+    for j in range(words.shape[1]):
+        h ^= words[:, j]
+        h *= u(_U64_GOLDEN)
+        h ^= h >> u(29)
+    return h
+
+
+def _hashes_by_length(values, off, lens):
+    """:func:`value_hashes` of a string array, its strings taken a length at a time: the bytes
+    of ``c`` strings of ``L`` bytes laid end to end are a ``c × L`` matrix, padded with zeros to
+    whole words and mixed a word column at a time (no gather, no mask per word). Strings of
+    several lengths are first ordered by length (a radix sort of their lengths and one pyarrow
+    take)."""
+    import numpy as np
+
+    u = np.uint64
+    n = len(values)
+    lengths = lens.astype(np.uint16)  # <= _BY_LENGTH_MAX_BYTES: numpy sorts it by radix
+    first = int(lengths[0])
+    if (lengths == first).all():
+        order, arr, slen, soff = None, values, lengths, off
+    else:
+        order = np.argsort(lengths, kind="stable")
+        arr = values.take(order)
+        slen = lengths[order]
+        soff = _offsets(arr)
+    data = arr.buffers()[2]
+    out = np.empty(n, dtype=np.uint64)
+    # where each run of one length starts and ends in the ordered strings
+    cuts = np.flatnonzero(np.diff(slen.astype(np.int32))) + 1
+    starts = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [n]))
+    with np.errstate(over="ignore"):
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            length = int(slen[a])
+            h = np.full(b - a, (u(SEED) * u(_U64_GOLDEN)) ^ (u(length) * u(_U64_LEN)),
+                        dtype=np.uint64)
+            if length:
+                lo = int(soff[a])
+                raw = np.frombuffer(data, dtype=np.uint8, count=(b - a) * length,
+                                    offset=lo).reshape(b - a, length)
+                width = (length + 7) >> 3
+                if width * 8 == length:
+                    words = np.ascontiguousarray(raw).view(np.uint64)
+                else:
+                    padded = np.zeros((b - a, width * 8), dtype=np.uint8)
+                    padded[:, :length] = raw
+                    words = padded.view(np.uint64)
+                _mix_words(h, words)
+            out[a:b] = _finalise(h)
+    if order is not None:
+        res = np.empty(n, dtype=np.uint64)
+        res[order] = out
+        return res
+    return out
+
+
+def _hashes_word_rounds(values, off, lens):
+    """:func:`value_hashes` of any string array: one round per 8 bytes over all the strings
+    still running (long strings, short arrays)."""
+    import numpy as np
+
+    u = np.uint64
+    n = len(values)
+    bufs = values.buffers()
     base, total = int(off[0]), int(off[-1] - off[0])
     # the bytes in an 8-byte-aligned buffer with 16 bytes of padding; a string's word at any
     # byte position is assembled from two aligned words (an unaligned gather is 4x slower)
@@ -153,11 +238,6 @@ def value_hashes(values):
         aligned.view(np.uint8)[:total] = np.frombuffer(bufs[2], dtype=np.uint8, count=total,
                                                        offset=base)
     starts = off[:-1] - base
-    lens = np.diff(off)
-    nulls = values.null_count
-    if nulls:
-        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        lens = np.where(valid, lens, 0)
     nwords = (lens + 7) >> 3
     with np.errstate(over="ignore"):
         h = (u(SEED) * u(_U64_GOLDEN)) ^ (lens.astype(np.uint64) * u(_U64_LEN))

@@ -123,6 +123,41 @@ def test_value_hashes_are_stable_slice_independent_and_distinguish_values():
     assert list(value_hashes(arr.cast(pa.large_string()))) == list(h)
 
 
+@pytest.mark.parametrize("kind", ["ids of one length", "mixed lengths", "unicode and nulls"])
+def test_value_hashes_by_length_equal_the_word_rounds(kind):
+    """Long columns are hashed a length at a time (a matrix per length); the hashes, hence the
+    samples, are exactly those of the word-by-word rounds that short arrays take."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from datasafe import profiling as P
+
+    rng = random.Random(7)
+    n = P._BY_LENGTH_MIN + 1000
+    if kind == "ids of one length":
+        vals = [f"CD-2024-{rng.randint(0, 10**6):06d}" for _ in range(n)]
+    elif kind == "mixed lengths":
+        vals = ["+243" + str(rng.randint(10**5, 10**rng.randint(6, 12))) for _ in range(n)]
+    else:
+        alphabet = "abcXYZ09 éà€日本\u00a0-+"
+        vals = [None if rng.random() < 0.05 else
+                "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 8, 9, 17, 64,
+                                                                          rng.randint(0, 90)])))
+                for _ in range(n)]
+    for arr in (pa.array(vals, pa.string()), pa.array(vals, pa.large_string()).slice(11)):
+        h = P.value_hashes(arr)
+        off = P._offsets(arr)
+        lens = np.diff(off)
+        if arr.null_count:
+            lens = np.where(np.asarray(arr.is_valid()), lens, 0)
+        assert (h == P._hashes_word_rounds(arr, off, lens)).all()
+        # and a value hashes alike in a long column and alone
+        i = next(i for i, v in enumerate(arr.to_pylist()) if v)
+        assert h[i] == P.value_hashes(pa.array([arr[i].as_py()]))[0]
+
+
 def test_nearly_unique_and_repetitive_columns_give_the_same_distinct_count_and_sample(monkeypatch):
     import numpy as np
     import pyarrow as pa
