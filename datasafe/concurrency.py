@@ -56,6 +56,27 @@ def write_behind(write: Callable[[Any], Any]):
             pending.exception()
 
 
+_IDLE: list[Callable[[], Any]] = []
+
+
+def when_idle(task: Callable[[], Any]) -> None:
+    """Ask for ``task()`` (a warm-up: an import, a word list loaded into its cache) to run the
+    next time this thread waits for a GIL-free kernel, e.g. pyarrow reading a big CSV. Runs at
+    most once; a task that fails is dropped silently (the real call raises later, in place)."""
+    if task not in _IDLE:
+        _IDLE.append(task)
+
+
+def work_while_waiting(fut) -> None:
+    """Run the tasks of :func:`when_idle`, one at a time, until ``fut`` is done."""
+    while _IDLE and not fut.done():
+        task = _IDLE.pop(0)
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - a warm-up only; its real call reports the error
+            pass
+
+
 def map_on_cores(fn: Callable[[Any], Any], items: Iterable[Any], big: bool) -> list[Any]:
     """``[fn(x) for x in items]``, one item per core (at most 4) when ``big`` — only worth it
     when ``fn`` spends its time in GIL-free kernels over large arrays."""

@@ -1089,14 +1089,17 @@ def _mark_headerless(table: Table, lay: _Layout) -> None:
 def while_pandas_loads(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` — a pyarrow read, which runs in C++ without the GIL — on a second
     thread while this one imports pandas, which the table needs next (the import is 0.5–0.9 s of
-    Python that would otherwise follow the read). Plain call once pandas is loaded."""
+    Python that would otherwise follow the read), then does what the pipeline asked to be done
+    while it waits (:func:`datasafe.concurrency.when_idle`: word lists, the detectors' imports).
+    Plain call once pandas is loaded."""
     if "pandas" in sys.modules:
         return fn(*args, **kwargs)
-    from datasafe.concurrency import in_background
+    from datasafe.concurrency import in_background, work_while_waiting
 
     fut = in_background(lambda: fn(*args, **kwargs))
     import pandas  # noqa: F401
 
+    work_while_waiting(fut)
     return fut.result()
 
 

@@ -963,20 +963,36 @@ def _free_text(c: _Col, table, options, regions) -> None:
     c.matched.update({k: v for k, v in examples.items()})
 
 
-def detect_table(table, result, options) -> None:
-    """Fill ``role``, ``entities`` (most confident first), masked ``examples`` and ``free_text``
-    of each column of ``result``, and ``result.kind``."""
+def column_analyser(table, options):
+    """The first, per-column step of :func:`detect_table` (headers, HXL and the recognizers
+    over the column's sample) as a function of one profiled column: the profiler runs it on
+    each column as soon as that column is profiled, on the same worker (its Python then
+    overlaps the next column's GIL-free kernels)."""
     from datasafe.detect.lexicon import load_lexicon
     from datasafe.detect.values import DEFAULT_PHONE_REGIONS
 
-    if not result.columns:
-        result.kind = "unknown"
-        return
     lex = load_lexicon(_config_files(options, "lexicon"))
     regions = tuple(r.upper() for r in (getattr(options, "phone_regions", None)
                                         or DEFAULT_PHONE_REGIONS))
     nested = _nested_columns(table)  # once per table: its Parquet types
-    cols = [_analyse(table, col, lex, options, regions, nested) for col in result.columns]
+
+    def analyse(col) -> _Col:
+        return _analyse(table, col, lex, options, regions, nested)
+
+    analyse.regions = regions
+    return analyse
+
+
+def detect_table(table, result, options, analysed: list | None = None) -> None:
+    """Fill ``role``, ``entities`` (most confident first), masked ``examples`` and ``free_text``
+    of each column of ``result``, and ``result.kind``. ``analysed``: what
+    :func:`column_analyser` returned for each column, when the profiler already ran it."""
+    if not result.columns:
+        result.kind = "unknown"
+        return
+    analyse = column_analyser(table, options)
+    regions = analyse.regions
+    cols = analysed if analysed is not None else [analyse(col) for col in result.columns]
     for c in cols:
         _count_semantics(c)
         _collect(c)

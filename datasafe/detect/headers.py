@@ -182,6 +182,16 @@ def project_lists(options):
         _CONFIG_FILES.reset(token)
 
 
+def load_word_lists() -> None:
+    """Load the lexicon and the given names the current project uses into their caches (a
+    warm-up while a big file is read)."""
+    from datasafe.detect.lexicon import load_given_names, load_lexicon
+
+    names_files, lexicon_files = _CONFIG_FILES.get()
+    load_lexicon(lexicon_files)
+    load_given_names(names_files)
+
+
 def person_headers(headers: list, lex=None, given=None, hxl: list | None = None,
                    strict: bool = True) -> list[int]:
     """The indices of the headers that are people's names (see the module's docstring).
