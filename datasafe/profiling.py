@@ -82,6 +82,17 @@ def length_stats(arr) -> tuple[int, int, int]:
     return int(mm["min"]), int(mm["max"]), int(pc.sum(lengths).as_py())
 
 
+def _weighted_length_stats(uniques, counts) -> tuple[int, int, int]:
+    """:func:`length_stats` of a column from its distinct values and their counts (a pass over
+    a few hundred values instead of the million cells)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lengths = np.asarray(pc.utf8_length(uniques).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return (int(lengths.min()), int(lengths.max()),
+            int(np.dot(lengths, np.asarray(counts, dtype=np.int64))))
+
+
 def _text_array(s):
     """A pandas column of text → a pyarrow string array (zero-copy for the ``str`` dtype)."""
     import pyarrow as pa
@@ -417,12 +428,15 @@ def profile_column(table: Table, index: int) -> ColumnResult:
     if non_empty == 0:
         col.stats = ColumnStats(rows=rows)
         return col
-    shortest, longest, chars = length_stats(nonnull)
     # codes for the risk stage only for text columns (a column of numbers or mixed objects from
     # the library API is encoded from its own values there, as before)
     text = str(s.dtype) == "str"
     distinct, col.sample, col.counts, col.codes = _distinct_and_sample(
         nonnull, full=arr if text else None)
+    if col.counts is not None:  # the lengths of the distinct values, weighted by their counts
+        shortest, longest, chars = _weighted_length_stats(*col.counts)
+    else:
+        shortest, longest, chars = length_stats(nonnull)
     col.stats = ColumnStats(
         inferred_type=infer_type(col.sample),
         rows=rows,

@@ -93,3 +93,30 @@ def test_write_behind_keeps_order_and_raises_the_writers_error():
             write("last")
             raise KeyError("in the block")
     assert done == ["last"]  # the pending write ended before the error left the block
+
+
+def test_warm_ups_run_while_waiting_once_each_and_a_failing_one_is_dropped():
+    from concurrent.futures import Future
+
+    from datasafe import concurrency as C
+
+    ran = []
+
+    def bad():
+        ran.append("bad")
+        raise OSError("word list unreadable")
+
+    def good():
+        ran.append("good")
+
+    C.when_idle(bad)
+    C.when_idle(good)
+    C.when_idle(good)  # asked twice, runs once
+    fut = Future()
+    C.work_while_waiting(fut)
+    assert ran == ["bad", "good"] and C._IDLE == []
+    C.when_idle(good)
+    fut.set_result(None)
+    C.work_while_waiting(fut)  # the read is done: nothing more runs now
+    assert ran == ["bad", "good"] and C._IDLE == [good]
+    C._IDLE.clear()

@@ -323,3 +323,56 @@ def test_csv_readers_null_blanks_so_the_profiler_skips_that_pass(tmp_path, rows)
     for a, b in zip(fast.columns, slow.columns):
         assert a.stats == b.stats and a.sample == b.sample
     assert fast.columns[0].stats.non_empty == 2 * (rows // 6)
+
+
+def test_detection_beside_profiling_gives_the_report_of_detection_after_it(tmp_path, monkeypatch):
+    """The scan runs detection's per-column step on the worker that profiled the column; the
+    roles, entities and masked examples are those of detecting after profiling."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe import profiling as P
+    from datasafe.detect import detect_table
+    from datasafe.pipeline import ScanOptions, scan
+    from datasafe.read import read_tables
+
+    rng = np.random.default_rng(9)
+    n = 2000
+    df = pd.DataFrame({"Nom complet": [f"Amina {chr(65 + i % 26)}. Kabila" for i in range(n)],
+                       "Téléphone": [f"+2438{rng.integers(10**7, 10**8)}" for _ in range(n)],
+                       "age": rng.integers(0, 90, n).astype(str),
+                       "sexe": rng.choice(["F", "M"], n),
+                       "village": rng.choice([f"Kalemie {i}" for i in range(30)], n),
+                       "lat": [f"{-5.9 + rng.random():.6f}" for _ in range(n)]})
+    p = tmp_path / "menages.csv"
+    df.to_csv(p, index=False)
+    monkeypatch.setattr(P, "THREADED_CELLS", 0)  # a column per core, as on big tables
+    together = scan(p, ner="off").files[0].tables[0]
+    table = read_tables(p)[0]
+    after = P.profile_table(table)
+    detect_table(table, after, ScanOptions(ner="off"))
+    assert [c.to_dict() for c in together.columns] == [c.to_dict() for c in after.columns]
+    assert {c.name: c.role for c in after.columns}["Téléphone"] == "direct"
+
+
+@pytest.mark.parametrize("route", ["few distinct values", "nearly unique"])
+def test_lengths_from_value_counts_equal_a_pass_over_the_column(tmp_path, route):
+    import pandas as pd
+
+    from datasafe import profiling as P
+    from datasafe.read import read_tables
+
+    n = 120_000
+    if route == "few distinct values":
+        vals = ["Déplacé interne", "Résident", "Retourné", "", " Réfugié "] * (n // 5)
+    else:
+        vals = [f"CD-{i:07d}-é" if i % 7 else "" for i in range(n)]
+    p = tmp_path / "t.csv"
+    pd.DataFrame({"v": vals}).to_csv(p, index=False)
+    table = read_tables(p)[0]
+    col = P.profile_column(table, 0)
+    arr = P.nonblank_values(P._text_array(table.data[table.keys[0]]), True)
+    assert (col.counts is not None) == (route == "few distinct values")
+    shortest, longest, chars = P.length_stats(arr)
+    assert (col.stats.min_length, col.stats.max_length) == (shortest, longest)
+    assert col.stats.mean_length == chars / len(arr)
