@@ -179,7 +179,7 @@ def _import_risk_and_checks() -> None:
     import datasafe.risk  # noqa: F401
 
 
-def _warm_up_analysis() -> None:
+def warm_up_analysis() -> None:
     """Ask for what the analysis loads after the read to be loaded while pyarrow reads a big
     CSV (the main thread would otherwise wait for it, 0.1-0.5 s on the 1M benchmark): the
     header word lists, the detectors, the phone metadata, the risk and check modules."""
@@ -226,7 +226,7 @@ def scan(target: Any, *, options: ScanOptions | None = None, named_columns: bool
     from datasafe.detect.headers import project_lists
 
     with project_lists(options):  # the project's name lists, for headers that are names
-        _warm_up_analysis()
+        warm_up_analysis()
         for fres, tables in _read_all(target, options):
             if fres.error is None and not fres.tables:  # partitioned engines analyse as they read
                 try:

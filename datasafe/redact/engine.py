@@ -1120,6 +1120,9 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         else:
             out = default_output(path, output_dir)
         with project_lists(options):  # the project's name lists, for headers that are names
+            from datasafe.pipeline import warm_up_analysis
+
+            warm_up_analysis()
             fr = redact_file(path, out, options=options, profile=prof, key=keyb,
                              override=override, importance=importance, rescan=rescan,
                              stream=stream, k=k, dry_run=dry_run)
