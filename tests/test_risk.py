@@ -565,3 +565,22 @@ def test_a_household_size_named_taille_does_not_hide_the_sampling_weight():
     f = Path(__file__).resolve().parents[1] / "examples" / "household_survey_fr.csv"
     risk = datasafe.scan(str(f), profile="hdx-public", ner="off").tables[0].risk
     assert risk.extra["weight"] == "poids"
+
+
+@pytest.mark.parametrize("n, cards", [(200_000, [5, 12, 399, 2, 30240, 90, 11, 4]),
+                                      (3000, [2**20, 2**20, 2**20]),  # too wide to pack
+                                      (5000, [3, 50, 7, 1000]), (1, [5, 5])])
+def test_equivalence_classes_by_sorting_equal_hashing_the_keys(n, cards):
+    """Classes found by sorting packed (key, row) words are the classes a hash table finds."""
+    import numpy as np
+    import pandas as pd
+
+    from datasafe.risk import measures as M
+
+    rng = np.random.default_rng(n)
+    codes = np.asfortranarray(np.column_stack([rng.integers(-1, c, n) for c in cards]))
+    codes[: n // 3] = codes[n // 3: 2 * (n // 3)]  # repeated combinations
+    ids, g = M.group_ids(codes, cards)
+    hashed, uniq = pd.factorize(M._combine(codes, cards, range(len(cards))))
+    assert g == len(uniq) and ids.min() == 0 and ids.max() == g - 1
+    assert len(set(zip(ids.tolist(), hashed.tolist()))) == g  # the same partition
