@@ -584,3 +584,23 @@ def test_equivalence_classes_by_sorting_equal_hashing_the_keys(n, cards):
     hashed, uniq = pd.factorize(M._combine(codes, cards, range(len(cards))))
     assert g == len(uniq) and ids.min() == 0 and ids.max() == g - 1
     assert len(set(zip(ids.tolist(), hashed.tolist()))) == g  # the same partition
+
+
+@pytest.mark.parametrize("spoil", [None, " padded", "N/A"])
+def test_codes_of_many_distinct_values_skip_normalising_only_when_nothing_changes(spoil):
+    import pandas as pd
+
+    from datasafe.risk import measures as M
+
+    vals = [f"HH-{i % 12_000:05d}" for i in range(30_000)]
+    if spoil:
+        vals[5] = spoil if spoil == "N/A" else " HH-00007"  # the same household as row 7
+    codes, m = M.encode_column(pd.Series(vals, dtype="str"))
+    u = pd.Series(vals).str.strip()
+    expected, uniq = pd.factorize(u.where(u != "N/A", None))
+    assert m == len(uniq)
+    assert (codes == expected).all()
+    if spoil == " padded":
+        assert codes[5] == codes[7] and m == 12_000
+    if spoil == "N/A":
+        assert codes[5] == -1

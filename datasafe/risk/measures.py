@@ -101,6 +101,10 @@ def _normalised_codes(raw, uniques, missing):
 
     if len(uniques) == 0:
         return np.full(len(raw), -1, dtype=np.int64), 0
+    if len(uniques) >= 10_000 and _already_normal(uniques, missing):
+        # household ids, dates of birth: no value to trim, no missing marker — the raw codes
+        # are the codes (250,000 household ids: 10 ms instead of 90 ms)
+        return np.asarray(raw, dtype=np.int64), int(len(uniques))
     u = pd.Series(uniques).astype(str).str.strip()
     miss = set(missing)
     is_missing = u.isin(miss).to_numpy()
@@ -108,6 +112,23 @@ def _normalised_codes(raw, uniques, missing):
     mapping = np.append(norm_codes.astype(np.int64), -1)  # raw -1 (NaN) -> index -1 -> -1
     codes = mapping[raw]
     return codes, int(len(norm_uniques))
+
+
+def _already_normal(uniques, missing) -> bool:
+    """Whether distinct text values are already what :func:`_normalised_codes` makes of them:
+    none with surrounding spaces, none a missing marker (pyarrow kernels over the values)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(uniques, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return bool(pc.all(pc.equal(trimmed, arr)).as_py()) and not pc.any(
+        pc.is_in(trimmed, value_set=pa.array(list(missing), arr.type))).as_py()
 
 
 def encode_keys(data: Any, key_vars: Sequence[str],
