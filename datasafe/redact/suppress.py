@@ -100,13 +100,13 @@ def _counts_on(codes: np.ndarray, cols: tuple[int, ...], weights: np.ndarray | N
     total = n if weights is None else int(weights.sum())
     if not cols:
         return np.full(n, total, dtype=np.int64)
-    import pandas as pd
+    from datasafe.risk.measures import classes
 
-    # a hash factorisation of one int64 key and a bincount: much faster than np.unique over rows
-    ids, uniq = pd.factorize(_row_keys(codes, cols, bases))
+    # the classes of one int64 key (sorted, or hashed when wide) and a bincount
+    ids, g = classes(_row_keys(codes, cols, bases))
     if weights is None:
-        return np.bincount(ids, minlength=len(uniq))[ids]
-    sums = np.bincount(ids, weights=weights, minlength=len(uniq))
+        return np.bincount(ids, minlength=g)[ids]
+    sums = np.bincount(ids, weights=weights, minlength=g)
     return np.rint(sums).astype(np.int64)[ids]
 
 
