@@ -67,6 +67,7 @@ HEADER_SEARCH_ROWS = 30
 CHUNK_ROWS = 65_536
 # Parquet record batches converted to text at a time.
 PARQUET_BATCH_ROWS = 65_536
+PARQUET_THREADED_CELLS = 2_000_000  # from this size a batch's columns are cast a column per core
 
 HXL_TAG_RE = re.compile(r"^\s*#[A-Za-z][A-Za-z0-9_]*(\s*[+][A-Za-z][A-Za-z0-9_]*)*\s*$")
 _NUMBERISH = re.compile(r"^\s*[-+]?[\d.,:/ ]+%?\s*$")
@@ -1660,10 +1661,18 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
     _check_width(len(schema), limits, path)
     headers = [f.name for f in schema]
     keys = _unique_keys(headers)
+    # big files: the next batch is decoded while this one's columns are cast to text, a column
+    # per core (1M x 20: the casts took 0.95 s on one core, doubles 110-150 ms each)
+    big = pf.metadata.num_rows * max(1, len(keys)) >= PARQUET_THREADED_CELLS
+
+    def text_batches():
+        from datasafe.concurrency import prefetch
+
+        raw = pf.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+        return [_batch_to_text(b, keys, big) for b in (prefetch(raw) if big else raw)]
+
     try:
-        batches = while_pandas_loads(
-            lambda: [_batch_to_text(b, keys)
-                     for b in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS)])
+        batches = while_pandas_loads(text_batches)
     except Exception as exc:  # noqa: BLE001
         raise ReadError(path, error_cause("corrupt_parquet_data", cause=_short(exc))) from None
     if batches:
@@ -1685,11 +1694,14 @@ def _read_parquet(path: Path, limits: ReadLimits) -> Table:
     return t
 
 
-def _batch_to_text(batch, keys: list[str]):
-    """Cast every column of a record batch to text (vectorised)."""
+def _batch_to_text(batch, keys: list[str], on_cores: bool = False):
+    """Cast every column of a record batch to text (vectorised; a column per core when
+    ``on_cores``)."""
     import pyarrow as pa
 
-    arrays = [array_to_text(col) for col in batch.columns]
+    from datasafe.concurrency import map_on_cores
+
+    arrays = map_on_cores(array_to_text, batch.columns, big=on_cores)
     return pa.RecordBatch.from_arrays(arrays, names=keys)
 
 

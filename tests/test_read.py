@@ -382,14 +382,23 @@ def test_parquet_is_read_in_batches(tmp_path, monkeypatch):
     seen = []
     real = dread._batch_to_text
 
-    def spy(batch, keys):
+    def spy(batch, keys, on_cores=False):
         seen.append(batch.num_rows)
-        return real(batch, keys)
+        return real(batch, keys, on_cores)
 
     monkeypatch.setattr(dread, "PARQUET_BATCH_ROWS", 250)
     monkeypatch.setattr(dread, "_batch_to_text", spy)
     t = one(tmp_path / "b.parquet")
     assert t.rows == 1000 and len(seen) >= 4 and max(seen) <= 250
+    # big files: the next batch decoded ahead, the columns cast a column per core — same text
+    pq.write_table(pa.table({"x": list(range(1000)), "y": [i / 4 for i in range(1000)],
+                             "z": [None if i % 7 else f" {i} " for i in range(1000)]}),
+                   tmp_path / "c.parquet", row_group_size=100)
+    serial = one(tmp_path / "c.parquet").data.to_dict("list")
+    seen.clear()
+    monkeypatch.setattr(dread, "PARQUET_THREADED_CELLS", 0)
+    assert one(tmp_path / "c.parquet").data.to_dict("list") == serial
+    assert len(seen) == 4
 
 
 def test_dataframe_any_dtypes():
