@@ -70,7 +70,10 @@ def when_idle(task: Callable[[], Any]) -> None:
 def work_while_waiting(fut) -> None:
     """Run the tasks of :func:`when_idle`, one at a time, until ``fut`` is done."""
     while _IDLE and not fut.done():
-        task = _IDLE.pop(0)
+        try:
+            task = _IDLE.pop(0)
+        except IndexError:  # another thread, reading another file, took the last one
+            return
         try:
             task()
         except Exception:  # noqa: BLE001 - a warm-up only; its real call reports the error
@@ -84,10 +87,14 @@ def map_on_cores(fn: Callable[[Any], Any], items: Iterable[Any], big: bool) -> l
     workers = min(4, os.cpu_count() or 1, len(items))
     if not big or workers < 2:
         return [fn(x) for x in items]
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
+    # each item runs in a copy of the caller's context: context variables (the project's word
+    # lists, detect.headers.project_lists) are seen on the workers as on the calling thread
+    contexts = [contextvars.copy_context() for _ in items]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, items))
+        return list(pool.map(lambda cx: cx[0].run(fn, cx[1]), zip(contexts, items)))
 
 
 def prefetch(items: Iterable[Any], depth: int = 1):

@@ -142,6 +142,8 @@ def _profile_and_analyse(table: Table, options: ScanOptions):
     from datasafe.detect import column_analyser
     from datasafe.profiling import profile_table
 
+    if not table.keys:  # nothing to detect: no word list loaded (as before)
+        return profile_table(table), None
     analyse = column_analyser(table, options)
     analysed: dict[int, Any] = {}
 

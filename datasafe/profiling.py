@@ -253,7 +253,10 @@ def _hashes_word_rounds(values, off, lens):
     with np.errstate(over="ignore"):
         h = (u(SEED) * u(_U64_GOLDEN)) ^ (lens.astype(np.uint64) * u(_U64_LEN))
         rounds = int(nwords.max())
-        if rounds > 1 and not (nwords == rounds).all():
+        # strings of fewer words than the longest (an empty one among 1-word ones too) are
+        # ordered by length, so each is mixed with its own words only: "" hashes alike in
+        # every array
+        if rounds >= 1 and not (nwords == rounds).all():
             order = np.argsort(-nwords, kind="stable")
             starts, lens, h = starts[order], lens[order], h[order]
             # running[j]: how many strings (a prefix, in this order) have a word j

@@ -463,6 +463,19 @@ class _ReadTimeout(BaseException):
     ``except Exception`` handlers let it through)."""
 
 
+def _importing(frame) -> bool:
+    """Whether ``frame`` (or a caller of it) is running Python's import machinery."""
+    import _imp
+
+    if _imp.lock_held():
+        return True
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Interrupt reading after ``seconds`` (main thread on POSIX only; elsewhere, and when a
@@ -477,6 +490,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
         return
 
     def _alarm(signum, frame):
+        if _importing(frame):
+            # an exception raised inside Python's import machinery can leave the import lock
+            # held: every later import on another thread (the profiling workers') then waits
+            # for ever. Try again once the import is done.
+            signal.setitimer(signal.ITIMER_REAL, 0.02)
+            return
         raise _ReadTimeout()
 
     previous = signal.signal(signal.SIGALRM, _alarm)

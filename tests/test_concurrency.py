@@ -120,3 +120,29 @@ def test_warm_ups_run_while_waiting_once_each_and_a_failing_one_is_dropped():
     C.work_while_waiting(fut)  # the read is done: nothing more runs now
     assert ran == ["bad", "good"] and C._IDLE == [good]
     C._IDLE.clear()
+
+
+def test_workers_see_the_callers_context_variables():
+    """A project's word lists reach detection through a context variable: the profiling
+    workers must see what the calling thread set."""
+    import contextvars
+
+    var = contextvars.ContextVar("lists", default="shipped")
+    token = var.set("project")
+    try:
+        assert map_on_cores(lambda _: var.get(), range(8), big=True) == ["project"] * 8
+    finally:
+        var.reset(token)
+
+
+def test_a_warm_up_taken_by_another_thread_is_not_an_error(monkeypatch):
+    from concurrent.futures import Future
+
+    from datasafe import concurrency as C
+
+    class Racy(list):  # another thread reading another file pops the last task first
+        def pop(self, i=-1):
+            raise IndexError("pop from empty list")
+
+    monkeypatch.setattr(C, "_IDLE", Racy([lambda: None]))
+    C.work_while_waiting(Future())  # returns; the read it waits for is not failed

@@ -376,3 +376,25 @@ def test_lengths_from_value_counts_equal_a_pass_over_the_column(tmp_path, route)
     shortest, longest, chars = P.length_stats(arr)
     assert (col.stats.min_length, col.stats.max_length) == (shortest, longest)
     assert col.stats.mean_length == chars / len(arr)
+
+
+def test_the_empty_string_hashes_alike_in_every_array():
+    import pyarrow as pa
+
+    from datasafe import profiling as P
+
+    alone = P.value_hashes(pa.array([""]))[0]
+    assert P.value_hashes(pa.array(["", "ab"]))[0] == alone  # 1-word strings beside it
+    assert P.value_hashes(pa.array(["", "abcdefghijk"]))[0] == alone
+    long = pa.array([""] + ["ab"] * (P._BY_LENGTH_MIN + 10))  # the by-length route
+    assert P.value_hashes(long)[0] == alone
+
+
+def test_a_file_without_columns_loads_no_word_list(tmp_path):
+    """Nothing to detect, nothing loaded: a missing lexicon file in the config does not make an
+    empty file fail (it does fail a file with columns, where the list is needed)."""
+    from datasafe.pipeline import ScanOptions, scan
+
+    (tmp_path / "empty.csv").write_text("")
+    opts = ScanOptions(ner="off", config={"lexicon": str(tmp_path / "missing-lexicon.yaml")})
+    assert scan(tmp_path / "empty.csv", options=opts).files[0].error is None

@@ -298,3 +298,29 @@ def test_a_few_bytes_of_binary_are_not_a_table(tmp_path):
     g.write_bytes(b"village,households\nGoma,12\x01\nBeni,7\n")
     (t,) = read_tables(g)
     assert t.rows == 2
+
+
+def test_the_time_limit_never_interrupts_an_import(tmp_path, monkeypatch):
+    """An exception raised inside Python's import machinery can leave the import lock held, and
+    the next import on another thread (the profiling workers') then waits for ever: the read
+    time limit waits for the import to finish, then stops the read."""
+    import _imp
+    import sys
+    import threading
+
+    from datasafe import read as R
+
+    (tmp_path / "slow_to_import_mod.py").write_text("import time\ntime.sleep(0.4)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(R._ReadTimeout):
+        with R._time_limit(0.05):
+            import slow_to_import_mod  # noqa: F401
+            while True:  # the read goes on after the import: the limit stops it here
+                pass
+    assert sys.modules["slow_to_import_mod"].DONE and not _imp.lock_held()
+    done = []
+    t = threading.Thread(target=lambda: done.append(__import__("json")))
+    t.start()
+    t.join(5)
+    assert done
+    sys.modules.pop("slow_to_import_mod", None)

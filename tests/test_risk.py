@@ -604,3 +604,13 @@ def test_codes_of_many_distinct_values_skip_normalising_only_when_nothing_change
         assert codes[5] == codes[7] and m == 12_000
     if spoil == "N/A":
         assert codes[5] == -1
+
+
+def test_codes_with_numeric_missing_markers_on_many_distinct_values():
+    import pandas as pd
+
+    from datasafe.risk import measures as M
+
+    vals = [f"HH-{i:05d}" for i in range(12_000)] + ["-99"]
+    codes, m = M.encode_column(pd.Series(vals, dtype="str"), missing=("-99", -99, None))
+    assert m == 12_000 and codes[-1] == -1

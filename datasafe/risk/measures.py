@@ -127,8 +127,10 @@ def _already_normal(uniques, missing) -> bool:
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return False
     trimmed = pc.utf8_trim_whitespace(arr)
+    # only text markers can equal a text value (as in the isin of the general route)
+    markers = pa.array([m for m in missing if isinstance(m, str)], arr.type)
     return bool(pc.all(pc.equal(trimmed, arr)).as_py()) and not pc.any(
-        pc.is_in(trimmed, value_set=pa.array(list(missing), arr.type))).as_py()
+        pc.is_in(trimmed, value_set=markers)).as_py()
 
 
 def encode_keys(data: Any, key_vars: Sequence[str],
