@@ -969,18 +969,22 @@ def column_analyser(table, options):
     each column as soon as that column is profiled, on the same worker (its Python then
     overlaps the next column's GIL-free kernels)."""
     from datasafe.detect.lexicon import load_lexicon
-    from datasafe.detect.values import DEFAULT_PHONE_REGIONS
 
     lex = load_lexicon(_config_files(options, "lexicon"))
-    regions = tuple(r.upper() for r in (getattr(options, "phone_regions", None)
-                                        or DEFAULT_PHONE_REGIONS))
+    regions = _phone_regions(options)
     nested = _nested_columns(table)  # once per table: its Parquet types
 
     def analyse(col) -> _Col:
         return _analyse(table, col, lex, options, regions, nested)
 
-    analyse.regions = regions
     return analyse
+
+
+def _phone_regions(options) -> tuple[str, ...]:
+    from datasafe.detect.values import DEFAULT_PHONE_REGIONS
+
+    return tuple(r.upper() for r in (getattr(options, "phone_regions", None)
+                                     or DEFAULT_PHONE_REGIONS))
 
 
 def detect_table(table, result, options, analysed: list | None = None) -> None:
@@ -990,9 +994,9 @@ def detect_table(table, result, options, analysed: list | None = None) -> None:
     if not result.columns:
         result.kind = "unknown"
         return
-    analyse = column_analyser(table, options)
-    regions = analyse.regions
-    cols = analysed if analysed is not None else [analyse(col) for col in result.columns]
+    regions = _phone_regions(options)
+    cols = analysed if analysed is not None else list(map(column_analyser(table, options),
+                                                          result.columns))
     for c in cols:
         _count_semantics(c)
         _collect(c)

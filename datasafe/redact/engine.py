@@ -1090,6 +1090,7 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         _redact_frames(res, target, options, prof, keyb, override, importance, output, rescan,
                        dry_run)
         return res
+    from datasafe.pipeline import warm_up_analysis
     from datasafe.read import iter_files
 
     paths = [target] if isinstance(target, (str, os.PathLike)) else list(target)
@@ -1120,8 +1121,6 @@ def redact(target, *, profile: str | None = None, plan=None, output=None, output
         else:
             out = default_output(path, output_dir)
         with project_lists(options):  # the project's name lists, for headers that are names
-            from datasafe.pipeline import warm_up_analysis
-
             warm_up_analysis()
             fr = redact_file(path, out, options=options, profile=prof, key=keyb,
                              override=override, importance=importance, rescan=rescan,

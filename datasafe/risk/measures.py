@@ -184,29 +184,29 @@ def group_ids(codes: Any, cards: Sequence[int]) -> tuple[Any, int]:
     n = codes.shape[0]
     if codes.shape[1] == 0:
         return np.zeros(n, dtype=np.int64), 1 if n else 0
-    key = _combine(codes, cards, range(codes.shape[1]))
-    total = 1
-    for c in cards:
-        total *= c + 1
-    if total <= n:
-        # key space no larger than the table: a counting pass instead of hashing
-        present = np.bincount(key, minlength=total) > 0
-        rank = np.cumsum(present.view(np.int8), dtype=np.int64) - 1
-        return rank[key].astype(np.int64), int(present.sum())
-    return classes(key)
+    return classes(_combine(codes, cards, range(codes.shape[1])))
 
 
 def classes(key: Any) -> tuple[Any, int]:
     """Rows with equal keys (non-negative int64): ``(ids 0..g-1 per row, g)``, ids in the
-    keys' order. When a key and a row number fit in one 64-bit word they are packed and
-    sorted — numpy's sort is several times faster than a hash table (1M rows, 1M classes:
-    about 30 ms instead of 150-200 ms for ``pandas.factorize``); wider keys are hashed."""
+    keys' order. Keys no larger than the number of rows are counted; otherwise, when a key
+    and a row number fit in one 64-bit word they are packed and sorted — numpy's sort is
+    several times faster than a hash table (1M rows, 1M classes: about 30 ms instead of
+    150-200 ms for ``pandas.factorize``); wider keys are hashed."""
     import numpy as np
     import pandas as pd
 
     n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    lo, hi = int(key.min()), int(key.max())
+    if lo >= 0 and hi < n:
+        # key space no larger than the table: a counting pass
+        present = np.bincount(key, minlength=hi + 1) > 0
+        rank = np.cumsum(present.view(np.int8), dtype=np.int64) - 1
+        return rank[key].astype(np.int64), int(present.sum())
     row_bits = max(1, (n - 1).bit_length())
-    if n and int(key.min()) >= 0 and int(key.max()).bit_length() + row_bits <= 64:
+    if lo >= 0 and hi.bit_length() + row_bits <= 64:
         u = np.uint64
         packed = (key.astype(u) << u(row_bits)) | np.arange(n, dtype=u)
         packed.sort()
